@@ -1,0 +1,153 @@
+/*
+ * proto.h - the wire protocol shared by firmware-server and tui-client.
+ *
+ * Everything a peer may send is bounded here.  The codec is pure: it never
+ * does I/O or logging, works on caller-owned buffers and returns an error
+ * enum for bad input.  docs/PROTOCOL.md is the prose version of this file.
+ */
+#ifndef PROTO_H
+#define PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define PROTO_VERSION		1
+
+/* Limits: every length on the wire has one. */
+#define PROTO_LINE_MAX		4096	/* bytes in one line, LF included */
+#define PROTO_TAG_MAX		16	/* request tag: [A-Za-z0-9]{1,16} */
+#define PROTO_VERB_MAX		16	/* request verb: [A-Za-z/]{1,16} */
+#define PROTO_CODE_MAX		16	/* ERR code or event name */
+#define PROTO_USER_MAX		32	/* user name: [A-Za-z0-9_.-]{1,32} */
+#define PROTO_PASS_MAX		128	/* password bytes */
+#define PROTO_TEXT_MAX		2048	/* message text bytes */
+#define PROTO_BLOB_MAX		65536	/* binary payload after one line */
+#define PROTO_ARGS_MAX		34	/* words in one request after the verb */
+
+/* The server's greeting, sent as soon as a client connects. */
+#define PROTO_GREETING		"* HELLO firmware-server PROTO 1"
+
+/* Verbs of protocol version 1 (requests, client -> server). */
+#define PROTO_V_HELLO		"HELLO"		/* HELLO VERSION */
+#define PROTO_V_LOGIN		"LOGIN"		/* LOGIN USER [UDPPORT] */
+#define PROTO_V_PASS		"PASS"		/* PASS PASSWORD */
+#define PROTO_V_REGISTER	"REGISTER"	/* REGISTER NEWPASSWORD */
+#define PROTO_V_WHO		"WHO"		/* WHO */
+#define PROTO_V_WHOSINCE	"WHOSINCE"	/* WHOSINCE SECONDS */
+#define PROTO_V_LOGOUT		"LOGOUT"	/* LOGOUT */
+#define PROTO_V_PING		"PING"		/* PING (not user activity) */
+
+/* ERR codes (server -> client, "TAG ERR CODE TEXT"). */
+#define PROTO_E_PROTO		"proto"		/* malformed line */
+#define PROTO_E_VERSION		"version"	/* protocol version mismatch */
+#define PROTO_E_UNKNOWN		"unknown"	/* unknown verb */
+#define PROTO_E_ARGS		"args"		/* wrong argument count or form */
+#define PROTO_E_STATE		"state"		/* not allowed in this state */
+#define PROTO_E_AUTH		"auth"		/* wrong password */
+#define PROTO_E_BLOCKED		"blocked"	/* name locked out for a while */
+#define PROTO_E_INUSE		"inuse"		/* name already logged in */
+#define PROTO_E_NOUSER		"nouser"	/* no such user */
+#define PROTO_E_EXISTS		"exists"	/* already exists */
+#define PROTO_E_LIMIT		"limit"		/* a length or count limit */
+#define PROTO_E_IO		"io"		/* the server could not store it */
+
+/* Events (server -> client, "* NAME ARGS"). */
+#define PROTO_EV_HELLO		"HELLO"		/* greeting */
+#define PROTO_EV_ONLINE		"ONLINE"	/* ONLINE USER IP UDPPORT TIME */
+#define PROTO_EV_OFFLINE	"OFFLINE"	/* OFFLINE USER REASON */
+#define PROTO_EV_BYE		"BYE"		/* BYE CODE TEXT; server closes */
+#define PROTO_EV_INFO		"INFO"		/* INFO TEXT */
+
+enum proto_err {
+	PROTO_OK = 0,
+	PROTO_ERR_EMPTY,	/* empty line */
+	PROTO_ERR_TOOLONG,	/* line or payload over its limit */
+	PROTO_ERR_TAG,		/* missing or invalid tag */
+	PROTO_ERR_VERB,		/* missing or invalid verb */
+	PROTO_ERR_KIND,		/* reply kind is not ., OK or ERR */
+	PROTO_ERR_CODE,		/* missing or invalid code / event name */
+	PROTO_ERR_BLOB,		/* malformed {N} payload marker */
+	PROTO_ERR_UTF8,		/* invalid UTF-8 */
+	PROTO_ERR_CTRL,		/* control character in a line */
+};
+
+/* One frame cut from a byte stream: a line and an optional payload. */
+struct proto_frame {
+	size_t	line_len;	/* bytes of the line without CR/LF */
+	size_t	blob_off;	/* offset of the payload in the buffer */
+	size_t	blob_len;	/* payload bytes (0 if none) */
+	size_t	total;		/* bytes the frame occupies, LF and payload included */
+};
+
+/*
+ * Look for one complete frame at the start of buf.  Returns 1 and fills f
+ * when a whole frame (line and any " {N}" payload) is present, 0 when more
+ * bytes are needed, or -1 with *err set when the stream is broken (no LF in
+ * PROTO_LINE_MAX bytes, or a payload marker over PROTO_BLOB_MAX).
+ */
+int		 proto_frame(const char *buf, size_t len, struct proto_frame *f,
+		     enum proto_err *err);
+
+/* A parsed request: "TAG VERB[ ARGS][ {N}]".  Pointers point into the line. */
+struct proto_req {
+	char		 tag[PROTO_TAG_MAX + 1];
+	char		 verb[PROTO_VERB_MAX + 1];	/* upper-cased */
+	char		*args;		/* text after "VERB ", "" if none;
+					   the " {N}" marker is cut off */
+	size_t		 blob_len;	/* N from a " {N}" marker, else 0 */
+	bool		 has_blob;
+};
+
+/*
+ * Parse one request line (NUL-terminated, without CR/LF) in place.  Checks
+ * UTF-8 and control characters (TAB is refused too).  On error, req->tag
+ * still holds the tag when one could be read, so the reply can carry it.
+ */
+enum proto_err	 proto_parse_req(char *line, struct proto_req *req);
+
+enum proto_kind {
+	PROTO_MSG_DATA,		/* "TAG . TEXT" */
+	PROTO_MSG_OK,		/* "TAG OK[ TEXT]" */
+	PROTO_MSG_ERR,		/* "TAG ERR CODE[ TEXT]"; tag may be "*" */
+	PROTO_MSG_EVENT,	/* "* NAME[ TEXT]" */
+};
+
+/* A parsed server line.  text points into the line ("" if none). */
+struct proto_msg {
+	enum proto_kind	 kind;
+	char		 tag[PROTO_TAG_MAX + 1];	/* "*" for events */
+	char		 code[PROTO_CODE_MAX + 1];	/* ERR code / event name */
+	char		*text;
+};
+
+/* Parse one server line (NUL-terminated, without CR/LF) in place. */
+enum proto_err	 proto_parse_msg(char *line, struct proto_msg *msg);
+
+/*
+ * Split s in place into words separated by single spaces.  At most max
+ * words; when rest is true and there are more, the last word is the rest
+ * of the string.  Returns the number of words, or -1 when there are more
+ * than max words and rest is false, or a word is empty (double space).
+ */
+int		 proto_split(char *s, char **argv, int max, bool rest);
+
+/* True when s is a valid user name ([A-Za-z0-9_.-]{1,PROTO_USER_MAX}). */
+bool		 proto_valid_user(const char *s);
+
+/* True when s (len bytes) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool		 proto_valid_utf8(const char *s, size_t len);
+
+/* Parse a decimal integer in [min, max]; the whole string must be digits
+   (a leading '-' allowed when min < 0).  Returns 0 or -1. */
+int		 proto_parse_int(const char *s, long long min, long long max,
+		     long long *out);
+
+/* Copy at most n-1 bytes of src to dst, replacing control and non-ASCII
+   bytes by '?', for a short log sample of bad input. */
+void		 proto_sanitize(char *dst, size_t n, const char *src, size_t len);
+
+/* A short English description of an error, for replies and logs. */
+const char	*proto_strerror(enum proto_err err);
+
+#endif /* PROTO_H */

@@ -1,0 +1,66 @@
+/*
+ * config.h - the server's settings.  One table in config.c (section, key,
+ * type, bounds, default, help) drives the INI loader, its error messages,
+ * --help and the sample etc/firmware-server.ini.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_PATH_MAX		256	/* bytes in a path setting */
+#define CONFIG_ERR_MAX		512	/* bytes in an error message */
+#define CONFIG_LINE_MAX		190	/* longest INI line accepted (inih cuts at 199) */
+
+struct config {
+	/* [server] */
+	char	listen[64];		/* IPv4/IPv6 address or "*" */
+	int	port;			/* 1..65535 */
+	int	max_clients;		/* 1..100000 */
+	int	idle_timeout;		/* seconds, 0 = off */
+	int	login_timeout;		/* seconds to finish logging in, 0 = off */
+	/* [accounts] */
+	char	credentials[CONFIG_PATH_MAX];	/* relative to data_dir */
+	int	attempts;		/* 1..5 */
+	int	block_seconds;		/* 1..86400 */
+	bool	registration;
+	/* [storage] */
+	char	data_dir[CONFIG_PATH_MAX];
+	/* [limits] */
+	int	output_limit_kb;	/* per-client output queue, KiB */
+	/* [log] */
+	int	log_level;		/* enum log_level */
+};
+
+/* Fill c with the table's defaults. */
+void	 config_defaults(struct config *c);
+
+/*
+ * Load an INI file over c.  Returns 0, or -1 with err holding
+ * "FILE:LINE: reason" (or "FILE: reason" when it cannot be read) for the
+ * first error.  Unknown sections and keys, duplicate keys, bad values,
+ * values out of bounds and lines over CONFIG_LINE_MAX bytes are errors.
+ */
+int	 config_load_file(struct config *c, const char *path, char *err,
+	     size_t errlen);
+
+/* The same for INI text in memory; name stands for the file in errors. */
+int	 config_load_string(struct config *c, const char *name,
+	     const char *text, char *err, size_t errlen);
+
+/*
+ * Set one key ("port" or "server.port") from a string, with the table's
+ * checks.  Returns 0, or -1 with err holding "KEY: reason".
+ */
+int	 config_set(struct config *c, const char *key, const char *value,
+	     char *err, size_t errlen);
+
+/* Print every setting (section.key, type, bounds, default, help) for --help. */
+void	 config_print_help(FILE *fp);
+
+/* Print a complete sample INI file, every key commented, from the table. */
+void	 config_print_sample(FILE *fp);
+
+#endif /* CONFIG_H */
