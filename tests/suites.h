@@ -1,0 +1,15 @@
+/* suites.h - every Check suite of the test runner. */
+#ifndef SUITES_H
+#define SUITES_H
+
+#include <check.h>
+
+Suite	*suite_proto(void);
+Suite	*suite_timefmt(void);
+Suite	*suite_buf(void);
+Suite	*suite_config(void);
+Suite	*suite_lockout(void);
+Suite	*suite_history(void);
+Suite	*suite_e2e_session(void);
+
+#endif
