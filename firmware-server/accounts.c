@@ -1,0 +1,349 @@
+/*
+ * accounts.c - credentials: load, look up, verify, register.
+ *
+ * Accounts sit in an array in file order (whoelsesince walks it) with an
+ * open-addressing hash index by name for lookups.
+ */
+#include <crypt.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "history.h"
+#include "store.h"
+
+#define ACCOUNTS_FILE_MAX	(16 * 1024 * 1024)	/* credentials file */
+
+struct accounts {
+	char		  path[STORE_PATH_MAX];
+	struct account	**v;		/* file order */
+	size_t		  n, cap;
+	struct account	**index;	/* hash slots, NULL = empty */
+	size_t		  nslots;	/* power of two */
+};
+
+/* FNV-1a over a name. */
+static size_t
+accounts_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* Put acct in the index (which has room). */
+static void
+accounts_index_put(struct accounts *a, struct account *acct)
+{
+	size_t i = accounts_hash(acct->name) & (a->nslots - 1);
+
+	while (a->index[i] != NULL)
+		i = (i + 1) & (a->nslots - 1);
+	a->index[i] = acct;
+}
+
+/* Keep the index under half full. */
+static int
+accounts_index_grow(struct accounts *a)
+{
+	struct account **old = a->index;
+	size_t i, oldn = a->nslots;
+
+	if (a->nslots != 0 && (a->n + 1) * 2 <= a->nslots)
+		return 0;
+	a->nslots = a->nslots ? a->nslots * 2 : 64;
+	if ((a->index = calloc(a->nslots, sizeof(*a->index))) == NULL) {
+		a->index = old;
+		a->nslots = oldn;
+		return -1;
+	}
+	for (i = 0; i < oldn; i++)
+		if (old[i] != NULL)
+			accounts_index_put(a, old[i]);
+	free(old);
+	return 0;
+}
+
+/* Look an account up by name. */
+struct account *
+accounts_find(struct accounts *a, const char *name)
+{
+	size_t i;
+
+	if (a->nslots == 0)
+		return NULL;
+	i = accounts_hash(name) & (a->nslots - 1);
+	while (a->index[i] != NULL) {
+		if (strcmp(a->index[i]->name, name) == 0)
+			return a->index[i];
+		i = (i + 1) & (a->nslots - 1);
+	}
+	return NULL;
+}
+
+/* Add an account in memory. */
+static struct account *
+accounts_add(struct accounts *a, const char *name, const char *secret)
+{
+	struct account *acct, **v;
+
+	if (accounts_index_grow(a) == -1)
+		return NULL;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+		if ((v = realloc(a->v, cap * sizeof(*v))) == NULL)
+			return NULL;
+		a->v = v;
+		a->cap = cap;
+	}
+	if ((acct = calloc(1, sizeof(*acct))) == NULL)
+		return NULL;
+	if ((acct->secret = strdup(secret)) == NULL) {
+		free(acct);
+		return NULL;
+	}
+	strcpy(acct->name, name);
+	acct->last_logout_ms = HISTORY_NEVER;
+	a->v[a->n++] = acct;
+	accounts_index_put(a, acct);
+	return acct;
+}
+
+/* Parse one line of the file; 1 added, 0 skipped, -1 error in err. */
+static int
+accounts_parse_line(struct accounts *a, char *line, size_t lineno,
+    char *err, size_t errlen)
+{
+	char *sp, *pw, *end;
+	struct account *dup;
+	size_t i;
+
+	end = line + strlen(line);
+	while (end > line && (end[-1] == '\r' || end[-1] == ' ' ||
+	    end[-1] == '\t'))
+		*--end = '\0';
+	if (*line == '\0' || *line == '#')
+		return 0;
+	if ((sp = strpbrk(line, " \t")) == NULL) {
+		snprintf(err, errlen, "%s:%zu: no password after the user name",
+		    a->path, lineno);
+		return -1;
+	}
+	*sp = '\0';
+	for (pw = sp + 1; *pw == ' ' || *pw == '\t'; pw++)
+		;
+	if (!proto_valid_user(line)) {
+		char sample[40];
+
+		proto_sanitize(sample, sizeof(sample), line, strlen(line));
+		snprintf(err, errlen, "%s:%zu: invalid user name '%s' (1 to %d "
+		    "letters, digits, '.', '_' or '-')", a->path, lineno, sample,
+		    PROTO_USER_MAX);
+		return -1;
+	}
+	if ((dup = accounts_find(a, line)) != NULL) {
+		snprintf(err, errlen, "%s:%zu: user '%s' is defined twice",
+		    a->path, lineno, line);
+		return -1;
+	}
+	for (i = 0; pw[i] != '\0'; i++) {
+		if ((unsigned char)pw[i] < 0x20 && pw[i] != '\t') {
+			snprintf(err, errlen, "%s:%zu: control character in the "
+			    "password of '%s'", a->path, lineno, line);
+			return -1;
+		}
+	}
+	if (accounts_add(a, line, pw) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", a->path);
+		return -1;
+	}
+	return 1;
+}
+
+/* Read the credentials file. */
+struct accounts *
+accounts_load(const char *path, bool missing_ok, char *err, size_t errlen)
+{
+	struct accounts *a;
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, total = 0;
+	ssize_t n;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(a->path, sizeof(a->path), "%s", path);
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && missing_ok)
+			return a;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(a);
+		return NULL;
+	}
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		total += (size_t)n;
+		if (total > ACCOUNTS_FILE_MAX) {
+			snprintf(err, errlen, "%s:%zu: file larger than %d bytes",
+			    path, lineno, ACCOUNTS_FILE_MAX);
+			goto fail;
+		}
+		if (strlen(line) != (size_t)n) {
+			snprintf(err, errlen, "%s:%zu: NUL byte in line", path,
+			    lineno);
+			goto fail;
+		}
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (accounts_parse_line(a, line, lineno, err, errlen) == -1)
+			goto fail;
+	}
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	free(line);
+	fclose(fp);
+	return a;
+fail:
+	free(line);
+	fclose(fp);
+	accounts_free(a);
+	return NULL;
+}
+
+/* Free everything. */
+void
+accounts_free(struct accounts *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->n; i++) {
+		free(a->v[i]->secret);
+		free(a->v[i]);
+	}
+	free(a->v);
+	free(a->index);
+	free(a);
+}
+
+/* Number of accounts. */
+size_t
+accounts_count(const struct accounts *a)
+{
+	return a->n;
+}
+
+/* The i-th account. */
+struct account *
+accounts_at(struct accounts *a, size_t i)
+{
+	return i < a->n ? a->v[i] : NULL;
+}
+
+/* Compare two strings in time that depends only on their lengths. */
+static bool
+accounts_equal(const char *x, const char *y)
+{
+	size_t lx = strlen(x), ly = strlen(y), i, n = lx > ly ? lx : ly;
+	unsigned char d = lx != ly;
+
+	for (i = 0; i < n; i++)
+		d |= (unsigned char)(i < lx ? x[i] : 0) ^
+		    (unsigned char)(i < ly ? y[i] : 0);
+	return d == 0;
+}
+
+/* True when the stored secret is a crypt(3) hash. */
+static bool
+accounts_is_hash(const char *secret)
+{
+	return secret[0] == '$' && strchr(secret + 1, '$') != NULL;
+}
+
+/* Check a password. */
+bool
+accounts_verify(const struct account *acct, const char *password)
+{
+	struct crypt_data *cd;
+	const char *h;
+	bool ok;
+
+	if (!accounts_is_hash(acct->secret))
+		return accounts_equal(acct->secret, password);
+	/* struct crypt_data is 32 KiB: keep it off the stack. */
+	if ((cd = calloc(1, sizeof(*cd))) == NULL)
+		return false;
+	h = crypt_r(password, acct->secret, cd);
+	ok = h != NULL && h[0] != '*' && accounts_equal(h, acct->secret);
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return ok;
+}
+
+/* Rules for a new password. */
+bool
+accounts_password_ok(const char *password, char *err, size_t errlen)
+{
+	size_t len = strlen(password);
+
+	if (len == 0 || len > PROTO_PASS_MAX) {
+		snprintf(err, errlen, "a password is 1 to %d bytes",
+		    PROTO_PASS_MAX);
+		return false;
+	}
+	if (password[0] == ' ' || password[len - 1] == ' ') {
+		snprintf(err, errlen, "a password may not start or end with a space");
+		return false;
+	}
+	return true;
+}
+
+/* Create an account. */
+struct account *
+accounts_register(struct accounts *a, const char *name, const char *password,
+    char *err, size_t errlen)
+{
+	struct crypt_data *cd = NULL;
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	char line[PROTO_USER_MAX + CRYPT_OUTPUT_SIZE + 2];
+	struct account *acct = NULL;
+	const char *h;
+
+	if (!proto_valid_user(name) || accounts_find(a, name) != NULL) {
+		snprintf(err, errlen, "user name not available");
+		return NULL;
+	}
+	if (!accounts_password_ok(password, err, errlen))
+		return NULL;
+	if ((cd = calloc(1, sizeof(*cd))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL ||
+	    (h = crypt_r(password, salt, cd)) == NULL || h[0] == '*') {
+		snprintf(err, errlen, "cannot hash the password: %s",
+		    strerror(errno));
+		goto done;
+	}
+	snprintf(line, sizeof(line), "%s %s", name, h);
+	if (store_append_line(a->path, line) == -1) {
+		snprintf(err, errlen, "cannot write %s: %s", a->path,
+		    strerror(errno));
+		goto done;
+	}
+	if ((acct = accounts_add(a, name, h)) == NULL)
+		snprintf(err, errlen, "out of memory");
+done:
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return acct;
+}

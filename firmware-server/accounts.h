@@ -1,0 +1,57 @@
+/*
+ * accounts.h - the credentials file: "username password" per line, the
+ * password in plain text or as a crypt(3) hash ($y$..., $6$...).  New
+ * accounts are appended with a yescrypt hash; other lines are never
+ * rewritten.
+ */
+#ifndef ACCOUNTS_H
+#define ACCOUNTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "lockout.h"
+#include "proto.h"
+
+struct session;
+
+struct account {
+	char		 name[PROTO_USER_MAX + 1];
+	char		*secret;		/* plain text or crypt hash */
+	struct lockout	 lock;			/* failed logins */
+	int64_t		 last_logout_ms;	/* HISTORY_NEVER or monotonic */
+	time_t		 last_logout;		/* wall clock of that logout */
+	struct session	*session;		/* when logged in */
+};
+
+struct accounts;
+
+/*
+ * Read the credentials file.  Blank lines and lines starting with '#' are
+ * skipped.  Returns NULL with err "FILE:LINE: reason" on a malformed line
+ * or a duplicate name, or "FILE: reason" when it cannot be read; when
+ * missing_ok is true a missing file gives an empty set.
+ */
+struct accounts	*accounts_load(const char *path, bool missing_ok, char *err,
+		     size_t errlen);
+void		 accounts_free(struct accounts *a);
+struct account	*accounts_find(struct accounts *a, const char *name);
+size_t		 accounts_count(const struct accounts *a);
+/* The i-th account in file order. */
+struct account	*accounts_at(struct accounts *a, size_t i);
+/* True when password matches (constant time for a given length). */
+bool		 accounts_verify(const struct account *acct, const char *password);
+/*
+ * Create an account: hash the password, append "name hash" to the file
+ * (fsync'd), then add it.  Returns the account, or NULL with err set and
+ * nothing changed.
+ */
+struct account	*accounts_register(struct accounts *a, const char *name,
+		     const char *password, char *err, size_t errlen);
+/* True when password is acceptable for a new account (err says why not). */
+bool		 accounts_password_ok(const char *password, char *err,
+		     size_t errlen);
+
+#endif /* ACCOUNTS_H */

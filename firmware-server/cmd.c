@@ -1,0 +1,210 @@
+/*
+ * cmd.c - the command table and dispatch.
+ *
+ * Commands are data: each verb has the states it is allowed in, its
+ * argument counts and whether the last argument is the rest of the line.
+ * cmd_dispatch() parses the line, makes the generic checks, runs the
+ * handler and writes one log line (who, what, result).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "conn.h"
+#include "log.h"
+#include "server.h"
+#include "session.h"
+
+#define ST(x)		(1u << SESS_##x)
+#define ST_LOGIN	(ST(USER) | ST(PASSWORD) | ST(REGISTER))
+#define ST_ANY		(ST(HELLO) | ST_LOGIN | ST(ACTIVE))
+
+#define CMD_REST	0x1	/* the last argument is the rest of the line */
+#define CMD_SECRET	0x2	/* never log the arguments */
+#define CMD_IDLE	0x4	/* not user activity (idle timer keeps running) */
+
+struct cmd_entry {
+	const char	*verb;
+	unsigned	 states;	/* mask of 1 << enum sess_state */
+	int		 min_args;
+	int		 max_args;
+	unsigned	 flags;
+	void		(*handler)(struct cmd_ctx *);
+	const char	*usage;
+};
+
+static const struct cmd_entry cmd_table[] = {
+	{ PROTO_V_HELLO, ST(HELLO), 1, 1, 0, cmd_hello, "HELLO VERSION" },
+	{ PROTO_V_LOGIN, ST_LOGIN, 1, 2, 0, cmd_login, "LOGIN USER [UDPPORT]" },
+	{ PROTO_V_PASS, ST(PASSWORD), 1, 1, CMD_REST | CMD_SECRET, cmd_pass,
+	    "PASS PASSWORD" },
+	{ PROTO_V_REGISTER, ST(REGISTER), 1, 1, CMD_REST | CMD_SECRET,
+	    cmd_register, "REGISTER NEWPASSWORD" },
+	{ PROTO_V_WHO, ST(ACTIVE), 0, 0, 0, cmd_who, "WHO" },
+	{ PROTO_V_WHOSINCE, ST(ACTIVE), 1, 1, 0, cmd_whosince,
+	    "WHOSINCE SECONDS" },
+	{ PROTO_V_LOGOUT, ST_ANY, 0, 0, 0, cmd_logout, "LOGOUT" },
+	{ PROTO_V_PING, ST_ANY, 0, 0, CMD_IDLE, cmd_ping, "PING" },
+};
+
+/* The entry of a verb, or NULL. */
+static const struct cmd_entry *
+cmd_lookup(const char *verb)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++)
+		if (strcmp(cmd_table[i].verb, verb) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
+
+/* Queue one reply line "TAG KIND[ CODE][ TEXT]". */
+static void
+cmd_vreply(struct cmd_ctx *ctx, const char *kind, const char *code,
+    const char *fmt, va_list ap)
+{
+	char text[PROTO_LINE_MAX - PROTO_TAG_MAX - PROTO_CODE_MAX - 8];
+	int n;
+
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	if (n < 0)
+		text[0] = '\0';
+	if (code != NULL)
+		conn_printf(ctx->s->conn, "%s %s %s%s%s\n", ctx->tag, kind, code,
+		    text[0] ? " " : "", text);
+	else
+		conn_printf(ctx->s->conn, "%s %s%s%s\n", ctx->tag, kind,
+		    text[0] ? " " : "", text);
+	if (strcmp(kind, ".") != 0)
+		snprintf(ctx->note, sizeof(ctx->note), "%s", text);
+}
+
+/* Reply OK. */
+void
+cmd_ok(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	ctx->result = "ok";
+	va_start(ap, fmt);
+	cmd_vreply(ctx, "OK", NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Reply ERR. */
+void
+cmd_err(struct cmd_ctx *ctx, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	ctx->result = code;
+	va_start(ap, fmt);
+	cmd_vreply(ctx, "ERR", code, fmt, ap);
+	va_end(ap);
+}
+
+/* A data line. */
+void
+cmd_data(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cmd_vreply(ctx, ".", NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* What a session in state st must do before anything else. */
+static const char *
+cmd_state_hint(enum sess_state st)
+{
+	switch (st) {
+	case SESS_HELLO:
+		return "say HELLO 1 first";
+	case SESS_USER:
+		return "log in first (LOGIN USER)";
+	case SESS_PASSWORD:
+		return "send PASS PASSWORD first";
+	case SESS_REGISTER:
+		return "send REGISTER NEWPASSWORD first";
+	case SESS_ACTIVE:
+		return "already logged in";
+	default:
+		return "not now";
+	}
+}
+
+/* Handle one frame. */
+void
+cmd_dispatch(struct session *s, char *line, size_t len, const char *blob,
+    size_t blob_len)
+{
+	struct cmd_ctx ctx;
+	struct proto_req req;
+	const struct cmd_entry *ce;
+	enum proto_err perr;
+	char sample[64], args[128];
+	int n;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.srv = s->srv;
+	ctx.s = s;
+	ctx.tag = "*";
+	ctx.blob = blob;
+	ctx.blob_len = blob_len;
+	if ((perr = proto_parse_req(line, &req)) != PROTO_OK) {
+		if (perr == PROTO_ERR_EMPTY)
+			return;		/* an empty line is not a request */
+		if (req.tag[0] != '\0' && perr != PROTO_ERR_TAG)
+			ctx.tag = req.tag;
+		proto_sanitize(sample, sizeof(sample), line, len);
+		cmd_err(&ctx, PROTO_E_PROTO, "%s", proto_strerror(perr));
+		log_info("%s: bad request \"%s\": %s", session_who(s), sample,
+		    proto_strerror(perr));
+		return;
+	}
+	ctx.tag = req.tag;
+	ctx.verb = req.verb;
+	ce = cmd_lookup(req.verb);
+	/* Sampled now: splitting the arguments cuts the line up. */
+	if (ce != NULL && (ce->flags & CMD_SECRET))
+		snprintf(args, sizeof(args), " ***");
+	else if (req.args[0] != '\0') {
+		args[0] = ' ';
+		proto_sanitize(args + 1, sizeof(args) - 1, req.args,
+		    strlen(req.args));
+	} else
+		args[0] = '\0';
+	if (ce == NULL) {
+		cmd_err(&ctx, PROTO_E_UNKNOWN, "unknown command %s", req.verb);
+	} else if (req.has_blob) {
+		cmd_err(&ctx, PROTO_E_ARGS, "%s takes no payload", ce->verb);
+	} else if ((ce->states & (1u << s->state)) == 0) {
+		cmd_err(&ctx, PROTO_E_STATE, "%s", cmd_state_hint(s->state));
+	} else {
+		if (req.args[0] == '\0')
+			n = 0;
+		else if (ce->max_args == 0)
+			n = -1;
+		else
+			n = proto_split(req.args, ctx.argv, ce->max_args,
+			    (ce->flags & CMD_REST) != 0);
+		if (n == -1 || n < ce->min_args || n > ce->max_args) {
+			cmd_err(&ctx, PROTO_E_ARGS, "usage: %s", ce->usage);
+		} else {
+			ctx.argc = n;
+			if (s->state == SESS_ACTIVE && !(ce->flags & CMD_IDLE))
+				session_touch(s);
+			ce->handler(&ctx);
+		}
+	}
+	if (ce != NULL && (ce->flags & CMD_IDLE))
+		log_debug("%s %s%s -> %s", session_who(s), req.verb, args,
+		    ctx.result ? ctx.result : "-");
+	else
+		log_info("%s %s%s -> %s%s%s", session_who(s), req.verb, args,
+		    ctx.result ? ctx.result : "-", ctx.note[0] ? ": " : "",
+		    ctx.note);
+}

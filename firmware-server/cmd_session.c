@@ -1,0 +1,184 @@
+/*
+ * cmd_session.c - HELLO, LOGIN, PASS, REGISTER, LOGOUT, PING: the way in
+ * and out.  Each handler checks first and acts after.
+ */
+#include <string.h>
+
+#include "accounts.h"
+#include "cmd.h"
+#include "conn.h"
+#include "lockout.h"
+#include "log.h"
+#include "server.h"
+#include "session.h"
+
+#define MSG_BLOCKED	"Your account is blocked due to multiple login " \
+			"failures. Please try again later"
+#define MSG_NOW_BLOCKED	"Invalid password. Your account has been blocked. " \
+			"Please try again later"
+#define MSG_BAD_PASS	"Invalid password. Please try again"
+
+/* HELLO VERSION */
+void
+cmd_hello(struct cmd_ctx *ctx)
+{
+	long long v;
+
+	if (proto_parse_int(ctx->argv[0], 0, 1000000, &v) == -1 ||
+	    v != PROTO_VERSION) {
+		cmd_err(ctx, PROTO_E_VERSION, "this server speaks protocol %d "
+		    "only", PROTO_VERSION);
+		session_end(ctx->s, SESS_OFF_LOST, NULL, NULL);
+		return;
+	}
+	session_enter_state(ctx->s, SESS_USER);
+	cmd_ok(ctx, "firmware-server protocol %d", PROTO_VERSION);
+}
+
+/* The failure record of a name: its account's, or the unknown-name table's. */
+static struct lockout *
+cmd_lockout_of(struct server *srv, struct account *acct, const char *name,
+    bool create)
+{
+	if (acct != NULL)
+		return &acct->lock;
+	return lockout_table_get(srv->unknown, name, server_now_ms(), create);
+}
+
+/* True (after replying) when name is blocked now. */
+static bool
+cmd_refuse_blocked(struct cmd_ctx *ctx, struct account *acct, const char *name)
+{
+	struct lockout *lk = cmd_lockout_of(ctx->srv, acct, name, false);
+
+	if (lk == NULL || !lockout_blocked(lk, server_now_ms()))
+		return false;
+	session_enter_state(ctx->s, SESS_USER);
+	cmd_err(ctx, PROTO_E_BLOCKED, MSG_BLOCKED);
+	return true;
+}
+
+/* LOGIN USER [UDPPORT] */
+void
+cmd_login(struct cmd_ctx *ctx)
+{
+	struct session *s = ctx->s;
+	struct account *acct;
+	const char *name = ctx->argv[0];
+	long long port = 0;
+
+	if (!proto_valid_user(name)) {
+		cmd_err(ctx, PROTO_E_ARGS, "a user name is 1 to %d letters, "
+		    "digits, '.', '_' or '-'", PROTO_USER_MAX);
+		return;
+	}
+	if (ctx->argc > 1 && proto_parse_int(ctx->argv[1], 0, 65535, &port)) {
+		cmd_err(ctx, PROTO_E_ARGS, "UDPPORT must be 0 to 65535");
+		return;
+	}
+	acct = accounts_find(ctx->srv->accounts, name);
+	if (cmd_refuse_blocked(ctx, acct, name))
+		return;
+	if (acct != NULL && acct->session != NULL) {
+		session_enter_state(s, SESS_USER);
+		cmd_err(ctx, PROTO_E_INUSE, "%s is already logged in", name);
+		return;
+	}
+	strcpy(s->name, name);
+	s->udp_port = (int)port;
+	if (acct == NULL && ctx->srv->cfg.registration) {
+		session_enter_state(s, SESS_REGISTER);
+		cmd_ok(ctx, "register New user %s: choose a password", name);
+		return;
+	}
+	/* With registration off an unknown name is treated like any other,
+	   so the reply does not tell whether the name exists. */
+	session_enter_state(s, SESS_PASSWORD);
+	cmd_ok(ctx, "password Enter your password");
+}
+
+/* PASS PASSWORD */
+void
+cmd_pass(struct cmd_ctx *ctx)
+{
+	struct session *s = ctx->s;
+	struct server *srv = ctx->srv;
+	struct account *acct = accounts_find(srv->accounts, s->name);
+	struct lockout *lk;
+
+	if (cmd_refuse_blocked(ctx, acct, s->name))
+		return;
+	if (acct != NULL && accounts_verify(acct, ctx->argv[0])) {
+		if (acct->session != NULL) {
+			session_enter_state(s, SESS_USER);
+			cmd_err(ctx, PROTO_E_INUSE, "%s is already logged in",
+			    s->name);
+			return;
+		}
+		session_login(s, acct);
+		cmd_ok(ctx, "Welcome %s", s->name);
+		return;
+	}
+	lk = cmd_lockout_of(srv, acct, s->name, true);
+	if (lk != NULL && lockout_fail(lk, srv->cfg.attempts,
+	    (int64_t)srv->cfg.block_seconds * 1000, server_now_ms())) {
+		log_info("%s: %d failed logins, blocked for %d s", s->name,
+		    srv->cfg.attempts, srv->cfg.block_seconds);
+		session_enter_state(s, SESS_USER);
+		cmd_err(ctx, PROTO_E_BLOCKED, MSG_NOW_BLOCKED);
+		return;
+	}
+	cmd_err(ctx, PROTO_E_AUTH, MSG_BAD_PASS);
+}
+
+/* REGISTER NEWPASSWORD */
+void
+cmd_register(struct cmd_ctx *ctx)
+{
+	struct session *s = ctx->s;
+	struct account *acct;
+	char err[256];
+
+	if (accounts_find(ctx->srv->accounts, s->name) != NULL) {
+		session_enter_state(s, SESS_USER);
+		cmd_err(ctx, PROTO_E_EXISTS, "%s was registered meanwhile; "
+		    "log in again", s->name);
+		return;
+	}
+	if (!accounts_password_ok(ctx->argv[0], err, sizeof(err))) {
+		cmd_err(ctx, PROTO_E_ARGS, "%s", err);
+		return;
+	}
+	acct = accounts_register(ctx->srv->accounts, s->name, ctx->argv[0],
+	    err, sizeof(err));
+	if (acct == NULL) {
+		log_warnx("cannot register %s: %s", s->name, err);
+		session_enter_state(s, SESS_USER);
+		cmd_err(ctx, PROTO_E_IO, "the account could not be saved; "
+		    "try again later");
+		return;
+	}
+	log_info("%s registered a new account", s->name);
+	session_login(s, acct);
+	cmd_ok(ctx, "Welcome %s", s->name);
+}
+
+/* LOGOUT */
+void
+cmd_logout(struct cmd_ctx *ctx)
+{
+	struct session *s = ctx->s;
+
+	if (s->state == SESS_ACTIVE)
+		cmd_ok(ctx, "Goodbye %s", s->name);
+	else
+		cmd_ok(ctx, "Goodbye");
+	session_end(s, SESS_OFF_LOGOUT, NULL, NULL);
+}
+
+/* PING */
+void
+cmd_ping(struct cmd_ctx *ctx)
+{
+	cmd_ok(ctx, "pong");
+}

@@ -1,0 +1,74 @@
+/*
+ * cmd_who.c - WHO and WHOSINCE: who is online, who was online lately.
+ */
+#include "accounts.h"
+#include "cmd.h"
+#include "conn.h"
+#include "history.h"
+#include "server.h"
+#include "session.h"
+#include "timefmt.h"
+
+/* The longest WHOSINCE window: ten years. */
+#define CMD_WHOSINCE_MAX	(10LL * 366 * 24 * 3600)
+
+/* WHO */
+void
+cmd_who(struct cmd_ctx *ctx)
+{
+	struct session *o;
+	char when[TIMEFMT_LEN];
+	int n = 0;
+
+	TAILQ_FOREACH(o, &ctx->srv->active, active_entry) {
+		if (o == ctx->s || conn_closing(o->conn) ||
+		    !session_visible(ctx->s, o->acct))
+			continue;
+		cmd_data(ctx, "%s %s %d %s", o->name, conn_ip(o->conn),
+		    o->udp_port, timefmt_format(o->login_time, when));
+		n++;
+	}
+	if (n == 0)
+		cmd_ok(ctx, "no other active user");
+	else
+		cmd_ok(ctx, "%d other active user%s", n, n == 1 ? "" : "s");
+}
+
+/* WHOSINCE SECONDS */
+void
+cmd_whosince(struct cmd_ctx *ctx)
+{
+	struct accounts *accts = ctx->srv->accounts;
+	struct account *a;
+	char when[TIMEFMT_LEN];
+	long long secs;
+	int64_t now = server_now_ms();
+	size_t i;
+	int n = 0;
+	bool online;
+
+	if (proto_parse_int(ctx->argv[0], 0, CMD_WHOSINCE_MAX, &secs) == -1) {
+		cmd_err(ctx, PROTO_E_ARGS, "SECONDS must be a whole number "
+		    "from 0 to %lld", CMD_WHOSINCE_MAX);
+		return;
+	}
+	for (i = 0; i < accounts_count(accts); i++) {
+		a = accounts_at(accts, i);
+		online = a->session != NULL && !conn_closing(a->session->conn);
+		if (a == ctx->s->acct || !session_visible(ctx->s, a) ||
+		    !history_seen_within(online, a->last_logout_ms, now,
+		    secs * 1000))
+			continue;
+		if (online)
+			cmd_data(ctx, "%s online", a->name);
+		else
+			cmd_data(ctx, "%s %s", a->name,
+			    timefmt_format(a->last_logout, when));
+		n++;
+	}
+	if (n == 0)
+		cmd_ok(ctx, "no other user in the last %lld seconds", secs);
+	else
+		cmd_ok(ctx, "%d user%s online in the last %lld seconds", n,
+		    n == 1 ? "" : "s", secs);
+}

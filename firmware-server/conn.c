@@ -1,0 +1,351 @@
+/*
+ * conn.c - connections: buffers, framing, writes and their lifetime.
+ *
+ * Handlers only queue output; conn_pass_end() flushes every connection
+ * that has something queued once per loop pass and arms POLLOUT only for
+ * what the kernel did not take (Redis' handleClientsWithPendingWrites).
+ * A connection is never freed inside its own callbacks: conn_close() marks
+ * it and conn_pass_end() frees it, after telling the owner.
+ */
+#include <sys/queue.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conn.h"
+#include "log.h"
+
+struct conn {
+	int			 fd;
+	struct loop		*loop;
+	char			 ip[INET6_ADDRSTRLEN];
+	struct buf		 in;
+	struct buf		 out;
+	const struct conn_ops	*ops;
+	void			*owner;
+	bool			 closing;
+	bool			 dead;		/* write failed: drop output */
+	bool			 dirty;		/* on the dirty list */
+	const char		*reason;
+	TAILQ_ENTRY(conn)	 dirty_entry;
+	TAILQ_ENTRY(conn)	 all_entry;
+};
+
+static TAILQ_HEAD(, conn) conn_dirty = TAILQ_HEAD_INITIALIZER(conn_dirty);
+static TAILQ_HEAD(, conn) conn_all = TAILQ_HEAD_INITIALIZER(conn_all);
+
+static void	conn_io(int fd, short revents, void *arg);
+
+/* Put c on the list that conn_pass_end() visits. */
+static void
+conn_mark_dirty(struct conn *c)
+{
+	if (!c->dirty) {
+		c->dirty = true;
+		TAILQ_INSERT_TAIL(&conn_dirty, c, dirty_entry);
+	}
+}
+
+/* Take a connected socket. */
+struct conn *
+conn_new(struct loop *l, int fd, const struct sockaddr *sa, size_t out_limit,
+    const struct conn_ops *ops, void *owner)
+{
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->fd = fd;
+	c->loop = l;
+	c->ops = ops;
+	c->owner = owner;
+	buf_init(&c->in, CONN_IN_MAX);
+	buf_init(&c->out, out_limit);
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], c->ip,
+			    sizeof(c->ip));
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, c->ip, sizeof(c->ip));
+	} else
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    c->ip, sizeof(c->ip));
+	if (loop_add(l, fd, POLLIN, conn_io, c) == -1) {
+		free(c);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&conn_all, c, all_entry);
+	return c;
+}
+
+/* The peer's address. */
+const char *
+conn_ip(const struct conn *c)
+{
+	return c->ip;
+}
+
+/* True once conn_close() was called. */
+bool
+conn_closing(const struct conn *c)
+{
+	return c->closing;
+}
+
+/* Bytes of output waiting. */
+size_t
+conn_pending(const struct conn *c)
+{
+	return c->out.len;
+}
+
+/* Mark c closing; it is freed in conn_pass_end(). */
+void
+conn_close(struct conn *c, const char *reason)
+{
+	if (!c->closing) {
+		c->closing = true;
+		c->reason = reason;
+	}
+	conn_mark_dirty(c);
+}
+
+/* The output limit was reached: the policy is to close the connection. */
+static void
+conn_overflow(struct conn *c)
+{
+	log_warnx("%s: output queue over %zu bytes, closing the connection",
+	    c->ip, c->out.max);
+	c->dead = true;
+	conn_close(c, "output limit reached");
+}
+
+/* Queue formatted output. */
+int
+conn_printf(struct conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	char small[512];
+	int n;
+
+	if (c->closing && c->dead)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof(small)) {
+		if (buf_append(&c->out, small, (size_t)n) == -1) {
+			conn_overflow(c);
+			return -1;
+		}
+	} else {
+		char *big;
+
+		if ((big = malloc((size_t)n + 1)) == NULL)
+			return -1;
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		n = buf_append(&c->out, big, (size_t)n);
+		free(big);
+		if (n == -1) {
+			conn_overflow(c);
+			return -1;
+		}
+	}
+	conn_mark_dirty(c);
+	return 0;
+}
+
+/* Queue a line made of up to three parts (NULL parts are skipped). */
+int
+conn_line(struct conn *c, const char *a, const char *b, const char *d)
+{
+	return conn_printf(c, "%s%s%s\n", a, b ? b : "", d ? d : "");
+}
+
+/* Write what the socket takes; false when the peer is gone. */
+static bool
+conn_flush(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->out.len > 0 && !c->dead) {
+		n = send(c->fd, buf_head(&c->out), c->out.len, MSG_NOSIGNAL);
+		if (n > 0) {
+			buf_consume(&c->out, (size_t)n);
+			continue;
+		}
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (n == -1 && errno == EINTR)
+			continue;
+		c->dead = true;
+		if (!c->closing)
+			conn_close(c, "write error");
+		return false;
+	}
+	return !c->dead;
+}
+
+/* Hand every complete frame in the input buffer to the owner. */
+static void
+conn_frames(struct conn *c)
+{
+	struct proto_frame f;
+	enum proto_err err;
+	char *head;
+	int r;
+
+	while (!c->closing && c->out.len < CONN_OUT_PAUSE && c->in.len > 0) {
+		head = buf_head(&c->in);
+		r = proto_frame(head, c->in.len, &f, &err);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			c->ops->broken(c->owner, err);
+			conn_close(c, "broken stream");
+			break;
+		}
+		head[f.line_len] = '\0';
+		c->ops->frame(c->owner, head, f.line_len,
+		    f.blob_len ? head + f.blob_off : NULL, f.blob_len);
+		buf_consume(&c->in, f.total);
+	}
+}
+
+/* Read what the socket has and process it. */
+static void
+conn_read(struct conn *c)
+{
+	static char scratch[CONN_IN_MAX];
+	size_t room = c->in.max - c->in.len;
+	ssize_t n;
+
+	if (room == 0)
+		return;
+	if (room > sizeof(scratch))
+		room = sizeof(scratch);
+	n = recv(c->fd, scratch, room, 0);
+	if (n == 0) {
+		/* Replies already queued still go out if the peer only
+		   half-closed (nc -N); a full close makes the write fail. */
+		conn_close(c, "connection closed by peer");
+		return;
+	}
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		c->dead = true;
+		conn_close(c, "read error");
+		return;
+	}
+	if (buf_append(&c->in, scratch, (size_t)n) == -1) {
+		/* Cannot happen: room was checked. */
+		conn_close(c, "input overflow");
+		return;
+	}
+	conn_frames(c);
+	conn_mark_dirty(c);
+}
+
+/* The loop's callback. */
+static void
+conn_io(int fd, short revents, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->closing)
+		return;
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		conn_read(c);
+	if (!c->closing && (revents & POLLOUT)) {
+		conn_flush(c);
+		/* Requests held back while output was queued go on now. */
+		conn_frames(c);
+		conn_mark_dirty(c);
+	}
+}
+
+/* True when the input buffer holds a whole frame. */
+static bool
+conn_has_frame(const struct conn *c)
+{
+	struct proto_frame f;
+	enum proto_err err;
+
+	return c->in.len > 0 &&
+	    proto_frame(buf_head(&c->in), c->in.len, &f, &err) != 0;
+}
+
+/* Free c after telling its owner. */
+static void
+conn_destroy(struct conn *c)
+{
+	if (c->dirty)
+		TAILQ_REMOVE(&conn_dirty, c, dirty_entry);
+	TAILQ_REMOVE(&conn_all, c, all_entry);
+	loop_del(c->loop, c->fd);
+	close(c->fd);
+	c->ops->closed(c->owner, c->reason ? c->reason : "closed");
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c);
+}
+
+/* Flush, update poll interest, free what is done. */
+void
+conn_pass_end(void)
+{
+	struct conn *c;
+	short ev;
+	bool frame;
+
+	while ((c = TAILQ_FIRST(&conn_dirty)) != NULL) {
+		TAILQ_REMOVE(&conn_dirty, c, dirty_entry);
+		c->dirty = false;
+		conn_flush(c);
+		if (c->closing && (c->dead || c->out.len == 0)) {
+			conn_destroy(c);
+			continue;
+		}
+		/*
+		 * Poll interest from buffer state: no POLLIN while a whole
+		 * frame waits (output is over CONN_OUT_PAUSE) or while
+		 * closing; POLLOUT while output waits, and also when a held
+		 * frame can go on now, since a writable socket reports
+		 * POLLOUT at once and conn_io() then resumes the frames.
+		 */
+		frame = !c->closing && conn_has_frame(c);
+		ev = 0;
+		if (!c->closing && !frame)
+			ev |= POLLIN;
+		if (c->out.len > 0 || (frame && c->out.len < CONN_OUT_PAUSE))
+			ev |= POLLOUT;
+		loop_mod(c->loop, c->fd, ev);
+	}
+}
+
+/* Close everything now. */
+void
+conn_close_all(const char *reason)
+{
+	struct conn *c;
+
+	while ((c = TAILQ_FIRST(&conn_all)) != NULL) {
+		conn_close(c, reason);
+		conn_flush(c);
+		conn_destroy(c);
+	}
+}

@@ -1,0 +1,63 @@
+/*
+ * conn.h - one client connection: its socket, bounded input and output
+ * buffers and poll interest.  A connection cuts bytes into frames and
+ * hands each to its owner; it never interprets them.
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "loop.h"
+#include "proto.h"
+
+/* Input buffer limit: one line and its largest payload. */
+#define CONN_IN_MAX		(PROTO_LINE_MAX + PROTO_BLOB_MAX)
+/* Stop reading requests while this much output waits to be sent. */
+#define CONN_OUT_PAUSE		(64 * 1024)
+
+struct conn;
+
+/* What a connection tells its owner. */
+struct conn_ops {
+	/* One complete frame; line is NUL-terminated, without CR/LF. */
+	void	(*frame)(void *owner, char *line, size_t len, const char *blob,
+		    size_t blob_len);
+	/* The stream cannot be cut into frames any more. */
+	void	(*broken)(void *owner, enum proto_err err);
+	/* The connection is gone; called once, from conn_pass_end(). */
+	void	(*closed)(void *owner, const char *reason);
+};
+
+/*
+ * Take a connected, non-blocking socket.  Output beyond out_limit bytes is
+ * not queued and closes the connection (the policy for a client that does
+ * not read).  NULL when out of memory.
+ */
+struct conn	*conn_new(struct loop *l, int fd, const struct sockaddr *sa,
+		     size_t out_limit, const struct conn_ops *ops, void *owner);
+/* The peer's address as text. */
+const char	*conn_ip(const struct conn *c);
+/* Queue formatted output; -1 when the connection is closing or the output
+   limit was reached (the connection is then closing). */
+int		 conn_printf(struct conn *c, const char *fmt, ...)
+		     __attribute__((format(printf, 2, 3)));
+/* Queue a line: the parts joined, then LF. */
+int		 conn_line(struct conn *c, const char *a, const char *b,
+		     const char *d);
+/* Stop reading; close once queued output is sent (or cannot be). */
+void		 conn_close(struct conn *c, const char *reason);
+bool		 conn_closing(const struct conn *c);
+/* Bytes of output waiting. */
+size_t		 conn_pending(const struct conn *c);
+/*
+ * Called once per loop pass, just before polling: write queued output,
+ * update poll interest and free the connections that are done.
+ */
+void		 conn_pass_end(void);
+/* Close every connection at once (shutdown); calls each closed(). */
+void		 conn_close_all(const char *reason);
+
+#endif /* CONN_H */

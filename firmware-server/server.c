@@ -1,0 +1,250 @@
+/*
+ * server.c - start-up, the listening socket and the main loop.
+ *
+ * One pass of the loop: expire timers, flush and free connections
+ * (conn_pass_end), then wait in ppoll() with the signals unblocked, so a
+ * signal can only arrive while waiting and is seen right after.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "conn.h"
+#include "lockout.h"
+#include "log.h"
+#include "loop.h"
+#include "server.h"
+#include "session.h"
+
+/* Unknown names whose failed logins are remembered. */
+#define SERVER_UNKNOWN_MAX	4096
+#define SERVER_BACKLOG		512
+
+static volatile sig_atomic_t server_sig_stop;
+static volatile sig_atomic_t server_sig_hup;
+
+/* Monotonic milliseconds. */
+int64_t
+server_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Record a signal for the loop. */
+static void
+server_on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		server_sig_hup = 1;
+	else
+		server_sig_stop = 1;
+}
+
+/* Open the listening socket on cfg's address and port. */
+static int
+server_listen(const struct config *cfg)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, on = 1, off = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strcmp(cfg->listen, "*") == 0) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_any;
+		s6->sin6_port = htons((uint16_t)cfg->port);
+		len = sizeof(*s6);
+	} else if (inet_pton(AF_INET, cfg->listen, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)cfg->port);
+		len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, cfg->listen, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)cfg->port);
+		len = sizeof(*s6);
+	} else {
+		log_errorx("listen = %s: not an IPv4 or IPv6 address",
+		    cfg->listen);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("socket");
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ss.ss_family == AF_INET6 && strcmp(cfg->listen, "*") == 0)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    listen(fd, SERVER_BACKLOG) == -1) {
+		log_warn("cannot listen on %s port %d", cfg->listen, cfg->port);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Accept what the backlog holds. */
+static void
+server_accept(int lfd, short revents, void *arg)
+{
+	struct server *srv = arg;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, i;
+	static const char full[] = "* BYE limit the server is full; "
+	    "try again later\n";
+
+	/* A bounded batch per pass keeps one burst from starving the rest. */
+	for (i = 0; i < 64; i++) {
+		len = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE)
+				log_warn("accept (out of descriptors)");
+			else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR && errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		if (srv->nsessions >= srv->cfg.max_clients) {
+			log_warnx("refused a connection: %d clients (max_clients)",
+			    srv->nsessions);
+			if (send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL) == -1)
+				(void)0;
+			close(fd);
+			continue;
+		}
+		if (session_accept(srv, fd, (struct sockaddr *)&ss) == -1) {
+			log_warnx("cannot take a connection: out of memory");
+			close(fd);
+		}
+	}
+}
+
+/* Set up everything the loop needs. */
+int
+server_init(struct server *srv, const struct config *cfg)
+{
+	char err[CONFIG_ERR_MAX];
+
+	memset(srv, 0, sizeof(*srv));
+	srv->cfg = *cfg;
+	srv->lfd = -1;
+	TAILQ_INIT(&srv->pending);
+	TAILQ_INIT(&srv->idle);
+	TAILQ_INIT(&srv->active);
+	if (store_mkdir(cfg->data_dir) == -1) {
+		log_warn("data directory %s", cfg->data_dir);
+		return -1;
+	}
+	if (store_path(srv->creds_path, cfg->data_dir, cfg->credentials) == -1 ||
+	    store_path(srv->userlog_path, cfg->data_dir, "userlog.txt") == -1) {
+		log_errorx("data_dir path too long: %s", cfg->data_dir);
+		return -1;
+	}
+	srv->accounts = accounts_load(srv->creds_path, cfg->registration, err,
+	    sizeof(err));
+	if (srv->accounts == NULL) {
+		log_errorx("credentials: %s", err);
+		return -1;
+	}
+	if ((srv->unknown = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
+	    (srv->loop = loop_new()) == NULL) {
+		log_errorx("out of memory");
+		return -1;
+	}
+	/* The active-user list starts empty, whatever a crash left. */
+	if (store_write_atomic(srv->userlog_path, "", 0, false) == -1) {
+		log_warn("cannot write %s", srv->userlog_path);
+		return -1;
+	}
+	if ((srv->lfd = server_listen(cfg)) == -1)
+		return -1;
+	if (loop_add(srv->loop, srv->lfd, POLLIN, server_accept, srv) == -1) {
+		log_warn("loop_add");
+		return -1;
+	}
+	log_info("firmware-server listening on %s port %d; data in %s; "
+	    "%zu accounts; attempts %d, block %d s, idle timeout %d s%s, "
+	    "registration %s", cfg->listen, cfg->port, cfg->data_dir,
+	    accounts_count(srv->accounts), cfg->attempts, cfg->block_seconds,
+	    cfg->idle_timeout, cfg->idle_timeout ? "" : " (off)",
+	    cfg->registration ? "on" : "off");
+	return 0;
+}
+
+/* Run until told to stop. */
+int
+server_run(struct server *srv)
+{
+	struct sigaction sa;
+	sigset_t block, waitmask;
+	int timeout;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = server_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGHUP);
+
+	while (!server_sig_stop) {
+		timeout = session_timers(srv);
+		conn_pass_end();
+		if (loop_once(srv->loop, timeout, &waitmask) == -1 &&
+		    errno != EINTR) {
+			log_warn("ppoll");
+			break;
+		}
+		if (server_sig_hup) {
+			server_sig_hup = 0;
+			log_info("SIGHUP: nothing to reload in this version");
+		}
+	}
+	log_info("stopping: %d sessions, %d logged in", srv->nsessions,
+	    srv->nactive);
+	srv->stopping = true;
+	session_bye_all(srv, "shutdown", "The server is shutting down");
+	conn_close_all("server shutdown");
+	if (store_write_atomic(srv->userlog_path, "", 0, false) == -1)
+		log_warn("cannot write %s", srv->userlog_path);
+	return 0;
+}
+
+/* Free what server_init() made. */
+void
+server_free(struct server *srv)
+{
+	if (srv->lfd != -1)
+		close(srv->lfd);
+	loop_free(srv->loop);
+	accounts_free(srv->accounts);
+	lockout_table_free(srv->unknown);
+}

@@ -1,0 +1,52 @@
+/*
+ * server.h - the server's context, passed to every handler: settings,
+ * accounts, the lists of sessions and the paths of its files.
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <sys/queue.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+struct session;
+struct loop;
+struct accounts;
+struct lockout_table;
+
+TAILQ_HEAD(session_list, session);
+
+struct server {
+	struct config		 cfg;
+	struct loop		*loop;
+	int			 lfd;		/* listening socket */
+	struct accounts		*accounts;
+	struct lockout_table	*unknown;	/* failures of unknown names */
+	char			 creds_path[STORE_PATH_MAX];
+	char			 userlog_path[STORE_PATH_MAX];
+	struct session_list	 pending;	/* not logged in, by connect time */
+	struct session_list	 idle;		/* logged in, by last activity */
+	struct session_list	 active;	/* logged in, by login time */
+	int			 nsessions;
+	int			 nactive;
+	bool			 stopping;
+};
+
+/* Monotonic milliseconds, for timers and windows. */
+int64_t	server_now_ms(void);
+
+/*
+ * Set up from a validated configuration: create the data directory, load
+ * the credentials, empty userlog.txt, listen.  Returns 0, or -1 after
+ * logging why.
+ */
+int	server_init(struct server *srv, const struct config *cfg);
+/* Run the loop until SIGTERM or SIGINT; returns the exit status. */
+int	server_run(struct server *srv);
+void	server_free(struct server *srv);
+
+#endif /* SERVER_H */

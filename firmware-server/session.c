@@ -1,0 +1,313 @@
+/*
+ * session.c - sessions: accept, the state machine, login and logout
+ * bookkeeping, presence events, timers and userlog.txt.
+ *
+ * Timers need no heap: every session waiting to log in shares one login
+ * timeout and every active one shares one idle timeout, so keeping each
+ * list in order of its start time (new and touched sessions go to the
+ * tail) puts the next deadline at the head.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "buf.h"
+#include "cmd.h"
+#include "conn.h"
+#include "log.h"
+#include "server.h"
+#include "session.h"
+#include "timefmt.h"
+
+/* userlog.txt can list every active user: bound its size generously. */
+#define SESSION_USERLOG_MAX	(64 * 1024 * 1024)
+
+static const char *session_state_names[SESS_NSTATES] = {
+	"hello", "user", "password", "register", "active",
+};
+
+static void	session_frame(void *owner, char *line, size_t len,
+		    const char *blob, size_t blob_len);
+static void	session_broken(void *owner, enum proto_err err);
+static void	session_closed(void *owner, const char *reason);
+
+static const struct conn_ops session_conn_ops = {
+	session_frame, session_broken, session_closed,
+};
+
+/* The name of a state, for logs. */
+const char *
+session_state_name(enum sess_state st)
+{
+	return st < SESS_NSTATES ? session_state_names[st] : "?";
+}
+
+/* Name shown in logs. */
+const char *
+session_who(const struct session *s)
+{
+	static char who[PROTO_USER_MAX + 64];
+
+	if (s->state == SESS_ACTIVE)
+		return s->name;
+	snprintf(who, sizeof(who), "[%s]", conn_ip(s->conn));
+	return who;
+}
+
+/* The timer list a session in its state belongs to. */
+static struct session_list *
+session_timer_list(struct session *s)
+{
+	return s->state == SESS_ACTIVE ? &s->srv->idle : &s->srv->pending;
+}
+
+/* Take s off its timer list (when closing, or changing lists). */
+static void
+session_timer_stop(struct session *s)
+{
+	if (s->on_timer) {
+		TAILQ_REMOVE(session_timer_list(s), s, timer_entry);
+		s->on_timer = false;
+	}
+}
+
+/* Start s's timer from now, at the tail of its list. */
+static void
+session_timer_start(struct session *s)
+{
+	session_timer_stop(s);
+	s->since_ms = server_now_ms();
+	TAILQ_INSERT_TAIL(session_timer_list(s), s, timer_entry);
+	s->on_timer = true;
+}
+
+/* Accept a new connection. */
+int
+session_accept(struct server *srv, int fd, const struct sockaddr *sa)
+{
+	struct session *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -1;
+	s->srv = srv;
+	s->state = SESS_HELLO;
+	s->since_ms = server_now_ms();
+	s->conn = conn_new(srv->loop, fd, sa,
+	    (size_t)srv->cfg.output_limit_kb * 1024, &session_conn_ops, s);
+	if (s->conn == NULL) {
+		free(s);
+		return -1;
+	}
+	session_timer_start(s);
+	srv->nsessions++;
+	conn_line(s->conn, PROTO_GREETING, NULL, NULL);
+	log_debug("[%s] connected (%d sessions)", conn_ip(s->conn),
+	    srv->nsessions);
+	return 0;
+}
+
+/* Change state, in one place, with a log line. */
+void
+session_enter_state(struct session *s, enum sess_state to)
+{
+	log_debug("%s: state %s -> %s", session_who(s),
+	    session_state_name(s->state), session_state_name(to));
+	s->state = to;
+}
+
+/* Visibility hook for blocking (see session.h). */
+bool
+session_visible(const struct session *viewer, const struct account *subject)
+{
+	(void)viewer;
+	(void)subject;
+	return true;
+}
+
+/* Queue "* NAME TEXT" to the visible active users other than s. */
+void
+session_broadcast_event(struct session *s, const char *fmt, ...)
+{
+	struct session *o;
+	char line[PROTO_LINE_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	TAILQ_FOREACH(o, &s->srv->active, active_entry) {
+		if (o != s && session_visible(o, s->acct))
+			conn_printf(o->conn, "* %s\n", line);
+	}
+}
+
+/* Rewrite userlog.txt from the active list, numbered from 1. */
+static void
+session_write_userlog(struct server *srv)
+{
+	struct session *s;
+	struct buf b;
+	char when[TIMEFMT_LEN];
+	int seq = 0;
+
+	buf_init(&b, SESSION_USERLOG_MAX);
+	TAILQ_FOREACH(s, &srv->active, active_entry) {
+		if (buf_printf(&b, "%d; %s; %s; %s; %d\n", ++seq,
+		    timefmt_format(s->login_time, when), s->name,
+		    conn_ip(s->conn), s->udp_port) == -1)
+			break;
+	}
+	/* The active list does not outlive a restart, so no fsync. */
+	if (store_write_atomic(srv->userlog_path, b.len ? buf_head(&b) : "",
+	    b.len, false) == -1)
+		log_warn("cannot write %s", srv->userlog_path);
+	buf_free(&b);
+}
+
+/* Log in with an account. */
+void
+session_login(struct session *s, struct account *acct)
+{
+	struct server *srv = s->srv;
+	char when[TIMEFMT_LEN];
+
+	s->acct = acct;
+	acct->session = s;
+	lockout_clear(&acct->lock);
+	s->login_time = time(NULL);
+	session_timer_stop(s);
+	session_enter_state(s, SESS_ACTIVE);
+	session_timer_start(s);
+	TAILQ_INSERT_TAIL(&srv->active, s, active_entry);
+	srv->nactive++;
+	session_write_userlog(srv);
+	session_broadcast_event(s, "%s %s %s %d %s", PROTO_EV_ONLINE, s->name,
+	    conn_ip(s->conn), s->udp_port, timefmt_format(s->login_time, when));
+	log_info("%s logged in from %s (UDP port %d, %d active)", s->name,
+	    conn_ip(s->conn), s->udp_port, srv->nactive);
+}
+
+/* A command: restart the idle timer. */
+void
+session_touch(struct session *s)
+{
+	if (s->on_timer)
+		session_timer_start(s);
+}
+
+/* Say BYE and close; the rest happens in session_closed(). */
+void
+session_end(struct session *s, const char *off_reason, const char *code,
+    const char *text)
+{
+	if (s->off_reason == NULL)
+		s->off_reason = off_reason;
+	if (code != NULL)
+		conn_printf(s->conn, "* %s %s %s\n", PROTO_EV_BYE, code, text);
+	session_timer_stop(s);
+	conn_close(s->conn, off_reason);
+}
+
+/* A frame from the connection. */
+static void
+session_frame(void *owner, char *line, size_t len, const char *blob,
+    size_t blob_len)
+{
+	cmd_dispatch(owner, line, len, blob, blob_len);
+}
+
+/* The stream broke (a line over the limit): say so and close. */
+static void
+session_broken(void *owner, enum proto_err err)
+{
+	struct session *s = owner;
+
+	conn_printf(s->conn, "* ERR %s %s (limit %d bytes)\n", PROTO_E_PROTO,
+	    proto_strerror(err), PROTO_LINE_MAX);
+	log_warnx("%s: %s, closing the connection", session_who(s),
+	    proto_strerror(err));
+	session_end(s, SESS_OFF_LOST, NULL, NULL);
+}
+
+/* The connection is gone: logout bookkeeping, then free. */
+static void
+session_closed(void *owner, const char *reason)
+{
+	struct session *s = owner;
+	struct server *srv = s->srv;
+	const char *why = s->off_reason ? s->off_reason : SESS_OFF_LOST;
+
+	session_timer_stop(s);
+	if (s->state == SESS_ACTIVE) {
+		TAILQ_REMOVE(&srv->active, s, active_entry);
+		srv->nactive--;
+		s->acct->session = NULL;
+		s->acct->last_logout_ms = server_now_ms();
+		s->acct->last_logout = time(NULL);
+		if (!srv->stopping) {
+			session_write_userlog(srv);
+			session_broadcast_event(s, "%s %s %s", PROTO_EV_OFFLINE,
+			    s->name, why);
+		}
+		log_info("%s logged out (%s; connection: %s; %d active)",
+		    s->name, why, reason, srv->nactive);
+	} else {
+		log_debug("%s disconnected (%s)", session_who(s), reason);
+	}
+	srv->nsessions--;
+	free(s);
+}
+
+/* Expire timers; ms until the next deadline, or -1 for none. */
+int
+session_timers(struct server *srv)
+{
+	struct session *s;
+	int64_t now = server_now_ms(), next = -1, due, lim;
+	char text[128];
+
+	lim = (int64_t)srv->cfg.login_timeout * 1000;
+	while (lim > 0 && (s = TAILQ_FIRST(&srv->pending)) != NULL) {
+		if ((due = s->since_ms + lim) > now) {
+			next = due - now;
+			break;
+		}
+		snprintf(text, sizeof(text), "Login not completed within %d "
+		    "seconds", srv->cfg.login_timeout);
+		log_info("%s: %s", session_who(s), text);
+		session_end(s, SESS_OFF_LOST, "login", text);
+	}
+	lim = (int64_t)srv->cfg.idle_timeout * 1000;
+	while (lim > 0 && (s = TAILQ_FIRST(&srv->idle)) != NULL) {
+		if ((due = s->since_ms + lim) > now) {
+			if (next == -1 || due - now < next)
+				next = due - now;
+			break;
+		}
+		snprintf(text, sizeof(text), "Logged out after %d seconds "
+		    "without a command", srv->cfg.idle_timeout);
+		log_info("%s: idle timeout (%d s)", s->name,
+		    srv->cfg.idle_timeout);
+		session_end(s, SESS_OFF_TIMEOUT, "timeout", text);
+	}
+	return next > INT32_MAX ? INT32_MAX : (int)next;
+}
+
+/* Say BYE to every session. */
+void
+session_bye_all(struct server *srv, const char *code, const char *text)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &srv->pending, timer_entry)
+		conn_printf(s->conn, "* %s %s %s\n", PROTO_EV_BYE, code, text);
+	TAILQ_FOREACH(s, &srv->active, active_entry)
+		conn_printf(s->conn, "* %s %s %s\n", PROTO_EV_BYE, code, text);
+}

@@ -1,0 +1,80 @@
+/*
+ * session.h - a client's session on top of its connection: the login
+ * state machine, presence, idle time and userlog.txt.
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <sys/queue.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "proto.h"
+
+struct conn;
+struct server;
+struct account;
+
+enum sess_state {
+	SESS_HELLO,		/* connected, waiting for HELLO */
+	SESS_USER,		/* waiting for LOGIN */
+	SESS_PASSWORD,		/* waiting for PASS */
+	SESS_REGISTER,		/* waiting for REGISTER (new account) */
+	SESS_ACTIVE,		/* logged in */
+	SESS_NSTATES
+};
+
+/* Why a logged-in user went away, as the OFFLINE event says it. */
+#define SESS_OFF_LOGOUT		"logout"
+#define SESS_OFF_TIMEOUT	"timeout"
+#define SESS_OFF_LOST		"lost"
+
+struct session {
+	struct server		*srv;
+	struct conn		*conn;
+	enum sess_state		 state;
+	char			 name[PROTO_USER_MAX + 1];	/* from LOGIN */
+	struct account		*acct;		/* when active */
+	int			 udp_port;
+	time_t			 login_time;	/* wall clock */
+	int64_t			 since_ms;	/* connect, then last activity */
+	const char		*off_reason;	/* SESS_OFF_* once decided */
+	bool			 on_timer;	/* on srv->pending or srv->idle */
+	TAILQ_ENTRY(session)	 timer_entry;	/* srv->pending or srv->idle */
+	TAILQ_ENTRY(session)	 active_entry;	/* srv->active */
+};
+
+/* Accept a connected socket as a new session; -1 when refused. */
+int		 session_accept(struct server *srv, int fd,
+		     const struct sockaddr *sa);
+/* The one place the state changes; logs old and new state. */
+void		 session_enter_state(struct session *s, enum sess_state to);
+const char	*session_state_name(enum sess_state st);
+/* Log in: account bookkeeping, userlog.txt, presence events. */
+void		 session_login(struct session *s, struct account *acct);
+/* Count a command as activity (restarts the idle timer). */
+void		 session_touch(struct session *s);
+/* End the session: say BYE (when code is not NULL) and close. */
+void		 session_end(struct session *s, const char *off_reason,
+		     const char *code, const char *text);
+/* Name shown in logs: the user when logged in, else the address. */
+const char	*session_who(const struct session *s);
+/*
+ * Whether viewer may see subject in lists and presence events.  Blocking
+ * (a later milestone) hides a blocker from the users it blocked; today
+ * every user sees every other.
+ */
+bool		 session_visible(const struct session *viewer,
+		     const struct account *subject);
+/* Queue an event line "* NAME TEXT" to every visible active user but s. */
+void		 session_broadcast_event(struct session *s, const char *fmt, ...)
+		     __attribute__((format(printf, 2, 3)));
+/* Expire login and idle timers; returns ms until the next one, or -1. */
+int		 session_timers(struct server *srv);
+/* Say BYE to everyone (shutdown). */
+void		 session_bye_all(struct server *srv, const char *code,
+		     const char *text);
+
+#endif /* SESSION_H */
