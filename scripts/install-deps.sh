@@ -1,0 +1,35 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages the build and the tests
+# need, only those that are missing.  Runs apt-get as root, or via sudo.
+set -eu
+
+PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev tmux"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "install-deps: all build packages are installed"
+	exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "install-deps: missing packages:$missing" >&2
+	echo "install-deps: this is not a Debian system; install them by hand" >&2
+	exit 1
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO="sudo"
+fi
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y --no-install-recommends $missing
