@@ -1,0 +1,715 @@
+/*
+ * app.c - the client's logic for every frontend: the login state machine,
+ * command lines, and replies and events turned into model lines.
+ *
+ * Each request is sent with a kind (enum app_req); net.c hands every line
+ * of its reply back with that kind, and app_reply_handlers[] routes it.
+ * Nothing here prints: lines go into the model and the frontend shows them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "cmds.h"
+#include "log.h"
+#include "net.h"
+
+/* Steps of a session; changed only in app_enter_state. */
+enum app_state {
+	APP_S_GREETING = 0,	/* connected, waiting for "* HELLO" */
+	APP_S_HELLO,		/* HELLO sent */
+	APP_S_USER,		/* asking the user name */
+	APP_S_LOGIN,		/* LOGIN sent */
+	APP_S_PASS,		/* asking the password */
+	APP_S_PASS_SENT,	/* PASS sent */
+	APP_S_NEWPASS,		/* asking a new password */
+	APP_S_CONFIRM,		/* asking it again */
+	APP_S_REGISTER,		/* REGISTER sent */
+	APP_S_ACTIVE,		/* logged in: command lines */
+	APP_S_LOGOUT,		/* LOGOUT sent */
+	APP_S_CLOSING,		/* "* BYE" received, waiting for the close */
+	APP_S_DONE,		/* finished; status is set */
+};
+
+static const char *const app_state_names[] = {
+	[APP_S_GREETING] = "greeting",	[APP_S_HELLO] = "hello",
+	[APP_S_USER] = "user",		[APP_S_LOGIN] = "login",
+	[APP_S_PASS] = "pass",		[APP_S_PASS_SENT] = "pass-sent",
+	[APP_S_NEWPASS] = "newpass",	[APP_S_CONFIRM] = "confirm",
+	[APP_S_REGISTER] = "register",	[APP_S_ACTIVE] = "active",
+	[APP_S_LOGOUT] = "logout",	[APP_S_CLOSING] = "closing",
+	[APP_S_DONE] = "done",
+};
+
+struct app {
+	struct model	*model;
+	struct net	*net;
+	unsigned	 udp_port;
+	enum app_state	 state;
+	int		 status;		/* exit status once done */
+	char		 user[PROTO_USER_MAX + 1];	/* name in LOGIN */
+	char		 newpass[PROTO_PASS_MAX + 1];	/* until confirmed */
+	char		 bye[PROTO_CODE_MAX + 1];	/* code of "* BYE" */
+};
+
+typedef void app_reply_fn(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg);
+
+static void	 app_enter_state(struct app *a, enum app_state s);
+static void	 app_finish(struct app *a, int status);
+static void	 app_lost(struct app *a, const char *why);
+static void	 app_wipe(struct app *a);
+static void	 app_err_line(struct app *a, const struct proto_msg *msg);
+static void	 app_ok_line(struct app *a, const struct proto_msg *msg);
+static bool	 app_code_is(const struct proto_msg *msg, const char *code);
+static void	 app_activate(struct app *a, const struct proto_msg *msg);
+static void	 app_on_reply(void *arg, const struct net_req *req,
+		     const struct proto_msg *msg);
+static void	 app_on_event(void *arg, const struct proto_msg *msg);
+static void	 app_event_online(struct app *a, const char *text);
+static void	 app_event_offline(struct app *a, char *text);
+static void	 app_event_bye(struct app *a, char *text);
+static void	 app_input_user(struct app *a, const char *line);
+static void	 app_input_newpass(struct app *a, const char *line);
+static void	 app_input_confirm(struct app *a, const char *line);
+static app_reply_fn app_reply_hello;
+static app_reply_fn app_reply_login;
+static app_reply_fn app_reply_pass;
+static app_reply_fn app_reply_register;
+static app_reply_fn app_reply_who;
+static app_reply_fn app_reply_whosince;
+static app_reply_fn app_reply_logout;
+
+/* Where each kind of reply goes. */
+static app_reply_fn *const app_reply_handlers[APP_REQ_COUNT] = {
+	[APP_REQ_HELLO] = app_reply_hello,
+	[APP_REQ_LOGIN] = app_reply_login,
+	[APP_REQ_PASS] = app_reply_pass,
+	[APP_REQ_REGISTER] = app_reply_register,
+	[APP_REQ_WHO] = app_reply_who,
+	[APP_REQ_WHO_SILENT] = app_reply_who,
+	[APP_REQ_WHOSINCE] = app_reply_whosince,
+	[APP_REQ_LOGOUT] = app_reply_logout,
+};
+
+/* A client on the connected socket fd. */
+struct app *
+app_new(struct model *m, int fd, unsigned udp_port)
+{
+	struct app *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	if ((a->net = net_new(fd, app_on_reply, app_on_event, a)) == NULL) {
+		free(a);
+		return NULL;
+	}
+	a->model = m;
+	a->udp_port = udp_port;
+	app_enter_state(a, APP_S_GREETING);
+	return a;
+}
+
+/* Close the connection and free the app. */
+void
+app_free(struct app *a)
+{
+	if (a == NULL)
+		return;
+	app_wipe(a);
+	net_free(a->net);
+	free(a);
+}
+
+/* Forget a typed password. */
+static void
+app_wipe(struct app *a)
+{
+	explicit_bzero(a->newpass, sizeof(a->newpass));
+}
+
+/*
+ * The one place where the state changes: it also sets the model's
+ * session state and what the input line asks for.
+ */
+static void
+app_enter_state(struct app *a, enum app_state s)
+{
+	struct model *m = a->model;
+
+	log_debug("client state %s -> %s", app_state_names[a->state],
+	    app_state_names[s]);
+	a->state = s;
+	switch (s) {
+	case APP_S_GREETING:
+	case APP_S_HELLO:
+		model_set_state(m, MODEL_STATE_CONNECTING);
+		model_set_prompt(m, MODEL_INPUT_NONE, NULL);
+		break;
+	case APP_S_USER:
+		model_set_state(m, MODEL_STATE_LOGIN);
+		model_set_prompt(m, MODEL_INPUT_ASK, "Username:");
+		break;
+	case APP_S_PASS:
+		model_set_prompt(m, MODEL_INPUT_SECRET, "Password:");
+		break;
+	case APP_S_NEWPASS:
+		model_set_prompt(m, MODEL_INPUT_SECRET, "New password:");
+		break;
+	case APP_S_CONFIRM:
+		model_set_prompt(m, MODEL_INPUT_SECRET, "Confirm password:");
+		break;
+	case APP_S_LOGIN:
+	case APP_S_PASS_SENT:
+	case APP_S_REGISTER:
+		model_set_prompt(m, MODEL_INPUT_NONE, NULL);
+		break;
+	case APP_S_ACTIVE:
+		model_set_state(m, MODEL_STATE_ACTIVE);
+		model_set_prompt(m, MODEL_INPUT_COMMAND, NULL);
+		break;
+	case APP_S_LOGOUT:
+	case APP_S_CLOSING:
+		model_set_prompt(m, MODEL_INPUT_NONE, NULL);
+		break;
+	case APP_S_DONE:
+		model_set_state(m, MODEL_STATE_CLOSED);
+		model_set_prompt(m, MODEL_INPUT_NONE, NULL);
+		break;
+	}
+}
+
+/* Stop with this exit status. */
+static void
+app_finish(struct app *a, int status)
+{
+	if (a->state == APP_S_DONE)
+		return;
+	app_wipe(a);
+	a->status = status;
+	app_enter_state(a, APP_S_DONE);
+}
+
+/* The connection is gone: say why, unless the server said it first. */
+static void
+app_lost(struct app *a, const char *why)
+{
+	if (a->state == APP_S_DONE)
+		return;
+	if (a->bye[0] != '\0') {
+		app_finish(a, strcmp(a->bye, "timeout") == 0 ?
+		    APP_EXIT_OK : APP_EXIT_ERROR);
+		return;
+	}
+	if (why != NULL)
+		log_warnx("%s", why);
+	model_add_line(a->model, MODEL_LINE_ERROR,
+	    "Error: connection to the server lost");
+	app_finish(a, APP_EXIT_ERROR);
+}
+
+/* The server socket. */
+int
+app_fd(const struct app *a)
+{
+	return net_fd(a->net);
+}
+
+/* True while requests wait to be written. */
+bool
+app_wants_write(const struct app *a)
+{
+	return net_wants_write(a->net);
+}
+
+/* Write queued requests. */
+void
+app_flush(struct app *a)
+{
+	if (a->state != APP_S_DONE && net_flush(a->net) == -1)
+		app_lost(a, net_error(a->net));
+}
+
+/* Read from the server and handle every complete line. */
+void
+app_readable(struct app *a)
+{
+	enum net_status st;
+
+	if (a->state == APP_S_DONE)
+		return;
+	st = net_read(a->net);
+	if (st == NET_CLOSED)
+		app_lost(a, NULL);
+	else if (st == NET_ERROR)
+		app_lost(a, net_error(a->net));
+}
+
+/* True when the next input line is wanted. */
+bool
+app_wants_input(const struct app *a)
+{
+	return a->state != APP_S_DONE &&
+	    model_input(a->model) != MODEL_INPUT_NONE &&
+	    net_pending(a->net) == 0;
+}
+
+/* True when finished. */
+bool
+app_done(const struct app *a, int *status)
+{
+	if (a->state != APP_S_DONE)
+		return false;
+	if (status != NULL)
+		*status = a->status;
+	return true;
+}
+
+/* The model, for command handlers. */
+struct model *
+app_model(struct app *a)
+{
+	return a->model;
+}
+
+/* Send a request; on failure say why. */
+int
+app_send(struct app *a, enum app_req kind, const char *verb,
+    const char *args)
+{
+	if (net_request(a->net, (int)kind, verb, args) != 0)
+		return 0;
+	model_add_line(a->model, MODEL_LINE_ERROR,
+	    "Error: cannot send %s: %s", verb, strerror(errno));
+	return -1;
+}
+
+/* Send LOGOUT; the reply ends the program. */
+void
+app_logout(struct app *a)
+{
+	if (a->state != APP_S_ACTIVE)
+		return;
+	if (app_send(a, APP_REQ_LOGOUT, PROTO_V_LOGOUT, NULL) == -1) {
+		app_finish(a, APP_EXIT_ERROR);
+		return;
+	}
+	app_enter_state(a, APP_S_LOGOUT);
+}
+
+/* "Error: TEXT" for an ERR reply (the code when there is no text). */
+static void
+app_err_line(struct app *a, const struct proto_msg *msg)
+{
+	model_add_line(a->model, MODEL_LINE_ERROR, "Error: %s",
+	    msg->text[0] != '\0' ? msg->text : msg->code);
+}
+
+/* An OK reply's text as it is, unless empty. */
+static void
+app_ok_line(struct app *a, const struct proto_msg *msg)
+{
+	if (msg->text[0] != '\0')
+		model_add_line(a->model, MODEL_LINE_NORMAL, "%s", msg->text);
+}
+
+/* True for an ERR reply with this code. */
+static bool
+app_code_is(const struct proto_msg *msg, const char *code)
+{
+	return msg->kind == PROTO_MSG_ERR && strcmp(msg->code, code) == 0;
+}
+
+/* Logged in: show the welcome, then fill the user list silently. */
+static void
+app_activate(struct app *a, const struct proto_msg *msg)
+{
+	app_wipe(a);
+	app_ok_line(a, msg);
+	model_set_self(a->model, a->user);
+	app_enter_state(a, APP_S_ACTIVE);
+	app_send(a, APP_REQ_WHO_SILENT, PROTO_V_WHO, NULL);
+}
+
+/* A line of a reply: route it by the kind of its request. */
+static void
+app_on_reply(void *arg, const struct net_req *req, const struct proto_msg *msg)
+{
+	struct app *a = arg;
+
+	if (a->state == APP_S_DONE)
+		return;
+	if (req->kind < 0 || req->kind >= APP_REQ_COUNT)
+		return;
+	app_reply_handlers[req->kind](a, req, msg);
+}
+
+/* HELLO: the server speaks our version, or we stop. */
+static void
+app_reply_hello(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg)
+{
+	if (msg->kind == PROTO_MSG_OK)
+		app_enter_state(a, APP_S_USER);
+	else if (msg->kind == PROTO_MSG_ERR) {
+		app_err_line(a, msg);
+		app_finish(a, APP_EXIT_ERROR);
+	}
+}
+
+/* LOGIN: ask the password, or a new one, or the name again. */
+static void
+app_reply_login(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg)
+{
+	const char *t = msg->text;
+
+	if (msg->kind == PROTO_MSG_DATA)
+		return;
+	if (msg->kind == PROTO_MSG_ERR) {
+		app_err_line(a, msg);
+		if (app_code_is(msg, PROTO_E_BLOCKED))
+			app_finish(a, APP_EXIT_LOGIN);
+		else
+			app_enter_state(a, APP_S_USER);
+		return;
+	}
+	/* "OK password TEXT" or "OK register TEXT". */
+	if (strncmp(t, "password", 8) == 0 && (t[8] == ' ' || t[8] == '\0')) {
+		app_enter_state(a, APP_S_PASS);
+	} else if (strncmp(t, "register", 8) == 0 &&
+	    (t[8] == ' ' || t[8] == '\0')) {
+		if (t[8] == ' ' && t[9] != '\0')
+			model_add_line(a->model, MODEL_LINE_INFO, "%s", t + 9);
+		app_enter_state(a, APP_S_NEWPASS);
+	} else {
+		model_add_line(a->model, MODEL_LINE_ERROR,
+		    "Error: unexpected reply to LOGIN: %.64s", t);
+		app_finish(a, APP_EXIT_ERROR);
+	}
+}
+
+/* PASS: logged in, or ask again, or stop. */
+static void
+app_reply_pass(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg)
+{
+	if (msg->kind == PROTO_MSG_DATA)
+		return;
+	if (msg->kind == PROTO_MSG_OK) {
+		app_activate(a, msg);
+		return;
+	}
+	app_err_line(a, msg);
+	if (app_code_is(msg, PROTO_E_BLOCKED))
+		app_finish(a, APP_EXIT_LOGIN);
+	else if (app_code_is(msg, PROTO_E_STATE) ||
+	    app_code_is(msg, PROTO_E_IO))
+		app_finish(a, APP_EXIT_ERROR);
+	else
+		app_enter_state(a, APP_S_PASS);
+}
+
+/* REGISTER: logged in with the new account, or choose again, or stop. */
+static void
+app_reply_register(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg)
+{
+	if (msg->kind == PROTO_MSG_DATA)
+		return;
+	if (msg->kind == PROTO_MSG_OK) {
+		app_activate(a, msg);
+		return;
+	}
+	app_err_line(a, msg);
+	if (app_code_is(msg, PROTO_E_BLOCKED))
+		app_finish(a, APP_EXIT_LOGIN);
+	else if (app_code_is(msg, PROTO_E_STATE) ||
+	    app_code_is(msg, PROTO_E_IO))
+		app_finish(a, APP_EXIT_ERROR);
+	else
+		app_enter_state(a, APP_S_NEWPASS);
+}
+
+/*
+ * WHO: the reply replaces the user list (cleared at its first line); the
+ * rows are shown unless the request was the silent one after login.
+ */
+static void
+app_reply_who(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg)
+{
+	bool silent = req->kind == APP_REQ_WHO_SILENT;
+	struct model_user u;
+
+	if (msg->kind == PROTO_MSG_ERR) {
+		app_err_line(a, msg);
+		return;
+	}
+	if (req->lines == 0)
+		model_users_clear(a->model);
+	if (msg->kind == PROTO_MSG_OK) {
+		if (!silent)
+			app_ok_line(a, msg);
+		return;
+	}
+	if (model_user_parse(msg->text, &u) == -1) {
+		log_warnx("malformed WHO line from the server");
+		if (!silent)
+			model_add_line(a->model, MODEL_LINE_NORMAL, "%s",
+			    msg->text);
+		return;
+	}
+	if (strcmp(u.name, model_self(a->model)) != 0)
+		model_user_add(a->model, &u);
+	if (!silent)
+		model_add_line(a->model, MODEL_LINE_NORMAL,
+		    "%s, %s, %u, active since %s", u.name, u.ip, u.port,
+		    u.since);
+}
+
+/* WHOSINCE: "USER online" or "USER LASTSEENTIME" rows, then the count. */
+static void
+app_reply_whosince(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg)
+{
+	const char *sp;
+
+	if (msg->kind == PROTO_MSG_ERR) {
+		app_err_line(a, msg);
+		return;
+	}
+	if (msg->kind == PROTO_MSG_OK) {
+		app_ok_line(a, msg);
+		return;
+	}
+	if ((sp = strchr(msg->text, ' ')) == NULL) {
+		model_add_line(a->model, MODEL_LINE_NORMAL, "%s", msg->text);
+		return;
+	}
+	if (strcmp(sp + 1, "online") == 0)
+		model_add_line(a->model, MODEL_LINE_NORMAL,
+		    "%.*s (online now)", (int)(sp - msg->text), msg->text);
+	else
+		model_add_line(a->model, MODEL_LINE_NORMAL,
+		    "%.*s (last seen %s)", (int)(sp - msg->text), msg->text,
+		    sp + 1);
+}
+
+/* LOGOUT: say goodbye and stop. */
+static void
+app_reply_logout(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg)
+{
+	if (msg->kind == PROTO_MSG_DATA)
+		return;
+	if (msg->kind == PROTO_MSG_OK) {
+		app_ok_line(a, msg);
+		app_finish(a, APP_EXIT_OK);
+		return;
+	}
+	app_err_line(a, msg);
+	app_finish(a, APP_EXIT_ERROR);
+}
+
+/* An event, or an ERR with the tag "*". */
+static void
+app_on_event(void *arg, const struct proto_msg *msg)
+{
+	struct app *a = arg;
+	char text[PROTO_LINE_MAX];
+
+	if (a->state == APP_S_DONE)
+		return;
+	if (msg->kind != PROTO_MSG_EVENT) {
+		if (msg->kind == PROTO_MSG_ERR)
+			app_err_line(a, msg);
+		return;
+	}
+	/* A copy the handlers may cut into words. */
+	snprintf(text, sizeof(text), "%s", msg->text);
+	if (strcmp(msg->code, PROTO_EV_HELLO) == 0) {
+		if (a->state != APP_S_GREETING)
+			return;
+		if (app_send(a, APP_REQ_HELLO, PROTO_V_HELLO, "1") == -1)
+			app_finish(a, APP_EXIT_ERROR);
+		else
+			app_enter_state(a, APP_S_HELLO);
+	} else if (strcmp(msg->code, PROTO_EV_ONLINE) == 0)
+		app_event_online(a, text);
+	else if (strcmp(msg->code, PROTO_EV_OFFLINE) == 0)
+		app_event_offline(a, text);
+	else if (strcmp(msg->code, PROTO_EV_BYE) == 0)
+		app_event_bye(a, text);
+	else if (strcmp(msg->code, PROTO_EV_INFO) == 0)
+		model_add_line(a->model, MODEL_LINE_INFO, "%s", text);
+	else
+		log_debug("event %s ignored", msg->code);
+}
+
+/* "* ONLINE USER IP UDPPORT TIME". */
+static void
+app_event_online(struct app *a, const char *text)
+{
+	struct model_user u;
+
+	if (model_user_parse(text, &u) == -1) {
+		log_warnx("malformed ONLINE event from the server");
+		return;
+	}
+	if (strcmp(u.name, model_self(a->model)) != 0)
+		model_user_add(a->model, &u);
+	model_add_line(a->model, MODEL_LINE_PRESENCE, "%s logged in", u.name);
+}
+
+/* "* OFFLINE USER REASON". */
+static void
+app_event_offline(struct app *a, char *text)
+{
+	char *reason = strchr(text, ' ');
+
+	if (reason != NULL)
+		*reason++ = '\0';
+	else
+		reason = text + strlen(text);
+	if (!proto_valid_user(text)) {
+		log_warnx("malformed OFFLINE event from the server");
+		return;
+	}
+	model_user_remove(a->model, text);
+	if (strcmp(reason, "timeout") == 0)
+		model_add_line(a->model, MODEL_LINE_PRESENCE,
+		    "%s logged out (idle timeout)", text);
+	else if (strcmp(reason, "lost") == 0)
+		model_add_line(a->model, MODEL_LINE_PRESENCE,
+		    "%s logged out (connection lost)", text);
+	else if (strcmp(reason, "logout") == 0 || *reason == '\0')
+		model_add_line(a->model, MODEL_LINE_PRESENCE,
+		    "%s logged out", text);
+	else
+		model_add_line(a->model, MODEL_LINE_PRESENCE,
+		    "%s logged out (%s)", text, reason);
+}
+
+/* "* BYE CODE TEXT": show it; the status is decided when the server closes. */
+static void
+app_event_bye(struct app *a, char *text)
+{
+	char *t = strchr(text, ' ');
+
+	if (t != NULL)
+		*t++ = '\0';
+	snprintf(a->bye, sizeof(a->bye), "%.*s", PROTO_CODE_MAX,
+	    text[0] != '\0' ? text : "?");
+	model_add_line(a->model, MODEL_LINE_INFO, "%s",
+	    t != NULL && *t != '\0' ? t : text);
+	app_wipe(a);
+	app_enter_state(a, APP_S_CLOSING);
+}
+
+/* The user name: check it, then LOGIN. */
+static void
+app_input_user(struct app *a, const char *line)
+{
+	char args[PROTO_USER_MAX + 16];
+
+	if (!proto_valid_user(line)) {
+		model_add_line(a->model, MODEL_LINE_ERROR, "Error: a user name "
+		    "is 1 to 32 letters, digits, '.', '_' or '-'");
+		app_enter_state(a, APP_S_USER);
+		return;
+	}
+	snprintf(a->user, sizeof(a->user), "%s", line);
+	snprintf(args, sizeof(args), "%s %u", a->user, a->udp_port);
+	if (app_send(a, APP_REQ_LOGIN, PROTO_V_LOGIN, args) == -1)
+		app_finish(a, APP_EXIT_ERROR);
+	else
+		app_enter_state(a, APP_S_LOGIN);
+}
+
+/* A new password: keep it until it is confirmed. */
+static void
+app_input_newpass(struct app *a, const char *line)
+{
+	if (strlen(line) > PROTO_PASS_MAX) {
+		model_add_line(a->model, MODEL_LINE_ERROR,
+		    "Error: a password is at most %d bytes", PROTO_PASS_MAX);
+		app_enter_state(a, APP_S_NEWPASS);
+		return;
+	}
+	snprintf(a->newpass, sizeof(a->newpass), "%s", line);
+	app_enter_state(a, APP_S_CONFIRM);
+}
+
+/* The new password again: REGISTER when both match. */
+static void
+app_input_confirm(struct app *a, const char *line)
+{
+	int r;
+
+	if (strcmp(line, a->newpass) != 0) {
+		app_wipe(a);
+		model_add_line(a->model, MODEL_LINE_ERROR,
+		    "Error: passwords do not match");
+		app_enter_state(a, APP_S_NEWPASS);
+		return;
+	}
+	r = app_send(a, APP_REQ_REGISTER, PROTO_V_REGISTER, a->newpass);
+	app_wipe(a);
+	if (r == -1)
+		app_finish(a, APP_EXIT_ERROR);
+	else
+		app_enter_state(a, APP_S_REGISTER);
+}
+
+/* One input line for whatever is being asked. */
+void
+app_input(struct app *a, char *line)
+{
+	switch (a->state) {
+	case APP_S_USER:
+		app_input_user(a, line);
+		break;
+	case APP_S_PASS:
+		/* The password is sent as typed and never shown or logged. */
+		if (app_send(a, APP_REQ_PASS, PROTO_V_PASS, line) == -1)
+			app_finish(a, APP_EXIT_ERROR);
+		else
+			app_enter_state(a, APP_S_PASS_SENT);
+		break;
+	case APP_S_NEWPASS:
+		app_input_newpass(a, line);
+		break;
+	case APP_S_CONFIRM:
+		app_input_confirm(a, line);
+		break;
+	case APP_S_ACTIVE:
+		cmds_run(a, line);
+		break;
+	default:
+		log_debug("input line ignored in state %s",
+		    app_state_names[a->state]);
+		break;
+	}
+}
+
+/* The input ended. */
+void
+app_input_eof(struct app *a)
+{
+	switch (a->state) {
+	case APP_S_ACTIVE:
+		app_logout(a);
+		break;
+	case APP_S_LOGOUT:
+	case APP_S_CLOSING:
+	case APP_S_DONE:
+		break;
+	default:
+		/* Login did not complete. */
+		app_finish(a, APP_EXIT_LOGIN);
+		break;
+	}
+}

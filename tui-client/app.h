@@ -1,0 +1,77 @@
+/*
+ * app.h - the client's logic, the same for every frontend: the login
+ * steps, command lines through the command table, and replies and events
+ * turned into model lines.
+ *
+ * A frontend (plain.c now, the screen later) owns the loop: it polls
+ * app_fd() (with POLLOUT while app_wants_write()), calls app_readable()
+ * when it is readable and app_flush() before each poll, hands every input
+ * line to app_input() and end of input to app_input_eof(), shows what the
+ * model reports, and stops when app_done() says so.
+ */
+#ifndef APP_H
+#define APP_H
+
+#include <stdbool.h>
+
+#include "model.h"
+
+/* Exit statuses of the client. */
+#define APP_EXIT_OK	0	/* normal logout, idle timeout */
+#define APP_EXIT_ERROR	1	/* connection lost, protocol or server errors */
+#define APP_EXIT_LOGIN	2	/* login failed, blocked, input ended first */
+
+/* Kinds of request, so that each reply reaches its handler. */
+enum app_req {
+	APP_REQ_HELLO = 0,
+	APP_REQ_LOGIN,
+	APP_REQ_PASS,
+	APP_REQ_REGISTER,
+	APP_REQ_WHO,
+	APP_REQ_WHO_SILENT,	/* fills the user list, shows nothing */
+	APP_REQ_WHOSINCE,
+	APP_REQ_LOGOUT,
+	APP_REQ_COUNT
+};
+
+struct app;
+
+/*
+ * A client on the connected socket fd (the app owns it from now on), that
+ * tells the server it listens on udp_port and writes into m.  NULL on
+ * failure (fd is then still the caller's).
+ */
+struct app	*app_new(struct model *m, int fd, unsigned udp_port);
+/* Close the connection and free the app (not the model). */
+void		 app_free(struct app *a);
+
+/* The server socket, and whether output is waiting for POLLOUT. */
+int		 app_fd(const struct app *a);
+bool		 app_wants_write(const struct app *a);
+/* Write queued requests; a failed write ends the session. */
+void		 app_flush(struct app *a);
+/* The server socket is readable (or hung up): read and handle lines. */
+void		 app_readable(struct app *a);
+
+/*
+ * True when the next input line is wanted: something is asked (see
+ * model_input) and no request is waiting for its reply.  Plain mode reads
+ * only then, so that scripts run in a fixed order.
+ */
+bool		 app_wants_input(const struct app *a);
+/* One input line (without its LF), for whatever is being asked. */
+void		 app_input(struct app *a, char *line);
+/* The input ended: log out when logged in, else give up the login. */
+void		 app_input_eof(struct app *a);
+/* True when the client should stop; *status is then the exit status. */
+bool		 app_done(const struct app *a, int *status);
+
+/* For command handlers (cmds.c). */
+struct model	*app_model(struct app *a);
+/* Send a request of that kind; 0, or -1 after showing why it failed. */
+int		 app_send(struct app *a, enum app_req kind, const char *verb,
+		     const char *args);
+/* Send LOGOUT and quit once it is answered. */
+void		 app_logout(struct app *a);
+
+#endif /* APP_H */

@@ -1,0 +1,268 @@
+/*
+ * cmds.c - the command table and its generic checks.
+ *
+ * Words are split on runs of spaces here rather than with proto_split,
+ * which refuses double spaces: that is right for the wire, not for what a
+ * person types.  The handlers are thin: they turn a checked command into a
+ * request through app.c.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "cmds.h"
+#include "proto.h"
+
+static cmds_check_fn	 cmds_check_seconds;
+static cmds_handler_fn	 cmds_do_who;
+static cmds_handler_fn	 cmds_do_whosince;
+static cmds_handler_fn	 cmds_do_logout;
+static cmds_handler_fn	 cmds_do_help;
+static bool	 cmds_word_matches(const char *typed, const char *word);
+static char	*cmds_skip_space(char *p);
+static char	*cmds_end_word(char *p);
+
+static const struct cmds_entry cmds_table[] = {
+	{
+		.words = { "/who", "whoelse", "ATU", "AED", "/activeuser",
+		    NULL },
+		.args = "",
+		.min_args = 0, .max_args = 0,
+		.help = "the other users online, with login time, address "
+		    "and UDP port",
+		.handler = cmds_do_who,
+	},
+	{
+		.words = { "/whosince", "whoelsesince", NULL },
+		.args = "SECONDS",
+		.min_args = 1, .max_args = 1,
+		.help = "the other users online at any moment in the last "
+		    "SECONDS seconds",
+		.check = cmds_check_seconds,
+		.handler = cmds_do_whosince,
+	},
+	{
+		.words = { "/logout", "logout", "OUT", "/quit", NULL },
+		.args = "",
+		.min_args = 0, .max_args = 0,
+		.help = "log out and quit",
+		.handler = cmds_do_logout,
+	},
+	{
+		.words = { "/help", NULL },
+		.args = "",
+		.min_args = 0, .max_args = 0,
+		.help = "this list",
+		.handler = cmds_do_help,
+	},
+};
+
+#define CMDS_COUNT	(sizeof(cmds_table) / sizeof(cmds_table[0]))
+
+/* SECONDS must be a non-negative integer. */
+static int
+cmds_check_seconds(const char *word, int argc, char **argv, char *err,
+    size_t errlen)
+{
+	long long v;
+
+	if (proto_parse_int(argv[0], 0, 0x7fffffffffffffffLL, &v) == 0)
+		return 0;
+	snprintf(err, errlen,
+	    "%s: SECONDS must be a non-negative integer, not '%.32s'", word,
+	    argv[0]);
+	return -1;
+}
+
+/* whoelse, ATU, AED, /activeuser, /who. */
+static void
+cmds_do_who(struct app *app, int argc, char **argv)
+{
+	app_send(app, APP_REQ_WHO, PROTO_V_WHO, NULL);
+}
+
+/* whoelsesince SECONDS (checked already; sent without leading zeros). */
+static void
+cmds_do_whosince(struct app *app, int argc, char **argv)
+{
+	char num[32];
+	long long v;
+
+	if (proto_parse_int(argv[0], 0, 0x7fffffffffffffffLL, &v) == -1)
+		return;
+	snprintf(num, sizeof(num), "%lld", v);
+	app_send(app, APP_REQ_WHOSINCE, PROTO_V_WHOSINCE, num);
+}
+
+/* logout, OUT, /logout, /quit. */
+static void
+cmds_do_logout(struct app *app, int argc, char **argv)
+{
+	app_logout(app);
+}
+
+/* /help: one line per entry. */
+static void
+cmds_do_help(struct app *app, int argc, char **argv)
+{
+	char line[512];
+	size_t i;
+
+	model_add_line(app_model(app), MODEL_LINE_INFO,
+	    "Commands (slash commands may be typed in any case):");
+	for (i = 0; i < CMDS_COUNT; i++) {
+		cmds_help_line(&cmds_table[i], line, sizeof(line));
+		model_add_line(app_model(app), MODEL_LINE_INFO, "  %s", line);
+	}
+}
+
+/* Exact match, or any case for slash commands. */
+static bool
+cmds_word_matches(const char *typed, const char *word)
+{
+	if (word[0] == '/')
+		return strcasecmp(typed, word) == 0;
+	return strcmp(typed, word) == 0;
+}
+
+/* The entry a command word belongs to. */
+const struct cmds_entry *
+cmds_find(const char *word)
+{
+	size_t i, j;
+
+	for (i = 0; i < CMDS_COUNT; i++) {
+		for (j = 0; cmds_table[i].words[j] != NULL; j++) {
+			if (cmds_word_matches(word, cmds_table[i].words[j]))
+				return &cmds_table[i];
+		}
+	}
+	return NULL;
+}
+
+/* Number of entries. */
+size_t
+cmds_count(void)
+{
+	return CMDS_COUNT;
+}
+
+/* Entry i, or NULL. */
+const struct cmds_entry *
+cmds_at(size_t i)
+{
+	return i < CMDS_COUNT ? &cmds_table[i] : NULL;
+}
+
+/* "/whosince SECONDS (or whoelsesince SECONDS): what it does". */
+void
+cmds_help_line(const struct cmds_entry *e, char *buf, size_t len)
+{
+	size_t used, j;
+	const char *sep = *e->args != '\0' ? " " : "";
+	int n;
+
+	n = snprintf(buf, len, "%s%s%s", e->words[0], sep, e->args);
+	for (j = 1; e->words[j] != NULL && n >= 0 && (size_t)n < len; j++) {
+		used = (size_t)n;
+		n += snprintf(buf + used, len - used, "%s%s%s%s",
+		    j == 1 ? " (or " : ", ", e->words[j], sep, e->args);
+	}
+	if (n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%s: %s",
+		    e->words[1] != NULL ? ")" : "", e->help);
+}
+
+/* Skip spaces and tabs. */
+static char *
+cmds_skip_space(char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* The end of the word at p. */
+static char *
+cmds_end_word(char *p)
+{
+	while (*p != '\0' && *p != ' ' && *p != '\t')
+		p++;
+	return p;
+}
+
+/* Cut a command line into words and run the generic checks. */
+enum cmds_status
+cmds_parse(char *line, struct cmds_call *call, char *err, size_t errlen)
+{
+	const struct cmds_entry *e;
+	char *p, *end;
+
+	memset(call, 0, sizeof(*call));
+	err[0] = '\0';
+	p = cmds_skip_space(line);
+	if (*p == '\0')
+		return CMDS_EMPTY;
+	call->word = p;
+	end = cmds_end_word(p);
+	p = *end != '\0' ? end + 1 : end;
+	*end = '\0';
+	if ((e = cmds_find(call->word)) == NULL) {
+		snprintf(err, errlen,
+		    "unknown command '%.64s' (type /help for the list)",
+		    call->word);
+		return CMDS_UNKNOWN;
+	}
+	call->entry = e;
+
+	for (;;) {
+		p = cmds_skip_space(p);
+		if (*p == '\0')
+			break;
+		if (e->rest && call->argc == e->max_args - 1) {
+			/* The rest of the line, inner spaces kept. */
+			call->argv[call->argc++] = p;
+			end = p + strlen(p);
+			while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+				*--end = '\0';
+			break;
+		}
+		if (call->argc >= e->max_args || call->argc >= CMDS_ARGS_MAX) {
+			call->argc++;	/* too many: reported below */
+			break;
+		}
+		call->argv[call->argc++] = p;
+		end = cmds_end_word(p);
+		p = *end != '\0' ? end + 1 : end;
+		*end = '\0';
+	}
+	if (call->argc < e->min_args || call->argc > e->max_args) {
+		snprintf(err, errlen, "usage: %s%s%s", call->word,
+		    *e->args != '\0' ? " " : "", e->args);
+		return CMDS_USAGE;
+	}
+	if (e->check != NULL &&
+	    e->check(call->word, call->argc, call->argv, err, errlen) == -1)
+		return CMDS_INVALID;
+	return CMDS_OK;
+}
+
+/* Parse line and run its handler, or show the error. */
+void
+cmds_run(struct app *app, char *line)
+{
+	char err[CMDS_ERR_MAX];
+	struct cmds_call call;
+	enum cmds_status st;
+
+	st = cmds_parse(line, &call, err, sizeof(err));
+	if (st == CMDS_EMPTY)
+		return;
+	if (st != CMDS_OK) {
+		model_add_line(app_model(app), MODEL_LINE_ERROR, "Error: %s",
+		    err);
+		return;
+	}
+	call.entry->handler(app, call.argc, call.argv);
+}

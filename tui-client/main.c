@@ -1,0 +1,220 @@
+/*
+ * main.c - tui-client: arguments, the UDP socket for peer-to-peer sends,
+ * the connection to the server, then a frontend until the session ends.
+ *
+ *   tui-client [--plain] SERVER_IP SERVER_PORT [UDP_PORT]
+ *   tui-client [--plain] SERVER_PORT		(server on 127.0.0.1)
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "log.h"
+#include "model.h"
+#include "net.h"
+#include "plain.h"
+#include "proto.h"
+
+#define TUI_VERSION	"0.1.0"
+
+static void	 main_usage(FILE *f, bool full);
+static int	 main_port(const char *s, unsigned *out);
+static int	 main_udp_bind(unsigned port, unsigned *bound);
+
+/* The synopsis (after an error), or the whole help (for --help). */
+static void
+main_usage(FILE *f, bool full)
+{
+	fprintf(f,
+	    "usage: tui-client [--plain] SERVER_IP SERVER_PORT [UDP_PORT]\n"
+	    "       tui-client [--plain] SERVER_PORT\n"
+	    "       tui-client --help | --version\n");
+	if (!full)
+		return;
+	fprintf(f,
+	    "\n"
+	    "SERVER_IP may be a host name or an IPv4/IPv6 address (default\n"
+	    "127.0.0.1); without UDP_PORT the system picks a free port.\n"
+	    "  --plain    line mode: read the username, the password and then\n"
+	    "             one command per line from standard input; end of\n"
+	    "             input logs out (the only mode for now)\n"
+	    "  --help     show this help\n"
+	    "  --version  show the version\n"
+	    "Exit status: 0 after a normal logout, 2 when login failed or the\n"
+	    "account is blocked, 1 for other errors.\n");
+}
+
+/* Parse a port 1..65535, or say what is wrong; 0 or -1. */
+static int
+main_port(const char *s, unsigned *out)
+{
+	long long v;
+
+	if (proto_parse_int(s, 1, 65535, &v) == -1) {
+		fprintf(stderr,
+		    "tui-client: invalid port '%s' (expected 1..65535)\n", s);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/*
+ * Bind a UDP socket on every address (IPv6 and IPv4 when the system has
+ * IPv6, else IPv4 only) on port (0: any free one).  Returns the socket
+ * with the port in *bound, or -1 after saying why.
+ */
+static int
+main_udp_bind(unsigned port, unsigned *bound)
+{
+	struct sockaddr_in6 sin6;
+	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, off = 0;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_any;
+	sin6.sin6_port = htons((unsigned short)port);
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd != -1) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+		if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0)
+			goto bound;
+		if (errno == EADDRINUSE || errno == EACCES)
+			goto fail;
+		close(fd);
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	sin.sin_port = htons((unsigned short)port);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		fprintf(stderr, "tui-client: cannot open a UDP socket: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		goto fail;
+bound:
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
+		fprintf(stderr, "tui-client: UDP socket: %s\n",
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (ss.ss_family == AF_INET6)
+		*bound = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		*bound = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+fail:
+	if (errno == EADDRINUSE)
+		fprintf(stderr, "tui-client: UDP port %u is in use\n", port);
+	else
+		fprintf(stderr, "tui-client: cannot bind UDP port %u: %s\n",
+		    port, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/* Parse the arguments, connect, and run a frontend. */
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "plain",	no_argument,	NULL, 'p' },
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL,		0,		NULL, 0 },
+	};
+	const char *host = "127.0.0.1", *port_s;
+	unsigned port, udp_port = 0, udp_bound;
+	char err[256];
+	struct model *m;
+	struct app *a;
+	bool plain = false;
+	int ch, n, fd, udp_fd, status;
+
+	log_init("tui-client", LOG_LEVEL_WARN);
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			plain = true;
+			break;
+		case 'h':
+			main_usage(stdout, true);
+			return 0;
+		case 'V':
+			printf("tui-client %s (protocol %d)\n", TUI_VERSION,
+			    PROTO_VERSION);
+			return 0;
+		default:
+			main_usage(stderr, false);
+			return APP_EXIT_ERROR;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 3) {
+		main_usage(stderr, false);
+		return APP_EXIT_ERROR;
+	}
+	n = 0;
+	if (argc >= 2)
+		host = argv[n++];
+	port_s = argv[n++];
+	if (main_port(port_s, &port) == -1 ||
+	    (argc == 3 && main_port(argv[n], &udp_port) == -1)) {
+		main_usage(stderr, false);
+		return APP_EXIT_ERROR;
+	}
+
+	/* A dead server must give an error from write(), not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Kept open for the whole session: later issues receive files on it. */
+	if ((udp_fd = main_udp_bind(udp_port, &udp_bound)) == -1)
+		return APP_EXIT_ERROR;
+	if ((fd = net_connect(host, port_s, err, sizeof(err))) == -1) {
+		fprintf(stderr, "tui-client: cannot connect to %s%s%s:%s: %s\n",
+		    strchr(host, ':') != NULL ? "[" : "", host,
+		    strchr(host, ':') != NULL ? "]" : "", port_s, err);
+		close(udp_fd);
+		return APP_EXIT_ERROR;
+	}
+	if ((m = model_new(0)) == NULL ||
+	    (a = app_new(m, fd, udp_bound)) == NULL) {
+		fprintf(stderr, "tui-client: %s\n", strerror(errno));
+		model_free(m);
+		close(fd);
+		close(udp_fd);
+		return APP_EXIT_ERROR;
+	}
+
+	/*
+	 * The frontend.  The screen (ui.c, a later issue) will run here when
+	 * standard input is a terminal and --plain is not given:
+	 *	status = use_screen ? ui_run(a, m) : plain_run(a, m);
+	 * Until then every run is in plain mode.
+	 */
+	(void)plain;
+	status = plain_run(a, m);
+
+	app_free(a);
+	model_free(m);
+	close(udp_fd);
+	return status;
+}

@@ -1,0 +1,311 @@
+/*
+ * model.c - the client's state: users online, scrollback, login state and
+ * prompt.  Pure: no I/O, no logging, no curses, so Check can test it.
+ *
+ * The scrollback is a ring of line pointers; each line's text is its own
+ * allocation of exactly its length, so 2000 short lines cost little and
+ * the bound in bytes is scrollback * MODEL_LINE_MAX at worst.
+ */
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+struct model {
+	struct model_line	*lines;		/* ring of cap entries */
+	size_t			 cap;
+	size_t			 head;		/* oldest line */
+	size_t			 count;
+	unsigned long		 seq;		/* lines ever added */
+
+	struct model_user	*users;		/* grows up to MODEL_USERS_MAX */
+	size_t			 nusers;
+	size_t			 users_cap;
+
+	enum model_state	 state;
+	char			 self[PROTO_USER_MAX + 1];
+	enum model_input	 input;
+	char			 prompt[MODEL_PROMPT_MAX];
+	struct model_cbs	 cbs;
+};
+
+static void	 model_users_changed(struct model *m);
+static ssize_t	 model_user_index(const struct model *m, const char *name);
+
+/* A new model keeping at most scrollback lines. */
+struct model *
+model_new(size_t scrollback)
+{
+	struct model *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->cap = scrollback > 0 ? scrollback : MODEL_SCROLLBACK_DEFAULT;
+	if ((m->lines = calloc(m->cap, sizeof(*m->lines))) == NULL) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Free the model and every line. */
+void
+model_free(struct model *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->count; i++)
+		free(m->lines[(m->head + i) % m->cap].text);
+	free(m->lines);
+	free(m->users);
+	free(m);
+}
+
+/* Install the frontend's hooks. */
+void
+model_set_cbs(struct model *m, const struct model_cbs *cbs)
+{
+	m->cbs = *cbs;
+}
+
+/* Add a display line, dropping the oldest when the scrollback is full. */
+void
+model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
+    ...)
+{
+	char tmp[MODEL_LINE_MAX];
+	struct model_line *l;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	/* Out of memory: the line is lost, the program goes on. */
+	if ((text = strdup(tmp)) == NULL)
+		return;
+	if (m->count == m->cap) {
+		free(m->lines[m->head].text);
+		m->lines[m->head].text = NULL;
+		m->head = (m->head + 1) % m->cap;
+		m->count--;
+	}
+	l = &m->lines[(m->head + m->count) % m->cap];
+	l->kind = kind;
+	l->seq = ++m->seq;
+	l->text = text;
+	m->count++;
+	if (m->cbs.on_line != NULL)
+		m->cbs.on_line(m->cbs.arg, l);
+}
+
+/* Lines held now. */
+size_t
+model_line_count(const struct model *m)
+{
+	return m->count;
+}
+
+/* Line i, 0 being the oldest held. */
+const struct model_line *
+model_line_at(const struct model *m, size_t i)
+{
+	if (i >= m->count)
+		return NULL;
+	return &m->lines[(m->head + i) % m->cap];
+}
+
+/* Tell the frontend the user list changed. */
+static void
+model_users_changed(struct model *m)
+{
+	if (m->cbs.on_users != NULL)
+		m->cbs.on_users(m->cbs.arg);
+}
+
+/* Index of the user with that name, or -1. */
+static ssize_t
+model_user_index(const struct model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nusers; i++) {
+		if (strcmp(m->users[i].name, name) == 0)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/* Add a user or update the one with that name. */
+int
+model_user_add(struct model *m, const struct model_user *u)
+{
+	struct model_user *p;
+	ssize_t i;
+	size_t cap;
+
+	if ((i = model_user_index(m, u->name)) != -1) {
+		m->users[i] = *u;
+		model_users_changed(m);
+		return 0;
+	}
+	if (m->nusers == MODEL_USERS_MAX)
+		return -1;
+	if (m->nusers == m->users_cap) {
+		cap = m->users_cap > 0 ? m->users_cap * 2 : 16;
+		if (cap > MODEL_USERS_MAX)
+			cap = MODEL_USERS_MAX;
+		if ((p = realloc(m->users, cap * sizeof(*p))) == NULL)
+			return -1;
+		m->users = p;
+		m->users_cap = cap;
+	}
+	m->users[m->nusers++] = *u;
+	model_users_changed(m);
+	return 0;
+}
+
+/* Remove a user by name, keeping the order of the others. */
+int
+model_user_remove(struct model *m, const char *name)
+{
+	ssize_t i;
+
+	if ((i = model_user_index(m, name)) == -1)
+		return -1;
+	memmove(&m->users[i], &m->users[i + 1],
+	    (m->nusers - (size_t)i - 1) * sizeof(*m->users));
+	m->nusers--;
+	model_users_changed(m);
+	return 0;
+}
+
+/* Empty the user list. */
+void
+model_users_clear(struct model *m)
+{
+	m->nusers = 0;
+	model_users_changed(m);
+}
+
+/* Users listed now. */
+size_t
+model_user_count(const struct model *m)
+{
+	return m->nusers;
+}
+
+/* User i in order of arrival. */
+const struct model_user *
+model_user_at(const struct model *m, size_t i)
+{
+	return i < m->nusers ? &m->users[i] : NULL;
+}
+
+/* The user with that name, or NULL. */
+const struct model_user *
+model_user_find(const struct model *m, const char *name)
+{
+	ssize_t i = model_user_index(m, name);
+
+	return i == -1 ? NULL : &m->users[i];
+}
+
+/* Parse "USER IP UDPPORT TIME" into u. */
+int
+model_user_parse(const char *text, struct model_user *u)
+{
+	const char *p = text, *sp;
+	char word[MODEL_IP_MAX];
+	long long port;
+	size_t n;
+	int field;
+
+	memset(u, 0, sizeof(*u));
+	/* Three single-space separated words, then the time as the rest. */
+	for (field = 0; field < 3; field++) {
+		if ((sp = strchr(p, ' ')) == NULL)
+			return -1;
+		n = (size_t)(sp - p);
+		if (n == 0 || n >= sizeof(word))
+			return -1;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (field == 0) {
+			if (!proto_valid_user(word))
+				return -1;
+			memcpy(u->name, word, n + 1);
+		} else if (field == 1)
+			memcpy(u->ip, word, n + 1);
+		else {
+			if (proto_parse_int(word, 0, 65535, &port) == -1)
+				return -1;
+			u->port = (unsigned)port;
+		}
+		p = sp + 1;
+	}
+	n = strlen(p);
+	if (n == 0 || n >= sizeof(u->since))
+		return -1;
+	memcpy(u->since, p, n + 1);
+	return 0;
+}
+
+/* Change the session state. */
+void
+model_set_state(struct model *m, enum model_state state)
+{
+	m->state = state;
+}
+
+/* The session state. */
+enum model_state
+model_state(const struct model *m)
+{
+	return m->state;
+}
+
+/* Remember the name we are logged in as. */
+void
+model_set_self(struct model *m, const char *name)
+{
+	snprintf(m->self, sizeof(m->self), "%s", name);
+}
+
+/* The name we are logged in as. */
+const char *
+model_self(const struct model *m)
+{
+	return m->self;
+}
+
+/* Set what the input line is for and its prompt; tell the frontend. */
+void
+model_set_prompt(struct model *m, enum model_input input, const char *prompt)
+{
+	m->input = input;
+	snprintf(m->prompt, sizeof(m->prompt), "%s",
+	    prompt != NULL ? prompt : "");
+	if (m->cbs.on_prompt != NULL)
+		m->cbs.on_prompt(m->cbs.arg);
+}
+
+/* What the input line is for. */
+enum model_input
+model_input(const struct model *m)
+{
+	return m->input;
+}
+
+/* The prompt text. */
+const char *
+model_prompt(const struct model *m)
+{
+	return m->prompt;
+}

@@ -1,0 +1,112 @@
+/*
+ * model.h - what the client knows, with no I/O and no curses: the users
+ * online, a bounded scrollback of display lines, the login state and the
+ * current input prompt.  Frontends (plain mode, later the screen) register
+ * callbacks and draw from here; app.c is the only writer.
+ */
+#ifndef MODEL_H
+#define MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proto.h"
+
+#define MODEL_SCROLLBACK_DEFAULT 2000	/* lines kept; over: the oldest go */
+#define MODEL_LINE_MAX	PROTO_LINE_MAX	/* bytes of one line; over: cut */
+#define MODEL_USERS_MAX	4096		/* users listed; over: ignored */
+#define MODEL_IP_MAX	64		/* text of an IPv4/IPv6 address */
+#define MODEL_TIME_MAX	32		/* text of a login time */
+#define MODEL_PROMPT_MAX 64		/* text of a prompt */
+
+/* What a display line is, for colours and filtering. */
+enum model_line_kind {
+	MODEL_LINE_NORMAL = 0,	/* replies and messages */
+	MODEL_LINE_ERROR,	/* "Error: ..." */
+	MODEL_LINE_INFO,	/* notices, help, login steps */
+	MODEL_LINE_PRESENCE,	/* "bob logged in" / "bob logged out" */
+};
+
+struct model_line {
+	enum model_line_kind	 kind;
+	unsigned long		 seq;	/* 1 for the first line ever added */
+	char			*text;
+};
+
+struct model_user {
+	char		 name[PROTO_USER_MAX + 1];
+	char		 ip[MODEL_IP_MAX];
+	unsigned	 port;		/* UDP port for peer-to-peer sends */
+	char		 since[MODEL_TIME_MAX];	/* "22 Nov 2026 10:15:02" */
+};
+
+/* Where the session is. */
+enum model_state {
+	MODEL_STATE_CONNECTING = 0,	/* waiting for the greeting */
+	MODEL_STATE_LOGIN,		/* username / password steps */
+	MODEL_STATE_ACTIVE,		/* logged in */
+	MODEL_STATE_CLOSED,		/* logged out or disconnected */
+};
+
+/* What the input line is for now. */
+enum model_input {
+	MODEL_INPUT_NONE = 0,	/* nothing is asked (connecting, closing) */
+	MODEL_INPUT_ASK,	/* a question: the prompt is shown */
+	MODEL_INPUT_SECRET,	/* a question whose answer is not shown */
+	MODEL_INPUT_COMMAND,	/* a command line */
+};
+
+/* Frontend hooks; any may be NULL. */
+struct model_cbs {
+	void	(*on_line)(void *arg, const struct model_line *line);
+	void	(*on_prompt)(void *arg);	/* prompt set (even if the same) */
+	void	(*on_users)(void *arg);		/* the user list changed */
+	void	*arg;
+};
+
+struct model;
+
+/* A new model keeping at most scrollback lines (0: the default). */
+struct model	*model_new(size_t scrollback);
+void		 model_free(struct model *m);
+void		 model_set_cbs(struct model *m, const struct model_cbs *cbs);
+
+/* Add a display line (cut at MODEL_LINE_MAX); drops the oldest when full. */
+void		 model_add_line(struct model *m, enum model_line_kind kind,
+		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Lines held now (at most the scrollback size). */
+size_t		 model_line_count(const struct model *m);
+/* Line i, 0 being the oldest held; NULL when out of range. */
+const struct model_line *model_line_at(const struct model *m, size_t i);
+
+/* Add a user, or update the one with that name; -1 when the list is full. */
+int		 model_user_add(struct model *m, const struct model_user *u);
+/* Remove a user by name; -1 when not listed. */
+int		 model_user_remove(struct model *m, const char *name);
+/* Empty the list (before a WHO reply refills it). */
+void		 model_users_clear(struct model *m);
+size_t		 model_user_count(const struct model *m);
+/* User i in order of arrival; NULL when out of range. */
+const struct model_user *model_user_at(const struct model *m, size_t i);
+/* The user with that name, or NULL. */
+const struct model_user *model_user_find(const struct model *m,
+		     const char *name);
+/*
+ * Parse "USER IP UDPPORT TIME" (a WHO data line or an ONLINE event) into
+ * u.  Returns 0, or -1 when a field is missing or malformed.
+ */
+int		 model_user_parse(const char *text, struct model_user *u);
+
+void		 model_set_state(struct model *m, enum model_state state);
+enum model_state model_state(const struct model *m);
+/* The name we are logged in as ("" before login). */
+void		 model_set_self(struct model *m, const char *name);
+const char	*model_self(const struct model *m);
+
+/* Set what the input line is for and its prompt text; calls on_prompt. */
+void		 model_set_prompt(struct model *m, enum model_input input,
+		     const char *prompt);
+enum model_input model_input(const struct model *m);
+const char	*model_prompt(const struct model *m);
+
+#endif /* MODEL_H */

@@ -1,0 +1,392 @@
+/*
+ * net.c - the client's connection to the server: connecting, bounded
+ * input and output buffers, tags and the FIFO of pending requests.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "net.h"
+
+/* Bytes read from the socket in one read() call. */
+#define NET_READ_CHUNK	16384
+/* read() calls in one net_read(), so a flood cannot starve standard input. */
+#define NET_READS_PER_PASS 8
+
+struct net {
+	int		 fd;
+	struct buf	 in;
+	struct buf	 out;
+	unsigned long	 next_tag;
+	/* FIFO of pending requests: a ring of NET_PENDING_MAX entries. */
+	struct net_req	 pending[NET_PENDING_MAX];
+	size_t		 p_head;
+	size_t		 p_count;
+	net_reply_cb	*on_reply;
+	net_event_cb	*on_event;
+	void		*arg;
+	char		 error[128];
+};
+
+static int	 net_set_nonblock(int fd);
+static int	 net_connect_one(const struct addrinfo *ai, int *err);
+static struct net_req *net_find(struct net *n, const char *tag, size_t *pos);
+static void	 net_drop(struct net *n, size_t pos);
+static void	 net_dispatch(struct net *n, char *line);
+static int	 net_process(struct net *n);
+
+/* Put fd in non-blocking mode. */
+static int
+net_set_nonblock(int fd)
+{
+	int fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/*
+ * Connect one address without blocking for longer than the timeout.
+ * Returns the socket or -1 with *err set to an errno value.
+ */
+static int
+net_connect_one(const struct addrinfo *ai, int *err)
+{
+	struct pollfd pfd;
+	socklen_t len;
+	int fd, r, soerr = 0;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+	    ai->ai_protocol);
+	if (fd == -1) {
+		*err = errno;
+		return -1;
+	}
+	if (net_set_nonblock(fd) == -1)
+		goto fail;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		return fd;
+	if (errno != EINPROGRESS)
+		goto fail;
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	do
+		r = poll(&pfd, 1, NET_CONNECT_TIMEOUT_MS);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		goto fail;
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		goto fail;
+	}
+	len = sizeof(soerr);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
+		goto fail;
+	if (soerr != 0) {
+		errno = soerr;
+		goto fail;
+	}
+	return fd;
+fail:
+	*err = errno;
+	close(fd);
+	return -1;
+}
+
+/* Resolve host and port and connect to the first address that answers. */
+int
+net_connect(const char *host, const char *port, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res, *ai;
+	int fd = -1, r, e = ECONNREFUSED;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "%s",
+		    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+		return -1;
+	}
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
+		fd = net_connect_one(ai, &e);
+	freeaddrinfo(res);
+	if (fd == -1)
+		snprintf(err, errlen, "%s", strerror(e));
+	return fd;
+}
+
+/* Wrap a connected socket, making it non-blocking. */
+struct net *
+net_new(int fd, net_reply_cb *on_reply, net_event_cb *on_event, void *arg)
+{
+	struct net *n;
+
+	if (net_set_nonblock(fd) == -1)
+		return NULL;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	n->fd = fd;
+	buf_init(&n->in, NET_IN_MAX);
+	buf_init(&n->out, NET_OUT_MAX);
+	n->next_tag = 1;
+	n->on_reply = on_reply;
+	n->on_event = on_event;
+	n->arg = arg;
+	return n;
+}
+
+/* Close the socket and free everything. */
+void
+net_free(struct net *n)
+{
+	if (n == NULL)
+		return;
+	if (n->fd != -1)
+		close(n->fd);
+	buf_free(&n->in);
+	buf_free(&n->out);
+	free(n);
+}
+
+/* The socket, for polling. */
+int
+net_fd(const struct net *n)
+{
+	return n->fd;
+}
+
+/* True while output is queued. */
+bool
+net_wants_write(const struct net *n)
+{
+	return n->out.len > 0;
+}
+
+/* Number of requests waiting for their final reply. */
+size_t
+net_pending(const struct net *n)
+{
+	return n->p_count;
+}
+
+/* Queue one request line and remember it in the FIFO. */
+unsigned long
+net_request(struct net *n, int kind, const char *verb, const char *args)
+{
+	char line[PROTO_LINE_MAX + 1];
+	struct net_req *r;
+	unsigned long tag;
+	int len;
+
+	if (n->p_count == NET_PENDING_MAX) {
+		errno = EAGAIN;
+		return 0;
+	}
+	tag = n->next_tag;
+	if (args != NULL)
+		len = snprintf(line, sizeof(line), "%lu %s %s\n", tag, verb,
+		    args);
+	else
+		len = snprintf(line, sizeof(line), "%lu %s\n", tag, verb);
+	if (len < 0 || (size_t)len > PROTO_LINE_MAX) {
+		errno = EMSGSIZE;
+		return 0;
+	}
+	if (buf_append(&n->out, line, (size_t)len) == -1)
+		return 0;
+	n->next_tag++;
+	r = &n->pending[(n->p_head + n->p_count) % NET_PENDING_MAX];
+	r->tag = tag;
+	r->kind = kind;
+	r->lines = 0;
+	n->p_count++;
+	return tag;
+}
+
+/* Write queued output until the socket would block. */
+int
+net_flush(struct net *n)
+{
+	ssize_t w;
+
+	while (n->out.len > 0) {
+		w = send(n->fd, buf_head(&n->out), n->out.len, MSG_NOSIGNAL);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			snprintf(n->error, sizeof(n->error), "write: %s",
+			    strerror(errno));
+			return -1;
+		}
+		buf_consume(&n->out, (size_t)w);
+	}
+	return 0;
+}
+
+/*
+ * Find the pending request with this tag.  Replies come in the order of
+ * the requests, so it is normally the head; the search is a safety net
+ * against a confused server, not a feature.
+ */
+static struct net_req *
+net_find(struct net *n, const char *tag, size_t *pos)
+{
+	long long v;
+	size_t i;
+	struct net_req *r;
+
+	if (proto_parse_int(tag, 1, 0x7fffffffffffffffLL, &v) == -1)
+		return NULL;
+	for (i = 0; i < n->p_count; i++) {
+		r = &n->pending[(n->p_head + i) % NET_PENDING_MAX];
+		if (r->tag == (unsigned long)v) {
+			*pos = i;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* Remove the pending entry at FIFO position pos, keeping the order. */
+static void
+net_drop(struct net *n, size_t pos)
+{
+	size_t i;
+
+	for (i = pos; i > 0; i--)
+		n->pending[(n->p_head + i) % NET_PENDING_MAX] =
+		    n->pending[(n->p_head + i - 1) % NET_PENDING_MAX];
+	n->p_head = (n->p_head + 1) % NET_PENDING_MAX;
+	n->p_count--;
+}
+
+/* Parse one line and hand it to the reply or the event callback. */
+static void
+net_dispatch(struct net *n, char *line)
+{
+	struct proto_msg msg;
+	struct net_req req, *r;
+	enum proto_err e;
+	char sample[64];
+	size_t pos;
+
+	if ((e = proto_parse_msg(line, &msg)) != PROTO_OK) {
+		proto_sanitize(sample, sizeof(sample), line, strlen(line));
+		log_warnx("server line ignored (%s): %s", proto_strerror(e),
+		    sample);
+		return;
+	}
+	if (msg.kind == PROTO_MSG_EVENT || strcmp(msg.tag, "*") == 0) {
+		n->on_event(n->arg, &msg);
+		return;
+	}
+	if ((r = net_find(n, msg.tag, &pos)) == NULL) {
+		log_warnx("reply with unknown tag %s ignored", msg.tag);
+		return;
+	}
+	/* Copy first: the callback may queue requests and move the ring. */
+	req = *r;
+	r->lines++;
+	if (msg.kind != PROTO_MSG_DATA)
+		net_drop(n, pos);
+	n->on_reply(n->arg, &req, &msg);
+}
+
+/*
+ * Dispatch every complete frame in the input buffer.  Returns 0, or -1
+ * when the stream can no longer be cut into lines.
+ */
+static int
+net_process(struct net *n)
+{
+	char line[PROTO_LINE_MAX + 1];
+	struct proto_frame f;
+	enum proto_err e;
+	int r;
+
+	while (n->in.len > 0) {
+		r = proto_frame(buf_head(&n->in), n->in.len, &f, &e);
+		if (r == 0)
+			return 0;
+		if (r == -1) {
+			snprintf(n->error, sizeof(n->error),
+			    "broken stream from the server: %s",
+			    proto_strerror(e));
+			return -1;
+		}
+		/* proto_frame never gives a line over PROTO_LINE_MAX. */
+		memcpy(line, buf_head(&n->in), f.line_len);
+		line[f.line_len] = '\0';
+		buf_consume(&n->in, f.total);
+		net_dispatch(n, line);
+	}
+	return 0;
+}
+
+/* Read what the socket holds and dispatch every complete line. */
+enum net_status
+net_read(struct net *n)
+{
+	char chunk[NET_READ_CHUNK];
+	size_t room;
+	ssize_t r;
+	int pass;
+
+	for (pass = 0; pass < NET_READS_PER_PASS; pass++) {
+		room = n->in.max - n->in.len;
+		if (room > sizeof(chunk))
+			room = sizeof(chunk);
+		/* Cannot happen: a full buffer always holds a frame or an error. */
+		if (room == 0) {
+			snprintf(n->error, sizeof(n->error),
+			    "input buffer full");
+			return NET_ERROR;
+		}
+		r = recv(n->fd, chunk, room, 0);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;	/* counts as a pass: bounded */
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return NET_OK;
+			snprintf(n->error, sizeof(n->error), "read: %s",
+			    strerror(errno));
+			return NET_ERROR;
+		}
+		if (r == 0) {
+			/* Lines that came before the close still count. */
+			if (net_process(n) == -1)
+				return NET_ERROR;
+			return NET_CLOSED;
+		}
+		if (buf_append(&n->in, chunk, (size_t)r) == -1) {
+			snprintf(n->error, sizeof(n->error), "read: %s",
+			    strerror(errno));
+			return NET_ERROR;
+		}
+		if (net_process(n) == -1)
+			return NET_ERROR;
+	}
+	return NET_OK;
+}
+
+/* Why the connection failed. */
+const char *
+net_error(const struct net *n)
+{
+	return n->error[0] != '\0' ? n->error : "connection closed";
+}

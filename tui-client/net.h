@@ -1,0 +1,83 @@
+/*
+ * net.h - the client's one TCP connection to the server.
+ *
+ * The socket is non-blocking once connected.  Bytes read are cut into
+ * frames (proto_frame) and parsed (proto_parse_msg); every request gets a
+ * tag (increasing integers) and an entry in a FIFO of pending requests
+ * holding a caller-defined kind, so that data lines and the final OK/ERR
+ * reach the reply callback together with the kind of request they answer.
+ * Events ("* NAME ...") and untagged errors ("* ERR ...") go to the event
+ * callback.  net knows nothing about what the verbs mean.
+ */
+#ifndef NET_H
+#define NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proto.h"
+
+/* Limits and their policy on overflow. */
+#define NET_IN_MAX	(PROTO_LINE_MAX + PROTO_BLOB_MAX) /* one whole frame */
+#define NET_OUT_MAX	(256 * 1024)	/* queued request bytes; over: refused */
+#define NET_PENDING_MAX	64		/* requests awaiting a reply; over: refused */
+#define NET_CONNECT_TIMEOUT_MS 10000	/* give up connecting after this */
+
+/* What a read pass found. */
+enum net_status {
+	NET_OK = 0,	/* still connected */
+	NET_CLOSED,	/* the server closed the connection */
+	NET_ERROR,	/* read error or a broken stream; see net_error() */
+};
+
+/* A request waiting for its final reply. */
+struct net_req {
+	unsigned long	 tag;
+	int		 kind;		/* chosen by the caller of net_request */
+	unsigned long	 lines;		/* lines of this reply seen before this one */
+};
+
+struct net;
+
+/* A line of a reply (data, OK or ERR) to the request req. */
+typedef void net_reply_cb(void *arg, const struct net_req *req,
+    const struct proto_msg *msg);
+/* An event, or an ERR reply with the tag "*". */
+typedef void net_event_cb(void *arg, const struct proto_msg *msg);
+
+/*
+ * Connect to host:port (a name or an IPv4/IPv6 address) within
+ * NET_CONNECT_TIMEOUT_MS.  Returns a non-blocking socket, or -1 with a
+ * reason ("Connection refused", a resolver message) written into err.
+ */
+int		 net_connect(const char *host, const char *port, char *err,
+		     size_t errlen);
+/*
+ * Wrap a connected socket (net takes ownership and makes it non-blocking);
+ * NULL on failure (the socket is then still the caller's).
+ */
+struct net	*net_new(int fd, net_reply_cb *on_reply, net_event_cb *on_event,
+		     void *arg);
+/* Close the socket and free everything. */
+void		 net_free(struct net *n);
+/* The socket, for polling. */
+int		 net_fd(const struct net *n);
+/* True while output is queued (poll for POLLOUT). */
+bool		 net_wants_write(const struct net *n);
+/* Number of requests still waiting for their final reply. */
+size_t		 net_pending(const struct net *n);
+/*
+ * Queue "TAG VERB[ ARGS]" and remember it as kind.  Returns the tag (> 0),
+ * or 0 with errno EMSGSIZE (line too long), EAGAIN (too many pending) or
+ * ENOBUFS (output buffer full).
+ */
+unsigned long	 net_request(struct net *n, int kind, const char *verb,
+		     const char *args);
+/* Write as much queued output as the socket takes; 0, or -1 when it failed. */
+int		 net_flush(struct net *n);
+/* Read what is there and dispatch every complete line. */
+enum net_status	 net_read(struct net *n);
+/* Why the connection failed (after NET_ERROR or a failed flush). */
+const char	*net_error(const struct net *n);
+
+#endif /* NET_H */

@@ -1,0 +1,279 @@
+/*
+ * plain.c - the plain frontend: one ppoll() loop over the server socket
+ * and standard input.  Every model line is written to standard output at
+ * once; questions ("Username:", "Password:") are written as lines too.
+ *
+ * Standard input is read only while the app wants a line, so that a piped
+ * script is answered step by step; the socket is always watched, so that
+ * events are shown as they come.  Standard input stays blocking (it may be
+ * shared with other processes); poll() says when a read will not block.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "plain.h"
+
+/* Bytes of standard input held while a line is incomplete. */
+#define PLAIN_IN_MAX	PROTO_LINE_MAX
+
+struct plain {
+	struct app	*app;
+	struct model	*model;
+	char		 in[PLAIN_IN_MAX];
+	size_t		 len;
+	bool		 skipping;	/* dropping the rest of a long line */
+	bool		 eof;		/* standard input ended */
+	bool		 eof_told;	/* app_input_eof called */
+	bool		 tty;		/* standard input is a terminal */
+	bool		 echo_off;	/* terminal echo disabled by us */
+	struct termios	 saved;		/* terminal settings to restore */
+};
+
+static volatile sig_atomic_t plain_signals;
+
+static void	 plain_on_signal(int sig);
+static void	 plain_on_line(void *arg, const struct model_line *line);
+static void	 plain_on_prompt(void *arg);
+static void	 plain_set_echo(struct plain *p, bool on);
+static int	 plain_take_line(struct plain *p, char *out);
+static void	 plain_read_stdin(struct plain *p);
+static void	 plain_feed(struct plain *p);
+
+/* Count SIGINT/SIGTERM/SIGHUP; the loop acts on them. */
+static void
+plain_on_signal(int sig)
+{
+	plain_signals++;
+}
+
+/* Show a model line at once. */
+static void
+plain_on_line(void *arg, const struct model_line *line)
+{
+	fputs(line->text, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+/* Show a question as a line, with the terminal's echo off for secrets. */
+static void
+plain_on_prompt(void *arg)
+{
+	struct plain *p = arg;
+	enum model_input in = model_input(p->model);
+
+	if (in == MODEL_INPUT_NONE)
+		return;
+	plain_set_echo(p, in != MODEL_INPUT_SECRET);
+	if (in == MODEL_INPUT_ASK || in == MODEL_INPUT_SECRET) {
+		fputs(model_prompt(p->model), stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+}
+
+/* Turn the terminal's echo on or off (only when stdin is a terminal). */
+static void
+plain_set_echo(struct plain *p, bool on)
+{
+	struct termios t;
+
+	if (!p->tty || on != p->echo_off)
+		return;
+	if (on) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &p->saved);
+		p->echo_off = false;
+		return;
+	}
+	if (tcgetattr(STDIN_FILENO, &p->saved) == -1)
+		return;
+	t = p->saved;
+	t.c_lflag &= ~(tcflag_t)ECHO;
+	t.c_lflag |= ECHONL;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) == 0)
+		p->echo_off = true;
+}
+
+/*
+ * Take the next complete line from the input buffer into out (at least
+ * PLAIN_LINE_MAX + 1 bytes).  Returns 1 with a line, 0 when more input is
+ * needed.  A line over PLAIN_LINE_MAX is reported once and skipped.
+ */
+static int
+plain_take_line(struct plain *p, char *out)
+{
+	char *nl;
+	size_t n;
+
+	for (;;) {
+		nl = memchr(p->in, '\n', p->len);
+		if (nl == NULL) {
+			if (p->skipping) {
+				p->len = 0;
+				if (p->eof)
+					p->skipping = false;
+				return 0;
+			}
+			if (p->len > PLAIN_LINE_MAX) {
+				model_add_line(p->model, MODEL_LINE_ERROR,
+				    "Error: line too long");
+				p->skipping = true;
+				p->len = 0;
+				continue;
+			}
+			if (!p->eof || p->len == 0)
+				return 0;
+			/* A last line without LF. */
+			n = p->len;
+			memcpy(out, p->in, n);
+			p->len = 0;
+		} else {
+			n = (size_t)(nl - p->in);
+			if (p->skipping || n > PLAIN_LINE_MAX) {
+				if (!p->skipping)
+					model_add_line(p->model,
+					    MODEL_LINE_ERROR,
+					    "Error: line too long");
+				p->skipping = false;
+				memmove(p->in, nl + 1, p->len - n - 1);
+				p->len -= n + 1;
+				continue;
+			}
+			memcpy(out, p->in, n);
+			memmove(p->in, nl + 1, p->len - n - 1);
+			p->len -= n + 1;
+		}
+		if (n > 0 && out[n - 1] == '\r')
+			n--;
+		out[n] = '\0';
+		return 1;
+	}
+}
+
+/* Read what standard input has (poll said it will not block). */
+static void
+plain_read_stdin(struct plain *p)
+{
+	ssize_t r;
+
+	/* plain_take_line keeps len <= PLAIN_LINE_MAX < sizeof(in). */
+	r = read(STDIN_FILENO, p->in + p->len, sizeof(p->in) - p->len);
+	if (r == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		log_warn("standard input");
+		p->eof = true;
+		return;
+	}
+	if (r == 0)
+		p->eof = true;
+	else
+		p->len += (size_t)r;
+}
+
+/* Hand buffered lines to the app while it wants them; then end of input. */
+static void
+plain_feed(struct plain *p)
+{
+	char line[PLAIN_LINE_MAX + 1];
+
+	while (app_wants_input(p->app)) {
+		if (plain_take_line(p, line) == 1) {
+			app_input(p->app, line);
+			explicit_bzero(line, sizeof(line));
+			continue;
+		}
+		if (p->eof && !p->eof_told) {
+			p->eof_told = true;
+			app_input_eof(p->app);
+		}
+		break;
+	}
+}
+
+/* Run the client in plain mode until it is done. */
+int
+plain_run(struct app *a, struct model *m)
+{
+	struct plain p;
+	struct model_cbs cbs = {
+		.on_line = plain_on_line,
+		.on_prompt = plain_on_prompt,
+		.arg = &p,
+	};
+	struct sigaction sa;
+	sigset_t block, old;
+	struct pollfd fds[2];
+	int status = APP_EXIT_ERROR, handled = 0, r;
+
+	memset(&p, 0, sizeof(p));
+	p.app = a;
+	p.model = m;
+	p.tty = isatty(STDIN_FILENO) == 1;
+	model_set_cbs(m, &cbs);
+
+	/* Signals are blocked except inside ppoll(): no lost wake-up. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = plain_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+
+	for (;;) {
+		if (plain_signals > handled) {
+			/* First: log out as at end of input; second: quit. */
+			if (handled++ > 0 || p.eof_told)
+				break;
+			p.eof = p.eof_told = true;
+			app_input_eof(a);
+		}
+		plain_feed(&p);
+		if (app_done(a, &status))
+			break;
+		app_flush(a);
+		if (app_done(a, &status))
+			break;
+
+		fds[0].fd = app_fd(a);
+		fds[0].events = POLLIN | (app_wants_write(a) ? POLLOUT : 0);
+		fds[0].revents = 0;
+		fds[1].fd = app_wants_input(a) && !p.eof ? STDIN_FILENO : -1;
+		fds[1].events = POLLIN;
+		fds[1].revents = 0;
+		r = ppoll(fds, 2, NULL, &old);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("ppoll");
+			break;
+		}
+		if (fds[0].revents & POLLOUT)
+			app_flush(a);
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+			app_readable(a);
+		if (fds[1].revents != 0 && !app_done(a, NULL))
+			plain_read_stdin(&p);
+	}
+
+	plain_set_echo(&p, true);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	memset(&cbs, 0, sizeof(cbs));
+	model_set_cbs(m, &cbs);
+	explicit_bzero(p.in, sizeof(p.in));
+	return status;
+}
