@@ -62,7 +62,8 @@ CLIENT_MAIN	:= tui-client/main.c
 TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/unit/check_timefmt.c tests/unit/check_buf.c \
 		   tests/unit/check_config.c tests/unit/check_lockout.c \
-		   tests/unit/check_history.c tests/e2e/harness.c \
+		   tests/unit/check_history.c tests/unit/check_client.c \
+		   tests/e2e/harness.c \
 		   tests/e2e/check_e2e_session.c
 
 obj		= $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -92,7 +93,7 @@ $(TEST_BIN): $(TEST_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 $(B)/obj/firmware-server/%.o: PKG_CFLAGS = $(INIH_CFLAGS)
 $(B)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS)
 $(B)/obj/tests/%.o: PKG_CFLAGS = $(CHECK_CFLAGS) $(INIH_CFLAGS) \
-	-Ifirmware-server -Itui-client -Itests/e2e \
+	-Itests -Ifirmware-server -Itui-client -Itests/e2e \
 	-DTEST_BUILD_DIR='"$(B)"'
 
 $(B)/obj/%.o: %.c

@@ -22,6 +22,7 @@ main(void)
 	srunner_add_suite(sr, suite_config());
 	srunner_add_suite(sr, suite_lockout());
 	srunner_add_suite(sr, suite_history());
+	srunner_add_suite(sr, suite_client());
 	srunner_add_suite(sr, suite_e2e_session());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);

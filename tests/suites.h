@@ -10,6 +10,7 @@ Suite	*suite_buf(void);
 Suite	*suite_config(void);
 Suite	*suite_lockout(void);
 Suite	*suite_history(void);
+Suite	*suite_client(void);
 Suite	*suite_e2e_session(void);
 
 #endif
