@@ -81,6 +81,8 @@ static app_reply_fn app_reply_register;
 static app_reply_fn app_reply_who;
 static app_reply_fn app_reply_whosince;
 static app_reply_fn app_reply_logout;
+static app_reply_fn app_reply_hook_call;
+static void	app_free_pending_hook(const struct net_req *req, void *arg);
 
 /* Where each kind of reply goes. */
 static app_reply_fn *const app_reply_handlers[APP_REQ_COUNT] = {
@@ -92,6 +94,7 @@ static app_reply_fn *const app_reply_handlers[APP_REQ_COUNT] = {
 	[APP_REQ_WHO_SILENT] = app_reply_who,
 	[APP_REQ_WHOSINCE] = app_reply_whosince,
 	[APP_REQ_LOGOUT] = app_reply_logout,
+	[APP_REQ_HOOK] = app_reply_hook_call,
 };
 
 /* A client on the connected socket fd. */
@@ -119,6 +122,7 @@ app_free(struct app *a)
 	if (a == NULL)
 		return;
 	app_wipe(a);
+	net_each_pending(a->net, app_free_pending_hook, NULL);
 	net_free(a->net);
 	free(a);
 }
@@ -284,6 +288,54 @@ app_send(struct app *a, enum app_req kind, const char *verb,
 	model_add_line(a->model, MODEL_LINE_ERROR,
 	    "Error: cannot send %s: %s", verb, strerror(errno));
 	return -1;
+}
+
+/* What app_send_hook remembers for one request. */
+struct app_hook {
+	app_reply_hook	*fn;
+	void		*arg;
+};
+
+/* Send a request whose reply goes to a hook. */
+int
+app_send_hook(struct app *a, app_reply_hook *hook, void *arg,
+    const char *verb, const char *args)
+{
+	struct app_hook *h;
+
+	if ((h = malloc(sizeof(*h))) == NULL) {
+		model_add_line(a->model, MODEL_LINE_ERROR,
+		    "Error: cannot send %s: out of memory", verb);
+		return -1;
+	}
+	h->fn = hook;
+	h->arg = arg;
+	if (net_request_ctx(a->net, APP_REQ_HOOK, h, verb, args) != 0)
+		return 0;
+	free(h);
+	model_add_line(a->model, MODEL_LINE_ERROR,
+	    "Error: cannot send %s: %s", verb, strerror(errno));
+	return -1;
+}
+
+/* Free the hook of a request that will never be answered. */
+static void
+app_free_pending_hook(const struct net_req *req, void *arg)
+{
+	if (req->kind == APP_REQ_HOOK)
+		free(req->ctx);
+}
+
+/* A reply line for a hook; the hook is freed with the final line. */
+static void
+app_reply_hook_call(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg)
+{
+	struct app_hook *h = req->ctx;
+
+	h->fn(a, h->arg, msg);
+	if (msg->kind != PROTO_MSG_DATA)
+		free(h);
 }
 
 /* Send LOGOUT; the reply ends the program. */

@@ -31,6 +31,7 @@ enum app_req {
 	APP_REQ_WHO_SILENT,	/* fills the user list, shows nothing */
 	APP_REQ_WHOSINCE,
 	APP_REQ_LOGOUT,
+	APP_REQ_HOOK,		/* reply goes to an app_reply_hook */
 	APP_REQ_COUNT
 };
 
@@ -71,6 +72,16 @@ struct model	*app_model(struct app *a);
 /* Send a request of that kind; 0, or -1 after showing why it failed. */
 int		 app_send(struct app *a, enum app_req kind, const char *verb,
 		     const char *args);
+/*
+ * A handler for the reply lines of one request: data lines, then the
+ * final OK or ERR (msg->kind says which).  Modules with requests of their
+ * own use it instead of adding a kind here.
+ */
+typedef void app_reply_hook(struct app *a, void *arg,
+    const struct proto_msg *msg);
+/* Send a request whose reply goes to hook(a, arg, ...); 0 or -1 (shown). */
+int		 app_send_hook(struct app *a, app_reply_hook *hook, void *arg,
+		     const char *verb, const char *args);
 /* Send LOGOUT and quit once it is answered. */
 void		 app_logout(struct app *a);
 

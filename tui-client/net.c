@@ -186,6 +186,14 @@ net_pending(const struct net *n)
 unsigned long
 net_request(struct net *n, int kind, const char *verb, const char *args)
 {
+	return net_request_ctx(n, kind, NULL, verb, args);
+}
+
+/* Queue one request line with a context pointer for its reply. */
+unsigned long
+net_request_ctx(struct net *n, int kind, void *ctx, const char *verb,
+    const char *args)
+{
 	char line[PROTO_LINE_MAX + 1];
 	struct net_req *r;
 	unsigned long tag;
@@ -211,9 +219,21 @@ net_request(struct net *n, int kind, const char *verb, const char *args)
 	r = &n->pending[(n->p_head + n->p_count) % NET_PENDING_MAX];
 	r->tag = tag;
 	r->kind = kind;
+	r->ctx = ctx;
 	r->lines = 0;
 	n->p_count++;
 	return tag;
+}
+
+/* Visit the requests still waiting for their final reply. */
+void
+net_each_pending(struct net *n, void (*fn)(const struct net_req *, void *),
+    void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < n->p_count; i++)
+		fn(&n->pending[(n->p_head + i) % NET_PENDING_MAX], arg);
 }
 
 /* Write queued output until the socket would block. */

@@ -34,6 +34,7 @@ enum net_status {
 struct net_req {
 	unsigned long	 tag;
 	int		 kind;		/* chosen by the caller of net_request */
+	void		*ctx;		/* chosen by the caller of net_request_ctx */
 	unsigned long	 lines;		/* lines of this reply seen before this one */
 };
 
@@ -73,6 +74,13 @@ size_t		 net_pending(const struct net *n);
  */
 unsigned long	 net_request(struct net *n, int kind, const char *verb,
 		     const char *args);
+/* The same, with a pointer handed back in net_req.ctx. */
+unsigned long	 net_request_ctx(struct net *n, int kind, void *ctx,
+		     const char *verb, const char *args);
+/* Call fn for each request still waiting (to free their contexts). */
+void		 net_each_pending(struct net *n,
+		     void (*fn)(const struct net_req *req, void *arg),
+		     void *arg);
 /* Write as much queued output as the socket takes; 0, or -1 when it failed. */
 int		 net_flush(struct net *n);
 /* Read what is there and dispatch every complete line. */
