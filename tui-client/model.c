@@ -31,6 +31,10 @@ struct model {
 	enum model_input	 input;
 	char			 prompt[MODEL_PROMPT_MAX];
 	struct model_cbs	 cbs;
+
+	struct model_xfer	 xfers[MODEL_XFER_MAX];	/* in order of start */
+	size_t			 nxfers;
+	int			 next_xfer;
 };
 
 static void	 model_users_changed(struct model *m);
@@ -308,4 +312,119 @@ const char *
 model_prompt(const struct model *m)
 {
 	return m->prompt;
+}
+
+/* Weight of a new rate sample; the rest is the old smoothed rate. */
+#define MODEL_XFER_ALPHA	0.3
+/* Samples closer together than this are folded into the next one. */
+#define MODEL_XFER_MIN_MS	200
+
+/* Fold a sample into the smoothed rate and the time left. */
+void
+model_xfer_sample(struct model_xfer *x, uint64_t done, int64_t now_ms)
+{
+	int64_t dt = now_ms - x->last_ms;
+	double inst;
+
+	if (done < x->last_done)
+		done = x->last_done;
+	x->done = done;
+	if (dt >= MODEL_XFER_MIN_MS) {
+		inst = (double)(done - x->last_done) * 1000.0 / (double)dt;
+		/* The first sample sets the rate; later ones move it. */
+		if (x->last_ms == x->start_ms && x->rate == 0.0)
+			x->rate = inst;
+		else
+			x->rate = MODEL_XFER_ALPHA * inst +
+			    (1.0 - MODEL_XFER_ALPHA) * x->rate;
+		x->last_ms = now_ms;
+		x->last_done = done;
+	}
+	if (x->total == 0 || x->rate <= 0.0)
+		x->eta_ms = -1;
+	else if (x->done >= x->total)
+		x->eta_ms = 0;
+	else
+		x->eta_ms = (int64_t)((double)(x->total - x->done) * 1000.0 /
+		    x->rate);
+}
+
+/* The slot of transfer id, or -1. */
+static ssize_t
+model_xfer_index(const struct model *m, int id)
+{
+	size_t i;
+
+	for (i = 0; i < m->nxfers; i++)
+		if (m->xfers[i].id == id)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Start a transfer. */
+int
+model_xfer_start(struct model *m, enum model_xfer_dir dir, const char *label,
+    uint64_t total, int64_t now_ms)
+{
+	struct model_xfer *x;
+
+	if (m->nxfers == MODEL_XFER_MAX)
+		return -1;
+	x = &m->xfers[m->nxfers++];
+	memset(x, 0, sizeof(*x));
+	x->id = ++m->next_xfer;
+	x->dir = dir;
+	snprintf(x->label, sizeof(x->label), "%s", label);
+	x->total = total;
+	x->eta_ms = -1;
+	x->start_ms = x->last_ms = now_ms;
+	if (m->cbs.on_xfer != NULL)
+		m->cbs.on_xfer(m->cbs.arg, x, false);
+	return x->id;
+}
+
+/* Progress of a transfer. */
+void
+model_xfer_progress(struct model *m, int id, uint64_t done, int64_t now_ms)
+{
+	ssize_t i = model_xfer_index(m, id);
+
+	if (i < 0)
+		return;
+	model_xfer_sample(&m->xfers[i], done, now_ms);
+	if (m->cbs.on_xfer != NULL)
+		m->cbs.on_xfer(m->cbs.arg, &m->xfers[i], false);
+}
+
+/* End a transfer: tell the frontend, then forget it. */
+void
+model_xfer_end(struct model *m, int id, bool ok, int64_t now_ms)
+{
+	ssize_t i = model_xfer_index(m, id);
+	struct model_xfer x;
+
+	if (i < 0)
+		return;
+	x = m->xfers[i];
+	if (ok && x.total > 0)
+		model_xfer_sample(&x, x.total, now_ms);
+	memmove(&m->xfers[i], &m->xfers[i + 1],
+	    (m->nxfers - (size_t)i - 1) * sizeof(m->xfers[0]));
+	m->nxfers--;
+	if (m->cbs.on_xfer != NULL)
+		m->cbs.on_xfer(m->cbs.arg, &x, true);
+}
+
+/* Transfers running. */
+size_t
+model_xfer_count(const struct model *m)
+{
+	return m->nxfers;
+}
+
+/* Transfer i. */
+const struct model_xfer *
+model_xfer_at(const struct model *m, size_t i)
+{
+	return i < m->nxfers ? &m->xfers[i] : NULL;
 }

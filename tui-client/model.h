@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto.h"
 
@@ -56,11 +57,35 @@ enum model_input {
 	MODEL_INPUT_COMMAND,	/* a command line */
 };
 
+#define MODEL_XFER_MAX	16		/* transfers shown at once; over: refused */
+#define MODEL_XFER_LABEL_MAX 96		/* "UED 3", "photo.jpg to bob" */
+
+/* Which way a transfer goes, seen from this client. */
+enum model_xfer_dir {
+	MODEL_XFER_SEND = 0,	/* we send (upload, file to a peer) */
+	MODEL_XFER_RECV,	/* we receive */
+};
+
+/* A transfer with progress, for progress bars and progress lines. */
+struct model_xfer {
+	int			 id;		/* > 0, unique in this client */
+	enum model_xfer_dir	 dir;
+	char			 label[MODEL_XFER_LABEL_MAX];
+	uint64_t		 done;		/* bytes so far */
+	uint64_t		 total;		/* bytes in all (0: unknown) */
+	double			 rate;		/* smoothed bytes per second */
+	int64_t			 eta_ms;	/* time left, -1 when unknown */
+	int64_t			 start_ms;
+	int64_t			 last_ms;	/* time of the last sample */
+	uint64_t		 last_done;	/* bytes at the last sample */
+};
+
 /* Frontend hooks; any may be NULL. */
 struct model_cbs {
 	void	(*on_line)(void *arg, const struct model_line *line);
 	void	(*on_prompt)(void *arg);	/* prompt set (even if the same) */
 	void	(*on_users)(void *arg);		/* the user list changed */
+	void	(*on_xfer)(void *arg, const struct model_xfer *x, bool ended);
 	void	*arg;
 };
 
@@ -108,5 +133,26 @@ void		 model_set_prompt(struct model *m, enum model_input input,
 		     const char *prompt);
 enum model_input model_input(const struct model *m);
 const char	*model_prompt(const struct model *m);
+
+/*
+ * Transfers.  The owner of a transfer (edge upload, peer-to-peer send)
+ * starts it, reports progress as bytes move and ends it; the model keeps
+ * the smoothed rate and the time left, and tells the frontend (on_xfer).
+ * Times are monotonic milliseconds passed in by the caller.
+ */
+/* Start a transfer; its id (> 0), or -1 when MODEL_XFER_MAX are running. */
+int		 model_xfer_start(struct model *m, enum model_xfer_dir dir,
+		     const char *label, uint64_t total, int64_t now_ms);
+/* Bytes done so far (not a delta). */
+void		 model_xfer_progress(struct model *m, int id, uint64_t done,
+		     int64_t now_ms);
+/* The transfer ended (ok or not); it leaves the list. */
+void		 model_xfer_end(struct model *m, int id, bool ok, int64_t now_ms);
+size_t		 model_xfer_count(const struct model *m);
+/* Running transfer i, in order of start; NULL when out of range. */
+const struct model_xfer *model_xfer_at(const struct model *m, size_t i);
+/* The pure arithmetic, for tests: fold a sample into x's rate and ETA. */
+void		 model_xfer_sample(struct model_xfer *x, uint64_t done,
+		     int64_t now_ms);
 
 #endif /* MODEL_H */
