@@ -7,15 +7,56 @@
 #   make install       install under $(DESTDIR)$(PREFIX)
 #   make options       print the flags in use
 #
-# Cross builds: make CROSS_COMPILE=aarch64-linux-gnu-
+#   make check-all     what CI runs: check, cross builds and their unit
+#                      tests under qemu, the unit's security score, the .deb
+#
+# Cross builds (board/README.md): make cross-arm64, make cross-armhf build
+# into build/arm64 and build/armhf; make test-arm64, make test-armhf run the
+# unit suites there under qemu-user; make deb ARCH=amd64|arm64|armhf.
+# Any other toolchain: make CROSS_COMPILE=aarch64-linux-gnu- (or CC=...).
 
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
 SBINDIR		?= $(PREFIX)/sbin
 SYSCONFDIR	?= /etc
+DATADIR		?= $(PREFIX)/share
+MANDIR		?= $(DATADIR)/man
+UNITDIR		?= $(PREFIX)/lib/systemd/system
 
+# TARGET=arm64 or TARGET=armhf: a cross build for Raspberry Pi OS (Debian
+# 12), objects in build/$(TARGET); the target's libraries come from
+# multiarch packages or from the sysroot that scripts/install-cross-deps.sh
+# unpacks into build/sysroot/$(TARGET) when multiarch cannot be installed.
+TARGET		?=
+ifeq ($(TARGET),arm64)
+TRIPLET		:= aarch64-linux-gnu
+QEMU		?= qemu-aarch64
+else ifeq ($(TARGET),armhf)
+TRIPLET		:= arm-linux-gnueabihf
+QEMU		?= qemu-arm
+else ifneq ($(TARGET),)
+$(error TARGET=$(TARGET): use arm64 or armhf)
+endif
+SYSROOT_FLAGS	:=
+ifneq ($(TRIPLET),)
+CROSS_COMPILE	?= $(TRIPLET)-
+SYSROOT		?= build/sysroot/$(TARGET)
+ifneq ($(wildcard $(SYSROOT)/.complete),)
+SR		:= $(abspath $(SYSROOT))
+ifeq ($(origin PKG_CONFIG),undefined)
+PKG_CONFIG	:= PKG_CONFIG_SYSROOT_DIR=$(SR) \
+		   PKG_CONFIG_LIBDIR=$(SR)/usr/lib/$(TRIPLET)/pkgconfig:$(SR)/usr/share/pkgconfig \
+		   pkg-config
+endif
+SYSROOT_FLAGS	:= -I$(SR)/usr/include -L$(SR)/usr/lib/$(TRIPLET) \
+		   -L$(SR)/lib/$(TRIPLET) -Wl,-rpath-link,$(SR)/usr/lib/$(TRIPLET) \
+		   -Wl,-rpath-link,$(SR)/lib/$(TRIPLET)
+endif
+endif
+
+# Debian's cross compilers are TRIPLET-gcc (there is no TRIPLET-cc).
 ifeq ($(origin CC),default)
-CC		:= $(CROSS_COMPILE)cc
+CC		:= $(if $(CROSS_COMPILE),$(CROSS_COMPILE)gcc,cc)
 endif
 PKG_CONFIG	?= $(CROSS_COMPILE)pkg-config
 INSTALL		?= install
@@ -27,6 +68,9 @@ LDFLAGS		?=
 ifeq ($(SAN),1)
 B		:= build/asan
 SANFLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifneq ($(TARGET),)
+B		:= build/$(TARGET)
+SANFLAGS	:=
 else
 B		:= build
 SANFLAGS	:=
@@ -34,8 +78,9 @@ endif
 
 # The project's own flags stay out of CFLAGS, which a packager may replace.
 PROJ_CFLAGS	:= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-		   -Wmissing-prototypes -Wno-unused-parameter -Icommon $(SANFLAGS)
-PROJ_LDFLAGS	:= $(SANFLAGS)
+		   -Wmissing-prototypes -Wno-unused-parameter -Icommon $(SANFLAGS) \
+		   $(filter -I%,$(SYSROOT_FLAGS))
+PROJ_LDFLAGS	:= $(SANFLAGS) $(filter-out -I%,$(SYSROOT_FLAGS))
 
 INIH_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
 INIH_LIBS	:= $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
@@ -46,25 +91,45 @@ CHECK_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS	:= $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
 COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
-		   common/loop.c
+		   common/loop.c common/fdio.c
 # Everything of the server but main.c, so that tests can link the modules.
 SERVER_SRCS	:= firmware-server/config.c firmware-server/server.c \
 		   firmware-server/conn.c firmware-server/cmd.c \
 		   firmware-server/cmd_session.c firmware-server/cmd_who.c \
 		   firmware-server/session.c firmware-server/accounts.c \
 		   firmware-server/lockout.c firmware-server/history.c \
-		   firmware-server/store.c
+		   firmware-server/store.c firmware-server/state.c \
+		   firmware-server/board.c firmware-server/groups.c \
+		   firmware-server/blocks.c firmware-server/offline.c \
+		   firmware-server/cmd_msg.c firmware-server/cmd_board.c \
+		   firmware-server/cmd_group.c firmware-server/cmd_p2p.c
 SERVER_MAIN	:= firmware-server/main.c
 # Everything of the client but main.c; only ui*.c may include curses.
 CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
-		   tui-client/plain.c tui-client/app.c
+		   tui-client/plain.c tui-client/app.c \
+		   tui-client/input.c tui-client/pane.c tui-client/progress.c \
+		   tui-client/ui.c tui-client/ui_draw.c tui-client/msgs.c
 CLIENT_MAIN	:= tui-client/main.c
 TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/unit/check_timefmt.c tests/unit/check_buf.c \
 		   tests/unit/check_config.c tests/unit/check_lockout.c \
 		   tests/unit/check_history.c tests/unit/check_client.c \
-		   tests/e2e/harness.c \
+		   tests/e2e/harness.c tests/e2e/steps.c \
+		   tests/unit/check_msgrules.c tests/e2e/check_e2e_msg.c \
+		   tests/e2e/check_e2e_hostile.c \
 		   tests/e2e/check_e2e_session.c
+
+# systemd's notify protocol and the SIGHUP reload; the notify e2e suite.
+SERVER_SRCS	+= firmware-server/notify.c firmware-server/reload.c
+TEST_SRCS	+= tests/e2e/check_e2e_notify.c tests/unit/check_accounts_reload.c
+
+# Edge data: EDG UED SCS DTE (generate, upload, statistics, delete).
+SERVER_SRCS	+= firmware-server/edge.c firmware-server/cmd_edge.c
+CLIENT_SRCS	+= tui-client/edge.c
+TEST_SRCS	+= tests/unit/check_edge.c tests/e2e/check_e2e_edge.c
+
+# The screen: its curses-free parts, and the real client driven in tmux.
+TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c
 
 obj		= $(patsubst %.c,$(B)/obj/%.o,$(1))
 COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
@@ -76,7 +141,10 @@ SERVER_BIN	:= $(B)/firmware-server
 CLIENT_BIN	:= $(B)/tui-client
 TEST_BIN	:= $(B)/run-tests
 
-.PHONY: all check test test-asan deps run install uninstall options clean
+.PHONY: all check test test-asan deps run install uninstall options clean \
+	bench-msg fuzz fuzz-short test-valgrind \
+	test-unit cross-arm64 cross-armhf test-arm64 test-armhf test-qemu deb \
+	check-board check-all
 
 all: $(SERVER_BIN) $(CLIENT_BIN)
 
@@ -89,6 +157,25 @@ $(CLIENT_BIN): $(call obj,$(CLIENT_MAIN)) $(CLIENT_OBJS) $(COMMON_OBJS)
 $(TEST_BIN): $(TEST_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(INIH_LIBS) \
 	    $(CRYPT_LIBS) $(CURSES_LIBS)
+
+# The unit suites alone (no suite_e2e_*), for qemu: check_main.c built with
+# UNIT_ONLY.  Cross builds link it -static, which keeps qemu away from the
+# target's shared libraries (TOOLCHAIN.md: "qemu -L" makes fork() hang).
+UNIT_BIN	:= $(B)/run-unit-tests
+UNIT_OBJS	:= $(filter-out $(B)/obj/tests/check_main.o,$(TEST_OBJS)) \
+		   $(B)/obj/tests/check_main_unit.o
+# (Linking net.c statically draws glibc's getaddrinfo warning; the unit
+# suites resolve no host names.)
+UNIT_STATIC	:= $(if $(TARGET),-static)
+
+$(UNIT_BIN): $(UNIT_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
+	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(UNIT_STATIC) -o $@ $^ $(CHECK_LIBS) \
+	    $(INIH_LIBS) $(CRYPT_LIBS) $(CURSES_LIBS)
+
+$(B)/obj/tests/check_main_unit.o: tests/check_main.c
+	@mkdir -p $(@D)
+	$(CC) $(PROJ_CFLAGS) $(PKG_CFLAGS) -DUNIT_ONLY $(CPPFLAGS) $(CFLAGS) \
+	    -MMD -MP -c -o $@ $<
 
 $(B)/obj/firmware-server/%.o: PKG_CFLAGS = $(INIH_CFLAGS)
 $(B)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS)
@@ -113,6 +200,96 @@ test-asan:
 # What CI and the README run: both of the above.
 check: test test-asan
 
+# The unit suites alone, natively.
+test-unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+# Cross builds and their unit suites under qemu-user; each first installs
+# (or explains) the Debian packages it needs.
+cross-arm64 cross-armhf: cross-%:
+	sh scripts/install-cross-deps.sh $*
+	$(MAKE) TARGET=$* all
+
+test-arm64 test-armhf: test-%:
+	sh scripts/install-cross-deps.sh $*
+	$(MAKE) TARGET=$* test-qemu
+
+# (internal) run the static unit runner of $(TARGET) under qemu-user.
+test-qemu: $(UNIT_BIN)
+	@test -n "$(TARGET)" || { echo "test-qemu needs TARGET=arm64|armhf"; exit 1; }
+	CK_TIMEOUT_MULTIPLIER=10 $(QEMU) $(UNIT_BIN)
+
+# Debian packages (firmware-server and tui-client) in build/deb/.
+ARCH		?= $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+deb:
+	sh board/debian/mkdeb.sh $(ARCH)
+
+# The board checks: the unit's security score, man pages against --help,
+# the amd64 packages' contents.
+check-board: $(SERVER_BIN) $(CLIENT_BIN)
+	sh board/check-board.sh $(B)
+
+# Everything CI runs.
+check-all: check fuzz-short test-valgrind cross-arm64 test-arm64 cross-armhf test-armhf check-board
+
+.SECONDEXPANSION:
+
+# Fuzzing: a libFuzzer harness per decoder (tests/fuzz/), built with
+# clang; each runs FUZZ_SECONDS with its seeds from tests/fuzz/seeds/.
+# New inputs and crash reproducers go to build/fuzz/.
+FUZZ_CC		?= clang
+FUZZ_SECONDS	?= 60
+FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server
+FUZZERS		:= proto config timefmt accounts state
+FUZZ_SRCS_proto	:= common/proto.c
+FUZZ_SRCS_config := firmware-server/config.c common/log.c
+FUZZ_LIBS_config := $(INIH_LIBS)
+FUZZ_SRCS_timefmt := common/timefmt.c
+FUZZ_SRCS_accounts := firmware-server/accounts.c firmware-server/store.c common/fdio.c \
+		   common/proto.c common/log.c
+FUZZ_LIBS_accounts := $(CRYPT_LIBS)
+FUZZ_SRCS_state	:= firmware-server/board.c firmware-server/groups.c \
+		   common/proto.c common/timefmt.c
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(FUZZ_LIBS_$*)
+
+fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZERS))
+	@for f in $(FUZZERS); do \
+		mkdir -p build/fuzz/corpus/$$f; \
+		echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
+		build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+		    -artifact_prefix=build/fuzz/crash-$$f- -print_final_stats=1 \
+		    build/fuzz/corpus/$$f tests/fuzz/seeds/$$f 2>&1 | \
+		    grep -E "^(stat::number_of_executed_units|stat::new_units_added|Done|==.*ERROR|SUMMARY)" \
+		    || exit 1; \
+		test -z "$$(ls build/fuzz/crash-$$f-* 2>/dev/null)" || exit 1; \
+	done
+
+# The end-to-end suites of sessions and messaging with the server and
+# every plain client under valgrind memcheck: an invalid access or a
+# definite leak makes a process exit 99, which fails the test.
+VALGRIND_SUITES	?= e2e_session e2e_msg
+test-valgrind: $(SERVER_BIN) $(CLIENT_BIN) $(TEST_BIN)
+	@for s in $(VALGRIND_SUITES); do \
+		echo "valgrind: $$s"; \
+		E2E_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=5 CK_RUN_SUITE=$$s \
+		    $(TEST_BIN) || exit 1; \
+	done
+
+# A short run of every fuzzer, for CI.
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+# Figures for the messaging milestone (see bench/README.md).
+bench-msg: $(SERVER_BIN) $(B)/msgbench
+	$(B)/msgbench $(B)
+
+$(B)/msgbench: bench/msgbench.c
+	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
+
 deps:
 	sh scripts/install-deps.sh
 
@@ -126,17 +303,38 @@ run: $(SERVER_BIN) $(CLIENT_BIN)
 	@echo "Demo accounts are in etc/credentials.txt (e.g. alice / alice123). Ctrl-C stops the server."
 	$(SERVER_BIN) -c etc/firmware-server.ini -d $(RUN_DIR) -p $(RUN_PORT)
 
+# The installed INI is the sample with data_dir left unset, so that under
+# systemd the server keeps its files in $STATE_DIRECTORY.
+INI_SYSTEM_SED	:= -e 's|^data_dir = .*|; unset: under systemd the server uses $$STATE_DIRECTORY\n; (/var/lib/firmware-server), else the current directory\n;data_dir = /var/lib/firmware-server|'
+UNIT_SED	:= -e 's|/usr/sbin/firmware-server|$(SBINDIR)/firmware-server|' \
+		   -e 's|/etc/firmware-server/|$(SYSCONFDIR)/firmware-server/|g'
+
 install: all
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
-	    $(DESTDIR)$(SYSCONFDIR)/firmware-server
+	    $(DESTDIR)$(SYSCONFDIR)/firmware-server \
+	    $(DESTDIR)$(DATADIR)/firmware-server $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	$(INSTALL) -m 755 $(SERVER_BIN) $(DESTDIR)$(SBINDIR)/firmware-server
 	$(INSTALL) -m 755 $(CLIENT_BIN) $(DESTDIR)$(BINDIR)/tui-client
-	$(INSTALL) -m 644 etc/firmware-server.ini $(DESTDIR)$(SYSCONFDIR)/firmware-server/firmware-server.ini
+	sed $(INI_SYSTEM_SED) etc/firmware-server.ini > $(DESTDIR)$(SYSCONFDIR)/firmware-server/firmware-server.ini
+	chmod 644 $(DESTDIR)$(SYSCONFDIR)/firmware-server/firmware-server.ini
+	$(INSTALL) -m 644 etc/firmware-server.ini etc/credentials.txt \
+	    $(DESTDIR)$(DATADIR)/firmware-server/
+	$(INSTALL) -m 644 docs/man/firmware-server.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 644 docs/man/tui-client.1 $(DESTDIR)$(MANDIR)/man1/
+	sed $(UNIT_SED) board/firmware-server.service > $(DESTDIR)$(UNITDIR)/firmware-server.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/firmware-server.service
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/firmware-server $(DESTDIR)$(BINDIR)/tui-client \
-	    $(DESTDIR)$(SYSCONFDIR)/firmware-server/firmware-server.ini
-	-rmdir $(DESTDIR)$(SYSCONFDIR)/firmware-server 2>/dev/null
+	    $(DESTDIR)$(SYSCONFDIR)/firmware-server/firmware-server.ini \
+	    $(DESTDIR)$(DATADIR)/firmware-server/firmware-server.ini \
+	    $(DESTDIR)$(DATADIR)/firmware-server/credentials.txt \
+	    $(DESTDIR)$(MANDIR)/man8/firmware-server.8 \
+	    $(DESTDIR)$(MANDIR)/man1/tui-client.1 \
+	    $(DESTDIR)$(UNITDIR)/firmware-server.service
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/firmware-server \
+	    $(DESTDIR)$(DATADIR)/firmware-server 2>/dev/null
 
 options:
 	@echo "CC       = $(CC)"
@@ -148,6 +346,8 @@ options:
 	@echo "check    = $(CHECK_CFLAGS) $(CHECK_LIBS)"
 	@echo "crypt    = $(CRYPT_LIBS)"
 	@echo "PREFIX   = $(PREFIX)"
+	@echo "TARGET   = $(TARGET) (objects in $(B))"
+	@echo "sysroot  = $(SYSROOT_FLAGS)"
 
 clean:
 	rm -rf build

@@ -37,6 +37,27 @@
 #define PROTO_V_WHOSINCE	"WHOSINCE"	/* WHOSINCE SECONDS */
 #define PROTO_V_LOGOUT		"LOGOUT"	/* LOGOUT */
 #define PROTO_V_PING		"PING"		/* PING (not user activity) */
+#define PROTO_V_MSGTO		"MSGTO"		/* MSGTO USER TEXT */
+#define PROTO_V_BROADCAST	"BROADCAST"	/* BROADCAST TEXT */
+#define PROTO_V_BLOCK		"BLOCK"		/* BLOCK USER */
+#define PROTO_V_UNBLOCK		"UNBLOCK"	/* UNBLOCK USER */
+#define PROTO_V_POST		"POST"		/* POST TEXT */
+#define PROTO_V_DELPOST		"DELPOST"	/* DELPOST N TIME */
+#define PROTO_V_EDITPOST	"EDITPOST"	/* EDITPOST N TIME TEXT */
+#define PROTO_V_READPOSTS	"READPOSTS"	/* READPOSTS TIME */
+#define PROTO_V_GCREATE		"GCREATE"	/* GCREATE NAME USER... */
+#define PROTO_V_GJOIN		"GJOIN"		/* GJOIN NAME */
+#define PROTO_V_GMSG		"GMSG"		/* GMSG NAME TEXT */
+#define PROTO_V_UPLOAD		"UPLOAD"	/* UPLOAD ID SIZE: start an upload */
+#define PROTO_V_UPDATA		"UPDATA"	/* UPDATA ID {N}: a chunk of it */
+#define PROTO_V_UPEND		"UPEND"		/* UPEND ID: all SIZE bytes sent */
+#define PROTO_V_STATS		"STATS"		/* STATS ID SUM|AVERAGE|MAX|MIN */
+#define PROTO_V_DELETE		"DELETE"	/* DELETE ID: an uploaded file */
+/* Peer to peer (firmware-server/cmd_p2p.c; docs/PROTOCOL.md "Peer to peer"). */
+#define PROTO_V_SENDFILE	"SENDFILE"	/* SENDFILE USER SIZE NAME */
+#define PROTO_V_PRIVREQ		"PRIVREQ"	/* PRIVREQ USER: ask for a chat */
+#define PROTO_V_PRIVANSWER	"PRIVANSWER"	/* PRIVANSWER USER yes PORT|no */
+#define PROTO_V_PRIVSTOP	"PRIVSTOP"	/* PRIVSTOP USER: end a chat */
 
 /* ERR codes (server -> client, "TAG ERR CODE TEXT"). */
 #define PROTO_E_PROTO		"proto"		/* malformed line */
@@ -51,6 +72,14 @@
 #define PROTO_E_EXISTS		"exists"	/* already exists */
 #define PROTO_E_LIMIT		"limit"		/* a length or count limit */
 #define PROTO_E_IO		"io"		/* the server could not store it */
+#define PROTO_E_NOTFOUND	"notfound"	/* no such post, group or block */
+#define PROTO_E_DENIED		"denied"	/* blocked by the recipient, not
+						   the author, not invited */
+#define PROTO_E_MISMATCH	"mismatch"	/* the post's timestamp differs */
+#define PROTO_E_OFFLINE		"offline"	/* the user is not online */
+#define PROTO_E_SELF		"self"		/* not to or about oneself */
+#define PROTO_E_DATA		"data"		/* a data file is not integers, one
+						   per line, or came incomplete */
 
 /* Events (server -> client, "* NAME ARGS"). */
 #define PROTO_EV_HELLO		"HELLO"		/* greeting */
@@ -58,6 +87,22 @@
 #define PROTO_EV_OFFLINE	"OFFLINE"	/* OFFLINE USER REASON */
 #define PROTO_EV_BYE		"BYE"		/* BYE CODE TEXT; server closes */
 #define PROTO_EV_INFO		"INFO"		/* INFO TEXT */
+#define PROTO_EV_MSG		"MSG"		/* MSG FROM TIME TEXT */
+#define PROTO_EV_BCAST		"BCAST"		/* BCAST FROM TIME TEXT */
+#define PROTO_EV_GINVITE	"GINVITE"	/* GINVITE GROUP FROM MEMBER... */
+#define PROTO_EV_GMSG		"GMSG"		/* GMSG GROUP FROM TIME TEXT */
+#define PROTO_EV_FILEOFFER	"FILEOFFER"	/* FILEOFFER FROM XID SIZE IP PORT
+						   SECRET NAME */
+#define PROTO_EV_PRIVASK	"PRIVASK"	/* PRIVASK FROM SECRET */
+#define PROTO_EV_PRIVREPLY	"PRIVREPLY"	/* PRIVREPLY USER yes IP PORT
+						   SECRET | PRIVREPLY USER no */
+#define PROTO_EV_PRIVEND	"PRIVEND"	/* PRIVEND USER REASON */
+#define PROTO_SECRET_HEX	32		/* a peer-to-peer secret: 128 bits
+						   as lower-case hex */
+#define PROTO_FILENAME_MAX	255		/* bytes of a file name offered */
+
+#define PROTO_GROUP_MAX		32	/* group name: [A-Za-z0-9]{1,32} */
+#define PROTO_GROUP_INVITE_MAX	32	/* users named in one GCREATE */
 
 enum proto_err {
 	PROTO_OK = 0,

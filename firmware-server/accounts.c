@@ -22,6 +22,13 @@ struct accounts {
 	size_t		  n, cap;
 	struct account	**index;	/* hash slots, NULL = empty */
 	size_t		  nslots;	/* power of two */
+	/*
+	 * Accounts a reload took out of the file.  They are kept, never
+	 * indexed, because a session (and whatever else took a pointer) may
+	 * still point to them; a name that comes back gets its struct back.
+	 */
+	struct account	**retired;
+	size_t		  nretired;
 };
 
 /* FNV-1a over a name. */
@@ -230,9 +237,111 @@ accounts_free(struct accounts *a)
 		free(a->v[i]->secret);
 		free(a->v[i]);
 	}
+	for (i = 0; i < a->nretired; i++) {
+		free(a->retired[i]->secret);
+		free(a->retired[i]);
+	}
+	free(a->retired);
 	free(a->v);
 	free(a->index);
 	free(a);
+}
+
+/* Take the retired account of name back, or NULL. */
+static struct account *
+accounts_unretire(struct accounts *a, const char *name)
+{
+	struct account *acct;
+	size_t i;
+
+	for (i = 0; i < a->nretired; i++) {
+		if (strcmp(a->retired[i]->name, name) == 0) {
+			acct = a->retired[i];
+			a->retired[i] = a->retired[--a->nretired];
+			return acct;
+		}
+	}
+	return NULL;
+}
+
+/* True when a retired account of that name is still logged in. */
+static bool
+accounts_retired_busy(const struct accounts *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->nretired; i++) {
+		if (a->retired[i]->session != NULL &&
+		    strcmp(a->retired[i]->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Re-read the file.  The new file is loaded apart first, so a bad file
+ * changes nothing.  Then every name in both keeps its struct (lockout,
+ * last logout, session) with the new secret, names only in the new file
+ * come in fresh, and names gone from it are retired.
+ */
+int
+accounts_reload(struct accounts *a, bool missing_ok, size_t *added,
+    size_t *removed, char *err, size_t errlen)
+{
+	struct accounts *fresh;
+	struct account *nw, *old, **r;
+	char *secret;
+	size_t i, gone = 0;
+
+	*added = *removed = 0;
+	if ((fresh = accounts_load(a->path, missing_ok, err, errlen)) == NULL)
+		return -1;
+	for (i = 0; i < a->n; i++)
+		if (accounts_find(fresh, a->v[i]->name) == NULL)
+			gone++;
+	/* Room for the retired first: past this point nothing can fail. */
+	if (gone > 0) {
+		r = realloc(a->retired, (a->nretired + gone) * sizeof(*r));
+		if (r == NULL) {
+			snprintf(err, errlen, "%s: out of memory", a->path);
+			accounts_free(fresh);
+			return -1;
+		}
+		a->retired = r;
+	}
+	for (i = 0; i < a->n; i++)
+		if (accounts_find(fresh, a->v[i]->name) == NULL)
+			a->retired[a->nretired++] = a->v[i];
+	for (i = 0; i < fresh->n; i++) {
+		nw = fresh->v[i];
+		if ((old = accounts_find(a, nw->name)) == NULL)
+			old = accounts_unretire(a, nw->name);
+		if (old == NULL) {
+			(*added)++;
+			continue;
+		}
+		secret = old->secret;
+		old->secret = nw->secret;
+		nw->secret = secret;
+		fresh->v[i] = old;
+		free(nw->secret);
+		free(nw);
+	}
+	/* fresh's index points to structs just freed: build it again. */
+	if (fresh->nslots > 0)
+		memset(fresh->index, 0, fresh->nslots * sizeof(*fresh->index));
+	for (i = 0; i < fresh->n; i++)
+		accounts_index_put(fresh, fresh->v[i]);
+	free(a->v);
+	free(a->index);
+	a->v = fresh->v;
+	a->n = fresh->n;
+	a->cap = fresh->cap;
+	a->index = fresh->index;
+	a->nslots = fresh->nslots;
+	free(fresh);
+	*removed = gone;
+	return 0;
 }
 
 /* Number of accounts. */
@@ -318,7 +427,8 @@ accounts_register(struct accounts *a, const char *name, const char *password,
 	struct account *acct = NULL;
 	const char *h;
 
-	if (!proto_valid_user(name) || accounts_find(a, name) != NULL) {
+	if (!proto_valid_user(name) || accounts_find(a, name) != NULL ||
+	    accounts_retired_busy(a, name)) {
 		snprintf(err, errlen, "user name not available");
 		return NULL;
 	}

@@ -50,6 +50,15 @@ bool		 accounts_verify(const struct account *acct, const char *password);
  */
 struct account	*accounts_register(struct accounts *a, const char *name,
 		     const char *password, char *err, size_t errlen);
+/*
+ * Read the file again (SIGHUP).  Names still in it keep their runtime
+ * state (lockout, last logout, session) and take the new password; new
+ * names are added; names gone from it can no longer log in, but a session
+ * of theirs lives on until it ends.  On an error (err "FILE:LINE: reason")
+ * the old set stays as it was.  Returns 0 or -1.
+ */
+int		 accounts_reload(struct accounts *a, bool missing_ok,
+		     size_t *added, size_t *removed, char *err, size_t errlen);
 /* True when password is acceptable for a new account (err says why not). */
 bool		 accounts_password_ok(const char *password, char *err,
 		     size_t errlen);

@@ -23,6 +23,8 @@
 #define CMD_REST	0x1	/* the last argument is the rest of the line */
 #define CMD_SECRET	0x2	/* never log the arguments */
 #define CMD_IDLE	0x4	/* not user activity (idle timer keeps running) */
+#define CMD_BLOB	0x8	/* may carry a " {N}" payload */
+#define CMD_QUIET	0x10	/* logged at debug level (one per upload chunk) */
 
 struct cmd_entry {
 	const char	*verb;
@@ -46,6 +48,38 @@ static const struct cmd_entry cmd_table[] = {
 	    "WHOSINCE SECONDS" },
 	{ PROTO_V_LOGOUT, ST_ANY, 0, 0, 0, cmd_logout, "LOGOUT" },
 	{ PROTO_V_PING, ST_ANY, 0, 0, CMD_IDLE, cmd_ping, "PING" },
+	{ PROTO_V_UPLOAD, ST(ACTIVE), 2, 2, 0, cmd_upload, "UPLOAD ID SIZE" },
+	{ PROTO_V_UPDATA, ST(ACTIVE), 1, 1, CMD_BLOB | CMD_QUIET, cmd_updata,
+	    "UPDATA ID {N}" },
+	{ PROTO_V_UPEND, ST(ACTIVE), 1, 1, 0, cmd_upend, "UPEND ID" },
+	{ PROTO_V_STATS, ST(ACTIVE), 2, 2, 0, cmd_stats,
+	    "STATS ID SUM|AVERAGE|MAX|MIN" },
+	{ PROTO_V_DELETE, ST(ACTIVE), 1, 1, 0, cmd_delete, "DELETE ID" },
+	{ PROTO_V_MSGTO, ST(ACTIVE), 2, 2, CMD_REST, cmd_msgto,
+	    "MSGTO USER TEXT" },
+	{ PROTO_V_BROADCAST, ST(ACTIVE), 1, 1, CMD_REST, cmd_broadcast,
+	    "BROADCAST TEXT" },
+	{ PROTO_V_BLOCK, ST(ACTIVE), 1, 1, 0, cmd_block, "BLOCK USER" },
+	{ PROTO_V_UNBLOCK, ST(ACTIVE), 1, 1, 0, cmd_unblock, "UNBLOCK USER" },
+	{ PROTO_V_POST, ST(ACTIVE), 1, 1, CMD_REST, cmd_post, "POST TEXT" },
+	{ PROTO_V_DELPOST, ST(ACTIVE), 2, 2, CMD_REST, cmd_delpost,
+	    "DELPOST N DD Mon YYYY HH:MM:SS" },
+	{ PROTO_V_EDITPOST, ST(ACTIVE), 6, 6, CMD_REST, cmd_editpost,
+	    "EDITPOST N DD Mon YYYY HH:MM:SS TEXT" },
+	{ PROTO_V_READPOSTS, ST(ACTIVE), 1, 1, CMD_REST, cmd_readposts,
+	    "READPOSTS DD Mon YYYY HH:MM:SS" },
+	{ PROTO_V_GCREATE, ST(ACTIVE), 2, 1 + PROTO_GROUP_INVITE_MAX, 0,
+	    cmd_gcreate, "GCREATE NAME USER..." },
+	{ PROTO_V_GJOIN, ST(ACTIVE), 1, 1, 0, cmd_gjoin, "GJOIN NAME" },
+	{ PROTO_V_GMSG, ST(ACTIVE), 2, 2, CMD_REST, cmd_gmsg,
+	    "GMSG NAME TEXT" },
+	{ PROTO_V_SENDFILE, ST(ACTIVE), 3, 3, CMD_REST, cmd_sendfile,
+	    "SENDFILE USER SIZE NAME" },
+	{ PROTO_V_PRIVREQ, ST(ACTIVE), 1, 1, 0, cmd_privreq, "PRIVREQ USER" },
+	{ PROTO_V_PRIVANSWER, ST(ACTIVE), 2, 3, 0, cmd_privanswer,
+	    "PRIVANSWER USER yes PORT | PRIVANSWER USER no" },
+	{ PROTO_V_PRIVSTOP, ST(ACTIVE), 1, 1, 0, cmd_privstop,
+	    "PRIVSTOP USER" },
 };
 
 /* The entry of a verb, or NULL. */
@@ -179,7 +213,7 @@ cmd_dispatch(struct session *s, char *line, size_t len, const char *blob,
 		args[0] = '\0';
 	if (ce == NULL) {
 		cmd_err(&ctx, PROTO_E_UNKNOWN, "unknown command %s", req.verb);
-	} else if (req.has_blob) {
+	} else if (req.has_blob && !(ce->flags & CMD_BLOB)) {
 		cmd_err(&ctx, PROTO_E_ARGS, "%s takes no payload", ce->verb);
 	} else if ((ce->states & (1u << s->state)) == 0) {
 		cmd_err(&ctx, PROTO_E_STATE, "%s", cmd_state_hint(s->state));
@@ -200,7 +234,7 @@ cmd_dispatch(struct session *s, char *line, size_t len, const char *blob,
 			ce->handler(&ctx);
 		}
 	}
-	if (ce != NULL && (ce->flags & CMD_IDLE))
+	if (ce != NULL && (ce->flags & (CMD_IDLE | CMD_QUIET)))
 		log_debug("%s %s%s -> %s", session_who(s), req.verb, args,
 		    ctx.result ? ctx.result : "-");
 	else

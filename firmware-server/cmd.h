@@ -49,5 +49,43 @@ void	cmd_logout(struct cmd_ctx *ctx);
 void	cmd_ping(struct cmd_ctx *ctx);
 void	cmd_who(struct cmd_ctx *ctx);
 void	cmd_whosince(struct cmd_ctx *ctx);
+/* Edge data (cmd_edge.c). */
+void	cmd_upload(struct cmd_ctx *ctx);
+void	cmd_updata(struct cmd_ctx *ctx);
+void	cmd_upend(struct cmd_ctx *ctx);
+void	cmd_stats(struct cmd_ctx *ctx);
+void	cmd_delete(struct cmd_ctx *ctx);
+/* The session ends: drop its upload in progress, if any. */
+void	cmd_edge_session_closed(struct session *s);
+/* cmd_msg.c */
+void	cmd_msgto(struct cmd_ctx *ctx);
+void	cmd_broadcast(struct cmd_ctx *ctx);
+void	cmd_block(struct cmd_ctx *ctx);
+void	cmd_unblock(struct cmd_ctx *ctx);
+/* cmd_board.c */
+void	cmd_post(struct cmd_ctx *ctx);
+void	cmd_delpost(struct cmd_ctx *ctx);
+void	cmd_editpost(struct cmd_ctx *ctx);
+void	cmd_readposts(struct cmd_ctx *ctx);
+/* cmd_group.c */
+void	cmd_gcreate(struct cmd_ctx *ctx);
+void	cmd_gjoin(struct cmd_ctx *ctx);
+void	cmd_gmsg(struct cmd_ctx *ctx);
+/* cmd_p2p.c: peer-to-peer introductions (files, private chats). */
+void	cmd_sendfile(struct cmd_ctx *ctx);
+void	cmd_privreq(struct cmd_ctx *ctx);
+void	cmd_privanswer(struct cmd_ctx *ctx);
+void	cmd_privstop(struct cmd_ctx *ctx);
+/* A logged-in session ends: its private chats end, peers are told why. */
+void	cmd_p2p_session_closed(struct session *s, const char *why);
+
+/* Shared checks of the messaging handlers (cmd_msg.c). */
+struct account;
+bool	cmd_text_too_long(struct cmd_ctx *ctx, const char *text);
+struct account *cmd_other_user(struct cmd_ctx *ctx, const char *name,
+	    const char *what);
+bool	cmd_online(const struct account *a);
+/* Deliver the messages that waited for s's user, after its login reply. */
+void	cmd_deliver_offline(struct session *s);
 
 #endif /* CMD_H */

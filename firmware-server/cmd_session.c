@@ -17,6 +17,8 @@
 #define MSG_NOW_BLOCKED	"Invalid password. Your account has been blocked. " \
 			"Please try again later"
 #define MSG_BAD_PASS	"Invalid password. Please try again"
+#define MSG_ADDR_BLOCKED "Too many failed logins from your address. " \
+			"Please try again later"
 
 /* HELLO VERSION */
 void
@@ -43,6 +45,37 @@ cmd_lockout_of(struct server *srv, struct account *acct, const char *name,
 	if (acct != NULL)
 		return &acct->lock;
 	return lockout_table_get(srv->unknown, name, server_now_ms(), create);
+}
+
+/* The failure record of the session's address; NULL when that is off. */
+static struct lockout *
+cmd_address_lockout(struct cmd_ctx *ctx, bool create)
+{
+	struct server *srv = ctx->srv;
+	struct lockout *lk;
+	int64_t now = server_now_ms();
+
+	if (srv->cfg.address_attempts == 0)
+		return NULL;
+	lk = lockout_table_get(srv->addresses, conn_ip(ctx->s->conn), now,
+	    create);
+	if (lk != NULL)
+		lockout_decay(lk, (int64_t)srv->cfg.address_block_seconds * 1000,
+		    now);
+	return lk;
+}
+
+/* True (after replying) when the session's address is refused now. */
+static bool
+cmd_refuse_address(struct cmd_ctx *ctx)
+{
+	struct lockout *lk = cmd_address_lockout(ctx, false);
+
+	if (lk == NULL || !lockout_blocked(lk, server_now_ms()))
+		return false;
+	session_enter_state(ctx->s, SESS_USER);
+	cmd_err(ctx, PROTO_E_BLOCKED, MSG_ADDR_BLOCKED);
+	return true;
 }
 
 /* True (after replying) when name is blocked now. */
@@ -77,7 +110,7 @@ cmd_login(struct cmd_ctx *ctx)
 		return;
 	}
 	acct = accounts_find(ctx->srv->accounts, name);
-	if (cmd_refuse_blocked(ctx, acct, name))
+	if (cmd_refuse_address(ctx) || cmd_refuse_blocked(ctx, acct, name))
 		return;
 	if (acct != NULL && acct->session != NULL) {
 		session_enter_state(s, SESS_USER);
@@ -106,7 +139,7 @@ cmd_pass(struct cmd_ctx *ctx)
 	struct account *acct = accounts_find(srv->accounts, s->name);
 	struct lockout *lk;
 
-	if (cmd_refuse_blocked(ctx, acct, s->name))
+	if (cmd_refuse_address(ctx) || cmd_refuse_blocked(ctx, acct, s->name))
 		return;
 	if (acct != NULL && accounts_verify(acct, ctx->argv[0])) {
 		if (acct->session != NULL) {
@@ -117,8 +150,15 @@ cmd_pass(struct cmd_ctx *ctx)
 		}
 		session_login(s, acct);
 		cmd_ok(ctx, "Welcome %s", s->name);
+		cmd_deliver_offline(s);
 		return;
 	}
+	if ((lk = cmd_address_lockout(ctx, true)) != NULL &&
+	    lockout_fail(lk, srv->cfg.address_attempts,
+	    (int64_t)srv->cfg.address_block_seconds * 1000, server_now_ms()))
+		log_warnx("[%s]: %d failed logins, address refused for %d s",
+		    conn_ip(s->conn), srv->cfg.address_attempts,
+		    srv->cfg.address_block_seconds);
 	lk = cmd_lockout_of(srv, acct, s->name, true);
 	if (lk != NULL && lockout_fail(lk, srv->cfg.attempts,
 	    (int64_t)srv->cfg.block_seconds * 1000, server_now_ms())) {

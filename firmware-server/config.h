@@ -26,8 +26,11 @@ struct config {
 	int	attempts;		/* 1..5 */
 	int	block_seconds;		/* 1..86400 */
 	bool	registration;
+	int	address_attempts;	/* failed logins per address, 0 = off */
+	int	address_block_seconds;
 	/* [storage] */
 	char	data_dir[CONFIG_PATH_MAX];
+	int	fsync_interval_ms;	/* 0: fsync every append */
 	/* [limits] */
 	int	output_limit_kb;	/* per-client output queue, KiB */
 	/* [log] */

@@ -268,14 +268,20 @@ conn_io(int fd, short revents, void *arg)
 
 	if (c->closing)
 		return;
-	if (revents & (POLLIN | POLLHUP | POLLERR))
-		conn_read(c);
-	if (!c->closing && (revents & POLLOUT)) {
+	/*
+	 * Output first: what is flushed here was queued in an earlier pass,
+	 * so whatever it acknowledges is on disk already (the store syncs at
+	 * the end of each pass); replies to the requests read below wait for
+	 * conn_pass_end(), after this pass's sync.
+	 */
+	if (revents & POLLOUT) {
 		conn_flush(c);
 		/* Requests held back while output was queued go on now. */
 		conn_frames(c);
 		conn_mark_dirty(c);
 	}
+	if (!c->closing && (revents & (POLLIN | POLLHUP | POLLERR)))
+		conn_read(c);
 }
 
 /* True when the input buffer holds a whole frame. */

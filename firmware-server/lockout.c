@@ -37,12 +37,22 @@ lockout_fail(struct lockout *lk, int attempts, int64_t block_ms,
 {
 	if (lockout_blocked(lk, now_ms))
 		return false;
+	lk->last_fail_ms = now_ms;
 	if (++lk->failures < attempts)
 		return false;
 	lk->until_ms = now_ms + block_ms;
 	if (lk->until_ms == 0)
 		lk->until_ms = 1;
 	return true;
+}
+
+/* Forget old failures. */
+void
+lockout_decay(struct lockout *lk, int64_t window_ms, int64_t now_ms)
+{
+	if (lk->until_ms == 0 && lk->failures > 0 &&
+	    now_ms - lk->last_fail_ms >= window_ms)
+		lk->failures = 0;
 }
 
 /* Forget the failures. */
@@ -54,7 +64,7 @@ lockout_clear(struct lockout *lk)
 }
 
 struct lockout_entry {
-	char		name[PROTO_USER_MAX + 1];
+	char		name[LOCKOUT_KEY_MAX + 1];
 	struct lockout	lk;
 	int64_t		last_ms;	/* time of the last lookup */
 };
@@ -131,7 +141,7 @@ lockout_table_get(struct lockout_table *t, const char *name, int64_t now_ms,
 			return &t->e[i].lk;
 		}
 	}
-	if (!create || strlen(name) > PROTO_USER_MAX)
+	if (!create || strlen(name) > LOCKOUT_KEY_MAX)
 		return NULL;
 	e = t->n < t->max ? &t->e[t->n++] : &t->e[lockout_table_victim(t, now_ms)];
 	memset(e, 0, sizeof(*e));

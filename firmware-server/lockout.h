@@ -14,7 +14,11 @@
 struct lockout {
 	int	failures;	/* consecutive failures so far */
 	int64_t	until_ms;	/* blocked until then; 0 when not blocked */
+	int64_t	last_fail_ms;	/* time of the last failure */
 };
+
+/* Longest key of a lockout table: a user name or an IPv6 address. */
+#define LOCKOUT_KEY_MAX	64
 
 /* True while blocked; an expired block is cleared (failures back to 0). */
 bool		 lockout_blocked(struct lockout *lk, int64_t now_ms);
@@ -25,10 +29,14 @@ bool		 lockout_fail(struct lockout *lk, int attempts, int64_t block_ms,
 		     int64_t now_ms);
 /* A successful login: the count starts again. */
 void		 lockout_clear(struct lockout *lk);
+/* Forget failures older than window_ms when not blocked (for addresses,
+   whose failures need not be consecutive). */
+void		 lockout_decay(struct lockout *lk, int64_t window_ms,
+		     int64_t now_ms);
 
 /*
- * Failures of names that have no account, kept in a table of bounded size
- * so that guessing names cannot grow memory.  When the table is full the
+ * Failures of names that have no account, or of client addresses, kept in
+ * a table of bounded size so that guessing cannot grow memory.  When the table is full the
  * entry that failed longest ago and is not blocked makes room.
  */
 struct lockout_table;

@@ -21,6 +21,11 @@
 
 #define FS_VERSION	"0.1.0"
 
+/* The command line, kept for main_config() on SIGHUP. */
+static int		 main_argc;
+static char		**main_argv;
+static const char	*main_ini;
+
 /* Print how to call the program. */
 static void
 usage(FILE *fp)
@@ -58,7 +63,12 @@ help(void)
 	    "and the\nserver's files are in the current directory.\n\n"
 	    "Settings (INI section.key = default):\n");
 	config_print_help(stdout);
-	printf("\nSignals: SIGTERM and SIGINT stop the server cleanly.\n"
+	printf("\nstorage.data_dir given neither in the INI file nor with -d "
+	    "is $STATE_DIRECTORY\n(set by systemd's StateDirectory=) when set, "
+	    "else the current directory.\n"
+	    "\nSignals: SIGTERM and SIGINT stop the server cleanly; SIGHUP "
+	    "reloads the\ncredentials and the settings that can change "
+	    "while running.\n"
 	    "Protocol version %d; see docs/PROTOCOL.md.\n", PROTO_VERSION);
 }
 
@@ -118,22 +128,87 @@ apply_positional(struct config *cfg, int argc, char **argv)
 	}
 }
 
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "data-dir", required_argument, NULL, 'd' },
+	{ "log-level", required_argument, NULL, 'l' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * Build the settings from the command line kept in main_argc/main_argv:
+ * defaults, INI file, options, positional arguments, then
+ * $STATE_DIRECTORY for a data_dir that none of them gave.  Used at start
+ * and on SIGHUP (the options passed once, so only the INI file can fail).
+ * Returns 0, or -1 with err set.
+ */
+static int
+main_config(struct config *cfg, char *err, size_t errlen)
+{
+	const char *state_dir;
+	char key[CONFIG_ERR_MAX], dir[CONFIG_PATH_MAX], *eq;
+	int ch;
+
+	config_defaults(cfg);
+	/* Empty, which no source can set: "data_dir was not given". */
+	cfg->data_dir[0] = '\0';
+	if (main_ini == NULL)
+		set_or_die(cfg, "registration", "yes", "default");
+	else if (config_load_file(cfg, main_ini, err, errlen) == -1)
+		return -1;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(main_argc, main_argv, "+c:p:d:l:o:hV",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			set_or_die(cfg, "port", optarg, "-p");
+			break;
+		case 'd':
+			set_or_die(cfg, "data_dir", optarg, "-d");
+			break;
+		case 'l':
+			set_or_die(cfg, "level", optarg, "-l");
+			break;
+		case 'o':
+			if ((eq = strchr(optarg, '=')) == NULL ||
+			    (size_t)(eq - optarg) >= sizeof(key)) {
+				fprintf(stderr, "firmware-server: -o %s: expected "
+				    "KEY=VALUE\n", optarg);
+				exit(1);
+			}
+			memcpy(key, optarg, (size_t)(eq - optarg));
+			key[eq - optarg] = '\0';
+			set_or_die(cfg, key, eq + 1, "-o");
+			break;
+		default:
+			break;
+		}
+	}
+	apply_positional(cfg, main_argc - optind, main_argv + optind);
+	if (cfg->data_dir[0] == '\0') {
+		/* systemd lists several StateDirectory= paths with ':'. */
+		state_dir = getenv("STATE_DIRECTORY");
+		if (state_dir != NULL && *state_dir != '\0') {
+			snprintf(dir, sizeof(dir), "%.*s",
+			    (int)strcspn(state_dir, ":"), state_dir);
+			set_or_die(cfg, "data_dir", dir, "$STATE_DIRECTORY");
+		} else
+			set_or_die(cfg, "data_dir", ".", "default");
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "data-dir", required_argument, NULL, 'd' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct config cfg;
 	struct server srv;
 	const char *ini = NULL;
-	char err[CONFIG_ERR_MAX], *eq;
+	char err[CONFIG_ERR_MAX];
 	int ch, status;
 
 	/* First pass: find -c, so the INI file comes before the options. */
@@ -156,46 +231,20 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	config_defaults(&cfg);
-	if (ini == NULL)
-		set_or_die(&cfg, "registration", "yes", "default");
-	else if (config_load_file(&cfg, ini, err, sizeof(err)) == -1) {
+	main_argc = argc;
+	main_argv = argv;
+	main_ini = ini;
+	if (main_config(&cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "firmware-server: %s\n", err);
 		return 1;
 	}
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+c:p:d:l:o:hV", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			set_or_die(&cfg, "port", optarg, "-p");
-			break;
-		case 'd':
-			set_or_die(&cfg, "data_dir", optarg, "-d");
-			break;
-		case 'l':
-			set_or_die(&cfg, "level", optarg, "-l");
-			break;
-		case 'o':
-			if ((eq = strchr(optarg, '=')) == NULL) {
-				fprintf(stderr, "firmware-server: -o %s: expected "
-				    "KEY=VALUE\n", optarg);
-				return 1;
-			}
-			*eq = '\0';
-			set_or_die(&cfg, optarg, eq + 1, "-o");
-			break;
-		default:
-			break;
-		}
-	}
-	apply_positional(&cfg, argc - optind, argv + optind);
 
 	log_init("firmware-server", (enum log_level)cfg.log_level);
 	if (server_init(&srv, &cfg) == -1) {
 		server_free(&srv);
 		return 1;
 	}
+	srv.reconfigure = main_config;
 	status = server_run(&srv);
 	server_free(&srv);
 	log_info("stopped");

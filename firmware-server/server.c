@@ -24,12 +24,21 @@
 #include "lockout.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
+#include "reload.h"
 #include "server.h"
 #include "session.h"
+#include "state.h"
 
 /* Unknown names whose failed logins are remembered. */
 #define SERVER_UNKNOWN_MAX	4096
 #define SERVER_BACKLOG		512
+
+/* A descriptor held in reserve: when accept() fails for want of
+   descriptors, it is closed to take the connection and refuse it politely
+   instead of leaving it in the backlog, where poll() would report it again
+   at once, pass after pass. */
+static int server_spare_fd = -1;
 
 static volatile sig_atomic_t server_sig_stop;
 static volatile sig_atomic_t server_sig_hup;
@@ -42,6 +51,17 @@ server_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The sooner of two poll timeouts, where -1 means none. */
+static int
+server_min_timeout(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
 }
 
 /* Record a signal for the loop. */
@@ -100,6 +120,32 @@ server_listen(const struct config *cfg)
 	return fd;
 }
 
+/*
+ * Out of descriptors: use the spare one to accept the waiting connection,
+ * tell it why and close it, then take the spare back.  Existing clients
+ * are not affected and accept() works again as soon as descriptors free.
+ */
+static void
+server_accept_starved(int lfd, struct server *srv)
+{
+	static const char busy[] = "* BYE limit the server is out of "
+	    "resources; try again later\n";
+	int fd;
+
+	log_warnx("accept: out of file descriptors (%d sessions); refusing "
+	    "a connection", srv->nsessions);
+	if (server_spare_fd == -1)
+		return;
+	close(server_spare_fd);
+	server_spare_fd = -1;
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
+		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL) == -1)
+			(void)0;
+		close(fd);
+	}
+	server_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 /* Accept what the backlog holds. */
 static void
 server_accept(int lfd, short revents, void *arg)
@@ -118,7 +164,7 @@ server_accept(int lfd, short revents, void *arg)
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EMFILE || errno == ENFILE)
-				log_warn("accept (out of descriptors)");
+				server_accept_starved(lfd, srv);
 			else if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR && errno != ECONNABORTED)
 				log_warn("accept");
@@ -166,7 +212,17 @@ server_init(struct server *srv, const struct config *cfg)
 		log_errorx("credentials: %s", err);
 		return -1;
 	}
+	if ((srv->state = calloc(1, sizeof(*srv->state))) == NULL) {
+		log_errorx("out of memory");
+		return -1;
+	}
+	if (state_load(srv->state, cfg->data_dir, err, sizeof(err)) == -1) {
+		log_errorx("%s", err);
+		return -1;
+	}
+	store_set_sync_interval(cfg->fsync_interval_ms);
 	if ((srv->unknown = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
+	    (srv->addresses = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
 	    (srv->loop = loop_new()) == NULL) {
 		log_errorx("out of memory");
 		return -1;
@@ -178,6 +234,7 @@ server_init(struct server *srv, const struct config *cfg)
 	}
 	if ((srv->lfd = server_listen(cfg)) == -1)
 		return -1;
+	server_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (loop_add(srv->loop, srv->lfd, POLLIN, server_accept, srv) == -1) {
 		log_warn("loop_add");
 		return -1;
@@ -215,8 +272,14 @@ server_run(struct server *srv)
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGHUP);
 
+	/* Listening since server_init(): tell systemd (Type=notify). */
+	notify_init(server_now_ms());
+	notify_sendf("READY=1\nSTATUS=listening on %s port %d",
+	    srv->cfg.listen, srv->cfg.port);
 	while (!server_sig_stop) {
-		timeout = session_timers(srv);
+		timeout = server_min_timeout(session_timers(srv),
+		    store_sync_due(server_now_ms()));
+		timeout = notify_watchdog(timeout, server_now_ms());
 		conn_pass_end();
 		if (loop_once(srv->loop, timeout, &waitmask) == -1 &&
 		    errno != EINTR) {
@@ -225,13 +288,15 @@ server_run(struct server *srv)
 		}
 		if (server_sig_hup) {
 			server_sig_hup = 0;
-			log_info("SIGHUP: nothing to reload in this version");
+			reload_run(srv);
 		}
 	}
+	notify_send("STOPPING=1");
 	log_info("stopping: %d sessions, %d logged in", srv->nsessions,
 	    srv->nactive);
 	srv->stopping = true;
 	session_bye_all(srv, "shutdown", "The server is shutting down");
+	store_sync_all();
 	conn_close_all("server shutdown");
 	if (store_write_atomic(srv->userlog_path, "", 0, false) == -1)
 		log_warn("cannot write %s", srv->userlog_path);
@@ -244,7 +309,17 @@ server_free(struct server *srv)
 {
 	if (srv->lfd != -1)
 		close(srv->lfd);
+	if (server_spare_fd != -1) {
+		close(server_spare_fd);
+		server_spare_fd = -1;
+	}
 	loop_free(srv->loop);
+	lockout_table_free(srv->addresses);
 	accounts_free(srv->accounts);
 	lockout_table_free(srv->unknown);
+	notify_close();
+	if (srv->state != NULL) {
+		state_free(srv->state);
+		free(srv->state);
+	}
 }

@@ -17,6 +17,7 @@ struct session;
 struct loop;
 struct accounts;
 struct lockout_table;
+struct state;
 
 TAILQ_HEAD(session_list, session);
 
@@ -26,6 +27,8 @@ struct server {
 	int			 lfd;		/* listening socket */
 	struct accounts		*accounts;
 	struct lockout_table	*unknown;	/* failures of unknown names */
+	struct lockout_table	*addresses;	/* failures per client address */
+	struct state		*state;		/* board, groups, blocks, DMs */
 	char			 creds_path[STORE_PATH_MAX];
 	char			 userlog_path[STORE_PATH_MAX];
 	struct session_list	 pending;	/* not logged in, by connect time */
@@ -34,6 +37,9 @@ struct server {
 	int			 nsessions;
 	int			 nactive;
 	bool			 stopping;
+	/* SIGHUP: the settings anew (main.c's command line + INI file);
+	   0, or -1 with err.  NULL: only the credentials are reloaded. */
+	int			(*reconfigure)(struct config *, char *, size_t);
 };
 
 /* Monotonic milliseconds, for timers and windows. */

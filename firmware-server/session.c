@@ -15,12 +15,14 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "blocks.h"
 #include "buf.h"
 #include "cmd.h"
 #include "conn.h"
 #include "log.h"
 #include "server.h"
 #include "session.h"
+#include "state.h"
 #include "timefmt.h"
 
 /* userlog.txt can list every active user: bound its size generously. */
@@ -123,9 +125,8 @@ session_enter_state(struct session *s, enum sess_state to)
 bool
 session_visible(const struct session *viewer, const struct account *subject)
 {
-	(void)viewer;
-	(void)subject;
-	return true;
+	return !blocks_has(viewer->srv->state->blocks, subject->name,
+	    viewer->name);
 }
 
 /* Queue "* NAME TEXT" to the visible active users other than s. */
@@ -245,10 +246,13 @@ session_closed(void *owner, const char *reason)
 	const char *why = s->off_reason ? s->off_reason : SESS_OFF_LOST;
 
 	session_timer_stop(s);
+	cmd_edge_session_closed(s);
 	if (s->state == SESS_ACTIVE) {
 		TAILQ_REMOVE(&srv->active, s, active_entry);
 		srv->nactive--;
 		s->acct->session = NULL;
+		if (!srv->stopping)
+			cmd_p2p_session_closed(s, why);
 		s->acct->last_logout_ms = server_now_ms();
 		s->acct->last_logout = time(NULL);
 		if (!srv->stopping) {

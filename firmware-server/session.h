@@ -15,7 +15,9 @@
 
 struct conn;
 struct server;
+struct sockaddr;
 struct account;
+struct cmd_edge_upload;
 
 enum sess_state {
 	SESS_HELLO,		/* connected, waiting for HELLO */
@@ -44,6 +46,7 @@ struct session {
 	bool			 on_timer;	/* on srv->pending or srv->idle */
 	TAILQ_ENTRY(session)	 timer_entry;	/* srv->pending or srv->idle */
 	TAILQ_ENTRY(session)	 active_entry;	/* srv->active */
+	struct cmd_edge_upload	*edge_up;	/* upload in progress (cmd_edge.c) */
 };
 
 /* Accept a connected socket as a new session; -1 when refused. */
@@ -62,9 +65,8 @@ void		 session_end(struct session *s, const char *off_reason,
 /* Name shown in logs: the user when logged in, else the address. */
 const char	*session_who(const struct session *s);
 /*
- * Whether viewer may see subject in lists and presence events.  Blocking
- * (a later milestone) hides a blocker from the users it blocked; today
- * every user sees every other.
+ * Whether viewer may see subject in lists and presence events: not when
+ * subject has blocked viewer.
  */
 bool		 session_visible(const struct session *viewer,
 		     const struct account *subject);

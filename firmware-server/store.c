@@ -12,25 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "store.h"
 
-/* Write all of data to fd. */
-static int
-store_write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
+/* Files with appends not yet fsync'd (batch mode); over: fsync at once. */
+#define STORE_DIRTY_MAX	64
 
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+static int	 store_sync_ms;
+static char	*store_dirty[STORE_DIRTY_MAX];
+static int	 store_ndirty;
+static int64_t	 store_dirty_since;	/* -1 when nothing is pending */
+static int64_t	 store_clock;		/* the last now_ms seen */
 
 /* fsync the directory that holds path, so a rename or a new file lasts. */
 static int
@@ -65,7 +57,7 @@ store_write_atomic(const char *path, const void *data, size_t len,
 	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1)
 		return -1;
-	if (store_write_all(fd, data, len) == -1)
+	if (fdio_write_all(fd, data, len) == -1)
 		goto fail;
 	if (durable && fsync(fd) == -1)
 		goto fail;
@@ -85,6 +77,71 @@ fail:
 		close(fd);
 	unlink(tmp);
 	errno = saved;
+	return -1;
+}
+
+/* Set the fsync interval for appends. */
+void
+store_set_sync_interval(int ms)
+{
+	store_sync_ms = ms > 0 ? ms : 0;
+}
+
+/*
+ * Remember path for a later fsync; false: fsync now (the table is full).
+ * With interval 0 the fsync comes from store_sync_due() at the end of the
+ * loop pass, before any reply is written: one fsync covers every append
+ * of the pass (group commit) and no acknowledgement goes out first.
+ */
+static bool
+store_defer_sync(const char *path)
+{
+	int i;
+
+	for (i = 0; i < store_ndirty; i++)
+		if (strcmp(store_dirty[i], path) == 0)
+			return true;
+	if (store_ndirty == STORE_DIRTY_MAX ||
+	    (store_dirty[store_ndirty] = strdup(path)) == NULL)
+		return false;
+	if (store_ndirty++ == 0)
+		store_dirty_since = store_clock;
+	return true;
+}
+
+/* fsync every file with pending appends. */
+void
+store_sync_all(void)
+{
+	int i, fd;
+
+	for (i = 0; i < store_ndirty; i++) {
+		if ((fd = open(store_dirty[i], O_RDONLY | O_CLOEXEC)) != -1) {
+			fsync(fd);
+			close(fd);
+		}
+		free(store_dirty[i]);
+	}
+	store_ndirty = 0;
+}
+
+/* fsync what is due. */
+int
+store_sync_due(int64_t now_ms)
+{
+	int64_t due;
+
+	store_clock = now_ms;
+	if (store_ndirty == 0)
+		return -1;
+	if (store_sync_ms == 0) {
+		store_sync_all();
+		return -1;
+	}
+	due = store_dirty_since + store_sync_ms;
+	if (now_ms < due)
+		return (int)(due - now_ms);
+	store_sync_all();
 	return -1;
 }
 
@@ -115,7 +172,7 @@ store_append_line(const char *path, const char *line)
 	memcpy(rec + off, line, len);
 	off += len;
 	rec[off++] = '\n';
-	if (store_write_all(fd, rec, off) == -1) {
+	if (fdio_write_all(fd, rec, off) == -1) {
 		saved = errno;
 		free(rec);
 		/* Take back a partial record (a full disk), keep the rest. */
@@ -125,7 +182,7 @@ store_append_line(const char *path, const char *line)
 		goto fail;
 	}
 	free(rec);
-	if (fsync(fd) == -1)
+	if (!store_defer_sync(path) && fsync(fd) == -1)
 		goto fail;
 	if (close(fd) == -1)
 		return -1;

@@ -3,7 +3,8 @@
 # need, only those that are missing.  Runs apt-get as root, or via sudo.
 set -eu
 
-PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev tmux"
+# systemd: systemd-analyze scores the unit (make check-board).
+PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev tmux systemd clang libclang-rt-14-dev valgrind"
 
 missing=""
 for p in $PKGS; do

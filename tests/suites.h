@@ -11,6 +11,15 @@ Suite	*suite_config(void);
 Suite	*suite_lockout(void);
 Suite	*suite_history(void);
 Suite	*suite_client(void);
+Suite	*suite_msgrules(void);
+Suite	*suite_e2e_msg(void);
+Suite	*suite_e2e_hostile(void);
 Suite	*suite_e2e_session(void);
+Suite	*suite_edge(void);
+Suite	*suite_e2e_edge(void);
+Suite	*suite_e2e_notify(void);
+Suite	*suite_accounts_reload(void);
+Suite	*suite_tui(void);
+Suite	*suite_e2e_tui(void);
 
 #endif

@@ -13,6 +13,8 @@
 
 #include "app.h"
 #include "cmds.h"
+#include "msgs.h"
+#include "edge.h"
 #include "log.h"
 #include "net.h"
 
@@ -257,7 +259,7 @@ app_wants_input(const struct app *a)
 {
 	return a->state != APP_S_DONE &&
 	    model_input(a->model) != MODEL_INPUT_NONE &&
-	    net_pending(a->net) == 0;
+	    net_pending(a->net) == 0 && !edge_busy();
 }
 
 /* True when finished. */
@@ -364,6 +366,18 @@ static void
 app_ok_line(struct app *a, const struct proto_msg *msg)
 {
 	if (msg->text[0] != '\0')
+		model_add_line(a->model, MODEL_LINE_NORMAL, "%s", msg->text);
+}
+
+/* Show a final reply. */
+void
+app_show_reply(struct app *a, const struct proto_msg *msg)
+{
+	if (msg->kind == PROTO_MSG_ERR)
+		app_err_line(a, msg);
+	else if (msg->kind == PROTO_MSG_OK)
+		app_ok_line(a, msg);
+	else
 		model_add_line(a->model, MODEL_LINE_NORMAL, "%s", msg->text);
 }
 
@@ -597,6 +611,8 @@ app_on_event(void *arg, const struct proto_msg *msg)
 		app_event_bye(a, text);
 	else if (strcmp(msg->code, PROTO_EV_INFO) == 0)
 		model_add_line(a->model, MODEL_LINE_INFO, "%s", text);
+	else if (msgs_event(a, msg->code, text))
+		return;
 	else
 		log_debug("event %s ignored", msg->code);
 }
@@ -764,4 +780,79 @@ app_input_eof(struct app *a)
 		app_finish(a, APP_EXIT_LOGIN);
 		break;
 	}
+}
+
+/* Work that moves on by itself: the edge uploader. */
+void
+app_pump(struct app *a)
+{
+	edge_pump(a);
+}
+
+/* Send a request with a payload whose reply goes to a hook. */
+int
+app_send_blob_hook(struct app *a, app_reply_hook *hook, void *arg,
+    const char *verb, const char *args, const void *blob, size_t len)
+{
+	struct app_hook *h;
+
+	if ((h = malloc(sizeof(*h))) == NULL) {
+		model_add_line(a->model, MODEL_LINE_ERROR,
+		    "Error: cannot send %s: out of memory", verb);
+		return -1;
+	}
+	h->fn = hook;
+	h->arg = arg;
+	if (net_request_blob(a->net, APP_REQ_HOOK, h, verb, args, blob,
+	    len) != 0)
+		return 0;
+	free(h);
+	model_add_line(a->model, MODEL_LINE_ERROR,
+	    "Error: cannot send %s: %s", verb, strerror(errno));
+	return -1;
+}
+
+/* Bytes of requests not yet written. */
+size_t
+app_out_queued(const struct app *a)
+{
+	return net_out_queued(a->net);
+}
+
+/* Requests waiting for their final reply. */
+size_t
+app_pending(const struct app *a)
+{
+	return net_pending(a->net);
+}
+
+/* The descriptors to watch: the server socket first. */
+int
+app_poll_fill(struct app *a, struct pollfd *pfd, int max)
+{
+	if (max < 1)
+		return 0;
+	pfd[0].fd = app_fd(a);
+	pfd[0].events = POLLIN | (app_wants_write(a) ? POLLOUT : 0);
+	pfd[0].revents = 0;
+	return 1;
+}
+
+/* Milliseconds until a timer of the app is due; -1 for none. */
+int
+app_poll_timeout(struct app *a)
+{
+	return -1;
+}
+
+/* Handle what poll reported on the descriptors of app_poll_fill. */
+void
+app_poll_done(struct app *a, const struct pollfd *pfd, int n)
+{
+	if (n < 1)
+		return;
+	if (pfd[0].revents & POLLOUT)
+		app_flush(a);
+	if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+		app_readable(a);
 }

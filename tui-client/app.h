@@ -12,6 +12,7 @@
 #ifndef APP_H
 #define APP_H
 
+#include <poll.h>
 #include <stdbool.h>
 
 #include "model.h"
@@ -56,7 +57,8 @@ void		 app_readable(struct app *a);
 
 /*
  * True when the next input line is wanted: something is asked (see
- * model_input) and no request is waiting for its reply.  Plain mode reads
+ * model_input), no request is waiting for its reply and no upload runs
+ * (edge_busy).  Plain mode reads
  * only then, so that scripts run in a fixed order.
  */
 bool		 app_wants_input(const struct app *a);
@@ -82,7 +84,36 @@ typedef void app_reply_hook(struct app *a, void *arg,
 /* Send a request whose reply goes to hook(a, arg, ...); 0 or -1 (shown). */
 int		 app_send_hook(struct app *a, app_reply_hook *hook, void *arg,
 		     const char *verb, const char *args);
+/*
+ * The poll interface every frontend uses.  app_poll_fill() puts the
+ * descriptors the client needs watched into pfd (the server socket first;
+ * later peer-to-peer sockets) and returns how many; the frontend adds its
+ * own (the keyboard) after them, waits at most app_poll_timeout() ms (-1:
+ * no limit) and hands the same array back to app_poll_done(), which reads,
+ * writes and runs timers.
+ */
+#define APP_POLL_MAX	64
+int		 app_poll_fill(struct app *a, struct pollfd *pfd, int max);
+int		 app_poll_timeout(struct app *a);
+void		 app_poll_done(struct app *a, const struct pollfd *pfd, int n);
+
+/* Show a final reply: its text, or "Error: TEXT" for an ERR. */
+void		 app_show_reply(struct app *a, const struct proto_msg *msg);
 /* Send LOGOUT and quit once it is answered. */
 void		 app_logout(struct app *a);
+
+/*
+ * Work that moves on without input or replies (the edge uploader queues
+ * its next chunks): frontends call it once per loop pass, before reading
+ * input and before polling.
+ */
+void		 app_pump(struct app *a);
+/* app_send_hook with a binary payload of len <= PROTO_BLOB_MAX bytes. */
+int		 app_send_blob_hook(struct app *a, app_reply_hook *hook,
+		     void *arg, const char *verb, const char *args,
+		     const void *blob, size_t len);
+/* Bytes of requests queued and not yet written; requests unanswered. */
+size_t		 app_out_queued(const struct app *a);
+size_t		 app_pending(const struct app *a);
 
 #endif /* APP_H */

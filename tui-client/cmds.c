@@ -12,6 +12,8 @@
 
 #include "app.h"
 #include "cmds.h"
+#include "edge.h"
+#include "msgs.h"
 #include "proto.h"
 
 static cmds_check_fn	 cmds_check_seconds;
@@ -43,11 +45,125 @@ static const struct cmds_entry cmds_table[] = {
 		.handler = cmds_do_whosince,
 	},
 	{
+		.words = { "/msgto", "message", NULL },
+		.args = "USER TEXT",
+		.min_args = 2, .max_args = 2, .rest = true,
+		.help = "send TEXT to USER (kept for them if offline)",
+		.handler = msgs_do_message,
+	},
+	{
+		.words = { "/broadcast", "broadcast", NULL },
+		.args = "TEXT",
+		.min_args = 1, .max_args = 1, .rest = true,
+		.help = "send TEXT to everyone online",
+		.handler = msgs_do_broadcast,
+	},
+	{
+		.words = { "/block", "block", NULL },
+		.args = "USER",
+		.min_args = 1, .max_args = 1,
+		.help = "refuse USER's messages and hide from USER",
+		.handler = msgs_do_block,
+	},
+	{
+		.words = { "/unblock", "unblock", NULL },
+		.args = "USER",
+		.min_args = 1, .max_args = 1,
+		.help = "undo block USER",
+		.handler = msgs_do_unblock,
+	},
+	{
+		.words = { "/post", "MSG", NULL },
+		.args = "TEXT",
+		.min_args = 1, .max_args = 1, .rest = true,
+		.help = "post TEXT on the message board",
+		.handler = msgs_do_post,
+	},
+	{
+		.words = { "/delpost", "DLT", NULL },
+		.args = "N DD Mon YYYY HH:MM:SS",
+		.min_args = 5, .max_args = 5,
+		.help = "delete your board message N, giving its timestamp",
+		.check = msgs_check_post_ref,
+		.handler = msgs_do_delpost,
+	},
+	{
+		.words = { "/editpost", "EDT", NULL },
+		.args = "N DD Mon YYYY HH:MM:SS TEXT",
+		.min_args = 6, .max_args = 6, .rest = true,
+		.help = "replace the text of your board message N",
+		.check = msgs_check_post_ref,
+		.handler = msgs_do_editpost,
+	},
+	{
+		.words = { "/read", "RDM", NULL },
+		.args = "DD Mon YYYY HH:MM:SS",
+		.min_args = 4, .max_args = 4,
+		.help = "board messages posted or edited after that time",
+		.check = msgs_check_timestamp,
+		.handler = msgs_do_readposts,
+	},
+	{
+		.words = { "/creategroup", NULL },
+		.args = "NAME USER...",
+		.min_args = 2, .max_args = 1 + PROTO_GROUP_INVITE_MAX,
+		.help = "create group NAME and invite the users (online)",
+		.handler = msgs_do_gcreate,
+	},
+	{
+		.words = { "/joingroup", NULL },
+		.args = "NAME",
+		.min_args = 1, .max_args = 1,
+		.help = "join a group you were invited to",
+		.handler = msgs_do_gjoin,
+	},
+	{
+		.words = { "/groupmsg", NULL },
+		.args = "NAME TEXT",
+		.min_args = 2, .max_args = 2, .rest = true,
+		.help = "send TEXT to the members of group NAME",
+		.handler = msgs_do_gmsg,
+	},
+	{
 		.words = { "/logout", "logout", "OUT", "/quit", NULL },
 		.args = "",
 		.min_args = 0, .max_args = 0,
 		.help = "log out and quit",
 		.handler = cmds_do_logout,
+	},
+	{
+		.words = { "/gen", "EDG", NULL },
+		.args = "ID N",
+		.min_args = 2, .max_args = 2,
+		.help = "write N random integers, one per line, to "
+		    "USER-ID.txt here",
+		.check = edge_check_gen,
+		.handler = edge_do_gen,
+	},
+	{
+		.words = { "/upload", "UED", NULL },
+		.args = "ID",
+		.min_args = 1, .max_args = 1,
+		.help = "upload USER-ID.txt to the server as file ID",
+		.check = edge_check_id,
+		.handler = edge_do_upload,
+	},
+	{
+		.words = { "/stats", "SCS", NULL },
+		.args = "ID SUM|AVERAGE|MAX|MIN",
+		.min_args = 2, .max_args = 2,
+		.help = "the sum, average, maximum or minimum of uploaded "
+		    "file ID, computed by the server",
+		.check = edge_check_stats,
+		.handler = edge_do_stats,
+	},
+	{
+		.words = { "/deldata", "DTE", NULL },
+		.args = "ID",
+		.min_args = 1, .max_args = 1,
+		.help = "delete uploaded file ID from the server",
+		.check = edge_check_id,
+		.handler = edge_do_delete,
 	},
 	{
 		.words = { "/help", NULL },

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #define CMDS_WORDS_MAX	8	/* aliases of one entry, NULL included */
-#define CMDS_ARGS_MAX	8	/* arguments after the command word */
+#define CMDS_ARGS_MAX	40	/* arguments after the command word */
 #define CMDS_ERR_MAX	256	/* bytes of an error message */
 
 struct app;

@@ -24,6 +24,7 @@
 #include "net.h"
 #include "plain.h"
 #include "proto.h"
+#include "ui.h"
 
 #define TUI_VERSION	"0.1.0"
 
@@ -47,7 +48,8 @@ main_usage(FILE *f, bool full)
 	    "127.0.0.1); without UDP_PORT the system picks a free port.\n"
 	    "  --plain    line mode: read the username, the password and then\n"
 	    "             one command per line from standard input; end of\n"
-	    "             input logs out (the only mode for now)\n"
+	    "             input logs out (the default when standard input or\n"
+	    "             output is not a terminal; else the screen runs)\n"
 	    "  --help     show this help\n"
 	    "  --version  show the version\n"
 	    "Exit status: 0 after a normal logout, 2 when login failed or the\n"
@@ -142,7 +144,7 @@ main(int argc, char *argv[])
 	};
 	const char *host = "127.0.0.1", *port_s;
 	unsigned port, udp_port = 0, udp_bound;
-	char err[256];
+	char err[256], where[300];
 	struct model *m;
 	struct app *a;
 	bool plain = false;
@@ -205,13 +207,22 @@ main(int argc, char *argv[])
 	}
 
 	/*
-	 * The frontend.  The screen (ui.c, a later issue) will run here when
-	 * standard input is a terminal and --plain is not given:
-	 *	status = use_screen ? ui_run(a, m) : plain_run(a, m);
-	 * Until then every run is in plain mode.
+	 * The frontend: the screen when both ends are a terminal and --plain
+	 * is not given, plain lines otherwise (or when the terminal type is
+	 * unknown to curses).
 	 */
-	(void)plain;
-	status = plain_run(a, m);
+	status = -1;
+	if (!plain && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1) {
+		snprintf(where, sizeof(where), "%s%s%s:%s",
+		    strchr(host, ':') != NULL ? "[" : "", host,
+		    strchr(host, ':') != NULL ? "]" : "", port_s);
+		if ((status = ui_run(a, m, where)) == -1)
+			fprintf(stderr, "tui-client: cannot use this terminal "
+			    "(TERM=%s); plain mode\n", getenv("TERM") != NULL ?
+			    getenv("TERM") : "");
+	}
+	if (status == -1)
+		status = plain_run(a, m);
 
 	app_free(a);
 	model_free(m);

@@ -35,6 +35,11 @@ struct model {
 	struct model_xfer	 xfers[MODEL_XFER_MAX];	/* in order of start */
 	size_t			 nxfers;
 	int			 next_xfer;
+
+	char	 recent[MODEL_RECENT_MAX][PROTO_USER_MAX + 1];	/* newest first */
+	size_t	 nrecent;
+	char	 private[MODEL_PRIVATE_MAX][PROTO_USER_MAX + 1];
+	size_t	 nprivate;
 };
 
 static void	 model_users_changed(struct model *m);
@@ -171,6 +176,7 @@ model_user_add(struct model *m, const struct model_user *u)
 		m->users_cap = cap;
 	}
 	m->users[m->nusers++] = *u;
+	model_recent_touch(m, u->name);
 	model_users_changed(m);
 	return 0;
 }
@@ -314,8 +320,13 @@ model_prompt(const struct model *m)
 	return m->prompt;
 }
 
-/* Weight of a new rate sample; the rest is the old smoothed rate. */
-#define MODEL_XFER_ALPHA	0.3
+/*
+ * Time constant of the rate smoothing.  A sample's weight is
+ * dt / (dt + TAU), so the smoothed rate depends on elapsed time and not on
+ * how often the owner reports: ten samples 100 ms apart move it about as
+ * much as one sample after a second.
+ */
+#define MODEL_XFER_TAU_MS	1500
 /* Samples closer together than this are folded into the next one. */
 #define MODEL_XFER_MIN_MS	200
 
@@ -324,7 +335,7 @@ void
 model_xfer_sample(struct model_xfer *x, uint64_t done, int64_t now_ms)
 {
 	int64_t dt = now_ms - x->last_ms;
-	double inst;
+	double inst, alpha;
 
 	if (done < x->last_done)
 		done = x->last_done;
@@ -334,9 +345,10 @@ model_xfer_sample(struct model_xfer *x, uint64_t done, int64_t now_ms)
 		/* The first sample sets the rate; later ones move it. */
 		if (x->last_ms == x->start_ms && x->rate == 0.0)
 			x->rate = inst;
-		else
-			x->rate = MODEL_XFER_ALPHA * inst +
-			    (1.0 - MODEL_XFER_ALPHA) * x->rate;
+		else {
+			alpha = (double)dt / (double)(dt + MODEL_XFER_TAU_MS);
+			x->rate = alpha * inst + (1.0 - alpha) * x->rate;
+		}
 		x->last_ms = now_ms;
 		x->last_done = done;
 	}
@@ -408,6 +420,8 @@ model_xfer_end(struct model *m, int id, bool ok, int64_t now_ms)
 	x = m->xfers[i];
 	if (ok && x.total > 0)
 		model_xfer_sample(&x, x.total, now_ms);
+	x.ok = ok;
+	x.end_ms = now_ms;
 	memmove(&m->xfers[i], &m->xfers[i + 1],
 	    (m->nxfers - (size_t)i - 1) * sizeof(m->xfers[0]));
 	m->nxfers--;
@@ -427,4 +441,73 @@ const struct model_xfer *
 model_xfer_at(const struct model *m, size_t i)
 {
 	return i < m->nxfers ? &m->xfers[i] : NULL;
+}
+
+/* Move name to the front of the recent names. */
+void
+model_recent_touch(struct model *m, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > PROTO_USER_MAX)
+		return;
+	for (i = 0; i < m->nrecent; i++)
+		if (strcmp(m->recent[i], name) == 0)
+			break;
+	if (i == m->nrecent) {
+		if (m->nrecent < MODEL_RECENT_MAX)
+			m->nrecent++;
+		i = m->nrecent - 1;	/* the least recent goes when full */
+	}
+	memmove(m->recent[1], m->recent[0], i * sizeof(m->recent[0]));
+	memcpy(m->recent[0], name, n + 1);
+}
+
+/* Recent names held. */
+size_t
+model_recent_count(const struct model *m)
+{
+	return m->nrecent;
+}
+
+/* Recent name i, 0 being the most recent. */
+const char *
+model_recent_at(const struct model *m, size_t i)
+{
+	return i < m->nrecent ? m->recent[i] : NULL;
+}
+
+/* Mark or unmark a private-chat peer. */
+void
+model_private_set(struct model *m, const char *name, bool on)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < m->nprivate; i++)
+		if (strcmp(m->private[i], name) == 0)
+			break;
+	if (on && i == m->nprivate) {
+		if (m->nprivate == MODEL_PRIVATE_MAX || n == 0 ||
+		    n > PROTO_USER_MAX)
+			return;
+		memcpy(m->private[m->nprivate++], name, n + 1);
+	} else if (!on && i < m->nprivate) {
+		memmove(m->private[i], m->private[i + 1],
+		    (m->nprivate - i - 1) * sizeof(m->private[0]));
+		m->nprivate--;
+	} else
+		return;
+	model_users_changed(m);
+}
+
+/* True when we have a private chat with name. */
+bool
+model_private_has(const struct model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nprivate; i++)
+		if (strcmp(m->private[i], name) == 0)
+			return true;
+	return false;
 }

@@ -78,6 +78,8 @@ struct model_xfer {
 	int64_t			 start_ms;
 	int64_t			 last_ms;	/* time of the last sample */
 	uint64_t		 last_done;	/* bytes at the last sample */
+	bool			 ok;		/* at the end: it completed */
+	int64_t			 end_ms;	/* at the end: when it ended */
 };
 
 /* Frontend hooks; any may be NULL. */
@@ -154,5 +156,24 @@ const struct model_xfer *model_xfer_at(const struct model *m, size_t i);
 /* The pure arithmetic, for tests: fold a sample into x's rate and ETA. */
 void		 model_xfer_sample(struct model_xfer *x, uint64_t done,
 		     int64_t now_ms);
+
+/*
+ * Names for Tab completion, most recent first: users we wrote to or who
+ * wrote to us, and users who logged in (model_user_add of a new name
+ * touches it).  Bounded: the least recent name goes.
+ */
+#define MODEL_RECENT_MAX 64
+void		 model_recent_touch(struct model *m, const char *name);
+size_t		 model_recent_count(const struct model *m);
+/* Name i, 0 being the most recent; NULL when out of range. */
+const char	*model_recent_at(const struct model *m, size_t i);
+
+/*
+ * Users we have a private chat with, marked in the user panel (set by the
+ * private-chat code; calls on_users).  Bounded by MODEL_PRIVATE_MAX.
+ */
+#define MODEL_PRIVATE_MAX 64
+void		 model_private_set(struct model *m, const char *name, bool on);
+bool		 model_private_has(const struct model *m, const char *name);
 
 #endif /* MODEL_H */

@@ -410,3 +410,52 @@ net_error(const struct net *n)
 {
 	return n->error[0] != '\0' ? n->error : "connection closed";
 }
+
+/* Queue a request with a binary payload, all of it or nothing. */
+unsigned long
+net_request_blob(struct net *n, int kind, void *ctx, const char *verb,
+    const char *args, const void *blob, size_t len)
+{
+	char line[PROTO_LINE_MAX + 1];
+	struct net_req *r;
+	unsigned long tag;
+	int ll;
+
+	if (n->p_count == NET_PENDING_MAX) {
+		errno = EAGAIN;
+		return 0;
+	}
+	tag = n->next_tag;
+	ll = snprintf(line, sizeof(line), "%lu %s%s%s {%zu}\n", tag, verb,
+	    args != NULL ? " " : "", args != NULL ? args : "", len);
+	if (len > PROTO_BLOB_MAX || ll < 0 || (size_t)ll > PROTO_LINE_MAX) {
+		errno = EMSGSIZE;
+		return 0;
+	}
+	if (n->out.max - n->out.len < (size_t)ll + len) {
+		errno = ENOBUFS;
+		return 0;
+	}
+	if (buf_append(&n->out, line, (size_t)ll) == -1)
+		return 0;
+	if (len > 0 && buf_append(&n->out, blob, len) == -1) {
+		/* Out of memory: take the line back, the stream stays whole. */
+		n->out.len -= (size_t)ll;
+		return 0;
+	}
+	n->next_tag++;
+	r = &n->pending[(n->p_head + n->p_count) % NET_PENDING_MAX];
+	r->tag = tag;
+	r->kind = kind;
+	r->ctx = ctx;
+	r->lines = 0;
+	n->p_count++;
+	return tag;
+}
+
+/* Bytes queued and not yet written. */
+size_t
+net_out_queued(const struct net *n)
+{
+	return n->out.len;
+}

@@ -88,4 +88,15 @@ enum net_status	 net_read(struct net *n);
 /* Why the connection failed (after NET_ERROR or a failed flush). */
 const char	*net_error(const struct net *n);
 
+/*
+ * Queue "TAG VERB ARGS {len}" and the len bytes of blob after it (len <=
+ * PROTO_BLOB_MAX) as one request, like net_request_ctx.  Nothing is queued
+ * unless the whole frame fits: 0 with errno EMSGSIZE, EAGAIN or ENOBUFS.
+ */
+unsigned long	 net_request_blob(struct net *n, int kind, void *ctx,
+		     const char *verb, const char *args, const void *blob,
+		     size_t len);
+/* Bytes queued and not yet written (for pacing uploads). */
+size_t		 net_out_queued(const struct net *n);
+
 #endif /* NET_H */

@@ -17,13 +17,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "plain.h"
+#include "progress.h"
 
 /* Bytes of standard input held while a line is incomplete. */
 #define PLAIN_IN_MAX	PROTO_LINE_MAX
+/* A running transfer's progress line at most this often. */
+#define PLAIN_XFER_MS	250
 
 struct plain {
 	struct app	*app;
@@ -36,6 +40,10 @@ struct plain {
 	bool		 tty;		/* standard input is a terminal */
 	bool		 echo_off;	/* terminal echo disabled by us */
 	struct termios	 saved;		/* terminal settings to restore */
+	struct {
+		int	 id;		/* 0: free */
+		int64_t	 last_ms;	/* when its last line was written */
+	} xfer_shown[MODEL_XFER_MAX];
 };
 
 static volatile sig_atomic_t plain_signals;
@@ -43,6 +51,8 @@ static volatile sig_atomic_t plain_signals;
 static void	 plain_on_signal(int sig);
 static void	 plain_on_line(void *arg, const struct model_line *line);
 static void	 plain_on_prompt(void *arg);
+static void	 plain_on_xfer(void *arg, const struct model_xfer *x,
+		     bool ended);
 static void	 plain_set_echo(struct plain *p, bool on);
 static int	 plain_take_line(struct plain *p, char *out);
 static void	 plain_read_stdin(struct plain *p);
@@ -79,6 +89,56 @@ plain_on_prompt(void *arg)
 		fputc('\n', stdout);
 		fflush(stdout);
 	}
+}
+
+/* Monotonic milliseconds. */
+static int64_t
+plain_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A progress line for a running transfer, at most every PLAIN_XFER_MS
+ * per transfer ("UED 1: 45% 12.0 MB of 26.7 MB, 3.1 MB/s, 5 s left"),
+ * and always a last one when it ends.
+ */
+static void
+plain_on_xfer(void *arg, const struct model_xfer *x, bool ended)
+{
+	struct plain *p = arg;
+	char line[PROGRESS_TEXT_MAX + MODEL_XFER_LABEL_MAX];
+	int64_t now = plain_now_ms();
+	size_t i, slot = MODEL_XFER_MAX;
+
+	for (i = 0; i < MODEL_XFER_MAX; i++) {
+		if (p->xfer_shown[i].id == x->id)
+			break;
+		if (p->xfer_shown[i].id == 0 && slot == MODEL_XFER_MAX)
+			slot = i;
+	}
+	if (i < MODEL_XFER_MAX)
+		slot = i;
+	else if (slot < MODEL_XFER_MAX) {
+		/* New: its first line waits a full interval (no "0%" spam). */
+		p->xfer_shown[slot].id = x->id;
+		p->xfer_shown[slot].last_ms = now;
+	}
+	if (ended) {
+		if (slot < MODEL_XFER_MAX)
+			p->xfer_shown[slot].id = 0;
+	} else if (slot == MODEL_XFER_MAX ||
+	    now - p->xfer_shown[slot].last_ms < PLAIN_XFER_MS)
+		return;
+	else
+		p->xfer_shown[slot].last_ms = now;
+	progress_line(x, ended, line, sizeof(line));
+	fputs(line, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
 }
 
 /* Turn the terminal's echo on or off (only when stdin is a terminal). */
@@ -208,12 +268,14 @@ plain_run(struct app *a, struct model *m)
 	struct model_cbs cbs = {
 		.on_line = plain_on_line,
 		.on_prompt = plain_on_prompt,
+		.on_xfer = plain_on_xfer,
 		.arg = &p,
 	};
 	struct sigaction sa;
 	sigset_t block, old;
-	struct pollfd fds[2];
-	int status = APP_EXIT_ERROR, handled = 0, r;
+	struct pollfd fds[APP_POLL_MAX + 1];
+	struct timespec ts;
+	int status = APP_EXIT_ERROR, handled = 0, r, n, ms;
 
 	memset(&p, 0, sizeof(p));
 	p.app = a;
@@ -242,6 +304,7 @@ plain_run(struct app *a, struct model *m)
 			p.eof = p.eof_told = true;
 			app_input_eof(a);
 		}
+		app_pump(a);
 		plain_feed(&p);
 		if (app_done(a, &status))
 			break;
@@ -249,24 +312,22 @@ plain_run(struct app *a, struct model *m)
 		if (app_done(a, &status))
 			break;
 
-		fds[0].fd = app_fd(a);
-		fds[0].events = POLLIN | (app_wants_write(a) ? POLLOUT : 0);
-		fds[0].revents = 0;
-		fds[1].fd = app_wants_input(a) && !p.eof ? STDIN_FILENO : -1;
-		fds[1].events = POLLIN;
-		fds[1].revents = 0;
-		r = ppoll(fds, 2, NULL, &old);
+		n = app_poll_fill(a, fds, APP_POLL_MAX);
+		fds[n].fd = app_wants_input(a) && !p.eof ? STDIN_FILENO : -1;
+		fds[n].events = POLLIN;
+		fds[n].revents = 0;
+		ms = app_poll_timeout(a);
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+		r = ppoll(fds, (nfds_t)n + 1, ms < 0 ? NULL : &ts, &old);
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warn("ppoll");
 			break;
 		}
-		if (fds[0].revents & POLLOUT)
-			app_flush(a);
-		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
-			app_readable(a);
-		if (fds[1].revents != 0 && !app_done(a, NULL))
+		app_poll_done(a, fds, n);
+		if (fds[n].revents != 0 && !app_done(a, NULL))
 			plain_read_stdin(&p);
 	}
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "steps.h"
 #include "../suites.h"
 
 #define CREDS								\
@@ -44,63 +45,6 @@
 	"Please try again later"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static struct cli *
-start_client(struct srv *s, const char *label, int udp)
-{
-	struct cli *c;
-	char port[16];
-
-	if (udp > 0) {
-		snprintf(port, sizeof(port), "%d", udp);
-		c = cli_start(s, port, NULL);
-	} else
-		c = cli_start(s, NULL);
-	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
-	cli_label(c, label);
-	return c;
-}
-
-/* Start a client and log in; returns it at "Welcome USER". */
-static struct cli *
-login(struct srv *s, const char *user, const char *pass, int udp)
-{
-	struct cli *c = start_client(s, user, udp);
-	char welcome[64];
-
-	EXPECT(c, "Username:");
-	SEND(c, user);
-	EXPECT(c, "Password:");
-	SEND(c, pass);
-	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
-	EXPECT_LINE(c, welcome);
-	return c;
-}
-
-/* Log out with cmd, see the goodbye and exit status 0, free. */
-static void
-logout(struct cli *c, const char *cmd, const char *user)
-{
-	char bye[64];
-
-	snprintf(bye, sizeof(bye), "Goodbye %s", user);
-	SEND(c, cmd);
-	EXPECT_LINE(c, bye);
-	EXPECT_EXIT(c, 0);
-	cli_free(c);
-}
-
-static void
-stop_ok(struct srv *s)
-{
-	char log[4200];
-	int st;
-
-	snprintf(log, sizeof(log), "%s", srv_log_tail(s, 10));
-	st = srv_stop(s);
-	ck_assert_msg(st == 0, "server exit status %d after SIGTERM, "
-	    "expected 0; its log:\n%s", st, log);
-}
 
 /*
  * Send a who command (whoelse, ATU, ...) and check its reply: one line
@@ -245,7 +189,7 @@ START_TEST(test_login_alone)
 	struct srv *s = SRV_START(INI_BASIC, CREDS);
 	struct cli *a;
 
-	a = start_client(s, "alice", 0);
+	a = step_client(s, "alice", 0);
 	EXPECT_LINE(a, "Username:");
 	SEND(a, "alice");
 	EXPECT_LINE(a, "Password:");
@@ -253,8 +197,8 @@ START_TEST(test_login_alone)
 	EXPECT_LINE(a, "Welcome alice");
 	SEND(a, "whoelse");
 	EXPECT_LINE(a, "no other active user");
-	logout(a, "logout", "alice");
-	stop_ok(s);
+	step_logout(a, "logout", "alice");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -272,7 +216,7 @@ START_TEST(test_login_hashed)
 	snprintf(creds, sizeof(creds), CREDS "dave %s\n", hash);
 	free(cd);
 	s = SRV_START(INI_BASIC, creds);
-	c = start_client(s, "dave", 0);
+	c = step_client(s, "dave", 0);
 	EXPECT(c, "Username:");
 	SEND(c, "dave");
 	EXPECT(c, "Password:");
@@ -281,8 +225,8 @@ START_TEST(test_login_hashed)
 	EXPECT(c, "Password:");
 	SEND(c, "dave-pw9");
 	EXPECT_LINE(c, "Welcome dave");
-	logout(c, "logout", "dave");
-	stop_ok(s);
+	step_logout(c, "logout", "dave");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -294,13 +238,13 @@ START_TEST(test_logout_forms_and_exit_codes)
 	size_t mark;
 
 	/* logout, OUT, /logout: goodbye and status 0. */
-	logout(login(s, "alice", "alice123", 0), "logout", "alice");
-	logout(login(s, "alice", "alice123", 0), "OUT", "alice");
-	logout(login(s, "alice", "alice123", 0), "/logout", "alice");
+	step_logout(step_login(s, "alice", "alice123", 0), "logout", "alice");
+	step_logout(step_login(s, "alice", "alice123", 0), "OUT", "alice");
+	step_logout(step_login(s, "alice", "alice123", 0), "/logout", "alice");
 
 	/* End of input while active: logged out (others see it), 0. */
-	b = login(s, "bob", "bob123", 0);
-	a = login(s, "alice", "alice123", 0);
+	b = step_login(s, "bob", "bob123", 0);
+	a = step_login(s, "alice", "alice123", 0);
 	EXPECT_LINE(b, "alice logged in");
 	ck_assert_msg(cli_close_wait(a, E2E_EXIT_MS) == 0,
 	    "end of input while active: %s", cli_why(a));
@@ -314,14 +258,14 @@ START_TEST(test_logout_forms_and_exit_codes)
 	    cli_lines(b, mark));
 
 	/* End of input at the username prompt: 2. */
-	a = start_client(s, "alice", 0);
+	a = step_client(s, "alice", 0);
 	EXPECT(a, "Username:");
 	ck_assert_msg(cli_close_wait(a, E2E_EXIT_MS) == 2,
 	    "end of input at Username: %s", cli_why(a));
 	cli_free(a);
 
 	/* End of input at the password prompt: 2. */
-	a = start_client(s, "alice", 0);
+	a = step_client(s, "alice", 0);
 	EXPECT(a, "Username:");
 	SEND(a, "alice");
 	EXPECT(a, "Password:");
@@ -330,20 +274,20 @@ START_TEST(test_logout_forms_and_exit_codes)
 	cli_free(a);
 
 	/* The name is free again: alice can log in. */
-	a = login(s, "alice", "alice123", 0);
-	logout(a, "logout", "alice");
-	logout(b, "logout", "bob");
+	a = step_login(s, "alice", "alice123", 0);
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
 
 	/* No server at the port: status 1. */
 	other = *s;
 	other.pid = -1;		/* a copy: never wait for the real one */
 	other.died = false;
 	other.port = e2e_free_tcp_port();
-	a = start_client(&other, "nobody-listens", 0);
+	a = step_client(&other, "nobody-listens", 0);
 	ck_assert_msg(cli_close_wait(a, E2E_EXIT_MS) == 1,
 	    "client without a server: %s", cli_why(a));
 	cli_free(a);
-	stop_ok(s);
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -353,7 +297,7 @@ START_TEST(test_password_retry)
 	struct cli *a;
 
 	/* Two wrong passwords, then the right one: in (attempts = 3). */
-	a = start_client(s, "alice", 0);
+	a = step_client(s, "alice", 0);
 	EXPECT(a, "Username:");
 	SEND(a, "alice");
 	EXPECT(a, "Password:");
@@ -365,10 +309,10 @@ START_TEST(test_password_retry)
 	EXPECT_LINE(a, "Password:");
 	SEND(a, "alice123");
 	EXPECT_LINE(a, "Welcome alice");
-	logout(a, "logout", "alice");
+	step_logout(a, "logout", "alice");
 
 	/* The success reset the count: one more failure is not a block. */
-	a = start_client(s, "alice", 0);
+	a = step_client(s, "alice", 0);
 	EXPECT(a, "Username:");
 	SEND(a, "alice");
 	EXPECT(a, "Password:");
@@ -377,8 +321,8 @@ START_TEST(test_password_retry)
 	EXPECT(a, "Password:");
 	SEND(a, "alice123");
 	EXPECT_LINE(a, "Welcome alice");
-	logout(a, "logout", "alice");
-	stop_ok(s);
+	step_logout(a, "logout", "alice");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -387,7 +331,7 @@ END_TEST
 static struct cli *
 fail_passwords(struct srv *s, const char *user, int times)
 {
-	struct cli *c = start_client(s, user, 0);
+	struct cli *c = step_client(s, user, 0);
 	char pw[32];
 	int i;
 
@@ -412,7 +356,7 @@ static int
 try_login(struct srv *s, const char *user, const char *pass,
     struct cli **out)
 {
-	struct cli *c = start_client(s, user, 0);
+	struct cli *c = step_client(s, user, 0);
 	char welcome[64];
 	int r;
 
@@ -476,7 +420,7 @@ START_TEST(test_lockout)
 	    "for this test: the refusal took %lld ms", took);
 
 	/* The block is for that name only. */
-	b = login(s, "bob", "bob123", 0);
+	b = step_login(s, "bob", "bob123", 0);
 
 	/* After the block, the right password works again. */
 	a = login_after_block(s, "alice", "alice123", e2e_scale(15000));
@@ -484,9 +428,9 @@ START_TEST(test_lockout)
 	ck_assert_msg(took >= (BLOCK_SECONDS - 1) * 1000,
 	    "the block ended after %lld ms, block_seconds = %d", took,
 	    BLOCK_SECONDS);
-	logout(a, "logout", "alice");
-	logout(b, "logout", "bob");
-	stop_ok(s);
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -502,7 +446,7 @@ START_TEST(test_lockout_unknown_name)
 	EXPECT_EXIT(g, 2);
 	cli_free(g);
 	ck_assert_int_eq(try_login(s, "ghost", "whatever", &g), 0);
-	stop_ok(s);
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -513,8 +457,8 @@ START_TEST(test_duplicate_login)
 	struct cli *a, *c;
 	int r;
 
-	a = login(s, "alice", "alice123", 0);
-	c = start_client(s, "second", ub);
+	a = step_login(s, "alice", "alice123", 0);
+	c = step_client(s, "second", ub);
 	EXPECT(c, "Username:");
 	SEND(c, "alice");
 	r = cli_expect_any(c, E2E_WAIT_MS, "Error: alice is already logged in",
@@ -540,9 +484,9 @@ START_TEST(test_duplicate_login)
 	/* The first session is untouched. */
 	check_who(a, "whoelse", "1 other active user",
 	    (const char *const[]){ "bob" }, (const int[]){ ub }, 1);
-	logout(c, "logout", "bob");
-	logout(a, "logout", "alice");
-	stop_ok(s);
+	step_logout(c, "logout", "bob");
+	step_logout(a, "logout", "alice");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -559,7 +503,7 @@ START_TEST(test_registration)
 	const char *rest;
 	size_t n = strlen(original);
 
-	e = start_client(s, "erin", 0);
+	e = step_client(s, "erin", 0);
 	EXPECT(e, "Username:");
 	SEND(e, "erin");
 	EXPECT_LINE(e, "New user erin: choose a password");
@@ -604,17 +548,17 @@ START_TEST(test_registration)
 	free(text);
 
 	/* The new account logs in like any other after logout. */
-	logout(e, "logout", "erin");
-	e = login(s, "erin", "S3cret-erin", 0);
-	a = login(s, "alice", "alice123", 0);
-	logout(a, "logout", "alice");
-	logout(e, "logout", "erin");
+	step_logout(e, "logout", "erin");
+	e = step_login(s, "erin", "S3cret-erin", 0);
+	a = step_login(s, "alice", "alice123", 0);
+	step_logout(a, "logout", "alice");
+	step_logout(e, "logout", "erin");
 
 	/* ... and after a restart of the server. */
 	ck_assert_msg(srv_restart(s), "restart: %s", e2e_error());
-	e = login(s, "erin", "S3cret-erin", 0);
-	logout(e, "logout", "erin");
-	stop_ok(s);
+	e = step_login(s, "erin", "S3cret-erin", 0);
+	step_logout(e, "logout", "erin");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -624,7 +568,7 @@ START_TEST(test_registration_mismatch)
 	struct cli *e;
 	char *text;
 
-	e = start_client(s, "erin", 0);
+	e = step_client(s, "erin", 0);
 	EXPECT(e, "Username:");
 	SEND(e, "erin");
 	EXPECT_LINE(e, "New user erin: choose a password");
@@ -638,7 +582,7 @@ START_TEST(test_registration_mismatch)
 	EXPECT_LINE(e, "Confirm password:");
 	SEND(e, "final-pw3");
 	EXPECT_LINE(e, "Welcome erin");
-	logout(e, "logout", "erin");
+	step_logout(e, "logout", "erin");
 
 	/* Only the confirmed password was stored. */
 	text = srv_read_file(s, "credentials.txt");
@@ -648,8 +592,8 @@ START_TEST(test_registration_mismatch)
 	    "more than one line for erin:\n%s", text);
 	free(text);
 	ck_assert_int_eq(try_login(s, "erin", "final-pw3", &e), 1);
-	logout(e, "logout", "erin");
-	stop_ok(s);
+	step_logout(e, "logout", "erin");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -666,14 +610,14 @@ START_TEST(test_whoelse_lists)
 	size_t i;
 
 	ck_assert(ua > 0 && ub > 0 && uc > 0);
-	a = login(s, "alice", "alice123", ua);
-	b = login(s, "bob", "bob123", ub);
+	a = step_login(s, "alice", "alice123", ua);
+	b = step_login(s, "bob", "bob123", ub);
 	check_who(a, "whoelse", "1 other active user",
 	    (const char *const[]){ "bob" }, (const int[]){ ub }, 1);
 	check_who(b, "whoelse", "1 other active user",
 	    (const char *const[]){ "alice" }, (const int[]){ ua }, 1);
 
-	c = login(s, "carol", "carol123", uc);
+	c = step_login(s, "carol", "carol123", uc);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		check_who(a, cmds[i], "2 other active users",
 		    (const char *const[]){ "bob", "carol" },
@@ -686,16 +630,16 @@ START_TEST(test_whoelse_lists)
 	    (const char *const[]){ "alice", "carol" },
 	    (const int[]){ ua, uc }, 2);
 
-	logout(b, "logout", "bob");
+	step_logout(b, "logout", "bob");
 	EXPECT_LINE(a, "bob logged out");
 	check_who(a, "ATU", "1 other active user",
 	    (const char *const[]){ "carol" }, (const int[]){ uc }, 1);
-	logout(c, "logout", "carol");
+	step_logout(c, "logout", "carol");
 	EXPECT_LINE(a, "carol logged out");
 	SEND(a, "/activeuser");
 	EXPECT_LINE(a, "no other active user");
-	logout(a, "logout", "alice");
-	stop_ok(s);
+	step_logout(a, "logout", "alice");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -705,19 +649,19 @@ START_TEST(test_presence)
 	struct cli *a, *b, *c;
 	size_t mark;
 
-	a = login(s, "alice", "alice123", 0);
-	b = login(s, "bob", "bob123", 0);
+	a = step_login(s, "alice", "alice123", 0);
+	b = step_login(s, "bob", "bob123", 0);
 	EXPECT_LINE(a, "bob logged in");
-	c = login(s, "carol", "carol123", 0);
+	c = step_login(s, "carol", "carol123", 0);
 	EXPECT_LINE(a, "carol logged in");
 	EXPECT_LINE(b, "carol logged in");
 
-	logout(b, "logout", "bob");
+	step_logout(b, "logout", "bob");
 	EXPECT_LINE(a, "bob logged out");
 	EXPECT_LINE(c, "bob logged out");
 
 	/* A client that dies: the server notices, the others are told. */
-	b = login(s, "bob", "bob123", 0);
+	b = step_login(s, "bob", "bob123", 0);
 	EXPECT_LINE(a, "bob logged in");
 	kill(b->pid, SIGKILL);
 	cli_wait(b, E2E_EXIT_MS);
@@ -730,10 +674,10 @@ START_TEST(test_presence)
 	ck_assert_msg(cli_saw(a, mark, "bob,") == NULL,
 	    "bob still listed after his client died:\n%s", cli_lines(a, mark));
 
-	logout(c, "OUT", "carol");
+	step_logout(c, "OUT", "carol");
 	EXPECT_LINE(a, "carol logged out");
-	logout(a, "logout", "alice");
-	stop_ok(s);
+	step_logout(a, "logout", "alice");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -745,10 +689,10 @@ START_TEST(test_whoelsesince)
 	size_t mark;
 	bool gone;
 
-	a = login(s, "alice", "alice123", 0);
-	b = login(s, "bob", "bob123", 0);
-	c = login(s, "carol", "carol123", 0);
-	logout(c, "logout", "carol");
+	a = step_login(s, "alice", "alice123", 0);
+	b = step_login(s, "bob", "bob123", 0);
+	c = step_login(s, "carol", "carol123", 0);
+	step_logout(c, "logout", "carol");
 	EXPECT_LINE(a, "carol logged out");
 
 	/* A wide window: bob (online now) and carol (last seen). The whoelse
@@ -782,7 +726,7 @@ START_TEST(test_whoelsesince)
 	}
 
 	/* Alone: the empty answer. */
-	logout(b, "logout", "bob");
+	step_logout(b, "logout", "bob");
 	EXPECT_LINE(a, "bob logged out");
 	deadline = e2e_now_ms() + e2e_scale(15000);
 	for (gone = false; !gone; e2e_nap(200)) {
@@ -803,8 +747,8 @@ START_TEST(test_whoelsesince)
 	EXPECT_LINE(a, "no other active user");
 	ck_assert_msg(cli_saw_re(a, mark, "^Error: ") != NULL,
 	    "no error for \"whoelsesince soon\":\n%s", cli_lines(a, mark));
-	logout(a, "logout", "alice");
-	stop_ok(s);
+	step_logout(a, "logout", "alice");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -817,8 +761,8 @@ START_TEST(test_idle_timeout)
 	bool seen = false;
 	int ub = e2e_free_udp_port();
 
-	b = login(s, "bob", "bob123", ub);
-	a = login(s, "alice", "alice123", 0);
+	b = step_login(s, "bob", "bob123", ub);
+	a = step_login(s, "alice", "alice123", 0);
 	welcome_at = e2e_now_ms();
 
 	/* bob keeps busy (commands are activity) and waits for the event. */
@@ -843,8 +787,8 @@ START_TEST(test_idle_timeout)
 	EXPECT_LINE(b, "no other active user");
 	ulog_wait(s, (const char *const[]){ "bob" }, (const int[]){ ub }, 1,
 	    NULL, false);
-	logout(b, "logout", "bob");
-	stop_ok(s);
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -862,11 +806,11 @@ START_TEST(test_userlog_numbering)
 	char stamp[32], stamp2[32];
 	time_t t2 = now + 5;
 
-	a = login(s, "alice", "alice123", ua);
+	a = step_login(s, "alice", "alice123", ua);
 	ulog_wait(s, (const char *const[]){ "alice" }, (const int[]){ ua }, 1,
 	    NULL, false);
-	b = login(s, "bob", "bob123", ub);
-	c = login(s, "carol", "carol123", uc);
+	b = step_login(s, "bob", "bob123", ub);
+	c = step_login(s, "carol", "carol123", uc);
 	ulog_wait(s, (const char *const[]){ "alice", "bob", "carol" },
 	    (const int[]){ ua, ub, uc }, 3, before, false);
 
@@ -880,23 +824,23 @@ START_TEST(test_userlog_numbering)
 	    "userlog time %s is not today (%s)", before[0].time, stamp);
 
 	/* The first logs out: the others move up, times kept. */
-	logout(a, "logout", "alice");
+	step_logout(a, "logout", "alice");
 	ulog_wait(s, (const char *const[]){ "bob", "carol" },
 	    (const int[]){ ub, uc }, 2, after, false);
 	ck_assert_str_eq(after[0].time, before[1].time);
 	ck_assert_str_eq(after[1].time, before[2].time);
 
 	/* A new login goes at the end. */
-	a = login(s, "alice", "alice123", ua);
+	a = step_login(s, "alice", "alice123", ua);
 	ulog_wait(s, (const char *const[]){ "bob", "carol", "alice" },
 	    (const int[]){ ub, uc, ua }, 3, NULL, false);
-	logout(c, "logout", "carol");
+	step_logout(c, "logout", "carol");
 	ulog_wait(s, (const char *const[]){ "bob", "alice" },
 	    (const int[]){ ub, ua }, 2, NULL, false);
-	logout(b, "logout", "bob");
-	logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_logout(a, "logout", "alice");
 	ulog_wait(s, NULL, NULL, 0, NULL, false);
-	stop_ok(s);
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -919,47 +863,15 @@ START_TEST(test_userlog_empty_at_start)
 		    "userlog.txt not emptied at start:\n%s", text);
 		free(text);
 	}
-	a = login(s, "alice", "alice123", ua);
+	a = step_login(s, "alice", "alice123", ua);
 	ulog_wait(s, (const char *const[]){ "alice" }, (const int[]){ ua }, 1,
 	    NULL, false);
-	logout(a, "logout", "alice");
-	stop_ok(s);
+	step_logout(a, "logout", "alice");
+	step_stop_ok(s);
 }
 END_TEST
 
 /* ---- the raw protocol -------------------------------------------------- */
-
-static struct raw *
-raw_open(struct srv *s)
-{
-	struct raw *r = raw_connect(s);
-	const char *line;
-
-	ck_assert_msg(r != NULL, "%s", e2e_error());
-	line = raw_next(r, E2E_WAIT_MS);
-	ck_assert_msg(line != NULL, "%s", raw_why(r));
-	ck_assert_str_eq(line, "* HELLO firmware-server PROTO 1");
-	return r;
-}
-
-/* HELLO, LOGIN, PASS on a raw connection. */
-static struct raw *
-raw_login(struct srv *s, const char *user, const char *pass, int udp)
-{
-	struct raw *r = raw_open(s);
-	char line[128];
-
-	RAW_SEND(r, "h1 HELLO 1");
-	RAW_EXPECT(r, "h1 OK");
-	snprintf(line, sizeof(line), "h2 LOGIN %s %d", user, udp);
-	RAW_SEND(r, line);
-	RAW_EXPECT(r, "h2 OK password");
-	snprintf(line, sizeof(line), "h3 PASS %s", pass);
-	RAW_SEND(r, line);
-	snprintf(line, sizeof(line), "h3 OK Welcome %s", user);
-	RAW_EXPECT(r, line);
-	return r;
-}
 
 START_TEST(test_raw_session)
 {
@@ -967,7 +879,7 @@ START_TEST(test_raw_session)
 	struct raw *r, *r2;
 	const char *line;
 
-	r = raw_open(s);
+	r = step_raw_open(s);
 	RAW_SEND(r, "a1 WHO");
 	RAW_EXPECT(r, "a1 ERR state");
 	RAW_SEND(r, "1 HELLO 1");
@@ -987,7 +899,7 @@ START_TEST(test_raw_session)
 	RAW_SEND(r, "6 ping");		/* verbs are case-insensitive */
 	RAW_EXPECT(r, "6 OK pong");
 
-	r2 = raw_login(s, "bob", "bob123", 40002);
+	r2 = step_raw_login(s, "bob", "bob123", 40002);
 	line = raw_next(r, E2E_WAIT_MS);
 	ck_assert_msg(line != NULL, "%s", raw_why(r));
 	ck_assert_msg(strncmp(line, "* ONLINE bob 127.0.0.1 40002 ", 29) == 0 &&
@@ -1011,20 +923,20 @@ START_TEST(test_raw_session)
 	RAW_EXPECT(r, "8 OK Goodbye alice");
 	ck_assert_msg(raw_expect_closed(r, E2E_WAIT_MS), "%s", raw_why(r));
 	raw_close(r);
-	stop_ok(s);
+	step_stop_ok(s);
 }
 END_TEST
 
 START_TEST(test_raw_version_mismatch)
 {
 	struct srv *s = SRV_START(INI_BASIC, CREDS);
-	struct raw *r = raw_open(s);
+	struct raw *r = step_raw_open(s);
 
 	RAW_SEND(r, "1 HELLO 2");
 	RAW_EXPECT(r, "1 ERR version");
 	ck_assert_msg(raw_expect_closed(r, E2E_WAIT_MS), "%s", raw_why(r));
 	raw_close(r);
-	stop_ok(s);
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -1034,7 +946,7 @@ START_TEST(test_raw_bad_lines)
 	struct raw *a, *r;
 	char big[5001];
 
-	a = raw_login(s, "alice", "alice123", 40001);
+	a = step_raw_login(s, "alice", "alice123", 40001);
 
 	/* Bad UTF-8 and control characters: an error, the line goes on. */
 	RAW_SEND(a, "u1 WHO \xff\xfe");
@@ -1045,7 +957,7 @@ START_TEST(test_raw_bad_lines)
 	RAW_EXPECT(a, "u3 OK pong");
 
 	/* A line over 4096 bytes: error and close... */
-	r = raw_open(s);
+	r = step_raw_open(s);
 	RAW_SEND(r, "1 HELLO 1");
 	RAW_EXPECT(r, "1 OK");
 	memset(big, 'a', sizeof(big) - 1);
@@ -1061,7 +973,7 @@ START_TEST(test_raw_bad_lines)
 	RAW_SEND(a, "6 LOGOUT");
 	RAW_EXPECT(a, "6 OK Goodbye alice");
 	raw_close(a);
-	stop_ok(s);
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -1071,11 +983,11 @@ START_TEST(test_raw_lockout_and_states)
 	struct srv *s = SRV_START(INI_BASIC, CREDS);
 	struct raw *r, *b;
 
-	b = raw_login(s, "bob", "bob123", 40002);
+	b = step_raw_login(s, "bob", "bob123", 40002);
 	RAW_SEND(b, "1 LOGIN carol");		/* already logged in */
 	RAW_EXPECT(b, "1 ERR state");
 
-	r = raw_open(s);
+	r = step_raw_open(s);
 	RAW_SEND(r, "1 HELLO 1");
 	RAW_EXPECT(r, "1 OK");
 	RAW_SEND(r, "2 LOGIN bob 40003");	/* in use */
@@ -1104,7 +1016,7 @@ START_TEST(test_raw_lockout_and_states)
 	RAW_EXPECT(r, "12 OK Goodbye carol");
 	raw_close(r);
 	raw_close(b);
-	stop_ok(s);
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -1120,11 +1032,11 @@ START_TEST(test_raw_timeouts)
 	char req[32];
 	int n;
 
-	l = raw_open(s);
+	l = step_raw_open(s);
 	RAW_SEND(l, "1 HELLO 1");
 	RAW_EXPECT(l, "1 OK");
-	b = raw_login(s, "bob", "bob123", 40002);
-	a = raw_login(s, "alice", "alice123", 40001);
+	b = step_raw_login(s, "bob", "bob123", 40002);
+	a = step_raw_login(s, "alice", "alice123", 40001);
 	start = e2e_now_ms();
 
 	/* alice only pings: she is still logged out for idleness.  bob makes
@@ -1167,7 +1079,7 @@ START_TEST(test_raw_timeouts)
 	raw_close(l);
 	raw_close(a);
 	raw_close(b);
-	stop_ok(s);
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -1243,7 +1155,7 @@ START_TEST(test_signals_clean_shutdown)
 	int st;
 
 	/* SIGTERM with a user online: exit 0, the client is let go. */
-	a = login(s, "alice", "alice123", 0);
+	a = step_login(s, "alice", "alice123", 0);
 	st = srv_terminate(s, SIGTERM);
 	ck_assert_msg(st == 0, "exit status %d after SIGTERM; log:\n%s", st,
 	    srv_log_tail(s, 10));
@@ -1255,13 +1167,13 @@ START_TEST(test_signals_clean_shutdown)
 
 	/* SIGHUP does not stop it; SIGINT stops it cleanly. */
 	s = SRV_START(INI_BASIC, CREDS);
-	a = login(s, "bob", "bob123", 0);
+	a = step_login(s, "bob", "bob123", 0);
 	kill(s->pid, SIGHUP);
 	SEND(a, "whoelse");
 	EXPECT_LINE(a, "no other active user");
-	logout(a, "logout", "bob");
-	a = login(s, "alice", "alice123", 0);
-	logout(a, "logout", "alice");
+	step_logout(a, "logout", "bob");
+	a = step_login(s, "alice", "alice123", 0);
+	step_logout(a, "logout", "alice");
 	st = srv_terminate(s, SIGINT);
 	ck_assert_msg(st == 0, "exit status %d after SIGINT; log:\n%s", st,
 	    srv_log_tail(s, 10));
@@ -1285,12 +1197,12 @@ START_TEST(test_positional_attempts)
 	cli_free(a);
 
 	/* credentials.txt and userlog.txt in the working directory. */
-	b = login(s, "bob", "bob123", ub);
+	b = step_login(s, "bob", "bob123", ub);
 	ulog_wait(s, (const char *const[]){ "bob" }, (const int[]){ ub }, 1,
 	    NULL, false);
 
 	/* Registration is on in this form. */
-	e = start_client(s, "erin", 0);
+	e = step_client(s, "erin", 0);
 	EXPECT(e, "Username:");
 	SEND(e, "erin");
 	EXPECT_LINE(e, "New user erin: choose a password");
@@ -1304,9 +1216,9 @@ START_TEST(test_positional_attempts)
 	    && strncmp(text + strlen(CREDS), "erin $", 6) == 0,
 	    "credentials.txt in the working directory:\n%s", text ? text : "");
 	free(text);
-	logout(e, "logout", "erin");
-	logout(b, "logout", "bob");
-	stop_ok(s);
+	step_logout(e, "logout", "erin");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -1332,7 +1244,7 @@ START_TEST(test_positional_block_idle)
 	    "idle timeout after %lld ms", e2e_now_ms() - welcome_at);
 	EXPECT_EXIT(a, 0);
 	cli_free(a);
-	stop_ok(s);
+	step_stop_ok(s);
 }
 END_TEST
 

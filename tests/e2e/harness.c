@@ -359,6 +359,30 @@ exit_code(int wstatus)
 }
 
 /*
+ * With E2E_VALGRIND set, run the program under valgrind memcheck: any
+ * invalid access or definite leak makes it exit 99, which the tests see as
+ * a wrong exit status.  Returns only if valgrind cannot be run.
+ */
+static void
+e2e_exec_valgrind(const char *path, char *const argv[])
+{
+	char *vargv[48];
+	int n = 0, i;
+
+	vargv[n++] = "valgrind";
+	vargv[n++] = "--quiet";
+	vargv[n++] = "--error-exitcode=99";
+	vargv[n++] = "--leak-check=full";
+	vargv[n++] = "--errors-for-leak-kinds=definite";
+	vargv[n++] = "--show-leak-kinds=definite";
+	vargv[n++] = (char *)path;
+	for (i = 1; argv[i] != NULL && n < 47; i++)
+		vargv[n++] = argv[i];
+	vargv[n] = NULL;
+	execvp("valgrind", vargv);
+}
+
+/*
  * fork + exec bin with argv in cwd; stdin from in_fd (-1: /dev/null),
  * stdout and stderr to out_fd.  The child dies with the test process.
  */
@@ -407,6 +431,8 @@ spawn(const char *bin, char *const argv[], const char *cwd, int in_fd,
 			dprintf(2, "e2e: chdir %s: %s\n", cwd, strerror(errno));
 			_exit(127);
 		}
+		if (getenv("E2E_VALGRIND") != NULL)
+			e2e_exec_valgrind(path, argv);
 		execv(path, argv);
 		dprintf(2, "e2e: exec %s: %s\n", path, strerror(errno));
 		_exit(127);
@@ -1437,4 +1463,40 @@ raw_close(struct raw *r)
 		return;
 	stream_free(&r->in);
 	free(r);
+}
+
+/*
+ * A raw connection from a given loopback source address (127.0.0.2, ...),
+ * so that a test can play a second machine.  NULL on failure.
+ */
+struct raw *
+raw_connect_from(struct srv *s, const char *src)
+{
+	struct sockaddr_in sa;
+	struct raw *r;
+	char label[48];
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return NULL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	if (inet_pton(AF_INET, src, &sa.sin_addr) != 1 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		set_error("bind %s: %s", src, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	sa.sin_port = htons((unsigned short)s->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		set_error("connect from %s: %s", src, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->srv = s;
+	snprintf(label, sizeof(label), "raw connection from %s", src);
+	stream_init(&r->in, fd, label);
+	return r;
 }

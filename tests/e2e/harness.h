@@ -227,6 +227,8 @@ bool		 raw_expect_closed(struct raw *r, int ms);
 
 const char	*raw_why(struct raw *r);
 void		 raw_close(struct raw *r);
+/* A raw connection from another loopback source address (127.0.0.2). */
+struct raw	*raw_connect_from(struct srv *s, const char *src);
 
 /* ---- misc -------------------------------------------------------------- */
 

@@ -169,10 +169,21 @@ START_TEST(test_cmds_aliases)
 	ck_assert_ptr_eq(cmds_find("/logout"), out);
 	ck_assert_ptr_eq(cmds_find("/quit"), out);
 	ck_assert_ptr_nonnull(cmds_find("/help"));
-	/* Later issues' words are not in the table yet. */
-	ck_assert_ptr_null(cmds_find("message"));
-	ck_assert_ptr_null(cmds_find("MSG"));
-	ck_assert_ptr_null(cmds_find("/msgto"));
+	/* The messaging words of generations A, B and D. */
+	ck_assert_ptr_nonnull(cmds_find("/msgto"));
+	ck_assert_ptr_eq(cmds_find("message"), cmds_find("/msgto"));
+	ck_assert_ptr_eq(cmds_find("MSG"), cmds_find("/post"));
+	ck_assert_ptr_eq(cmds_find("DLT"), cmds_find("/delpost"));
+	ck_assert_ptr_eq(cmds_find("EDT"), cmds_find("/editpost"));
+	ck_assert_ptr_eq(cmds_find("RDM"), cmds_find("/read"));
+	ck_assert_ptr_nonnull(cmds_find("broadcast"));
+	ck_assert_ptr_nonnull(cmds_find("block"));
+	ck_assert_ptr_nonnull(cmds_find("unblock"));
+	ck_assert_ptr_nonnull(cmds_find("/creategroup"));
+	ck_assert_ptr_nonnull(cmds_find("/joingroup"));
+	ck_assert_ptr_nonnull(cmds_find("/groupmsg"));
+	ck_assert_ptr_null(cmds_find("msg"));
+	ck_assert_ptr_null(cmds_find("Message"));
 }
 END_TEST
 
@@ -235,7 +246,7 @@ START_TEST(test_cmds_help_lines)
 	char buf[512];
 	size_t i;
 
-	ck_assert_uint_eq(cmds_count(), 4);
+	ck_assert_uint_ge(cmds_count(), 4);
 	for (i = 0; i < cmds_count(); i++) {
 		cmds_help_line(cmds_at(i), buf, sizeof(buf));
 		ck_assert_ptr_nonnull(strstr(buf, cmds_at(i)->words[0]));

@@ -22,7 +22,9 @@ static const char *const all_keys[] = {
 	"server.listen", "server.port", "server.max_clients",
 	"server.idle_timeout", "server.login_timeout",
 	"accounts.credentials", "accounts.attempts", "accounts.block_seconds",
-	"accounts.registration", "storage.data_dir", "limits.output_limit_kb",
+	"accounts.registration", "accounts.address_attempts",
+	"accounts.address_block_seconds", "storage.data_dir",
+	"storage.fsync_interval_ms", "limits.output_limit_kb",
 	"log.level",
 };
 #define NKEYS	(sizeof(all_keys) / sizeof(all_keys[0]))
@@ -41,6 +43,9 @@ assert_config_eq(const struct config *a, const struct config *b)
 	ck_assert_int_eq(a->block_seconds, b->block_seconds);
 	ck_assert_int_eq(a->registration, b->registration);
 	ck_assert_str_eq(a->data_dir, b->data_dir);
+	ck_assert_int_eq(a->fsync_interval_ms, b->fsync_interval_ms);
+	ck_assert_int_eq(a->address_attempts, b->address_attempts);
+	ck_assert_int_eq(a->address_block_seconds, b->address_block_seconds);
 	ck_assert_int_eq(a->output_limit_kb, b->output_limit_kb);
 	ck_assert_int_eq(a->log_level, b->log_level);
 }
@@ -142,6 +147,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.block_seconds, 10);
 	ck_assert(c.registration == false);
 	ck_assert_str_eq(c.data_dir, ".");
+	ck_assert_int_eq(c.fsync_interval_ms, 0);
 	ck_assert_int_eq(c.output_limit_kb, 1024);
 	ck_assert_int_eq(c.log_level, LOG_LEVEL_INFO);
 }
@@ -165,6 +171,7 @@ START_TEST(test_good_full)
 	ck_assert_int_eq(c.block_seconds, 86400);
 	ck_assert(c.registration == true);
 	ck_assert_str_eq(c.data_dir, "/var/lib/firmware-server");
+	ck_assert_int_eq(c.fsync_interval_ms, 250);
 	ck_assert_int_eq(c.output_limit_kb, 16);
 	ck_assert_int_eq(c.log_level, LOG_LEVEL_DEBUG);
 }

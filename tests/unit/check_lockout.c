@@ -11,7 +11,7 @@
 /* N-1 failures leave the name free; the N-th blocks it. */
 START_TEST(test_blocks_on_nth_failure)
 {
-	struct lockout lk = { 0, 0 };
+	struct lockout lk = { 0 };
 
 	ck_assert(!lockout_fail(&lk, 3, 10000, 1000));
 	ck_assert(!lockout_fail(&lk, 3, 10000, 1100));
@@ -25,7 +25,7 @@ END_TEST
 /* One attempt allowed: the first failure blocks. */
 START_TEST(test_attempts_one)
 {
-	struct lockout lk = { 0, 0 };
+	struct lockout lk = { 0 };
 
 	ck_assert(lockout_fail(&lk, 1, 5000, 0));
 	ck_assert(lockout_blocked(&lk, 4999));
@@ -36,7 +36,7 @@ END_TEST
 /* The block ends exactly at its duration and the count starts again. */
 START_TEST(test_block_expires_and_resets)
 {
-	struct lockout lk = { 0, 0 };
+	struct lockout lk = { 0 };
 	int i;
 
 	for (i = 0; i < 3; i++)
@@ -54,7 +54,7 @@ END_TEST
 /* Failures during a block neither extend it nor count. */
 START_TEST(test_fail_while_blocked)
 {
-	struct lockout lk = { 0, 0 };
+	struct lockout lk = { 0 };
 
 	lockout_fail(&lk, 2, 1000, 0);
 	ck_assert(lockout_fail(&lk, 2, 1000, 0));
@@ -66,7 +66,7 @@ END_TEST
 /* A success clears the count: failures must be consecutive. */
 START_TEST(test_success_clears)
 {
-	struct lockout lk = { 0, 0 };
+	struct lockout lk = { 0 };
 
 	lockout_fail(&lk, 3, 1000, 0);
 	lockout_fail(&lk, 3, 1000, 0);
@@ -74,6 +74,39 @@ START_TEST(test_success_clears)
 	ck_assert(!lockout_fail(&lk, 3, 1000, 1));
 	ck_assert(!lockout_fail(&lk, 3, 1000, 2));
 	ck_assert(lockout_fail(&lk, 3, 1000, 3));
+}
+END_TEST
+
+/* Address failures fade after the window unless they blocked. */
+START_TEST(test_decay)
+{
+	struct lockout lk = { 0 };
+
+	lockout_fail(&lk, 3, 60000, 1000);
+	lockout_fail(&lk, 3, 60000, 2000);
+	lockout_decay(&lk, 60000, 61999);
+	ck_assert_int_eq(lk.failures, 2);
+	lockout_decay(&lk, 60000, 62000);
+	ck_assert_int_eq(lk.failures, 0);
+	lockout_fail(&lk, 3, 60000, 70000);
+	lockout_fail(&lk, 3, 60000, 70001);
+	ck_assert(lockout_fail(&lk, 3, 60000, 70002));
+	/* Decay never lifts a block early. */
+	lockout_decay(&lk, 60000, 100000);
+	ck_assert(lockout_blocked(&lk, 130001));
+	ck_assert(!lockout_blocked(&lk, 130002));
+}
+END_TEST
+
+/* IPv6 addresses fit as keys. */
+START_TEST(test_table_long_keys)
+{
+	struct lockout_table *t = lockout_table_new(2);
+	const char *v6 = "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255";
+
+	ck_assert_ptr_nonnull(lockout_table_get(t, v6, 0, true));
+	ck_assert_ptr_nonnull(lockout_table_get(t, v6, 0, false));
+	lockout_table_free(t);
 }
 END_TEST
 
@@ -129,6 +162,8 @@ suite_lockout(void)
 	tcase_add_test(tc, test_block_expires_and_resets);
 	tcase_add_test(tc, test_fail_while_blocked);
 	tcase_add_test(tc, test_success_clears);
+	tcase_add_test(tc, test_decay);
+	tcase_add_test(tc, test_table_long_keys);
 	tcase_add_test(tc, test_table_lookup);
 	tcase_add_test(tc, test_table_bounded_keeps_blocked);
 	suite_add_tcase(s, tc);

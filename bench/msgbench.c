@@ -1,0 +1,210 @@
+/*
+ * msgbench.c - figures for the messaging milestone:
+ *   1. posts per second one client sustains with the default fsync policy
+ *      (every post on disk before its OK), 32 requests in flight;
+ *   2. how long the server takes to start with 10,000 stored board posts
+ *      and 10,000 stored direct messages.
+ * It starts the real server (BUILD/firmware-server) in a temporary
+ * directory on a free loopback port and prints one line per figure.
+ *
+ *   bench/msgbench [BUILD_DIR] [POSTS]
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Monotonic seconds. */
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A free TCP port on 127.0.0.1. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Connect to the port, retrying until deadline; -1 on failure. */
+static int
+connect_until(int port, double deadline)
+{
+	struct sockaddr_in sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	while (now_s() < deadline) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		close(fd);
+		usleep(1000);
+	}
+	return -1;
+}
+
+/* Start the server in dir on port. */
+static pid_t
+start_server(const char *bin, const char *dir, int port)
+{
+	char p[16];
+	pid_t pid;
+
+	snprintf(p, sizeof(p), "%d", port);
+	if ((pid = fork()) == 0) {
+		freopen("/dev/null", "w", stderr);
+		execl(bin, bin, "-d", dir, "-p", p, "-l", "warn", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Read lines from fd until one starts with prefix; returns 0 or -1. */
+static int
+read_until(int fd, char *buf, size_t *have, size_t cap, const char *prefix,
+    int *oks)
+{
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		while ((nl = memchr(buf, '\n', *have)) != NULL) {
+			size_t len = (size_t)(nl - buf) + 1;
+
+			if (oks != NULL && strstr(buf, " OK Message #") != NULL &&
+			    (size_t)(strstr(buf, " OK Message #") - buf) < len)
+				(*oks)++;
+			if (prefix != NULL && strncmp(buf, prefix,
+			    strlen(prefix)) == 0) {
+				memmove(buf, buf + len, *have - len);
+				*have -= len;
+				return 0;
+			}
+			memmove(buf, buf + len, *have - len);
+			*have -= len;
+			if (oks != NULL)
+				return 0;
+		}
+		if ((n = read(fd, buf + *have, cap - *have)) <= 0)
+			return -1;
+		*have += (size_t)n;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *build = argc > 1 ? argv[1] : "build";
+	int posts = argc > 2 ? atoi(argv[2]) : 2000;
+	char dir[] = "/tmp/fs-bench-XXXXXX", bin[256], path[512], line[256];
+	char buf[65536];
+	size_t have = 0;
+	int port, fd, sent = 0, oks = 0, i, window;
+	double t0, t1;
+	FILE *fp;
+	pid_t pid;
+
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(bin, sizeof(bin), "%s/firmware-server", build);
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/credentials.txt", dir);
+	fp = fopen(path, "w");
+	fprintf(fp, "alice alice123\nbob bob123\n");
+	fclose(fp);
+
+	/* 1. Posts per second. */
+	port = free_port();
+	pid = start_server(bin, dir, port);
+	if ((fd = connect_until(port, now_s() + 10)) == -1)
+		return 1;
+	dprintf(fd, "1 HELLO 1\n2 LOGIN alice\n3 PASS alice123\n");
+	if (read_until(fd, buf, &have, sizeof(buf), "3 OK", NULL) == -1)
+		return 1;
+	for (window = 1; window <= 32; window *= 32) {
+		int n = window == 1 ? posts / 10 : posts;
+
+		sent = oks = 0;
+		t0 = now_s();
+		while (oks < n) {
+			while (sent < n && sent - oks < window) {
+				dprintf(fd, "p%d POST benchmark post number "
+				    "%d\n", sent, sent);
+				sent++;
+			}
+			if (read_until(fd, buf, &have, sizeof(buf), NULL,
+			    &oks) == -1)
+				return 1;
+		}
+		t1 = now_s();
+		printf("posts: %d acknowledged in %.2f s = %.0f posts/s "
+		    "(on disk before each OK, %d request%s in flight)\n", n,
+		    t1 - t0, n / (t1 - t0), window, window == 1 ? "" : "s");
+	}
+	close(fd);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+
+	/* 2. Start-up time with 10,000 posts and 10,000 messages stored. */
+	snprintf(path, sizeof(path), "%s/messagelog.txt", dir);
+	fp = fopen(path, "w");
+	for (i = 1; i <= 10000; i++)
+		fprintf(fp, "%d; 23 Feb 2021 16:01:20; alice; stored post %d; "
+		    "no\n", i, i);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/messages.txt", dir);
+	fp = fopen(path, "w");
+	for (i = 1; i <= 10000; i++)
+		fprintf(fp, "%d; 23 Feb 2021 16:01:20; alice; bob; stored "
+		    "message %d\n", i, i);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/offline.txt", dir);
+	fp = fopen(path, "w");
+	for (i = 1; i <= 1000; i++)
+		fprintf(fp, "%d; 23 Feb 2021 16:01:20; alice; bob; stored "
+		    "message %d\n", i, i);
+	fclose(fp);
+	port = free_port();
+	t0 = now_s();
+	pid = start_server(bin, dir, port);
+	if ((fd = connect_until(port, now_s() + 30)) == -1)
+		return 1;
+	t1 = now_s();
+	have = 0;
+	read_until(fd, buf, &have, sizeof(buf), "* HELLO", NULL);
+	printf("restart: listening %.1f ms after exec with 10,000 posts, "
+	    "10,000 messages and 1,000 waiting messages stored\n",
+	    (t1 - t0) * 1000);
+	close(fd);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	snprintf(line, sizeof(line), "rm -rf %s", dir);
+	return system(line) == 0 ? 0 : 1;
+}

@@ -1,0 +1,235 @@
+/*
+ * cmd_msg.c - direct messages, broadcast, block and unblock.
+ * Each handler checks everything first, then writes, then acts.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "accounts.h"
+#include "blocks.h"
+#include "cmd.h"
+#include "conn.h"
+#include "log.h"
+#include "offline.h"
+#include "server.h"
+#include "session.h"
+#include "state.h"
+#include "timefmt.h"
+
+/* True (after replying) when the text is too long. */
+bool
+cmd_text_too_long(struct cmd_ctx *ctx, const char *text)
+{
+	if (strlen(text) <= PROTO_TEXT_MAX)
+		return false;
+	cmd_err(ctx, PROTO_E_LIMIT, "a message is at most %d bytes",
+	    PROTO_TEXT_MAX);
+	return true;
+}
+
+/*
+ * The account named by a command, other than the caller's; NULL after
+ * replying when there is no such user or it is the caller.
+ */
+struct account *
+cmd_other_user(struct cmd_ctx *ctx, const char *name, const char *what)
+{
+	struct account *a;
+
+	if (!proto_valid_user(name) ||
+	    (a = accounts_find(ctx->srv->accounts, name)) == NULL) {
+		cmd_err(ctx, PROTO_E_NOUSER, "no such user: %s", name);
+		return NULL;
+	}
+	if (a == ctx->s->acct) {
+		cmd_err(ctx, PROTO_E_SELF, "you cannot %s yourself", what);
+		return NULL;
+	}
+	return a;
+}
+
+/* True when the account is logged in (and not on its way out). */
+bool
+cmd_online(const struct account *a)
+{
+	return a->session != NULL && !conn_closing(a->session->conn);
+}
+
+/* MSGTO USER TEXT */
+void
+cmd_msgto(struct cmd_ctx *ctx)
+{
+	struct state *st = ctx->srv->state;
+	struct account *to;
+	const char *from = ctx->s->name, *text = ctx->argv[1];
+	char when[TIMEFMT_LEN];
+	unsigned long seq;
+	time_t now;
+	bool online;
+
+	if ((to = cmd_other_user(ctx, ctx->argv[0], "message")) == NULL ||
+	    cmd_text_too_long(ctx, text))
+		return;
+	if (blocks_has(st->blocks, to->name, from)) {
+		cmd_err(ctx, PROTO_E_DENIED, "Your message could not be "
+		    "delivered as %s has blocked you", to->name);
+		return;
+	}
+	online = cmd_online(to);
+	if (!online && offline_count_for(st->offline, to->name) >=
+	    OFFLINE_PER_USER_MAX) {
+		cmd_err(ctx, PROTO_E_LIMIT, "%s has %d messages waiting "
+		    "already; try again after they log in", to->name,
+		    OFFLINE_PER_USER_MAX);
+		return;
+	}
+	now = time(NULL);
+	seq = st->dm_seq + 1;
+	if (state_dm_append(st, seq, now, from, to->name, text) == -1) {
+		cmd_err(ctx, PROTO_E_IO, "the message could not be stored; "
+		    "it was not sent");
+		return;
+	}
+	st->dm_seq = seq;
+	timefmt_format(now, when);
+	if (online) {
+		conn_printf(to->session->conn, "* %s %s %s %s\n", PROTO_EV_MSG,
+		    from, when, text);
+		cmd_ok(ctx, "Message sent to %s at %s", to->name, when);
+		return;
+	}
+	if (offline_add(st->offline, seq, now, from, to->name, text) == -1 ||
+	    state_offline_append(st, offline_at(st->offline,
+	    offline_count(st->offline) - 1)) == -1) {
+		/* Kept in messages.txt all the same; say it was not queued. */
+		cmd_err(ctx, PROTO_E_IO, "the message could not be queued for "
+		    "%s", to->name);
+		return;
+	}
+	cmd_ok(ctx, "%s is offline; the message will be delivered at their "
+	    "next login (%s)", to->name, when);
+}
+
+/* Queue one waiting message to the session that logged in. */
+static void
+cmd_deliver_one(const struct offline_msg *m, void *arg)
+{
+	struct session *s = arg;
+	char when[TIMEFMT_LEN];
+
+	conn_printf(s->conn, "* %s %s %s %s\n", PROTO_EV_MSG, m->from,
+	    timefmt_format(m->time, when), m->text);
+}
+
+/* Deliver the messages that waited for s's user (after the login reply). */
+void
+cmd_deliver_offline(struct session *s)
+{
+	struct state *st = s->srv->state;
+	size_t n;
+
+	n = offline_count_for(st->offline, s->name);
+	if (n == 0)
+		return;
+	conn_printf(s->conn, "* %s %zu message%s arrived while you were "
+	    "offline\n", PROTO_EV_INFO, n, n == 1 ? "" : "s");
+	offline_take(st->offline, s->name, cmd_deliver_one, s);
+	/* If this fails the messages stay in offline.txt and come again
+	   after a restart: at least once, never lost. */
+	state_offline_rewrite(st);
+	log_info("%s: delivered %zu offline message%s", s->name, n,
+	    n == 1 ? "" : "s");
+}
+
+/* BROADCAST TEXT */
+void
+cmd_broadcast(struct cmd_ctx *ctx)
+{
+	struct state *st = ctx->srv->state;
+	struct session *o;
+	const char *from = ctx->s->name, *text = ctx->argv[0];
+	char when[TIMEFMT_LEN];
+	int sent = 0, refused = 0;
+
+	if (cmd_text_too_long(ctx, text))
+		return;
+	timefmt_format(time(NULL), when);
+	TAILQ_FOREACH(o, &ctx->srv->active, active_entry) {
+		if (o == ctx->s || conn_closing(o->conn))
+			continue;
+		if (blocks_has(st->blocks, o->name, from)) {
+			refused++;
+			continue;
+		}
+		conn_printf(o->conn, "* %s %s %s %s\n", PROTO_EV_BCAST, from,
+		    when, text);
+		sent++;
+	}
+	if (refused > 0)
+		cmd_ok(ctx, "Broadcast sent to %d user%s; %d user%s could not "
+		    "receive it", sent, sent == 1 ? "" : "s", refused,
+		    refused == 1 ? "" : "s");
+	else if (sent == 0)
+		cmd_ok(ctx, "Broadcast sent to nobody: no other user is online");
+	else
+		cmd_ok(ctx, "Broadcast sent to %d user%s", sent,
+		    sent == 1 ? "" : "s");
+}
+
+/* BLOCK USER */
+void
+cmd_block(struct cmd_ctx *ctx)
+{
+	struct state *st = ctx->srv->state;
+	struct account *who;
+
+	if ((who = cmd_other_user(ctx, ctx->argv[0], "block")) == NULL)
+		return;
+	if (blocks_has(st->blocks, ctx->s->name, who->name)) {
+		cmd_err(ctx, PROTO_E_EXISTS, "%s is already blocked", who->name);
+		return;
+	}
+	if (blocks_add(st->blocks, ctx->s->name, who->name) != 1) {
+		cmd_err(ctx, PROTO_E_LIMIT, "too many blocks on this server");
+		return;
+	}
+	if (state_blocks_rewrite(st) == -1) {
+		blocks_remove(st->blocks, ctx->s->name, who->name);
+		cmd_err(ctx, PROTO_E_IO, "the block could not be stored");
+		return;
+	}
+	/* To the blocked user the blocker is gone from the list. */
+	if (cmd_online(who))
+		conn_printf(who->session->conn, "* %s %s %s\n",
+		    PROTO_EV_OFFLINE, ctx->s->name, SESS_OFF_LOGOUT);
+	cmd_ok(ctx, "%s is blocked", who->name);
+}
+
+/* UNBLOCK USER */
+void
+cmd_unblock(struct cmd_ctx *ctx)
+{
+	struct state *st = ctx->srv->state;
+	struct account *who;
+
+	if ((who = cmd_other_user(ctx, ctx->argv[0], "unblock")) == NULL)
+		return;
+	if (!blocks_has(st->blocks, ctx->s->name, who->name)) {
+		cmd_err(ctx, PROTO_E_NOTFOUND, "%s is not blocked", who->name);
+		return;
+	}
+	blocks_remove(st->blocks, ctx->s->name, who->name);
+	if (state_blocks_rewrite(st) == -1) {
+		blocks_add(st->blocks, ctx->s->name, who->name);
+		cmd_err(ctx, PROTO_E_IO, "the change could not be stored");
+		return;
+	}
+	if (cmd_online(who)) {
+		char when[TIMEFMT_LEN];
+
+		conn_printf(who->session->conn, "* %s %s %s %d %s\n",
+		    PROTO_EV_ONLINE, ctx->s->name, conn_ip(ctx->s->conn),
+		    ctx->s->udp_port, timefmt_format(ctx->s->login_time, when));
+	}
+	cmd_ok(ctx, "%s is unblocked", who->name);
+}

@@ -1,0 +1,108 @@
+/*
+ * offline.c - the queue of messages for users who are not logged in.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "offline.h"
+
+struct offline {
+	struct offline_msg	*m;
+	size_t			 n, cap;
+};
+
+/* An empty queue. */
+struct offline *
+offline_new(void)
+{
+	return calloc(1, sizeof(struct offline));
+}
+
+/* Free the queue. */
+void
+offline_free(struct offline *q)
+{
+	size_t i;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < q->n; i++)
+		free(q->m[i].text);
+	free(q->m);
+	free(q);
+}
+
+/* Messages waiting. */
+size_t
+offline_count(const struct offline *q)
+{
+	return q->n;
+}
+
+/* Messages waiting for user. */
+size_t
+offline_count_for(const struct offline *q, const char *user)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < q->n; i++)
+		if (strcmp(q->m[i].to, user) == 0)
+			c++;
+	return c;
+}
+
+/* Message i. */
+const struct offline_msg *
+offline_at(const struct offline *q, size_t i)
+{
+	return i < q->n ? &q->m[i] : NULL;
+}
+
+/* Queue a message. */
+int
+offline_add(struct offline *q, unsigned long seq, time_t when,
+    const char *from, const char *to, const char *text)
+{
+	struct offline_msg *nm, *m;
+	size_t cap;
+
+	if (q->n >= OFFLINE_MAX ||
+	    offline_count_for(q, to) >= OFFLINE_PER_USER_MAX)
+		return -1;
+	if (q->n == q->cap) {
+		cap = q->cap ? q->cap * 2 : 16;
+		if ((nm = realloc(q->m, cap * sizeof(*nm))) == NULL)
+			return -1;
+		q->m = nm;
+		q->cap = cap;
+	}
+	m = &q->m[q->n];
+	if ((m->text = strdup(text)) == NULL)
+		return -1;
+	m->seq = seq;
+	m->time = when;
+	snprintf(m->from, sizeof(m->from), "%s", from);
+	snprintf(m->to, sizeof(m->to), "%s", to);
+	q->n++;
+	return 0;
+}
+
+/* Deliver and drop user's messages. */
+size_t
+offline_take(struct offline *q, const char *user,
+    void (*fn)(const struct offline_msg *, void *), void *arg)
+{
+	size_t i, j = 0, taken = 0;
+
+	for (i = 0; i < q->n; i++) {
+		if (strcmp(q->m[i].to, user) == 0) {
+			fn(&q->m[i], arg);
+			free(q->m[i].text);
+			taken++;
+		} else
+			q->m[j++] = q->m[i];
+	}
+	q->n = j;
+	return taken;
+}

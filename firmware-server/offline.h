@@ -1,0 +1,44 @@
+/*
+ * offline.h - direct messages waiting for their recipient's next login,
+ * in memory and in order.  state.c keeps them in offline.txt.
+ */
+#ifndef OFFLINE_H
+#define OFFLINE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "proto.h"
+
+#define OFFLINE_PER_USER_MAX	1000	/* waiting for one user; over: refused */
+#define OFFLINE_MAX		100000	/* waiting in all; over: refused */
+
+struct offline_msg {
+	unsigned long	 seq;		/* number in messages.txt */
+	time_t		 time;
+	char		 from[PROTO_USER_MAX + 1];
+	char		 to[PROTO_USER_MAX + 1];
+	char		*text;
+};
+
+struct offline;
+
+struct offline	*offline_new(void);
+void		 offline_free(struct offline *q);
+size_t		 offline_count(const struct offline *q);
+/* Messages waiting for user. */
+size_t		 offline_count_for(const struct offline *q, const char *user);
+/* Message i in order of arrival. */
+const struct offline_msg *offline_at(const struct offline *q, size_t i);
+/* Queue a message; 0, or -1 (the limits, or out of memory). */
+int		 offline_add(struct offline *q, unsigned long seq, time_t when,
+		     const char *from, const char *to, const char *text);
+/*
+ * Hand every message for user to fn, oldest first, then drop them.
+ * Returns how many there were.
+ */
+size_t		 offline_take(struct offline *q, const char *user,
+		     void (*fn)(const struct offline_msg *m, void *arg),
+		     void *arg);
+
+#endif /* OFFLINE_H */

@@ -1,0 +1,136 @@
+#!/bin/sh
+# install-cross-deps.sh ARCH - install what cross builds and their tests
+# need for ARCH (arm64 or armhf), only what is missing, on Debian 12.
+#
+#   the cross compiler and C library    gcc-TRIPLET libc6-dev-ARCH-cross
+#   the emulator for the tests          qemu-user (qemu-aarch64, qemu-arm)
+#   the target's libraries              libinih-dev check libncurses-dev
+#                                       libcrypt-dev pkgconf, as ARCH
+#                                       packages (Debian multiarch)
+#
+# Multiarch packages must have exactly the version of their native
+# twins; when apt cannot satisfy that (a stale mirror index was seen to
+# do it), the script falls back to a sysroot: it downloads the target's
+# packages with "apt-get download" and unpacks them with "dpkg-deb -x"
+# into build/sysroot/ARCH, which the Makefile then uses.  Runs apt-get as
+# root, or via sudo.
+set -eu
+
+usage() {
+	echo "usage: $0 arm64|armhf" >&2
+	exit 2
+}
+
+[ $# -eq 1 ] || usage
+ARCH=$1
+case "$ARCH" in
+arm64)	TRIPLET=aarch64-linux-gnu; QEMU=qemu-aarch64 ;;
+armhf)	TRIPLET=arm-linux-gnueabihf; QEMU=qemu-arm ;;
+*)	usage ;;
+esac
+
+cd "$(dirname "$0")/.."
+SYSROOT=build/sysroot/$ARCH
+NATIVE="gcc-$TRIPLET libc6-dev-$ARCH-cross qemu-user"
+TARGET_DEV="libinih-dev check libncurses-dev libcrypt-dev pkgconf"
+# What the sysroot needs: the -dev packages and the libraries they link.
+SYSROOT_PKGS="libinih-dev libinih1 check libsubunit-dev libsubunit0
+libncurses-dev libncurses6 libncursesw6 libtinfo6 libcrypt-dev libcrypt1"
+
+say() { echo "install-cross-deps($ARCH): $*"; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# Print the packages of "$@" that are not installed.
+missing() {
+	for p in "$@"; do
+		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q "ok installed"; then
+			printf ' %s' "$p"
+		fi
+	done
+}
+
+updated=no
+# apt-get update, once per run (a failed index is a warning, not fatal).
+update_once() {
+	if [ "$updated" = no ]; then
+		$SUDO apt-get update -qq || say "apt-get update reported errors"
+		updated=yes
+	fi
+}
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "install-cross-deps: not a Debian system; install by hand: $NATIVE" \
+	    "and the $ARCH versions of: $TARGET_DEV" >&2
+	exit 1
+fi
+
+# 1. The native tools.
+need=$(missing $NATIVE)
+if [ -n "$need" ]; then
+	say "installing:$need"
+	update_once
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y --no-install-recommends $need
+fi
+
+# 2. The target's libraries, the multiarch way.
+if [ -f "$SYSROOT/.complete" ]; then
+	say "using the sysroot $SYSROOT"
+	exit 0
+fi
+tdev=""
+for p in $TARGET_DEV; do
+	tdev="$tdev $p:$ARCH"
+done
+# shellcheck disable=SC2086
+need=$(missing $tdev)
+if [ -z "$need" ]; then
+	say "all packages are installed"
+	exit 0
+fi
+if ! dpkg --print-foreign-architectures | grep -qx "$ARCH"; then
+	say "dpkg --add-architecture $ARCH"
+	$SUDO dpkg --add-architecture "$ARCH"
+	updated=no
+fi
+update_once
+say "installing:$need"
+# shellcheck disable=SC2086
+if $SUDO apt-get install -y --no-install-recommends $need; then
+	exit 0
+fi
+
+# 3. The fallback: a sysroot of unpacked packages, touching nothing of
+#    the system's own packages.
+say "multiarch install failed; unpacking the $ARCH packages into $SYSROOT"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pkgs=""
+for p in $SYSROOT_PKGS; do
+	pkgs="$pkgs $p:$ARCH"
+done
+# shellcheck disable=SC2086
+(cd "$tmp" && apt-get download $pkgs)
+rm -rf "$SYSROOT"
+mkdir -p "$SYSROOT"
+for deb in "$tmp"/*.deb; do
+	dpkg-deb -x "$deb" "$SYSROOT"
+done
+# Absolute symlinks (libtinfo.so -> /lib/...) would point into the host:
+# make them relative to the sysroot, or the link silently finds nothing
+# (or a static copy).
+find "$SYSROOT" -type l | while read -r link; do
+	dest=$(readlink "$link")
+	case "$dest" in
+	/*)	ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" \
+		    "$SYSROOT$dest")" "$link" ;;
+	esac
+done
+touch "$SYSROOT/.complete"
+say "sysroot ready: $SYSROOT"

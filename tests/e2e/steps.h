@@ -1,0 +1,28 @@
+/*
+ * steps.h - the steps end-to-end tests share: start a plain client, log
+ * in, log out, stop the server and insist it exited cleanly.  Each step
+ * fails the test (with a transcript) when it does not happen.
+ */
+#ifndef E2E_STEPS_H
+#define E2E_STEPS_H
+
+#include "harness.h"
+
+/* Start a plain client (with UDP port udp when > 0), labelled for logs. */
+struct cli	*step_client(struct srv *s, const char *label, int udp);
+/* Start a client and log in; returns it at "Welcome USER". */
+struct cli	*step_login(struct srv *s, const char *user, const char *pass,
+		    int udp);
+/* Log out with cmd ("logout", "OUT", ...), expect exit 0, free c. */
+void		 step_logout(struct cli *c, const char *cmd, const char *user);
+/* SIGTERM the server; it must exit 0.  Removes its directory. */
+void		 step_stop_ok(struct srv *s);
+/* A raw connection that got the greeting. */
+struct raw	*step_raw_open(struct srv *s);
+/* A raw connection logged in as user (UDP port udp). */
+struct raw	*step_raw_login(struct srv *s, const char *user, const char *pass,
+		    int udp);
+/* Wait until file name in the server's directory contains sub. */
+void		 step_file_has(struct srv *s, const char *name, const char *sub);
+
+#endif

@@ -1,0 +1,400 @@
+/*
+ * tmux.c - tmux helpers for the screen's end-to-end tests (see tmux.h).
+ * tmux runs as a program with an argument vector (no shell), its output
+ * read through a pipe against a deadline.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tmux.h"
+
+#define TMX_ARGS_MAX	24
+#define TMX_CMD_MS	10000		/* one tmux command */
+#define TMX_POLL_MS	40		/* between two captures */
+
+static char	 tmx_dir[200];		/* sockets and tmux.conf */
+static int	 tmx_count;
+
+/* The fixture: the harness's, then a directory for sockets and config. */
+void
+tmx_fixture_setup(void)
+{
+	char tmpl[] = "/tmp/tui-tmx-XXXXXX", path[260];
+	FILE *f;
+
+	e2e_fixture_setup();
+	if (mkdtemp(tmpl) == NULL) {
+		perror("tmx: mkdtemp");
+		return;
+	}
+	snprintf(tmx_dir, sizeof(tmx_dir), "%s", tmpl);
+	snprintf(path, sizeof(path), "%s/tmux.conf", tmx_dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fputs("set -g status off\n"
+	    "set -g remain-on-exit on\n"
+	    "set -g history-limit 100\n", f);
+	fclose(f);
+}
+
+/* Run tmux with args on socket sock; output into out.  Exit status or -1. */
+static int
+tmx_exec(const char *sock, const char *const args[], char *out, size_t len)
+{
+	const char *argv[TMX_ARGS_MAX + 8];
+	char conf[260];
+	long long deadline = e2e_now_ms() + e2e_scale(TMX_CMD_MS);
+	struct pollfd pfd;
+	size_t used = 0, n = 0, i;
+	int p[2], st;
+	ssize_t r;
+	pid_t pid;
+
+	snprintf(conf, sizeof(conf), "%s/tmux.conf", tmx_dir);
+	argv[n++] = "tmux";
+	argv[n++] = "-S";
+	argv[n++] = sock;
+	argv[n++] = "-f";
+	argv[n++] = tmx_dir[0] != '\0' ? conf : "/dev/null";
+	argv[n++] = "-u";
+	for (i = 0; args[i] != NULL && i < TMX_ARGS_MAX; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		/*
+		 * A tmux server started from here inherits the signal mask
+		 * and ignored signals: with SIGCHLD held it never reaps its
+		 * panes' programs, and no exit status is ever known.
+		 */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		unsetenv("TMUX");
+		dup2(p[1], STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		execvp("tmux", (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	if (out != NULL && len > 0)
+		out[0] = '\0';
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		long long left = deadline - e2e_now_ms();
+		char sink[4096];
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			break;
+		if (out != NULL && used + 1 < len)
+			r = read(p[0], out + used, len - 1 - used);
+		else
+			r = read(p[0], sink, sizeof(sink));
+		if (r <= 0)
+			break;
+		if (out != NULL && used + 1 < len) {
+			used += (size_t)r;
+			out[used] = '\0';
+		}
+	}
+	close(p[0]);
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (e2e_now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return -1;
+		}
+		e2e_nap(5);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Kill every tmux server of the directory, remove it, then the harness's. */
+void
+tmx_fixture_teardown(void)
+{
+	static const char *const kill_args[] = { "kill-server", NULL };
+	char path[600];
+	struct dirent *de;
+	DIR *d;
+
+	if (tmx_dir[0] != '\0' && (d = opendir(tmx_dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", tmx_dir,
+			    de->d_name);
+			if (de->d_name[0] == 's')
+				tmx_exec(path, kill_args, NULL, 0);
+			unlink(path);
+		}
+		closedir(d);
+		rmdir(tmx_dir);
+		tmx_dir[0] = '\0';
+	}
+	e2e_fixture_teardown();
+}
+
+/* A new tmux server name. */
+struct tmx *
+tmx_new(void)
+{
+	struct tmx *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	snprintf(t->sock, sizeof(t->sock), "%s/s%d-%d",
+	    tmx_dir[0] != '\0' ? tmx_dir : "/tmp", (int)getpid(), ++tmx_count);
+	return t;
+}
+
+/* Kill its server and free it. */
+void
+tmx_free(struct tmx *t)
+{
+	static const char *const kill_args[] = { "kill-server", NULL };
+
+	if (t == NULL)
+		return;
+	tmx_exec(t->sock, kill_args, NULL, 0);
+	unlink(t->sock);
+	free(t);
+}
+
+/* Run one tmux command on t's server; true when it worked. */
+static bool
+tmx_cmd(struct tmx *t, const char *const args[])
+{
+	char out[1024];
+	int st = tmx_exec(t->sock, args, out, sizeof(out));
+
+	if (st == 0)
+		return true;
+	snprintf(t->why, sizeof(t->why), "tmux %s failed (%d): %s", args[0],
+	    st, out);
+	return false;
+}
+
+/* Start the client's screen in a new session. */
+bool
+tmx_start(struct tmx *t, const char *name, int cols, int rows, struct srv *s,
+    const char *env)
+{
+	char bin[PATH_MAX], cmd[PATH_MAX + 1600], dir[400], x[16], y[16];
+	size_t i;
+	const char *args[] = { "new-session", "-d", "-s", name, "-x", x,
+	    "-y", y, "-c", dir, "-e", "LANG=C.UTF-8", cmd, NULL };
+
+	if (realpath(E2E_CLIENT_BIN, bin) == NULL) {
+		snprintf(t->why, sizeof(t->why), "%s: %s", E2E_CLIENT_BIN,
+		    strerror(errno));
+		return false;
+	}
+	snprintf(dir, sizeof(dir), "%s/tmx-%s", s->dir, name);
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		snprintf(t->why, sizeof(t->why), "mkdir %s: %s", dir,
+		    strerror(errno));
+		return false;
+	}
+	for (i = 0; i < TMX_SESSIONS_MAX && t->sess[i].name[0] != '\0'; i++)
+		;
+	if (i == TMX_SESSIONS_MAX) {
+		snprintf(t->why, sizeof(t->why), "too many sessions");
+		return false;
+	}
+	snprintf(t->sess[i].name, sizeof(t->sess[i].name), "%s", name);
+	snprintf(t->sess[i].status, sizeof(t->sess[i].status),
+	    "%s/exit-status", dir);
+	unlink(t->sess[i].status);
+	snprintf(x, sizeof(x), "%d", cols);
+	snprintf(y, sizeof(y), "%d", rows);
+	snprintf(cmd, sizeof(cmd), "env %s '%s' 127.0.0.1 %d; "
+	    "echo $? > '%s.tmp' && mv '%s.tmp' '%s'", env != NULL ? env : "",
+	    bin, s->port, t->sess[i].status, t->sess[i].status,
+	    t->sess[i].status);
+	return tmx_cmd(t, args);
+}
+
+/* Type text literally. */
+bool
+tmx_type(struct tmx *t, const char *name, const char *text)
+{
+	const char *args[] = { "send-keys", "-t", name, "-l", text, NULL };
+
+	return tmx_cmd(t, args);
+}
+
+/* Press one key. */
+bool
+tmx_key(struct tmx *t, const char *name, const char *key)
+{
+	const char *args[] = { "send-keys", "-t", name, key, NULL };
+
+	return tmx_cmd(t, args);
+}
+
+/* Type a line and press Enter. */
+bool
+tmx_line(struct tmx *t, const char *name, const char *text)
+{
+	return tmx_type(t, name, text) && tmx_key(t, name, "Enter");
+}
+
+/* Resize the window. */
+bool
+tmx_resize(struct tmx *t, const char *name, int cols, int rows)
+{
+	char x[16], y[16];
+	const char *args[] = { "resize-window", "-t", name, "-x", x, "-y", y,
+	    NULL };
+
+	snprintf(x, sizeof(x), "%d", cols);
+	snprintf(y, sizeof(y), "%d", rows);
+	return tmx_cmd(t, args);
+}
+
+/* Capture the screen. */
+const char *
+tmx_capture(struct tmx *t, const char *name, bool escapes)
+{
+	const char *plain[] = { "capture-pane", "-p", "-t", name, NULL };
+	const char *esc[] = { "capture-pane", "-p", "-e", "-t", name, NULL };
+
+	if (tmx_exec(t->sock, escapes ? esc : plain, t->screen,
+	    sizeof(t->screen)) != 0)
+		t->screen[0] = '\0';
+	return t->screen;
+}
+
+/* Row y of the last capture. */
+const char *
+tmx_row(const struct tmx *t, int y, char *buf, size_t len)
+{
+	const char *p = t->screen, *nl;
+
+	for (; y > 0 && (nl = strchr(p, '\n')) != NULL; y--)
+		p = nl + 1;
+	if (y > 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	nl = strchr(p, '\n');
+	snprintf(buf, len, "%.*s", (int)(nl != NULL ? nl - p :
+	    (long)strlen(p)), p);
+	return buf;
+}
+
+/* Poll the screen until sub is there (want) or gone (!want). */
+static bool
+tmx_wait_for(struct tmx *t, const char *name, const char *sub, bool want,
+    int ms)
+{
+	long long deadline = e2e_now_ms() + ms;
+
+	for (;;) {
+		tmx_capture(t, name, false);
+		if ((strstr(t->screen, sub) != NULL) == want)
+			return true;
+		if (e2e_now_ms() >= deadline)
+			break;
+		e2e_nap(TMX_POLL_MS);
+	}
+	snprintf(t->why, sizeof(t->why),
+	    "%s \"%s\" within %d ms; the screen:\n%s",
+	    want ? "did not see" : "still saw", sub, ms, t->screen);
+	return false;
+}
+
+/* Wait until the screen shows sub. */
+bool
+tmx_wait(struct tmx *t, const char *name, const char *sub, int ms)
+{
+	return tmx_wait_for(t, name, sub, true, ms);
+}
+
+/* Wait until the screen no longer shows sub. */
+bool
+tmx_wait_gone(struct tmx *t, const char *name, const char *sub, int ms)
+{
+	return tmx_wait_for(t, name, sub, false, ms);
+}
+
+/* True when the session's program has ended; its status in *status. */
+static bool
+tmx_dead(struct tmx *t, const char *name, int *status)
+{
+	char buf[32];
+	FILE *f;
+	size_t i;
+
+	*status = -1;
+	for (i = 0; i < TMX_SESSIONS_MAX; i++)
+		if (strcmp(t->sess[i].name, name) == 0)
+			break;
+	if (i == TMX_SESSIONS_MAX)
+		return true;
+	if ((f = fopen(t->sess[i].status, "r")) == NULL)
+		return false;
+	if (fgets(buf, sizeof(buf), f) != NULL)
+		*status = atoi(buf);
+	fclose(f);
+	return true;
+}
+
+/* True while the program runs. */
+bool
+tmx_alive(struct tmx *t, const char *name)
+{
+	int st;
+
+	return !tmx_dead(t, name, &st);
+}
+
+/* Wait for the program to exit. */
+int
+tmx_wait_exit(struct tmx *t, const char *name, int ms)
+{
+	long long deadline = e2e_now_ms() + ms;
+	int st = -1;
+
+	while (!tmx_dead(t, name, &st)) {
+		if (e2e_now_ms() >= deadline) {
+			tmx_capture(t, name, false);
+			snprintf(t->why, sizeof(t->why),
+			    "still running after %d ms; the screen:\n%s", ms,
+			    t->screen);
+			return -1;
+		}
+		e2e_nap(TMX_POLL_MS);
+	}
+	return st;
+}
+
+/* Why the last wait failed. */
+const char *
+tmx_why(const struct tmx *t)
+{
+	return t->why;
+}

@@ -1,0 +1,141 @@
+/*
+ * check_accounts_reload.c - accounts_reload(), what SIGHUP does to the
+ * credentials: runtime state survives for names that stay, removed names
+ * cannot log in but their structs stay valid, a bad file changes nothing.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "suites.h"
+
+static char dir[64];
+static char path[96];
+
+/* A fresh credentials file for each test. */
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/fs-reload-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/credentials.txt", dir);
+}
+
+/* Remove it. */
+static void
+teardown(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Replace the file's content. */
+static void
+put(const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+START_TEST(test_reload_merges)
+{
+	struct accounts *a;
+	struct account *alice, *bob, *x;
+	struct session *fake = (struct session *)&fake;
+	char err[256] = "";
+	size_t added, removed;
+
+	put("alice a1\nbob b1\n");
+	a = accounts_load(path, false, err, sizeof(err));
+	ck_assert_msg(a != NULL, "%s", err);
+	alice = accounts_find(a, "alice");
+	bob = accounts_find(a, "bob");
+	alice->lock.failures = 2;
+	alice->last_logout = 1234;
+	bob->session = fake;		/* bob is logged in */
+
+	put("carol c1\nalice a2\n");
+	ck_assert_int_eq(accounts_reload(a, false, &added, &removed, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(added, 1);
+	ck_assert_uint_eq(removed, 1);
+	ck_assert_uint_eq(accounts_count(a), 2);
+	/* alice: same struct, same state, new password. */
+	ck_assert_ptr_eq(accounts_find(a, "alice"), alice);
+	ck_assert_int_eq(alice->lock.failures, 2);
+	ck_assert_int_eq((int)alice->last_logout, 1234);
+	ck_assert(accounts_verify(alice, "a2"));
+	ck_assert(!accounts_verify(alice, "a1"));
+	/* File order. */
+	ck_assert_str_eq(accounts_at(a, 0)->name, "carol");
+	ck_assert_ptr_eq(accounts_at(a, 1), alice);
+	/* bob: not found, struct still valid for his session. */
+	ck_assert_ptr_null(accounts_find(a, "bob"));
+	ck_assert_ptr_eq(bob->session, fake);
+	ck_assert_str_eq(bob->name, "bob");
+	/* No second bob while the first is online. */
+	ck_assert_ptr_null(accounts_register(a, "bob", "secret1", err,
+	    sizeof(err)));
+
+	/* bob comes back: his struct returns, session and all. */
+	put("carol c1\nalice a2\nbob b3\n");
+	ck_assert_int_eq(accounts_reload(a, false, &added, &removed, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(added, 0);
+	ck_assert_uint_eq(removed, 0);
+	x = accounts_find(a, "bob");
+	ck_assert_ptr_eq(x, bob);
+	ck_assert(accounts_verify(bob, "b3"));
+	bob->session = NULL;
+	accounts_free(a);
+}
+END_TEST
+
+START_TEST(test_reload_error_keeps)
+{
+	struct accounts *a;
+	struct account *alice;
+	char err[256] = "";
+	size_t added = 9, removed = 9;
+
+	put("alice a1\n");
+	a = accounts_load(path, false, err, sizeof(err));
+	ck_assert_ptr_nonnull(a);
+	alice = accounts_find(a, "alice");
+	put("alice a2\nbroken\n");
+	ck_assert_int_eq(accounts_reload(a, false, &added, &removed, err,
+	    sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "credentials.txt:2: ") != NULL, "%s", err);
+	ck_assert_ptr_eq(accounts_find(a, "alice"), alice);
+	ck_assert(accounts_verify(alice, "a1"));
+	/* Missing file: an error unless missing_ok, then an empty set. */
+	unlink(path);
+	ck_assert_int_eq(accounts_reload(a, false, &added, &removed, err,
+	    sizeof(err)), -1);
+	ck_assert_uint_eq(accounts_count(a), 1);
+	ck_assert_int_eq(accounts_reload(a, true, &added, &removed, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(accounts_count(a), 0);
+	ck_assert_uint_eq(removed, 1);
+	accounts_free(a);
+}
+END_TEST
+
+Suite *
+suite_accounts_reload(void)
+{
+	Suite *s = suite_create("accounts_reload");
+	TCase *tc = tcase_create("reload");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_reload_merges);
+	tcase_add_test(tc, test_reload_error_keeps);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,355 @@
+/*
+ * check_msgrules.c - the messaging rules in memory (board, groups,
+ * blocks, offline queue) and how state.c loads their files.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blocks.h"
+#include "board.h"
+#include "groups.h"
+#include "offline.h"
+#include "state.h"
+#include "suites.h"
+#include "timefmt.h"
+
+/* Posts are numbered from 1 in order. */
+START_TEST(test_board_numbering)
+{
+	struct board *b = board_new();
+	size_t n;
+
+	ck_assert_int_eq(board_add(b, "alice", "one", 100, false, &n), BOARD_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(board_add(b, "bob", "two", 200, false, &n), BOARD_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(board_get(b, 2)->text, "two");
+	ck_assert_ptr_null(board_get(b, 0));
+	ck_assert_ptr_null(board_get(b, 3));
+	board_free(b);
+}
+END_TEST
+
+/* Only the author, with the post's current timestamp, may change it. */
+START_TEST(test_board_check)
+{
+	struct board *b = board_new();
+	size_t n;
+
+	board_add(b, "alice", "one", 100, false, &n);
+	ck_assert_int_eq(board_check(b, 1, "alice", 100), BOARD_OK);
+	ck_assert_int_eq(board_check(b, 1, "bob", 100), BOARD_NOTAUTHOR);
+	ck_assert_int_eq(board_check(b, 1, "alice", 101), BOARD_MISMATCH);
+	ck_assert_int_eq(board_check(b, 2, "alice", 100), BOARD_NOPOST);
+	board_free(b);
+}
+END_TEST
+
+/* Deleting renumbers the later posts. */
+START_TEST(test_board_delete_renumbers)
+{
+	struct board *b = board_new();
+	size_t n;
+
+	board_add(b, "alice", "one", 100, false, &n);
+	board_add(b, "bob", "two", 200, false, &n);
+	board_add(b, "carol", "three", 300, false, &n);
+	board_delete(b, 1);
+	ck_assert_uint_eq(board_count(b), 2);
+	ck_assert_str_eq(board_get(b, 1)->text, "two");
+	ck_assert_str_eq(board_get(b, 2)->user, "carol");
+	board_free(b);
+}
+END_TEST
+
+/* Editing re-times and marks; reading is strictly after T by that time. */
+START_TEST(test_board_edit_and_read)
+{
+	struct board *b = board_new();
+	size_t n;
+
+	board_add(b, "alice", "one", 100, false, &n);
+	board_add(b, "bob", "two", 200, false, &n);
+	ck_assert_int_eq(board_edit(b, 1, "uno", 300), BOARD_OK);
+	ck_assert(board_get(b, 1)->edited);
+	ck_assert_int_eq(board_get(b, 1)->time, 300);
+	ck_assert_str_eq(board_get(b, 1)->text, "uno");
+	/* After 200: only the edited post 1 (300); 2 is at 200, not later. */
+	ck_assert_uint_eq(board_next_after(b, 1, 200), 1);
+	ck_assert_uint_eq(board_next_after(b, 2, 200), 0);
+	ck_assert_uint_eq(board_next_after(b, 1, 300), 0);
+	ck_assert_uint_eq(board_next_after(b, 1, 99), 1);
+	ck_assert_uint_eq(board_next_after(b, 2, 99), 2);
+	board_free(b);
+}
+END_TEST
+
+/* A line with "; " inside its text formats and parses back. */
+START_TEST(test_board_line_round_trip)
+{
+	struct board_post p = { 0 }, q;
+	char line[512], err[128];
+	size_t n;
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	p.time = 1614096080;	/* 23 Feb 2021 16:01:20 UTC */
+	strcpy(p.user, "alice");
+	p.text = "hi; there; yes";
+	p.edited = true;
+	ck_assert_int_eq(board_format(&p, 7, line, sizeof(line)), 0);
+	ck_assert_str_eq(line,
+	    "7; 23 Feb 2021 16:01:20; alice; hi; there; yes; yes");
+	ck_assert_int_eq(board_parse(line, &n, &q, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 7);
+	ck_assert_int_eq(q.time, p.time);
+	ck_assert_str_eq(q.user, "alice");
+	ck_assert_str_eq(q.text, "hi; there; yes");
+	ck_assert(q.edited);
+}
+END_TEST
+
+/* Malformed board lines are refused with a reason. */
+START_TEST(test_board_parse_errors)
+{
+	struct board_post q;
+	char line[128], err[128];
+	size_t n;
+
+	strcpy(line, "1; 23 Feb 2021 16:01:20; alice; text; maybe");
+	ck_assert_int_eq(board_parse(line, &n, &q, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no or yes"));
+	strcpy(line, "x; 23 Feb 2021 16:01:20; alice; text; no");
+	ck_assert_int_eq(board_parse(line, &n, &q, err, sizeof(err)), -1);
+	strcpy(line, "1; 23 Fbe 2021 16:01:20; alice; text; no");
+	ck_assert_int_eq(board_parse(line, &n, &q, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "month"));
+	strcpy(line, "1; 23 Feb 2021 16:01:20");
+	ck_assert_int_eq(board_parse(line, &n, &q, err, sizeof(err)), -1);
+}
+END_TEST
+
+/* The creator is joined, invitees invited, duplicates folded. */
+START_TEST(test_groups_roles)
+{
+	struct groups *g = groups_new();
+	char *inv[] = { "bob", "carol", "bob", "alice" };
+	struct group *gr;
+
+	gr = groups_create(g, "study", "alice", inv, 4);
+	ck_assert_ptr_nonnull(gr);
+	ck_assert_uint_eq(gr->nmembers, 3);
+	ck_assert_int_eq(group_role(gr, "alice"), GROUP_JOINED);
+	ck_assert_int_eq(group_role(gr, "bob"), GROUP_INVITED);
+	ck_assert_int_eq(group_role(gr, "dave"), GROUP_NONE);
+	ck_assert_int_eq(group_join(gr, "bob"), 0);
+	ck_assert_int_eq(group_role(gr, "bob"), GROUP_JOINED);
+	ck_assert_int_eq(group_join(gr, "bob"), -1);
+	ck_assert_int_eq(group_join(gr, "dave"), -1);
+	ck_assert_ptr_eq(groups_find(g, "study"), gr);
+	ck_assert_ptr_null(groups_find(g, "Study"));
+	groups_free(g);
+}
+END_TEST
+
+/* Names are letters and digits, 1 to 32. */
+START_TEST(test_groups_names)
+{
+	ck_assert(groups_valid_name("study2"));
+	ck_assert(!groups_valid_name(""));
+	ck_assert(!groups_valid_name("my-group"));
+	ck_assert(!groups_valid_name("a b"));
+	ck_assert(!groups_valid_name("caf\xc3\xa9"));
+	ck_assert(groups_valid_name("abcdefghijklmnopqrstuvwxyz012345"));
+	ck_assert(!groups_valid_name("abcdefghijklmnopqrstuvwxyz0123456"));
+}
+END_TEST
+
+/* groups.txt lines round-trip. */
+START_TEST(test_groups_line_round_trip)
+{
+	struct groups *g = groups_new();
+	char *inv[] = { "bob", "carol" };
+	struct group *gr, back;
+	char line[256], err[128];
+
+	gr = groups_create(g, "study", "alice", inv, 2);
+	group_join(gr, "carol");
+	ck_assert_int_eq(groups_format(gr, line, sizeof(line)), 0);
+	ck_assert_str_eq(line,
+	    "study; alice; alice=joined bob=invited carol=joined");
+	ck_assert_int_eq(groups_parse(line, &back, err, sizeof(err)), 0);
+	ck_assert_str_eq(back.name, "study");
+	ck_assert_int_eq(group_role(&back, "bob"), GROUP_INVITED);
+	ck_assert_int_eq(group_role(&back, "carol"), GROUP_JOINED);
+	strcpy(line, "study; alice; bob=owner");
+	ck_assert_int_eq(groups_parse(line, &back, err, sizeof(err)), -1);
+	groups_free(g);
+}
+END_TEST
+
+/* Blocks are directed pairs. */
+START_TEST(test_blocks_pairs)
+{
+	struct blocks *b = blocks_new();
+	const char *x, *y;
+
+	ck_assert_int_eq(blocks_add(b, "carol", "alice"), 1);
+	ck_assert_int_eq(blocks_add(b, "alice", "bob"), 1);
+	ck_assert_int_eq(blocks_add(b, "alice", "bob"), 0);
+	ck_assert(blocks_has(b, "alice", "bob"));
+	ck_assert(!blocks_has(b, "bob", "alice"));
+	ck_assert_uint_eq(blocks_count(b), 2);
+	blocks_at(b, 0, &x, &y);
+	ck_assert_str_eq(x, "alice");
+	ck_assert_int_eq(blocks_remove(b, "alice", "bob"), 1);
+	ck_assert_int_eq(blocks_remove(b, "alice", "bob"), 0);
+	ck_assert(!blocks_has(b, "alice", "bob"));
+	ck_assert(blocks_has(b, "carol", "alice"));
+	blocks_free(b);
+}
+END_TEST
+
+/* Collects what offline_take hands out. */
+static void
+collect(const struct offline_msg *m, void *arg)
+{
+	char *out = arg;
+
+	strcat(out, m->text);
+	strcat(out, ",");
+}
+
+/* The queue delivers a user's messages in order and keeps the others'. */
+START_TEST(test_offline_take)
+{
+	struct offline *q = offline_new();
+	char got[128] = "";
+
+	offline_add(q, 1, 10, "alice", "bob", "a");
+	offline_add(q, 2, 11, "carol", "dave", "x");
+	offline_add(q, 3, 12, "carol", "bob", "b");
+	ck_assert_uint_eq(offline_count_for(q, "bob"), 2);
+	ck_assert_uint_eq(offline_take(q, "bob", collect, got), 2);
+	ck_assert_str_eq(got, "a,b,");
+	ck_assert_uint_eq(offline_count(q), 1);
+	ck_assert_str_eq(offline_at(q, 0)->to, "dave");
+	offline_free(q);
+}
+END_TEST
+
+/* One user's queue is bounded. */
+START_TEST(test_offline_limit)
+{
+	struct offline *q = offline_new();
+	int i;
+
+	for (i = 0; i < OFFLINE_PER_USER_MAX; i++)
+		ck_assert_int_eq(offline_add(q, (unsigned long)i + 1, 1, "a",
+		    "bob", "m"), 0);
+	ck_assert_int_eq(offline_add(q, 9999, 1, "a", "bob", "m"), -1);
+	ck_assert_int_eq(offline_add(q, 9999, 1, "a", "carol", "m"), 0);
+	offline_free(q);
+}
+END_TEST
+
+/* Write a file into dir. */
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* A torn last line is cut off; the rest loads. */
+START_TEST(test_state_torn_tail)
+{
+	char dir[] = "/tmp/fs-state-XXXXXX", err[256], path[512];
+	struct state st;
+	FILE *fp;
+	char buf[512];
+	size_t n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "messagelog.txt",
+	    "1; 23 Feb 2021 16:01:20; alice; one; no\n"
+	    "2; 23 Feb 2021 16:01:21; bob; tw");
+	put(dir, "messages.txt", "1; 23 Feb 2021 16:01:20; alice; bob; hi\n");
+	ck_assert_int_eq(state_load(&st, dir, err, sizeof(err)), 0);
+	ck_assert_uint_eq(board_count(st.board), 1);
+	ck_assert_uint_eq(st.dm_seq, 1);
+	state_free(&st);
+	snprintf(path, sizeof(path), "%s/messagelog.txt", dir);
+	fp = fopen(path, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	ck_assert_str_eq(buf, "1; 23 Feb 2021 16:01:20; alice; one; no\n");
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/* A malformed line stops the load with FILE:LINE: reason. */
+START_TEST(test_state_bad_line)
+{
+	char dir[] = "/tmp/fs-state-XXXXXX", err[256], cmd[512];
+	struct state st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "messagelog.txt",
+	    "1; 23 Feb 2021 16:01:20; alice; one; no\n"
+	    "3; 23 Feb 2021 16:01:21; bob; two; no\n");
+	ck_assert_int_eq(state_load(&st, dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "messagelog.txt:2: message number 3, "
+	    "expected 2") != NULL, "got: %s", err);
+	state_free(&st);
+	put(dir, "messagelog.txt", "");
+	put(dir, "blocks.txt", "alice bob\n");
+	ck_assert_int_eq(state_load(&st, dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "blocks.txt:1: expected BLOCKER; BLOCKED")
+	    != NULL, "got: %s", err);
+	state_free(&st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+Suite *
+suite_msgrules(void)
+{
+	Suite *s = suite_create("msgrules");
+	TCase *tc = tcase_create("board");
+	TCase *tg = tcase_create("groups");
+	TCase *tb = tcase_create("blocks_offline");
+	TCase *ts = tcase_create("state");
+
+	tcase_add_test(tc, test_board_numbering);
+	tcase_add_test(tc, test_board_check);
+	tcase_add_test(tc, test_board_delete_renumbers);
+	tcase_add_test(tc, test_board_edit_and_read);
+	tcase_add_test(tc, test_board_line_round_trip);
+	tcase_add_test(tc, test_board_parse_errors);
+	tcase_add_test(tg, test_groups_roles);
+	tcase_add_test(tg, test_groups_names);
+	tcase_add_test(tg, test_groups_line_round_trip);
+	tcase_add_test(tb, test_blocks_pairs);
+	tcase_add_test(tb, test_offline_take);
+	tcase_add_test(tb, test_offline_limit);
+	tcase_add_test(ts, test_state_torn_tail);
+	tcase_add_test(ts, test_state_bad_line);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tg);
+	suite_add_tcase(s, tb);
+	suite_add_tcase(s, ts);
+	return s;
+}

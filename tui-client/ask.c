@@ -1,0 +1,137 @@
+/*
+ * ask.c - yes/no questions on the input line, one at a time.
+ *
+ * The model's prompt says MODEL_INPUT_ASK while a question is on show and
+ * goes back to MODEL_INPUT_COMMAND when none is left, so the screen puts a
+ * half-typed command aside and plain mode prints the question as a line.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "ask.h"
+#include "model.h"
+
+struct ask_q {
+	char	 prompt[MODEL_PROMPT_MAX];
+	char	 question[MODEL_LINE_MAX / 4];	/* when the prompt is short */
+	ask_fn	*fn;
+	void	*arg;
+};
+
+static struct ask_q	ask_queue[ASK_MAX];
+static int		ask_n;
+
+/* Show the first question, or give the line back to commands. */
+static void
+ask_show(struct app *a)
+{
+	struct model *m = app_model(a);
+
+	if (model_state(m) != MODEL_STATE_ACTIVE)
+		return;
+	if (ask_n > 0) {
+		if (ask_queue[0].question[0] != '\0')
+			model_add_line(m, MODEL_LINE_INFO, "%s",
+			    ask_queue[0].question);
+		model_set_prompt(m, MODEL_INPUT_ASK, ask_queue[0].prompt);
+	}
+	else if (model_input(m) == MODEL_INPUT_ASK)
+		model_set_prompt(m, MODEL_INPUT_COMMAND, NULL);
+}
+
+/* Queue a question. */
+int
+ask_push(struct app *a, const char *question, const char *short_q,
+    ask_fn *fn, void *arg)
+{
+	struct ask_q *q;
+
+	if (ask_n >= ASK_MAX) {
+		model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: too many "
+		    "questions waiting; answered no to: %s", question);
+		fn(a, arg, false);
+		return -1;
+	}
+	q = &ask_queue[ask_n++];
+	if (strlen(question) < sizeof(q->prompt)) {
+		snprintf(q->prompt, sizeof(q->prompt), "%s", question);
+		q->question[0] = '\0';
+	} else {
+		snprintf(q->prompt, sizeof(q->prompt), "%s", short_q);
+		snprintf(q->question, sizeof(q->question), "%s", question);
+	}
+	q->fn = fn;
+	q->arg = arg;
+	if (ask_n == 1)
+		ask_show(a);
+	else
+		model_add_line(app_model(a), MODEL_LINE_INFO, "(waiting to be "
+		    "asked: %s)", question);
+	return 0;
+}
+
+/* Drop question i from the queue. */
+static void
+ask_remove(int i)
+{
+	memmove(&ask_queue[i], &ask_queue[i + 1],
+	    (size_t)(ask_n - i - 1) * sizeof(ask_queue[0]));
+	ask_n--;
+}
+
+/* The answer to the question on show. */
+bool
+ask_input(struct app *a, const char *line)
+{
+	struct ask_q q;
+	const char *p = line + strspn(line, " ");
+	size_t n = strcspn(p, " ");
+	bool yes;
+
+	if (ask_n == 0 || model_input(app_model(a)) != MODEL_INPUT_ASK)
+		return false;
+	if ((n == 1 && (*p == 'y' || *p == 'Y')) ||
+	    (n == 3 && strncasecmp(p, "yes", 3) == 0))
+		yes = true;
+	else if ((n == 1 && (*p == 'n' || *p == 'N')) ||
+	    (n == 2 && strncasecmp(p, "no", 2) == 0))
+		yes = false;
+	else {
+		model_add_line(app_model(a), MODEL_LINE_ERROR,
+		    "Error: please answer y or n");
+		ask_show(a);
+		return true;
+	}
+	q = ask_queue[0];
+	ask_remove(0);
+	ask_show(a);
+	q.fn(a, q.arg, yes);
+	return true;
+}
+
+/* Take away the questions about arg. */
+void
+ask_cancel(struct app *a, void *arg)
+{
+	int i;
+	bool shown = false;
+
+	for (i = ask_n - 1; i >= 0; i--) {
+		if (ask_queue[i].arg != arg)
+			continue;
+		if (i == 0)
+			shown = true;
+		ask_remove(i);
+	}
+	if (shown)
+		ask_show(a);
+}
+
+/* Questions pending. */
+int
+ask_count(void)
+{
+	return ask_n;
+}

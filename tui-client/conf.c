@@ -1,0 +1,160 @@
+/*
+ * conf.c - the client's INI settings from one table.
+ *
+ *   [files]
+ *   download_dir = .          ; received files are saved here
+ *   accept_files = auto       ; auto | ask
+ *   peer_timeout = 10         ; seconds a silent peer ends a transfer
+ */
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "proto.h"
+
+enum conf_type { CONF_PATH, CONF_ACCEPT, CONF_SECONDS };
+
+struct conf_key {
+	const char	*section;
+	const char	*name;
+	enum conf_type	 type;
+	const char	*def;
+	const char	*help;
+};
+
+static const struct conf_key conf_keys[] = {
+	{ "files", "download_dir", CONF_PATH, ".",
+	    "directory where received files are saved (default: the "
+	    "working directory)" },
+	{ "files", "accept_files", CONF_ACCEPT, "auto",
+	    "auto: take offered files at once; ask: ask y/n first" },
+	{ "files", "peer_timeout", CONF_SECONDS, "10",
+	    "seconds (1-600) of silence from a peer that end a transfer" },
+};
+
+#define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+struct conf_parse {
+	struct conf	*c;
+	const char	*name;
+	char		*err;
+	size_t		 errlen;
+	bool		 failed;
+	char		 why[160];
+};
+
+/* Set one key from its text; NULL, or why the value is wrong. */
+static const char *
+conf_set(struct conf *c, const struct conf_key *k, const char *v)
+{
+	long long n;
+
+	switch (k->type) {
+	case CONF_PATH:
+		if (v[0] == '\0' || strlen(v) >= sizeof(c->download_dir))
+			return "expected a directory name";
+		snprintf(c->download_dir, sizeof(c->download_dir), "%s", v);
+		return NULL;
+	case CONF_ACCEPT:
+		if (strcmp(v, "auto") == 0)
+			c->accept_ask = false;
+		else if (strcmp(v, "ask") == 0)
+			c->accept_ask = true;
+		else
+			return "expected auto or ask";
+		return NULL;
+	case CONF_SECONDS:
+		if (proto_parse_int(v, 1, 600, &n) == -1)
+			return "expected seconds, 1 to 600";
+		c->peer_timeout = (int)n;
+		return NULL;
+	}
+	return "unknown type";
+}
+
+/* The defaults, from the table. */
+void
+conf_defaults(struct conf *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < CONF_NKEYS; i++)
+		conf_set(c, &conf_keys[i], conf_keys[i].def);
+}
+
+/* inih's handler: non-zero means success (wrapped here only). */
+static int
+conf_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct conf_parse *p = user;
+	const char *why = "unknown key";
+	size_t i;
+
+	for (i = 0; i < CONF_NKEYS; i++) {
+		if (strcmp(conf_keys[i].section, section) == 0 &&
+		    strcmp(conf_keys[i].name, name) == 0) {
+			why = conf_set(p->c, &conf_keys[i], value);
+			break;
+		}
+	}
+	if (why == NULL)
+		return 1;
+	/* inih gives the line number as its result: the message is
+	   finished in conf_result(). */
+	if (!p->failed)
+		snprintf(p->why, sizeof(p->why), "[%.50s] %.50s: %s", section,
+		    name, why);
+	p->failed = true;
+	return 0;
+}
+
+/* Turn inih's result into 0 / -1 with a message. */
+static int
+conf_result(struct conf_parse *p, int r)
+{
+	if (r == -1) {
+		snprintf(p->err, p->errlen, "%s: cannot open", p->name);
+		return -1;
+	}
+	if (r != 0 || p->failed) {
+		snprintf(p->err, p->errlen, "%s:%d: %s", p->name, r,
+		    p->failed ? p->why : "syntax error");
+		return -1;
+	}
+	return 0;
+}
+
+/* Read an INI file. */
+int
+conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+{
+	struct conf_parse p = { c, path, err, errlen, false, "" };
+
+	return conf_result(&p, ini_parse(path, conf_handler, &p));
+}
+
+/* Read INI text. */
+int
+conf_load_string(struct conf *c, const char *text, const char *name,
+    char *err, size_t errlen)
+{
+	struct conf_parse p = { c, name, err, errlen, false, "" };
+
+	return conf_result(&p, ini_parse_string(text, conf_handler, &p));
+}
+
+/* The settings for --help. */
+void
+conf_help(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Settings (-c FILE, an INI file):\n");
+	for (i = 0; i < CONF_NKEYS; i++)
+		fprintf(f, "  [%s] %s = %s\n      %s\n", conf_keys[i].section,
+		    conf_keys[i].name, conf_keys[i].def, conf_keys[i].help);
+}

@@ -1,0 +1,57 @@
+/*
+ * edge.h - the client's edge data commands: EDG writes a file of random
+ * integers, UED streams it to the server, SCS asks for an aggregate, DTE
+ * deletes the uploaded file.
+ *
+ * The uploader is paced from the frontend's loop (app_pump -> edge_pump):
+ * it reads the file one chunk at a time and queues a chunk only while
+ * little output is waiting, so memory stays bounded whatever the size.
+ * One upload runs at a time; its state is kept here (one app per client).
+ */
+#ifndef CLIENT_EDGE_H
+#define CLIENT_EDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cmds.h"
+#include "proto.h"
+
+struct app;
+
+/* Largest N of EDG (about 11 GB of text). */
+#define EDGE_GEN_MAX		1000000000LL
+/* Bytes of one UPDATA chunk. */
+#define EDGE_CHUNK		PROTO_BLOB_MAX
+/* Queue another chunk only while less than this is waiting to be sent. */
+#define EDGE_OUT_LOW		(128 * 1024)
+/* Requests left free for other commands while an upload runs. */
+#define EDGE_PENDING_SPARE	16
+/* At most one progress report to the model per this many ms. */
+#define EDGE_PROGRESS_MS	100
+
+/* The local file of user's ID: "<user>-<ID>.txt"; 0, or -1 if too long. */
+int	 edge_local_name(const char *user, long long id, char *buf,
+	     size_t len);
+/*
+ * Write n random integers (uniform over the 32-bit signed range), one per
+ * line, to path: through path.tmp and rename(), so an earlier file is
+ * replaced whole or not at all.  0, or -1 with errno set.
+ */
+int	 edge_generate(const char *path, long long n);
+
+/* True while an upload runs (plain mode waits for it before reading on). */
+bool	 edge_busy(void);
+/* Queue the next chunks of the upload, when there is room. */
+void	 edge_pump(struct app *a);
+
+/* Command table entries (cmds.c): argument checks and handlers. */
+cmds_check_fn	edge_check_gen;		/* ID N */
+cmds_check_fn	edge_check_id;		/* ID */
+cmds_check_fn	edge_check_stats;	/* ID OP */
+cmds_handler_fn	edge_do_gen;		/* EDG, /gen */
+cmds_handler_fn	edge_do_upload;		/* UED, /upload */
+cmds_handler_fn	edge_do_stats;		/* SCS, /stats */
+cmds_handler_fn	edge_do_delete;		/* DTE, /deldata */
+
+#endif /* CLIENT_EDGE_H */

@@ -1,0 +1,245 @@
+/*
+ * msgs.c - messaging commands, replies and events in the client.
+ *
+ * The generations' words carry a timestamp as four words (DD Mon YYYY
+ * HH:MM:SS); the checks here parse it strictly before anything is sent,
+ * so a typo gets its reason at once.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "model.h"
+#include "msgs.h"
+#include "proto.h"
+#include "timefmt.h"
+
+/* Join argv[i..i+3] into "DD Mon YYYY HH:MM:SS". */
+static void
+msgs_join_time(char **argv, int i, char *out, size_t len)
+{
+	snprintf(out, len, "%s %s %s %s", argv[i], argv[i + 1], argv[i + 2],
+	    argv[i + 3]);
+}
+
+/* Check a timestamp of four words starting at argv[i]. */
+static int
+msgs_check_time_at(const char *word, char **argv, int i, char *err,
+    size_t errlen)
+{
+	char stamp[128], why[160];
+	time_t t;
+
+	msgs_join_time(argv, i, stamp, sizeof(stamp));
+	if (timefmt_parse(stamp, &t, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: bad timestamp '%.40s': %s", word, stamp,
+	    why);
+	return -1;
+}
+
+/* N TIMESTAMP [TEXT]: N is 3 or #3, then a strict timestamp. */
+int
+msgs_check_post_ref(const char *word, int argc, char **argv, char *err,
+    size_t errlen)
+{
+	const char *n = argv[0][0] == '#' ? argv[0] + 1 : argv[0];
+	long long v;
+
+	if (proto_parse_int(n, 1, 1000000000, &v) == -1) {
+		snprintf(err, errlen, "%s: the message number is written 3 or "
+		    "#3, not '%.20s'", word, argv[0]);
+		return -1;
+	}
+	return msgs_check_time_at(word, argv, 1, err, errlen);
+}
+
+/* TIMESTAMP alone. */
+int
+msgs_check_timestamp(const char *word, int argc, char **argv, char *err,
+    size_t errlen)
+{
+	return msgs_check_time_at(word, argv, 0, err, errlen);
+}
+
+/* The reply of a messaging request: its text, or "Error: ...". */
+static void
+msgs_show(struct app *a, void *arg, const struct proto_msg *msg)
+{
+	app_show_reply(a, msg);
+}
+
+/* A READPOSTS data line "N USER no|yes TIME TEXT" as a board line. */
+static void
+msgs_show_post(struct app *a, void *arg, const struct proto_msg *msg)
+{
+	char copy[PROTO_LINE_MAX], *w[8];
+	int n;
+
+	if (msg->kind != PROTO_MSG_DATA) {
+		app_show_reply(a, msg);
+		return;
+	}
+	snprintf(copy, sizeof(copy), "%s", msg->text);
+	n = proto_split(copy, w, 8, true);
+	if (n < 8) {
+		model_add_line(app_model(a), MODEL_LINE_NORMAL, "%s", msg->text);
+		return;
+	}
+	model_add_line(app_model(a), MODEL_LINE_NORMAL, "#%s %s, %s %s %s %s%s: "
+	    "%s", w[0], w[1], w[3], w[4], w[5], w[6],
+	    strcmp(w[2], "yes") == 0 ? " (edited)" : "", w[7]);
+}
+
+/* Send VERB with args joined as "a b". */
+static void
+msgs_send2(struct app *a, app_reply_hook *hook, const char *verb,
+    const char *x, const char *y)
+{
+	char args[PROTO_LINE_MAX];
+
+	snprintf(args, sizeof(args), "%s %s", x, y);
+	app_send_hook(a, hook, NULL, verb, args);
+}
+
+/* message USER TEXT, /msgto USER TEXT */
+void
+msgs_do_message(struct app *a, int argc, char **argv)
+{
+	msgs_send2(a, msgs_show, PROTO_V_MSGTO, argv[0], argv[1]);
+}
+
+/* broadcast TEXT */
+void
+msgs_do_broadcast(struct app *a, int argc, char **argv)
+{
+	app_send_hook(a, msgs_show, NULL, PROTO_V_BROADCAST, argv[0]);
+}
+
+/* block USER */
+void
+msgs_do_block(struct app *a, int argc, char **argv)
+{
+	app_send_hook(a, msgs_show, NULL, PROTO_V_BLOCK, argv[0]);
+}
+
+/* unblock USER */
+void
+msgs_do_unblock(struct app *a, int argc, char **argv)
+{
+	app_send_hook(a, msgs_show, NULL, PROTO_V_UNBLOCK, argv[0]);
+}
+
+/* MSG TEXT */
+void
+msgs_do_post(struct app *a, int argc, char **argv)
+{
+	app_send_hook(a, msgs_show, NULL, PROTO_V_POST, argv[0]);
+}
+
+/* The post number without its '#'. */
+static const char *
+msgs_post_number(const char *s)
+{
+	return s[0] == '#' ? s + 1 : s;
+}
+
+/* DLT N TIMESTAMP */
+void
+msgs_do_delpost(struct app *a, int argc, char **argv)
+{
+	char stamp[128];
+
+	msgs_join_time(argv, 1, stamp, sizeof(stamp));
+	msgs_send2(a, msgs_show, PROTO_V_DELPOST, msgs_post_number(argv[0]),
+	    stamp);
+}
+
+/* EDT N TIMESTAMP TEXT */
+void
+msgs_do_editpost(struct app *a, int argc, char **argv)
+{
+	char args[PROTO_LINE_MAX];
+
+	snprintf(args, sizeof(args), "%s %s %s %s %s %s",
+	    msgs_post_number(argv[0]), argv[1], argv[2], argv[3], argv[4],
+	    argv[5]);
+	app_send_hook(a, msgs_show, NULL, PROTO_V_EDITPOST, args);
+}
+
+/* RDM TIMESTAMP */
+void
+msgs_do_readposts(struct app *a, int argc, char **argv)
+{
+	char stamp[128];
+
+	msgs_join_time(argv, 0, stamp, sizeof(stamp));
+	app_send_hook(a, msgs_show_post, NULL, PROTO_V_READPOSTS, stamp);
+}
+
+/* /creategroup NAME USER... */
+void
+msgs_do_gcreate(struct app *a, int argc, char **argv)
+{
+	char args[PROTO_LINE_MAX];
+	size_t off = 0;
+	int i;
+
+	args[0] = '\0';
+	for (i = 0; i < argc && off < sizeof(args); i++)
+		off += (size_t)snprintf(args + off, sizeof(args) - off, "%s%s",
+		    i ? " " : "", argv[i]);
+	app_send_hook(a, msgs_show, NULL, PROTO_V_GCREATE, args);
+}
+
+/* /joingroup NAME */
+void
+msgs_do_gjoin(struct app *a, int argc, char **argv)
+{
+	app_send_hook(a, msgs_show, NULL, PROTO_V_GJOIN, argv[0]);
+}
+
+/* /groupmsg NAME TEXT */
+void
+msgs_do_gmsg(struct app *a, int argc, char **argv)
+{
+	msgs_send2(a, msgs_show, PROTO_V_GMSG, argv[0], argv[1]);
+}
+
+/* Show a messaging event. */
+bool
+msgs_event(struct app *a, const char *name, char *text)
+{
+	struct model *m = app_model(a);
+	char *w[7];
+	int n;
+
+	if (strcmp(name, PROTO_EV_MSG) == 0 ||
+	    strcmp(name, PROTO_EV_BCAST) == 0) {
+		/* FROM DD Mon YYYY HH:MM:SS TEXT */
+		if ((n = proto_split(text, w, 6, true)) < 6)
+			return true;
+		model_add_line(m, MODEL_LINE_NORMAL, "[%s %s %s %s] %s%s: %s",
+		    w[1], w[2], w[3], w[4], w[0],
+		    strcmp(name, PROTO_EV_BCAST) == 0 ? " (broadcast)" : "",
+		    w[5]);
+		return true;
+	}
+	if (strcmp(name, PROTO_EV_GMSG) == 0) {
+		/* GROUP FROM DD Mon YYYY HH:MM:SS TEXT */
+		if ((n = proto_split(text, w, 7, true)) < 7)
+			return true;
+		model_add_line(m, MODEL_LINE_NORMAL, "[%s %s %s %s] %s in %s: %s",
+		    w[2], w[3], w[4], w[5], w[1], w[0], w[6]);
+		return true;
+	}
+	if (strcmp(name, PROTO_EV_GINVITE) == 0) {
+		/* GROUP FROM MEMBER... */
+		if ((n = proto_split(text, w, 3, true)) < 3)
+			return true;
+		model_add_line(m, MODEL_LINE_INFO, "%s created group %s with %s; "
+		    "join it with /joingroup %s", w[1], w[0], w[2], w[0]);
+		return true;
+	}
+	return false;
+}

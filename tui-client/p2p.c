@@ -1,0 +1,645 @@
+/*
+ * p2p.c - peer-to-peer transfers: the table of transfers, the UDP socket,
+ * the poll interface, the commands and the server's offers.  The sender's
+ * engine is in p2p_send.c, the receiver's in p2p_recv.c, the datagram
+ * format and the arithmetic in p2p_wire.c.
+ *
+ * Every datagram that comes in is checked in this order and dropped (and
+ * counted) at the first failure: its form, a transfer with its id in the
+ * role its type belongs to, the address and port the server announced
+ * for that transfer's peer, the MAC under the transfer's secret.  Only
+ * then does an engine see it.
+ *
+ * Test hooks (environment, read at start): FS_TEST_LOSS, FS_TEST_DUP and
+ * FS_TEST_REORDER give the percentage of datagrams this client sends that
+ * are dropped, sent twice, or held back and sent after later ones;
+ * FS_TEST_SEED seeds them.  They act on every datagram both ends send.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "conf.h"
+#include "log.h"
+#include "model.h"
+#include "p2p_int.h"
+
+#define P2P_RECV_BATCH	512	/* datagrams read per pass at most */
+#define P2P_HOLD_MAX	8	/* datagrams held back by FS_TEST_REORDER */
+
+struct p2p_xfer		 p2p_xfers[P2P_XFER_MAX];
+struct p2p_stats	 p2p_counters;
+int			 p2p_peer_timeout_s = 10;
+int			 p2p_dir_fd = -1;
+
+static int		 p2p_fd = -1;
+static int		 p2p_family = AF_INET;
+static bool		 p2p_ask;
+static bool		 p2p_blocked;	/* the socket said EAGAIN */
+
+/* The test hooks. */
+static struct {
+	int		 loss, dup, reorder;	/* percent */
+	uint64_t	 rng;
+	struct {
+		unsigned char	 buf[P2P_DGRAM_MAX];
+		size_t		 len;
+		struct sockaddr_storage sa;
+		socklen_t	 salen;
+		int		 age;
+	} held[P2P_HOLD_MAX];
+	int		 nheld;
+} p2p_hook;
+
+/* Monotonic microseconds. */
+int64_t
+p2p_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A percentage from the environment, 0 when unset or bad. */
+static int
+p2p_env_pct(const char *name)
+{
+	const char *v = getenv(name);
+	long long n;
+
+	if (v == NULL || proto_parse_int(v, 0, 100, &n) == -1)
+		return 0;
+	return (int)n;
+}
+
+/* Set up with the UDP socket and the settings. */
+void
+p2p_setup(int udp_fd, const struct conf *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const char *seed = getenv("FS_TEST_SEED");
+	int size, i;
+
+	p2p_fd = udp_fd;
+	if (getsockname(udp_fd, (struct sockaddr *)&ss, &len) == 0)
+		p2p_family = ss.ss_family;
+	fcntl(udp_fd, F_SETFL, fcntl(udp_fd, F_GETFL) | O_NONBLOCK);
+	/* Room for a window's worth of datagrams; the kernel may cap it
+	   (net.core.rmem_max) unless we may force it. */
+	size = 8 * 1024 * 1024;
+	if (setsockopt(udp_fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) == -1)
+		setsockopt(udp_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(udp_fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+	    sizeof(size)) == -1)
+		setsockopt(udp_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	p2p_ask = c->accept_ask;
+	p2p_peer_timeout_s = c->peer_timeout;
+	if (p2p_dir_fd != -1)
+		close(p2p_dir_fd);
+	p2p_dir_fd = open(c->download_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (p2p_dir_fd == -1)
+		log_warn("download directory %s", c->download_dir);
+	for (i = 0; i < P2P_XFER_MAX; i++)
+		p2p_xfers[i].fd = -1;
+	p2p_hook.loss = p2p_env_pct("FS_TEST_LOSS");
+	p2p_hook.dup = p2p_env_pct("FS_TEST_DUP");
+	p2p_hook.reorder = p2p_env_pct("FS_TEST_REORDER");
+	p2p_hook.rng = seed != NULL ? strtoull(seed, NULL, 10) : 0;
+	p2p_hook.rng ^= 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+}
+
+/* A pseudo-random percentage for the test hooks (xorshift64). */
+static int
+p2p_hook_roll(void)
+{
+	uint64_t x = p2p_hook.rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	p2p_hook.rng = x;
+	return (int)(x % 100);
+}
+
+/* sendto, counting; 0, or -1 with errno. */
+static int
+p2p_sendto(const unsigned char *buf, size_t len,
+    const struct sockaddr_storage *sa, socklen_t salen)
+{
+	ssize_t r;
+
+	do
+		r = sendto(p2p_fd, buf, len, 0, (const struct sockaddr *)sa,
+		    salen);
+	while (r == -1 && errno == EINTR);
+	if (r == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			p2p_blocked = true;
+		return -1;
+	}
+	p2p_counters.sent++;
+	return 0;
+}
+
+/* Send held-back datagrams that waited long enough (all when force). */
+static void
+p2p_hook_release(bool force)
+{
+	int i;
+
+	for (i = 0; i < p2p_hook.nheld; ) {
+		if (!force && ++p2p_hook.held[i].age < 3) {
+			i++;
+			continue;
+		}
+		p2p_sendto(p2p_hook.held[i].buf, p2p_hook.held[i].len,
+		    &p2p_hook.held[i].sa, p2p_hook.held[i].salen);
+		p2p_hook.held[i] = p2p_hook.held[--p2p_hook.nheld];
+	}
+}
+
+/* Encode and send a datagram of x, through the test hooks. */
+int
+p2p_send_pkt(struct p2p_xfer *x, struct p2p_pkt *p)
+{
+	unsigned char buf[P2P_DGRAM_MAX];
+	size_t len;
+	int i;
+
+	p->xid = x->xid;
+	len = p2p_encode(p, x->key, buf);
+	if (p2p_hook.loss == 0 && p2p_hook.dup == 0 && p2p_hook.reorder == 0)
+		return p2p_sendto(buf, len, &x->sa, x->salen);
+	p2p_hook_release(false);
+	if (p2p_hook.loss > 0 && p2p_hook_roll() < p2p_hook.loss)
+		return 0;	/* "sent", and lost on the way */
+	if (p2p_hook.reorder > 0 && p2p_hook.nheld < P2P_HOLD_MAX &&
+	    p2p_hook_roll() < p2p_hook.reorder) {
+		i = p2p_hook.nheld++;
+		memcpy(p2p_hook.held[i].buf, buf, len);
+		p2p_hook.held[i].len = len;
+		p2p_hook.held[i].sa = x->sa;
+		p2p_hook.held[i].salen = x->salen;
+		p2p_hook.held[i].age = 0;
+		return 0;
+	}
+	if (p2p_sendto(buf, len, &x->sa, x->salen) == -1)
+		return -1;
+	if (p2p_hook.dup > 0 && p2p_hook_roll() < p2p_hook.dup)
+		p2p_sendto(buf, len, &x->sa, x->salen);
+	return 0;
+}
+
+/* True while the socket has no room. */
+bool
+p2p_send_blocked(void)
+{
+	return p2p_blocked;
+}
+
+/* The peer's endpoint, in our socket's family. */
+int
+p2p_set_peer(struct p2p_xfer *x, const char *ip, unsigned port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&x->sa;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&x->sa;
+	struct in_addr a4;
+
+	memset(&x->sa, 0, sizeof(x->sa));
+	if (port == 0 || port > 65535)
+		return -1;
+	if (inet_pton(AF_INET, ip, &a4) == 1) {
+		if (p2p_family == AF_INET6) {
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_port = htons((uint16_t)port);
+			sin6->sin6_addr.s6_addr[10] = 0xff;
+			sin6->sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&sin6->sin6_addr.s6_addr[12], &a4, 4);
+			x->salen = sizeof(*sin6);
+		} else {
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons((uint16_t)port);
+			sin->sin_addr = a4;
+			x->salen = sizeof(*sin);
+		}
+		return 0;
+	}
+	if (p2p_family == AF_INET6 &&
+	    inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		x->salen = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
+}
+
+/* True when a datagram came from x's peer (same address and port). */
+static bool
+p2p_from_peer(const struct p2p_xfer *x, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)ss;
+	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)&x->sa;
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in *b4 = (const struct sockaddr_in *)&x->sa;
+
+	if (ss->ss_family != x->sa.ss_family)
+		return false;
+	if (ss->ss_family == AF_INET6)
+		return a6->sin6_port == b6->sin6_port &&
+		    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+	return a4->sin_port == b4->sin_port &&
+	    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+}
+
+/* "1.2 MB" */
+void
+p2p_size_text(uint64_t n, char *buf, size_t len)
+{
+	if (n < 1000)
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%.1f kB", (double)n / 1e3);
+	else if (n < 1000000000)
+		snprintf(buf, len, "%.1f MB", (double)n / 1e6);
+	else
+		snprintf(buf, len, "%.2f GB", (double)n / 1e9);
+}
+
+/* Progress to the model, at most every P2P_PROGRESS_US. */
+void
+p2p_progress(struct app *a, struct p2p_xfer *x, uint64_t done, bool force)
+{
+	int64_t now = p2p_now_us();
+
+	if (x->model_id < 0 || (!force && now - x->shown_us < P2P_PROGRESS_US))
+		return;
+	x->shown_us = now;
+	model_xfer_progress(app_model(a), x->model_id, done, now / 1000);
+}
+
+/* Free everything a transfer holds. */
+void
+p2p_release(struct app *a, struct p2p_xfer *x, bool ok)
+{
+	if (x->model_id >= 0)
+		model_xfer_end(app_model(a), x->model_id, ok,
+		    p2p_now_us() / 1000);
+	if (x->fd != -1)
+		close(x->fd);
+	free(x->segs);
+	free(x->sent);
+	free(x->cache);
+	free(x->rwin);
+	explicit_bzero(x, sizeof(*x));
+	x->fd = -1;
+	x->model_id = -1;
+}
+
+/* The transfer a datagram of this type and id belongs to, or NULL. */
+static struct p2p_xfer *
+p2p_find(uint32_t xid, uint8_t type)
+{
+	enum p2p_role role = p2p_from_sender(type) ? P2P_RECV : P2P_SEND;
+	int i;
+
+	for (i = 0; i < P2P_XFER_MAX; i++)
+		if (p2p_xfers[i].state != P2P_S_FREE &&
+		    p2p_xfers[i].state != P2P_S_REQUEST &&
+		    p2p_xfers[i].xid == xid && p2p_xfers[i].role == role)
+			return &p2p_xfers[i];
+	return NULL;
+}
+
+/* Read and dispatch what the socket holds (a bounded batch). */
+static void
+p2p_read(struct app *a)
+{
+	unsigned char buf[P2P_DGRAM_MAX + 1];
+	struct sockaddr_storage ss;
+	struct p2p_xfer *x;
+	struct p2p_pkt p;
+	socklen_t sl;
+	ssize_t r;
+	int i;
+
+	for (i = 0; i < P2P_RECV_BATCH; i++) {
+		sl = sizeof(ss);
+		r = recvfrom(p2p_fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&ss, &sl);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("UDP receive");
+			return;
+		}
+		if (p2p_decode(buf, (size_t)r, &p) != P2P_D_OK) {
+			p2p_counters.malformed++;
+			continue;
+		}
+		if ((x = p2p_find(p.xid, p.type)) == NULL) {
+			p2p_counters.unknown++;
+			continue;
+		}
+		if (!p2p_from_peer(x, &ss)) {
+			p2p_counters.endpoint++;
+			continue;
+		}
+		if (!p2p_verify(buf, (size_t)r, x->key)) {
+			p2p_counters.mac++;
+			continue;
+		}
+		p2p_counters.received++;
+		x->heard_us = p2p_now_us();
+		if (x->role == P2P_SEND)
+			p2p_send_input(a, x, &p);
+		else
+			p2p_recv_input(a, x, &p);
+	}
+}
+
+/* The UDP socket, with POLLOUT while sending waits for room. */
+int
+p2p_poll_fill(struct pollfd *pfd, int max)
+{
+	if (p2p_fd == -1 || max < 1)
+		return 0;
+	pfd[0].fd = p2p_fd;
+	pfd[0].events = POLLIN | (p2p_blocked ? POLLOUT : 0);
+	pfd[0].revents = 0;
+	return 1;
+}
+
+/* Milliseconds to the next timer of any transfer; -1 for none. */
+int
+p2p_poll_timeout(void)
+{
+	int64_t now = p2p_now_us(), next = -1, d;
+	int i;
+
+	if (p2p_hook.nheld > 0)
+		next = now + 2000;
+	for (i = 0; i < P2P_XFER_MAX; i++) {
+		if (p2p_xfers[i].state == P2P_S_FREE ||
+		    p2p_xfers[i].state == P2P_S_REQUEST)
+			continue;
+		d = p2p_xfers[i].role == P2P_SEND ?
+		    p2p_send_deadline(&p2p_xfers[i]) :
+		    p2p_recv_deadline(&p2p_xfers[i]);
+		/* No room in the socket: POLLOUT wakes us, not a timer. */
+		if (p2p_blocked && d >= 0 && d <= now)
+			d = now + 10000;
+		if (d >= 0 && (next < 0 || d < next))
+			next = d;
+	}
+	if (next < 0)
+		return -1;
+	return next <= now ? 0 : (int)((next - now + 999) / 1000);
+}
+
+/* Read, then let every transfer send and run its timers. */
+void
+p2p_poll_done(struct app *a, const struct pollfd *pfd, int n)
+{
+	bool readable = false, blocked = false;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (pfd[i].fd != p2p_fd || p2p_fd == -1)
+			continue;
+		if (pfd[i].revents & POLLOUT)
+			p2p_blocked = false;
+		if (pfd[i].revents & (POLLIN | POLLERR))
+			readable = true;
+	}
+	if (readable)
+		p2p_read(a);
+	for (i = 0; i < P2P_XFER_MAX; i++) {
+		if (p2p_xfers[i].state == P2P_S_FREE ||
+		    p2p_xfers[i].state == P2P_S_REQUEST)
+			continue;
+		if (p2p_xfers[i].role == P2P_SEND) {
+			if (!p2p_blocked)
+				p2p_send_run(a, &p2p_xfers[i], &blocked);
+		} else
+			p2p_recv_run(a, &p2p_xfers[i]);
+	}
+	if (p2p_hook.nheld > 0)
+		p2p_hook_release(true);
+}
+
+/* True while anything runs. */
+bool
+p2p_busy(void)
+{
+	int i;
+
+	for (i = 0; i < P2P_XFER_MAX; i++)
+		if (p2p_xfers[i].state != P2P_S_FREE &&
+		    p2p_xfers[i].state != P2P_S_LINGER)
+			return true;
+	return false;
+}
+
+/* The counters. */
+const struct p2p_stats *
+p2p_stats(void)
+{
+	return &p2p_counters;
+}
+
+/* Stop everything: tell peers, remove partial files. */
+void
+p2p_shutdown(struct app *a)
+{
+	int i;
+
+	for (i = 0; i < P2P_XFER_MAX; i++) {
+		struct p2p_xfer *x = &p2p_xfers[i];
+
+		if (x->state == P2P_S_FREE)
+			continue;
+		if (x->state == P2P_S_LINGER || x->state == P2P_S_REQUEST)
+			p2p_release(a, x, false);
+		else if (x->role == P2P_SEND)
+			p2p_send_fail(a, x, "this client quit", true);
+		else
+			p2p_recv_fail(a, x, "this client quit", true);
+	}
+	if (p2p_dir_fd != -1) {
+		close(p2p_dir_fd);
+		p2p_dir_fd = -1;
+	}
+}
+
+/* A free slot, or NULL after saying so. */
+static struct p2p_xfer *
+p2p_slot(struct app *a)
+{
+	int i;
+
+	for (i = 0; i < P2P_XFER_MAX; i++)
+		if (p2p_xfers[i].state == P2P_S_FREE) {
+			p2p_xfers[i].fd = -1;
+			p2p_xfers[i].model_id = -1;
+			return &p2p_xfers[i];
+		}
+	model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: %d transfers "
+	    "are running already; wait for one to end", P2P_XFER_MAX);
+	return NULL;
+}
+
+/* The server's answer to SENDFILE: "XID IP UDPPORT SECRET", or an error. */
+static void
+p2p_reply_sendfile(struct app *a, void *arg, const struct proto_msg *msg)
+{
+	struct p2p_xfer *x = arg;
+	char copy[PROTO_LINE_MAX], *w[4];
+	long long xid, port;
+
+	if (msg->kind == PROTO_MSG_DATA || x->state != P2P_S_REQUEST)
+		return;
+	if (msg->kind == PROTO_MSG_ERR) {
+		model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: cannot "
+		    "send %s to %s: %s", x->name, x->peer, msg->text[0] ?
+		    msg->text : msg->code);
+		p2p_release(a, x, false);
+		return;
+	}
+	snprintf(copy, sizeof(copy), "%s", msg->text);
+	if (proto_split(copy, w, 4, false) != 4 ||
+	    proto_parse_int(w[0], 1, 0xffffffffLL, &xid) == -1 ||
+	    proto_parse_int(w[2], 1, 65535, &port) == -1 ||
+	    p2p_parse_secret(w[3], x->key) == -1 ||
+	    p2p_set_peer(x, w[1], (unsigned)port) == -1) {
+		model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: cannot "
+		    "send %s: unexpected reply from the server", x->name);
+		p2p_release(a, x, false);
+		return;
+	}
+	x->xid = (uint32_t)xid;
+	p2p_send_start(a, x);
+}
+
+/* /sendfile USER FILE (UPD, UVF, /p2pvideo): check the file, ask the server. */
+void
+p2p_do_sendfile(struct app *a, int argc, char **argv)
+{
+	struct model *m = app_model(a);
+	struct p2p_xfer *x;
+	const char *path = argv[1], *base;
+	char args[PROTO_LINE_MAX];
+	struct stat st;
+	int fd;
+
+	if (!proto_valid_user(argv[0])) {
+		model_add_line(m, MODEL_LINE_ERROR, "Error: no such user: %.40s",
+		    argv[0]);
+		return;
+	}
+	if (strcmp(argv[0], model_self(m)) == 0) {
+		model_add_line(m, MODEL_LINE_ERROR, "Error: you cannot send a "
+		    "file to yourself");
+		return;
+	}
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
+	    strlen(base) > PROTO_FILENAME_MAX) {
+		model_add_line(m, MODEL_LINE_ERROR, "Error: %.200s is not a file "
+		    "name", path);
+		return;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		model_add_line(m, MODEL_LINE_ERROR, "Error: cannot read %.200s: "
+		    "%s", path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		model_add_line(m, MODEL_LINE_ERROR, "Error: %.200s is not a "
+		    "regular file", path);
+		close(fd);
+		return;
+	}
+	if ((x = p2p_slot(a)) == NULL) {
+		close(fd);
+		return;
+	}
+	x->state = P2P_S_REQUEST;
+	x->role = P2P_SEND;
+	x->fd = fd;
+	x->size = (uint64_t)st.st_size;
+	snprintf(x->peer, sizeof(x->peer), "%s", argv[0]);
+	snprintf(x->name, sizeof(x->name), "%s", base);
+	snprintf(args, sizeof(args), "%s %llu %s", x->peer,
+	    (unsigned long long)x->size, x->name);
+	if (app_send_hook(a, p2p_reply_sendfile, x, PROTO_V_SENDFILE,
+	    args) == -1)
+		p2p_release(a, x, false);
+}
+
+/* "* FILEOFFER FROM XID SIZE IP PORT SECRET NAME" */
+bool
+p2p_event(struct app *a, const char *name, char *text)
+{
+	char *w[7];
+	long long xid, size, port;
+
+	if (strcmp(name, PROTO_EV_FILEOFFER) != 0)
+		return false;
+	if (proto_split(text, w, 7, true) != 7 || !proto_valid_user(w[0]) ||
+	    proto_parse_int(w[1], 1, 0xffffffffLL, &xid) == -1 ||
+	    proto_parse_int(w[2], 0, 0x7fffffffffffffffLL, &size) == -1 ||
+	    proto_parse_int(w[4], 1, 65535, &port) == -1 ||
+	    strlen(w[6]) > PROTO_FILENAME_MAX) {
+		log_warnx("malformed FILEOFFER event from the server");
+		return true;
+	}
+	p2p_recv_offer(a, w[0], (uint32_t)xid, (uint64_t)size, w[3],
+	    (unsigned)port, w[5], w[6], p2p_ask);
+	return true;
+}
+
+/* /transfers: what runs, and what was dropped. */
+void
+p2p_do_transfers(struct app *a, int argc, char **argv)
+{
+	struct model *m = app_model(a);
+	const struct p2p_stats *s = &p2p_counters;
+	int i, n = 0;
+
+	for (i = 0; i < P2P_XFER_MAX; i++) {
+		const struct p2p_xfer *x = &p2p_xfers[i];
+
+		if (x->state == P2P_S_FREE || x->state == P2P_S_LINGER)
+			continue;
+		n++;
+		model_add_line(m, MODEL_LINE_INFO, "%s %s %s %s (%llu bytes)",
+		    x->role == P2P_SEND ? "sending" : "receiving", x->name,
+		    x->role == P2P_SEND ? "to" : "from", x->peer,
+		    (unsigned long long)x->size);
+	}
+	model_add_line(m, MODEL_LINE_INFO, "%d transfer%s; datagrams sent %llu, "
+	    "accepted %llu, resent %llu; dropped: %llu malformed, %llu "
+	    "unknown transfer, %llu wrong sender, %llu bad MAC", n,
+	    n == 1 ? "" : "s", (unsigned long long)s->sent,
+	    (unsigned long long)s->received,
+	    (unsigned long long)s->retransmitted,
+	    (unsigned long long)s->malformed, (unsigned long long)s->unknown,
+	    (unsigned long long)s->endpoint, (unsigned long long)s->mac);
+}

@@ -1,0 +1,377 @@
+/*
+ * p2p_wire.c - peer-to-peer datagrams, windows, timers and names: the
+ * arithmetic of p2p.c, without I/O.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "p2p_wire.h"
+
+/* Store big-endian integers. */
+static void
+p2p_put16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+
+/* A 32-bit big-endian integer. */
+static void
+p2p_put32(unsigned char *p, uint32_t v)
+{
+	p2p_put16(p, (uint16_t)(v >> 16));
+	p2p_put16(p + 2, (uint16_t)v);
+}
+
+/* A 64-bit big-endian integer. */
+static void
+p2p_put64(unsigned char *p, uint64_t v)
+{
+	p2p_put32(p, (uint32_t)(v >> 32));
+	p2p_put32(p + 4, (uint32_t)v);
+}
+
+/* Read a 16-bit big-endian integer. */
+static uint16_t
+p2p_get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Read a 32-bit big-endian integer. */
+static uint32_t
+p2p_get32(const unsigned char *p)
+{
+	return (uint32_t)p2p_get16(p) << 16 | p2p_get16(p + 2);
+}
+
+/* Read a 64-bit big-endian integer. */
+static uint64_t
+p2p_get64(const unsigned char *p)
+{
+	return (uint64_t)p2p_get32(p) << 32 | p2p_get32(p + 4);
+}
+
+/* Encode a datagram with its MAC. */
+size_t
+p2p_encode(const struct p2p_pkt *p, const unsigned char key[SIPHASH_KEY_LEN],
+    unsigned char *buf)
+{
+	size_t n = P2P_HDR_LEN + p->len;
+	uint64_t mac;
+	int i;
+
+	buf[0] = P2P_VERSION;
+	buf[1] = p->type;
+	buf[2] = p->flags;
+	buf[3] = 0;
+	p2p_put32(buf + 4, p->xid);
+	p2p_put64(buf + 8, p->off);
+	p2p_put32(buf + 16, p->pktno);
+	p2p_put32(buf + 20, p->echo);
+	p2p_put16(buf + 24, p->len);
+	p2p_put16(buf + 26, 0);
+	if (p->len > 0)
+		memcpy(buf + P2P_HDR_LEN, p->payload, p->len);
+	mac = siphash24(key, buf, n);
+	for (i = 0; i < P2P_MAC_LEN; i++)
+		buf[n + i] = (unsigned char)(mac >> (8 * i));
+	return n + P2P_MAC_LEN;
+}
+
+/* Check a datagram's form and decode its header. */
+enum p2p_derr
+p2p_decode(const unsigned char *buf, size_t len, struct p2p_pkt *p)
+{
+	if (len < P2P_HDR_LEN + P2P_MAC_LEN)
+		return P2P_D_SHORT;
+	if (buf[0] != P2P_VERSION)
+		return P2P_D_VERSION;
+	if (buf[1] < P2P_T_HELLO || buf[1] > P2P_T_ABORT_R)
+		return P2P_D_TYPE;
+	p->type = buf[1];
+	p->flags = buf[2];
+	p->xid = p2p_get32(buf + 4);
+	p->off = p2p_get64(buf + 8);
+	p->pktno = p2p_get32(buf + 16);
+	p->echo = p2p_get32(buf + 20);
+	p->len = p2p_get16(buf + 24);
+	if (p->len > P2P_PAYLOAD_MAX ||
+	    (size_t)P2P_HDR_LEN + p->len + P2P_MAC_LEN != len)
+		return P2P_D_LENGTH;
+	p->payload = buf + P2P_HDR_LEN;
+	return P2P_D_OK;
+}
+
+/* True when the MAC at the end of the datagram is right (constant time). */
+bool
+p2p_verify(const unsigned char *buf, size_t len,
+    const unsigned char key[SIPHASH_KEY_LEN])
+{
+	uint64_t mac;
+	unsigned diff = 0;
+	int i;
+
+	if (len < P2P_HDR_LEN + P2P_MAC_LEN)
+		return false;
+	mac = siphash24(key, buf, len - P2P_MAC_LEN);
+	for (i = 0; i < P2P_MAC_LEN; i++)
+		diff |= buf[len - P2P_MAC_LEN + i] ^
+		    (unsigned char)(mac >> (8 * i));
+	return diff == 0;
+}
+
+/* Types a sender sends. */
+bool
+p2p_from_sender(uint8_t type)
+{
+	return type == P2P_T_HELLO || type == P2P_T_DATA ||
+	    type == P2P_T_FIN || type == P2P_T_ABORT_S;
+}
+
+/* The value of a hex digit, or -1. */
+static int
+p2p_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parse a 128-bit secret written in hex. */
+int
+p2p_parse_secret(const char *hex, unsigned char key[SIPHASH_KEY_LEN])
+{
+	int i, hi, lo;
+
+	if (strlen(hex) != PROTO_SECRET_HEX)
+		return -1;
+	for (i = 0; i < SIPHASH_KEY_LEN; i++) {
+		if ((hi = p2p_hexval(hex[2 * i])) < 0 ||
+		    (lo = p2p_hexval(hex[2 * i + 1])) < 0)
+			return -1;
+		key[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Segments of a file. */
+uint64_t
+p2p_nseg(uint64_t size)
+{
+	return (size + P2P_SEG - 1) / P2P_SEG;
+}
+
+/* An empty window over nseg segments. */
+void
+p2p_rwin_init(struct p2p_rwin *w, uint64_t nseg)
+{
+	memset(w, 0, sizeof(*w));
+	w->nseg = nseg;
+}
+
+/* The bit of segment seg (which must be inside the window). */
+static bool
+p2p_rwin_has(const struct p2p_rwin *w, uint64_t seg)
+{
+	uint64_t i = seg % P2P_WINDOW;
+
+	return (w->bits[i / 8] >> (i % 8)) & 1;
+}
+
+/* Note a segment; move the cumulative point over what is complete. */
+int
+p2p_rwin_mark(struct p2p_rwin *w, uint64_t seg)
+{
+	uint64_t i;
+
+	if (seg >= w->nseg || seg >= w->cum + P2P_WINDOW)
+		return -1;
+	if (seg < w->cum || p2p_rwin_has(w, seg))
+		return 0;
+	i = seg % P2P_WINDOW;
+	w->bits[i / 8] |= (unsigned char)(1u << (i % 8));
+	if (seg + 1 > w->high)
+		w->high = seg + 1;
+	while (w->cum < w->nseg && p2p_rwin_has(w, w->cum)) {
+		i = w->cum % P2P_WINDOW;
+		w->bits[i / 8] &= (unsigned char)~(1u << (i % 8));
+		w->cum++;
+	}
+	return 1;
+}
+
+/* The SACK bitmap after the cumulative point. */
+size_t
+p2p_rwin_sack(const struct p2p_rwin *w, unsigned char *out)
+{
+	uint64_t seg, rel;
+	size_t len = 0;
+
+	memset(out, 0, P2P_SACK_MAX);
+	for (seg = w->cum + 1; seg < w->high && seg < w->cum + P2P_WINDOW;
+	    seg++) {
+		if (!p2p_rwin_has(w, seg))
+			continue;
+		rel = seg - w->cum - 1;
+		if (rel / 8 >= P2P_SACK_MAX)
+			break;
+		out[rel / 8] |= (unsigned char)(1u << (rel % 8));
+		len = (size_t)(rel / 8 + 1);
+	}
+	return len;
+}
+
+/* No sample yet. */
+void
+p2p_rtt_init(struct p2p_rtt *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->rto = P2P_RTO_INIT_US;
+}
+
+/* Fold in a sample (RFC 6298, 2.2 and 2.3; alpha 1/8, beta 1/4). */
+void
+p2p_rtt_sample(struct p2p_rtt *r, int64_t us)
+{
+	int64_t d;
+
+	if (us < 1)
+		us = 1;
+	if (!r->have) {
+		r->srtt = us;
+		r->rttvar = us / 2;
+		r->have = true;
+	} else {
+		d = r->srtt > us ? r->srtt - us : us - r->srtt;
+		r->rttvar = (3 * r->rttvar + d) / 4;
+		r->srtt = (7 * r->srtt + us) / 8;
+	}
+	r->rto = r->srtt + (4 * r->rttvar > 1000 ? 4 * r->rttvar : 1000);
+	if (r->rto < P2P_RTO_MIN_US)
+		r->rto = P2P_RTO_MIN_US;
+	if (r->rto > P2P_RTO_MAX_US)
+		r->rto = P2P_RTO_MAX_US;
+}
+
+/* Back off after a timeout (RFC 6298, 5.5). */
+void
+p2p_rtt_backoff(struct p2p_rtt *r)
+{
+	r->rto *= 2;
+	if (r->rto > P2P_RTO_MAX_US)
+		r->rto = P2P_RTO_MAX_US;
+}
+
+/* A fresh window. */
+void
+p2p_cc_init(struct p2p_cc *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cwnd = P2P_CWND_INIT;
+	c->ssthresh = P2P_WINDOW;
+}
+
+/* Grow: one segment per segment acked in slow start, else 1/cwnd. */
+void
+p2p_cc_acked(struct p2p_cc *c, uint32_t n)
+{
+	if (c->cwnd < c->ssthresh)
+		c->cwnd += n;
+	else
+		c->cwnd += (double)n / c->cwnd;
+	if (c->cwnd > P2P_WINDOW)
+		c->cwnd = P2P_WINDOW;
+}
+
+/* End a round trip once an ACK answers a datagram sent after it began. */
+void
+p2p_cc_round(struct p2p_cc *c, uint32_t echo, uint32_t next_pktno)
+{
+	if ((int32_t)(echo - c->round_end) < 0)
+		return;
+	if (c->round_lost > 0) {
+		if ((uint64_t)c->round_lost * 100 >
+		    (uint64_t)c->round_sent * P2P_LOSS_TOLERANCE) {
+			c->cwnd /= 2;
+			if (c->cwnd < P2P_CWND_MIN)
+				c->cwnd = P2P_CWND_MIN;
+			c->ssthresh = c->cwnd;
+		} else if (c->cwnd < c->ssthresh)
+			c->ssthresh = c->cwnd;
+	}
+	c->round_end = next_pktno;
+	c->round_sent = 0;
+	c->round_lost = 0;
+}
+
+/* A timeout: start again from a small window. */
+void
+p2p_cc_timeout(struct p2p_cc *c)
+{
+	c->ssthresh = c->cwnd / 2 > P2P_CWND_MIN ? c->cwnd / 2 : P2P_CWND_MIN;
+	c->cwnd = P2P_CWND_MIN;
+	c->round_sent = c->round_lost = 0;
+}
+
+/* Bytes of the UTF-8 sequence starting at s (at most n), or 0 if invalid. */
+static size_t
+p2p_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n || !proto_valid_utf8((const char *)s, len))
+		return 0;
+	return len;
+}
+
+/* The safe local name of a received file. */
+int
+p2p_safe_name(const char *sender, const char *offered, char *out, size_t len)
+{
+	const unsigned char *base = (const unsigned char *)offered, *p;
+	char clean[256];
+	size_t n = 0, cl, left;
+
+	for (p = base; *p != '\0'; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	while (*base == '.')
+		base++;
+	left = strlen((const char *)base);
+	while (*base != '\0' && n < 200) {
+		cl = p2p_utf8_len(base, left);
+		if (cl == 0 || (cl == 1 && (*base < 0x20 || *base == 0x7f))) {
+			clean[n++] = '_';
+			base++;
+			left--;
+			continue;
+		}
+		if (n + cl > 200)
+			break;
+		memcpy(clean + n, base, cl);
+		n += cl;
+		base += cl;
+		left -= cl;
+	}
+	clean[n] = '\0';
+	if (n == 0)
+		snprintf(clean, sizeof(clean), "file");
+	if ((size_t)snprintf(out, len, "%s_%s", sender, clean) >= len)
+		return -1;
+	return 0;
+}

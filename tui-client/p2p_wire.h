@@ -1,0 +1,168 @@
+/*
+ * p2p_wire.h - the pure half of peer-to-peer file transfer: the datagram
+ * format between two clients, the receiver's window of received segments,
+ * the sender's scoreboard, round-trip time and congestion arithmetic, and
+ * the rules for a received file's name.  No I/O, so Check tests it alone.
+ * docs/PROTOCOL.md ("Peer to peer") is the prose version.
+ *
+ * A datagram (all integers big-endian):
+ *
+ *   0  u8  version (1)          16 u32 pktno: sender's datagram counter
+ *   1  u8  type                 20 u32 echo: the pktno an ACK answers
+ *   2  u8  flags                24 u16 payload length N
+ *   3  u8  reserved (0)         26 u16 reserved (0)
+ *   4  u32 transfer id          28 N bytes of payload
+ *   8  u64 offset               28+N  8-byte SipHash-2-4 of bytes 0..28+N
+ *                                     keyed by the transfer's secret
+ */
+#ifndef P2P_WIRE_H
+#define P2P_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+#include "siphash.h"
+
+#define P2P_VERSION	1
+#define P2P_HDR_LEN	28
+#define P2P_MAC_LEN	8
+#define P2P_SEG		1200	/* file bytes in one DATA datagram */
+#define P2P_WINDOW	8192	/* segments ahead of the cumulative ack that
+				   the receiver takes and the sender may
+				   have in flight (about 9.8 MB) */
+#define P2P_SACK_MAX	(P2P_WINDOW / 8)	/* bitmap bytes in an ACK */
+#define P2P_PAYLOAD_MAX	P2P_SACK_MAX		/* largest payload of any type */
+#define P2P_DGRAM_MAX	(P2P_HDR_LEN + P2P_PAYLOAD_MAX + P2P_MAC_LEN)
+#define P2P_REASON_MAX	64	/* bytes of an ABORT reason */
+
+/* Datagram types; the first four go sender -> receiver. */
+enum p2p_type {
+	P2P_T_HELLO = 1,	/* offset = file size: "may I send?" */
+	P2P_T_DATA = 2,		/* offset = where the payload goes */
+	P2P_T_FIN = 3,		/* payload = SHA-256 of the whole file */
+	P2P_T_ABORT_S = 4,	/* the sender gives up; payload = reason */
+	P2P_T_ACK = 5,		/* offset = bytes received in order; payload =
+				   bitmap of the segments after that */
+	P2P_T_ABORT_R = 6,	/* the receiver gives up or declines */
+};
+
+#define P2P_F_WAIT	0x01	/* ACK: the user is being asked; keep waiting */
+#define P2P_F_DONE	0x02	/* ACK: verified and saved; all finished */
+
+/* A decoded datagram; payload points into the buffer it came from. */
+struct p2p_pkt {
+	uint8_t			 type;
+	uint8_t			 flags;
+	uint32_t		 xid;
+	uint64_t		 off;
+	uint32_t		 pktno;
+	uint32_t		 echo;
+	uint16_t		 len;
+	const unsigned char	*payload;
+};
+
+/* Why a datagram was refused. */
+enum p2p_derr {
+	P2P_D_OK = 0,
+	P2P_D_SHORT,		/* shorter than a header and a MAC */
+	P2P_D_VERSION,		/* another version */
+	P2P_D_TYPE,		/* unknown type */
+	P2P_D_LENGTH,		/* payload length does not match the size */
+	P2P_D_MAC,		/* MAC wrong: forged, corrupted or stale */
+};
+
+/* Encode p into buf (P2P_DGRAM_MAX bytes) with its MAC; the length. */
+size_t		 p2p_encode(const struct p2p_pkt *p,
+		     const unsigned char key[SIPHASH_KEY_LEN],
+		     unsigned char *buf);
+/* Check the form of a datagram and fill p (MAC not checked yet). */
+enum p2p_derr	 p2p_decode(const unsigned char *buf, size_t len,
+		     struct p2p_pkt *p);
+/* True when the datagram's MAC is right under key. */
+bool		 p2p_verify(const unsigned char *buf, size_t len,
+		     const unsigned char key[SIPHASH_KEY_LEN]);
+/* True for the types a receiver accepts (sent by a sender). */
+bool		 p2p_from_sender(uint8_t type);
+/* Parse a secret of PROTO_SECRET_HEX hex digits into a key; 0 or -1. */
+int		 p2p_parse_secret(const char *hex,
+		     unsigned char key[SIPHASH_KEY_LEN]);
+/* Segments of a file of size bytes. */
+uint64_t	 p2p_nseg(uint64_t size);
+
+/* The receiver's window: which segments arrived. */
+struct p2p_rwin {
+	uint64_t	 nseg;		/* segments in the file */
+	uint64_t	 cum;		/* segments [0, cum) all arrived */
+	uint64_t	 high;		/* 1 + highest segment arrived */
+	unsigned char	 bits[P2P_WINDOW / 8];	/* by segment % P2P_WINDOW */
+};
+
+void		 p2p_rwin_init(struct p2p_rwin *w, uint64_t nseg);
+/* Note segment seg: 1 when new, 0 when a duplicate, -1 when outside. */
+int		 p2p_rwin_mark(struct p2p_rwin *w, uint64_t seg);
+/*
+ * The SACK bitmap: bit j of byte i says segment cum + 1 + 8i + j arrived.
+ * Written into out (P2P_SACK_MAX bytes); returns its length, trailing
+ * zero bytes left out.
+ */
+size_t		 p2p_rwin_sack(const struct p2p_rwin *w, unsigned char *out);
+
+/* Round-trip time, RFC 6298 style, in microseconds. */
+#define P2P_RTO_INIT_US	250000		/* before any sample */
+#define P2P_RTO_MIN_US	20000		/* floor: loopback answers in << 1 ms,
+					   but a busy peer drains in batches */
+#define P2P_RTO_MAX_US	2000000
+struct p2p_rtt {
+	int64_t		 srtt;
+	int64_t		 rttvar;
+	int64_t		 rto;
+	bool		 have;
+};
+
+void		 p2p_rtt_init(struct p2p_rtt *r);
+void		 p2p_rtt_sample(struct p2p_rtt *r, int64_t us);
+/* A timeout fired: double the RTO (bounded). */
+void		 p2p_rtt_backoff(struct p2p_rtt *r);
+
+/*
+ * Congestion window, in segments.  Slow start, then additive increase;
+ * losses are judged per round trip: a round that lost more than
+ * P2P_LOSS_TOLERANCE percent of what it sent (a burst: the receiver's
+ * socket buffer overflowed, or a congested path) halves the window; rarer,
+ * scattered losses only end slow start.  So random loss of a few percent
+ * costs retransmissions, not speed, while an overflowing receiver slows
+ * the sender down at once.
+ */
+#define P2P_CWND_INIT	32
+#define P2P_CWND_MIN	8
+#define P2P_LOSS_TOLERANCE 12
+struct p2p_cc {
+	double		 cwnd;
+	double		 ssthresh;
+	uint32_t	 round_end;	/* pktno that ends the round */
+	uint32_t	 round_sent;
+	uint32_t	 round_lost;
+};
+
+void		 p2p_cc_init(struct p2p_cc *c);
+/* n segments newly acknowledged. */
+void		 p2p_cc_acked(struct p2p_cc *c, uint32_t n);
+/* An ACK echoing pktno came: end the round when it is due. */
+void		 p2p_cc_round(struct p2p_cc *c, uint32_t echo, uint32_t next_pktno);
+/* A retransmission timeout. */
+void		 p2p_cc_timeout(struct p2p_cc *c);
+
+/*
+ * The name a received file is saved under: "<sender>_<base>" where base is
+ * the offered name after its last '/' or '\', without leading dots, with
+ * control characters and bytes of invalid UTF-8 replaced by '_', cut to
+ * 200 bytes (at a character boundary); "file" when nothing is left.
+ * Never a path, never "." or "..", never hidden.  0, or -1 when out is too
+ * small.
+ */
+int		 p2p_safe_name(const char *sender, const char *offered,
+		     char *out, size_t len);
+
+#endif /* P2P_WIRE_H */
