@@ -106,6 +106,7 @@ msgs_send2(struct app *a, app_reply_hook *hook, const char *verb,
 void
 msgs_do_message(struct app *a, int argc, char **argv)
 {
+	model_recent_touch(app_model(a), argv[0]);
 	msgs_send2(a, msgs_show, PROTO_V_MSGTO, argv[0], argv[1]);
 }
 
@@ -223,6 +224,8 @@ msgs_event(struct app *a, const char *name, char *text)
 		    w[1], w[2], w[3], w[4], w[0],
 		    strcmp(name, PROTO_EV_BCAST) == 0 ? " (broadcast)" : "",
 		    w[5]);
+		/* Tab completion offers the last correspondents first. */
+		model_recent_touch(m, w[0]);
 		return true;
 	}
 	if (strcmp(name, PROTO_EV_GMSG) == 0) {
@@ -231,6 +234,7 @@ msgs_event(struct app *a, const char *name, char *text)
 			return true;
 		model_add_line(m, MODEL_LINE_NORMAL, "[%s %s %s %s] %s in %s: %s",
 		    w[2], w[3], w[4], w[5], w[1], w[0], w[6]);
+		model_recent_touch(m, w[1]);
 		return true;
 	}
 	if (strcmp(name, PROTO_EV_GINVITE) == 0) {

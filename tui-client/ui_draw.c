@@ -374,9 +374,9 @@ ui_draw_input(struct ui *u, const struct ui_rect *r)
 	enum model_input mode = model_input(u->m);
 	const struct input *in = &u->in;
 	char prompt[MODEL_PROMPT_MAX + 4], stars[INPUT_LINE_MAX + 1];
-	const char *text = in->buf;
+	const char *text = in->buf, *p;
 	size_t start = 0, cur = in->cur, len = in->len, i, k;
-	int pw, avail, curw, w;
+	int pw, avail, curw, w, maxw;
 	bool bad;
 	attr_t pa = ui_attr(u, UI_PAIR_PROMPT, A_BOLD, A_BOLD);
 
@@ -400,10 +400,21 @@ ui_draw_input(struct ui *u, const struct ui_rect *r)
 		text = stars;
 		len = k;
 	}
-	pw = pane_width(prompt, strlen(prompt));
-	if (pw > r->w / 2)
-		pw = r->w / 2;
-	pw = ui_puts(r->y, r->x, pw, prompt, mode == MODEL_INPUT_COMMAND ?
+	/*
+	 * A question may take all but a few columns (its answer is short);
+	 * when even that is too narrow, its end shows, where "(y/n)" is.
+	 */
+	maxw = mode == MODEL_INPUT_ASK ? r->w - 3 : r->w / 2;
+	if (maxw < 1)
+		maxw = 1;
+	p = prompt;
+	pw = pane_width(p, strlen(p));
+	while (pw > maxw && *p != '\0') {
+		i = pane_char(p, strlen(p), &w, &bad);
+		p += i;
+		pw -= w;
+	}
+	pw = ui_puts(r->y, r->x, maxw, p, mode == MODEL_INPUT_COMMAND ?
 	    A_BOLD : pa);
 	avail = r->w - pw;
 	if (avail <= 0)

@@ -267,6 +267,38 @@ START_TEST(test_tui_message_utf8)
 }
 END_TEST
 
+/*
+ * A consent question (private chat) takes the keyboard from a half-typed
+ * command, is answered by one key, and gives the command back.
+ */
+START_TEST(test_tui_consent_once)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	screen_login(t, s, "b", 80, 24, "bob", "bob123");
+	TMX_TYPE(t, "b", "message al");
+	WAIT_ROW(t, "b", 23, "> message al");
+	TMX_LINE(t, "a", "startprivate bob");
+	TMX_WAIT(t, "b", "(y/n)");
+	tmx_capture(t, "b", false);
+	ck_assert_msg(strstr(t->screen, "> message al") == NULL,
+	    "the draft is still on the line:\n%s", t->screen);
+	TMX_KEY(t, "b", "y");
+	TMX_WAIT(t, "a", "accepted");
+	WAIT_ROW(t, "b", 23, "> message al");	/* the draft is back */
+	ck_assert_msg(wait_count(t, "b", "(y/n)", 1), "%s", tmx_why(t));
+	ck_assert_msg(strstr(strstr(t->screen, "(y/n)") + 5, "(y/n)") == NULL,
+	    "asked twice:\n%s", t->screen);
+	TMX_KEY(t, "b", "C-u");
+	screen_logout(t, "b");
+	screen_logout(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
 /* History (Up) and command-word completion (Tab). */
 START_TEST(test_tui_history_completion)
 {
@@ -436,6 +468,7 @@ suite_e2e_tui(void)
 	tcase_add_test(tc, test_tui_question_once_and_blocked);
 	tcase_add_test(tc, test_tui_users_panel);
 	tcase_add_test(tc, test_tui_message_utf8);
+	tcase_add_test(tc, test_tui_consent_once);
 	tcase_add_test(tc, test_tui_history_completion);
 	tcase_add_test(tc, test_tui_resize);
 	tcase_add_test(tc, test_tui_scrollback);
