@@ -128,6 +128,12 @@ SERVER_SRCS	+= firmware-server/edge.c firmware-server/cmd_edge.c
 CLIENT_SRCS	+= tui-client/edge.c
 TEST_SRCS	+= tests/unit/check_edge.c tests/e2e/check_e2e_edge.c
 
+# Peer to peer: reliable UDP file send, private chats (issue 5).
+CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
+		   tui-client/p2p_wire.c tui-client/sha256.c tui-client/siphash.c \
+		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c
+TEST_SRCS	+= tests/unit/check_p2p.c tests/e2e/check_e2e_p2p.c
+
 # The screen: its curses-free parts, and the real client driven in tmux.
 TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c
 
@@ -142,7 +148,7 @@ CLIENT_BIN	:= $(B)/tui-client
 TEST_BIN	:= $(B)/run-tests
 
 .PHONY: all check test test-asan deps run install uninstall options clean \
-	bench-msg fuzz fuzz-short test-valgrind \
+	bench-msg bench-p2p bench fuzz fuzz-short test-valgrind \
 	test-unit cross-arm64 cross-armhf test-arm64 test-armhf test-qemu deb \
 	check-board check-all
 
@@ -152,7 +158,7 @@ $(SERVER_BIN): $(call obj,$(SERVER_MAIN)) $(SERVER_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(CRYPT_LIBS)
 
 $(CLIENT_BIN): $(call obj,$(CLIENT_MAIN)) $(CLIENT_OBJS) $(COMMON_OBJS)
-	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS)
+	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(INIH_LIBS)
 
 $(TEST_BIN): $(TEST_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(INIH_LIBS) \
@@ -178,7 +184,7 @@ $(B)/obj/tests/check_main_unit.o: tests/check_main.c
 	    -MMD -MP -c -o $@ $<
 
 $(B)/obj/firmware-server/%.o: PKG_CFLAGS = $(INIH_CFLAGS)
-$(B)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS)
+$(B)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS) $(INIH_CFLAGS)
 $(B)/obj/tests/%.o: PKG_CFLAGS = $(CHECK_CFLAGS) $(INIH_CFLAGS) \
 	-Itests -Ifirmware-server -Itui-client -Itests/e2e \
 	-DTEST_BUILD_DIR='"$(B)"'
@@ -288,6 +294,21 @@ bench-msg: $(SERVER_BIN) $(B)/msgbench
 	$(B)/msgbench $(B)
 
 $(B)/msgbench: bench/msgbench.c
+	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
+
+# Side by side with ngIRCd and Mosquitto (bench/README.md); installs them
+# when missing.  Not part of check: it prints figures, it judges nothing.
+bench: $(SERVER_BIN) $(B)/loadgen
+	bash bench/run.sh $(B)
+
+$(B)/loadgen: bench/loadgen.c
+	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
+
+# Figures for peer-to-peer file send (see bench/README.md).
+bench-p2p: $(SERVER_BIN) $(CLIENT_BIN) $(B)/udpblast
+	sh bench/p2pbench.sh $(B)
+
+$(B)/udpblast: bench/udpblast.c
 	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
 
 deps:

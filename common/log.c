@@ -17,6 +17,8 @@
 
 static const char	*log_progname = "";
 static enum log_level	 log_cur_level = LOG_LEVEL_INFO;
+static bool		 log_batch;	/* lines wait for log_flush() */
+static char		 log_batch_buf[64 * 1024];
 
 static const char *const log_names[] = {
 	[LOG_LEVEL_ERROR] = "error",
@@ -49,6 +51,28 @@ enum log_level
 log_get_level(void)
 {
 	return log_cur_level;
+}
+
+/*
+ * Batch mode (the server's loop): lines collect in a 64 KiB stdio buffer
+ * and reach stderr at log_flush(), once per loop pass, instead of one
+ * write() per line.  A crash loses at most the lines of that pass.
+ */
+void
+log_set_batch(bool on)
+{
+	fflush(stderr);
+	if (setvbuf(stderr, on ? log_batch_buf : NULL, on ? _IOFBF : _IONBF,
+	    on ? sizeof(log_batch_buf) : 0) == 0)
+		log_batch = on;
+}
+
+/* Write the lines batched so far. */
+void
+log_flush(void)
+{
+	if (log_batch)
+		fflush(stderr);
 }
 
 /* Map a level name to its value; -1 when the name is unknown. */
@@ -85,17 +109,22 @@ log_level_name(enum log_level level)
 static void
 log_vwrite(enum log_level level, int errnum, const char *fmt, va_list ap)
 {
-	char msg[LOG_LINE_MAX], stamp[32];
+	static char stamp[32];
+	static time_t stamp_time = -1;
+	char msg[LOG_LINE_MAX];
 	struct tm tm;
 	time_t now;
 	size_t i;
 
 	if (level > log_cur_level)
 		return;
-	now = time(NULL);
-	if (localtime_r(&now, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(stamp, sizeof(stamp), "0000-00-00 00:00:00");
+	/* The stamp changes once a second: format it only then. */
+	if ((now = time(NULL)) != stamp_time) {
+		stamp_time = now;
+		if (localtime_r(&now, &tm) == NULL || strftime(stamp,
+		    sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+			snprintf(stamp, sizeof(stamp), "0000-00-00 00:00:00");
+	}
 
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		snprintf(msg, sizeof(msg), "(bad log format)");
@@ -108,7 +137,8 @@ log_vwrite(enum log_level level, int errnum, const char *fmt, va_list ap)
 		    strerror(errnum));
 	else
 		fprintf(stderr, "%s %s: %s\n", stamp, log_names[level], msg);
-	fflush(stderr);
+	if (!log_batch || level <= LOG_LEVEL_WARN)
+		fflush(stderr);
 }
 
 /* A warning with the current errno. */

@@ -5,6 +5,8 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <stdbool.h>
+
 enum log_level {
 	LOG_LEVEL_ERROR = 0,
 	LOG_LEVEL_WARN,
@@ -15,6 +17,8 @@ enum log_level {
 void	 log_init(const char *progname, enum log_level level);
 void	 log_set_level(enum log_level level);
 enum log_level log_get_level(void);
+void	 log_set_batch(bool on);
+void	 log_flush(void);
 /* "error", "warn", "info", "debug" -> level; -1 when unknown. */
 int	 log_level_parse(const char *s, enum log_level *out);
 const char *log_level_name(enum log_level level);

@@ -273,6 +273,7 @@ server_run(struct server *srv)
 	sigdelset(&waitmask, SIGHUP);
 
 	/* Listening since server_init(): tell systemd (Type=notify). */
+	log_set_batch(true);
 	notify_init(server_now_ms());
 	notify_sendf("READY=1\nSTATUS=listening on %s port %d",
 	    srv->cfg.listen, srv->cfg.port);
@@ -281,6 +282,7 @@ server_run(struct server *srv)
 		    store_sync_due(server_now_ms()));
 		timeout = notify_watchdog(timeout, server_now_ms());
 		conn_pass_end();
+		log_flush();	/* the pass's log lines, in one write() */
 		if (loop_once(srv->loop, timeout, &waitmask) == -1 &&
 		    errno != EINTR) {
 			log_warn("ppoll");
@@ -291,6 +293,7 @@ server_run(struct server *srv)
 			reload_run(srv);
 		}
 	}
+	log_set_batch(false);
 	notify_send("STOPPING=1");
 	log_info("stopping: %d sessions, %d logged in", srv->nsessions,
 	    srv->nactive);

@@ -3,6 +3,7 @@
  * style: temp file, fsync, rename, fsync the directory).
  */
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,94 @@ store_sync_dir(const char *path)
 	return r;
 }
 
+/* Files appended to in this loop pass, kept open until its end. */
+#define STORE_CACHE_MAX	16
+
+struct store_fd {
+	char	*path;		/* NULL: a free slot */
+	int	 fd;
+	off_t	 size;		/* where the next record starts */
+	bool	 ends_lf;	/* the file ends with a LF */
+};
+
+static struct store_fd	 store_cache[STORE_CACHE_MAX];
+static bool		 store_caching;	/* keep descriptors for the pass */
+
+/* Close a cached descriptor. */
+static void
+store_cache_drop(struct store_fd *e)
+{
+	if (e->path == NULL)
+		return;
+	close(e->fd);
+	free(e->path);
+	e->path = NULL;
+}
+
+/* Close every cached descriptor (the end of a pass, or a replacement). */
+static void
+store_cache_close(void)
+{
+	int i;
+
+	for (i = 0; i < STORE_CACHE_MAX; i++)
+		store_cache_drop(&store_cache[i]);
+}
+
+/* Forget path's descriptor: the file is being replaced. */
+static void
+store_cache_forget(const char *path)
+{
+	int i;
+
+	for (i = 0; i < STORE_CACHE_MAX; i++)
+		if (store_cache[i].path != NULL &&
+		    strcmp(store_cache[i].path, path) == 0)
+			store_cache_drop(&store_cache[i]);
+}
+
+/*
+ * The open descriptor for appending to path: from the cache, or opened
+ * now (creating the file and syncing its directory when new, and reading
+ * its last byte so a torn tail gets a LF first).  NULL with errno set.
+ */
+static struct store_fd *
+store_cache_get(const char *path)
+{
+	struct store_fd *e = NULL;
+	struct stat st;
+	char last = '\n';
+	int i, fd, saved, created;
+
+	for (i = 0; i < STORE_CACHE_MAX; i++) {
+		if (store_cache[i].path != NULL &&
+		    strcmp(store_cache[i].path, path) == 0)
+			return &store_cache[i];
+		if (e == NULL && store_cache[i].path == NULL)
+			e = &store_cache[i];
+	}
+	if (e == NULL) {		/* full: evict one */
+		e = &store_cache[0];
+		store_cache_drop(e);
+	}
+	created = access(path, F_OK) == -1;
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 ||
+	    (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) ||
+	    (created && store_sync_dir(path) == -1) ||
+	    (e->path = strdup(path)) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	e->fd = fd;
+	e->size = st.st_size;
+	e->ends_lf = last == '\n';
+	return e;
+}
+
 /* Replace path with data, atomically. */
 int
 store_write_atomic(const char *path, const void *data, size_t len,
@@ -55,6 +144,7 @@ store_write_atomic(const char *path, const void *data, size_t len,
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	store_cache_forget(path);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1)
 		return -1;
 	if (fdio_write_all(fd, data, len) == -1)
@@ -85,6 +175,9 @@ void
 store_set_sync_interval(int ms)
 {
 	store_sync_ms = ms > 0 ? ms : 0;
+	/* Only the server calls this: from now on store_sync_due() ends
+	   each pass and closes what the pass kept open. */
+	store_caching = true;
 }
 
 /*
@@ -113,10 +206,16 @@ store_defer_sync(const char *path)
 void
 store_sync_all(void)
 {
-	int i, fd;
+	int i, j, fd;
 
 	for (i = 0; i < store_ndirty; i++) {
-		if ((fd = open(store_dirty[i], O_RDONLY | O_CLOEXEC)) != -1) {
+		for (j = 0; j < STORE_CACHE_MAX; j++)
+			if (store_cache[j].path != NULL &&
+			    strcmp(store_cache[j].path, store_dirty[i]) == 0)
+				break;
+		if (j < STORE_CACHE_MAX)
+			fsync(store_cache[j].fd);
+		else if ((fd = open(store_dirty[i], O_RDONLY | O_CLOEXEC)) != -1) {
 			fsync(fd);
 			close(fd);
 		}
@@ -132,68 +231,68 @@ store_sync_due(int64_t now_ms)
 	int64_t due;
 
 	store_clock = now_ms;
-	if (store_ndirty == 0)
+	if (store_ndirty == 0) {
+		store_cache_close();
 		return -1;
+	}
 	if (store_sync_ms == 0) {
 		store_sync_all();
+		store_cache_close();
 		return -1;
 	}
 	due = store_dirty_since + store_sync_ms;
-	if (now_ms < due)
+	if (now_ms < due) {
+		store_cache_close();
 		return (int)(due - now_ms);
+	}
 	store_sync_all();
+	store_cache_close();
 	return -1;
 }
 
-/* Append one line, durably. */
+/*
+ * Append one line, durably.  Inside the server loop the descriptor stays
+ * open for the rest of the pass (see store_cache_get()), so a pass of N
+ * appends to one file costs one open() and N write()s, not N of each.
+ */
 int
 store_append_line(const char *path, const char *line)
 {
-	struct stat st;
-	char last = '\n';
+	struct store_fd *e;
+	struct iovec iov[3];
 	size_t len = strlen(line);
-	char *rec;
-	int fd, saved, created;
-	size_t off = 0;
+	int n = 0, saved;
+	ssize_t w;
 
-	created = access(path, F_OK) == -1;
-	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) == -1)
+	if ((e = store_cache_get(path)) == NULL)
 		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
-		goto fail;
 	/* One write() of the whole record, so a crash leaves all or none
 	   of it on most file systems; the reader tolerates a torn tail. */
-	if ((rec = malloc(len + 2)) == NULL)
-		goto fail;
-	if (last != '\n')
-		rec[off++] = '\n';
-	memcpy(rec + off, line, len);
-	off += len;
-	rec[off++] = '\n';
-	if (fdio_write_all(fd, rec, off) == -1) {
-		saved = errno;
-		free(rec);
+	if (!e->ends_lf)
+		iov[n++] = (struct iovec){ (void *)"\n", 1 };
+	iov[n++] = (struct iovec){ (void *)line, len };
+	iov[n++] = (struct iovec){ (void *)"\n", 1 };
+	w = writev(e->fd, iov, n);
+	if (w != (ssize_t)(len + 1 + !e->ends_lf)) {
+		saved = w == -1 ? errno : ENOSPC;
 		/* Take back a partial record (a full disk), keep the rest. */
-		if (ftruncate(fd, st.st_size) == -1)
+		if (w > 0 && ftruncate(e->fd, e->size) == -1)
 			(void)0;
+		store_cache_drop(e);
 		errno = saved;
-		goto fail;
+		return -1;
 	}
-	free(rec);
-	if (!store_defer_sync(path) && fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1)
+	e->size += w;
+	e->ends_lf = true;
+	if (!store_defer_sync(path) && fsync(e->fd) == -1) {
+		saved = errno;
+		store_cache_drop(e);
+		errno = saved;
 		return -1;
-	if (created && store_sync_dir(path) == -1)
-		return -1;
+	}
+	if (!store_caching)
+		store_cache_drop(e);
 	return 0;
-fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
 }
 
 /* Join dir and name. */

@@ -12,8 +12,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "ask.h"
 #include "cmds.h"
 #include "msgs.h"
+#include "p2p.h"
+#include "privchat.h"
 #include "edge.h"
 #include "log.h"
 #include "net.h"
@@ -124,6 +127,9 @@ app_free(struct app *a)
 	if (a == NULL)
 		return;
 	app_wipe(a);
+	/* Peers are told; partial received files are removed. */
+	p2p_shutdown(a);
+	privchat_shutdown(a);
 	net_each_pending(a->net, app_free_pending_hook, NULL);
 	net_free(a->net);
 	free(a);
@@ -613,6 +619,9 @@ app_on_event(void *arg, const struct proto_msg *msg)
 		model_add_line(a->model, MODEL_LINE_INFO, "%s", text);
 	else if (msgs_event(a, msg->code, text))
 		return;
+	else if (p2p_event(a, msg->code, text) ||
+	    privchat_event(a, msg->code, text))
+		return;
 	else
 		log_debug("event %s ignored", msg->code);
 }
@@ -754,7 +763,9 @@ app_input(struct app *a, char *line)
 		app_input_confirm(a, line);
 		break;
 	case APP_S_ACTIVE:
-		cmds_run(a, line);
+		/* A yes/no question on show takes the line first. */
+		if (!ask_input(a, line))
+			cmds_run(a, line);
 		break;
 	default:
 		log_debug("input line ignored in state %s",
@@ -830,19 +841,26 @@ app_pending(const struct app *a)
 int
 app_poll_fill(struct app *a, struct pollfd *pfd, int max)
 {
+	int n;
+
 	if (max < 1)
 		return 0;
 	pfd[0].fd = app_fd(a);
 	pfd[0].events = POLLIN | (app_wants_write(a) ? POLLOUT : 0);
 	pfd[0].revents = 0;
-	return 1;
+	n = 1;
+	n += p2p_poll_fill(pfd + n, max - n);
+	n += privchat_poll_fill(pfd + n, max - n);
+	return n;
 }
 
 /* Milliseconds until a timer of the app is due; -1 for none. */
 int
 app_poll_timeout(struct app *a)
 {
-	return -1;
+	int p = p2p_poll_timeout(), c = privchat_poll_timeout();
+
+	return p < 0 ? c : c < 0 ? p : p < c ? p : c;
 }
 
 /* Handle what poll reported on the descriptors of app_poll_fill. */
@@ -855,4 +873,7 @@ app_poll_done(struct app *a, const struct pollfd *pfd, int n)
 		app_flush(a);
 	if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
 		app_readable(a);
+	/* Transfers and private chats find their own descriptors. */
+	p2p_poll_done(a, pfd, n);
+	privchat_poll_done(a, pfd, n);
 }

@@ -14,6 +14,8 @@
 #include "cmds.h"
 #include "edge.h"
 #include "msgs.h"
+#include "p2p.h"
+#include "privchat.h"
 #include "proto.h"
 
 static cmds_check_fn	 cmds_check_seconds;
@@ -164,6 +166,42 @@ static const struct cmds_entry cmds_table[] = {
 		.help = "delete uploaded file ID from the server",
 		.check = edge_check_id,
 		.handler = edge_do_delete,
+	},
+	{
+		.words = { "/sendfile", "UPD", "UVF", "/p2pvideo", NULL },
+		.args = "USER FILE",
+		.min_args = 2, .max_args = 2, .rest = true,
+		.help = "send FILE straight to USER's client (UDP, verified "
+		    "end to end)",
+		.handler = p2p_do_sendfile,
+	},
+	{
+		.words = { "/transfers", NULL },
+		.args = "",
+		.min_args = 0, .max_args = 0,
+		.help = "file transfers running, and datagrams dropped",
+		.handler = p2p_do_transfers,
+	},
+	{
+		.words = { "/startprivate", "startprivate", NULL },
+		.args = "USER",
+		.min_args = 1, .max_args = 1,
+		.help = "ask USER for a private chat (a direct connection)",
+		.handler = privchat_do_start,
+	},
+	{
+		.words = { "/private", "private", NULL },
+		.args = "USER TEXT",
+		.min_args = 2, .max_args = 2, .rest = true,
+		.help = "send TEXT in the private chat with USER",
+		.handler = privchat_do_send,
+	},
+	{
+		.words = { "/stopprivate", "stopprivate", NULL },
+		.args = "USER",
+		.min_args = 1, .max_args = 1,
+		.help = "end the private chat with USER",
+		.handler = privchat_do_stop,
 	},
 	{
 		.words = { "/help", NULL },

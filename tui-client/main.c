@@ -19,9 +19,11 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "conf.h"
 #include "log.h"
 #include "model.h"
 #include "net.h"
+#include "p2p.h"
 #include "plain.h"
 #include "proto.h"
 #include "ui.h"
@@ -37,8 +39,9 @@ static void
 main_usage(FILE *f, bool full)
 {
 	fprintf(f,
-	    "usage: tui-client [--plain] SERVER_IP SERVER_PORT [UDP_PORT]\n"
-	    "       tui-client [--plain] SERVER_PORT\n"
+	    "usage: tui-client [--plain] [-c FILE.ini] SERVER_IP SERVER_PORT "
+	    "[UDP_PORT]\n"
+	    "       tui-client [--plain] [-c FILE.ini] SERVER_PORT\n"
 	    "       tui-client --help | --version\n");
 	if (!full)
 		return;
@@ -50,10 +53,12 @@ main_usage(FILE *f, bool full)
 	    "             one command per line from standard input; end of\n"
 	    "             input logs out (the default when standard input or\n"
 	    "             output is not a terminal; else the screen runs)\n"
+	    "  -c FILE    read settings from an INI file (below)\n"
 	    "  --help     show this help\n"
 	    "  --version  show the version\n"
 	    "Exit status: 0 after a normal logout, 2 when login failed or the\n"
-	    "account is blocked, 1 for other errors.\n");
+	    "account is blocked, 1 for other errors.\n\n");
+	conf_help(f);
 }
 
 /* Parse a port 1..65535, or say what is wrong; 0 or -1. */
@@ -139,6 +144,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "plain",	no_argument,	NULL, 'p' },
 		{ "help",	no_argument,	NULL, 'h' },
+		{ "config",	required_argument, NULL, 'c' },
 		{ "version",	no_argument,	NULL, 'V' },
 		{ NULL,		0,		NULL, 0 },
 	};
@@ -147,12 +153,20 @@ main(int argc, char *argv[])
 	char err[256], where[300];
 	struct model *m;
 	struct app *a;
+	struct conf conf;
 	bool plain = false;
 	int ch, n, fd, udp_fd, status;
 
 	log_init("tui-client", LOG_LEVEL_WARN);
-	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	conf_defaults(&conf);
+	while ((ch = getopt_long(argc, argv, "hVc:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			if (conf_load(&conf, optarg, err, sizeof(err)) == -1) {
+				fprintf(stderr, "tui-client: %s\n", err);
+				return APP_EXIT_ERROR;
+			}
+			break;
 		case 'p':
 			plain = true;
 			break;
@@ -197,6 +211,7 @@ main(int argc, char *argv[])
 		close(udp_fd);
 		return APP_EXIT_ERROR;
 	}
+	p2p_setup(udp_fd, &conf);
 	if ((m = model_new(0)) == NULL ||
 	    (a = app_new(m, fd, udp_bound)) == NULL) {
 		fprintf(stderr, "tui-client: %s\n", strerror(errno));

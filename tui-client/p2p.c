@@ -457,6 +457,19 @@ p2p_busy(void)
 	return false;
 }
 
+/* True while we send. */
+bool
+p2p_sending(void)
+{
+	int i;
+
+	for (i = 0; i < P2P_XFER_MAX; i++)
+		if (p2p_xfers[i].state != P2P_S_FREE &&
+		    p2p_xfers[i].role == P2P_SEND)
+			return true;
+	return false;
+}
+
 /* The counters. */
 const struct p2p_stats *
 p2p_stats(void)

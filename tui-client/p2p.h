@@ -37,6 +37,8 @@ void		 p2p_setup(int udp_fd, const struct conf *c);
 void		 p2p_shutdown(struct app *a);
 /* True while a transfer runs or waits. */
 bool		 p2p_busy(void);
+/* True while a file of ours is being sent (or offered). */
+bool		 p2p_sending(void);
 const struct p2p_stats *p2p_stats(void);
 
 /* The poll interface (see app.h). */

@@ -66,7 +66,7 @@ struct p2p_xfer {
 	char			 peer[PROTO_USER_MAX + 1];
 	char			 name[PROTO_FILENAME_MAX + 1];	/* offered */
 	char			 saved[PROTO_FILENAME_MAX + 64];	/* receiver */
-	char			 tmp[PROTO_FILENAME_MAX + 80];	/* receiver */
+	char			 tmp[PROTO_FILENAME_MAX + 96];	/* receiver */
 	struct sockaddr_storage	 sa;		/* the peer's endpoint */
 	socklen_t		 salen;
 	uint64_t		 size;

@@ -117,7 +117,7 @@ static void
 p2p_recv_answer(struct app *a, void *arg, bool yes)
 {
 	struct p2p_xfer *x = arg;
-	char line[PROTO_FILENAME_MAX + 64];
+	char line[512];
 
 	if (x->state != P2P_S_ASK)
 		return;
@@ -226,7 +226,7 @@ p2p_recv_accept(struct app *a, struct p2p_xfer *x)
 	p2p_rwin_init(x->rwin, x->nseg);
 	sha256_init(&x->hash);
 	x->ack_due = true;
-	snprintf(label, sizeof(label), "%.60s from %s", x->name, x->peer);
+	snprintf(label, sizeof(label), "%.56s from %s", x->name, x->peer);
 	x->model_id = model_xfer_start(app_model(a), MODEL_XFER_RECV, label,
 	    x->size, now / 1000);
 	p2p_size_text(x->size, sz, sizeof(sz));
@@ -356,7 +356,7 @@ p2p_recv_hash(struct p2p_xfer *x)
 static int
 p2p_recv_commit(struct p2p_xfer *x)
 {
-	char name[sizeof(x->saved) + 8];
+	char name[sizeof(x->saved)];
 	int i;
 
 	if (fdatasync(x->fd) == -1)
@@ -365,7 +365,8 @@ p2p_recv_commit(struct p2p_xfer *x)
 		if (i == 0)
 			snprintf(name, sizeof(name), "%s", x->saved);
 		else
-			snprintf(name, sizeof(name), "%s.%d", x->saved, i);
+			snprintf(name, sizeof(name), "%.*s.%d",
+			    (int)sizeof(name) - 16, x->saved, i);
 		if (renameat2(p2p_dir_fd, x->tmp, p2p_dir_fd, name,
 		    RENAME_NOREPLACE) == 0)
 			goto done;
@@ -401,7 +402,7 @@ p2p_recv_finish(struct app *a, struct p2p_xfer *x)
 		return;
 	}
 	if (p2p_recv_commit(x) == -1) {
-		snprintf(why, sizeof(why), "cannot save %s: %s", x->saved,
+		snprintf(why, sizeof(why), "cannot save: %.60s",
 		    strerror(errno));
 		p2p_recv_fail(a, x, why, true);
 		return;
@@ -419,7 +420,7 @@ void
 p2p_recv_run(struct app *a, struct p2p_xfer *x)
 {
 	int64_t now = p2p_now_us();
-	char why[160];
+	char why[512];
 
 	switch (x->state) {
 	case P2P_S_ASK:

@@ -87,7 +87,7 @@ p2p_send_start(struct app *a, struct p2p_xfer *x)
 	x->start_us = x->heard_us = now;
 	x->hello_at = now;
 	x->state = P2P_S_HELLO;
-	snprintf(label, sizeof(label), "%.60s to %s", x->name, x->peer);
+	snprintf(label, sizeof(label), "%.56s to %s", x->name, x->peer);
 	x->model_id = model_xfer_start(app_model(a), MODEL_XFER_SEND, label,
 	    x->size, now / 1000);
 	p2p_size_text(x->size, sz, sizeof(sz));

@@ -33,7 +33,8 @@
 				   the receiver takes and the sender may
 				   have in flight (about 9.8 MB) */
 #define P2P_SACK_MAX	(P2P_WINDOW / 8)	/* bitmap bytes in an ACK */
-#define P2P_PAYLOAD_MAX	P2P_SACK_MAX		/* largest payload of any type */
+#define P2P_PAYLOAD_MAX	P2P_SEG		/* largest payload of any type
+					   (>= P2P_SACK_MAX) */
 #define P2P_DGRAM_MAX	(P2P_HDR_LEN + P2P_PAYLOAD_MAX + P2P_MAC_LEN)
 #define P2P_REASON_MAX	64	/* bytes of an ABORT reason */
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "p2p.h"
 #include "plain.h"
 #include "progress.h"
 
@@ -252,7 +253,8 @@ plain_feed(struct plain *p)
 			explicit_bzero(line, sizeof(line));
 			continue;
 		}
-		if (p->eof && !p->eof_told) {
+		/* A script's files to peers are sent before it logs out. */
+		if (p->eof && !p->eof_told && !p2p_sending()) {
 			p->eof_told = true;
 			app_input_eof(p->app);
 		}

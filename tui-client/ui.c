@@ -618,9 +618,9 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 {
 	char logbuf[UI_LOG_MAX];
 	size_t loglen = 0;
-	struct pollfd fds[3];
+	struct pollfd fds[APP_POLL_MAX + 2];
 	struct timespec ts, *tsp;
-	int status = APP_EXIT_ERROR, handled = 0, t;
+	int status = APP_EXIT_ERROR, handled = 0, t, n, at;
 	int64_t gone_deadline = 0;
 
 	for (;;) {
@@ -647,31 +647,33 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 		if (u->dirty || (u->xfer_dirty && ui_timeout(u) == 0))
 			ui_draw(u);
 
-		fds[0].fd = u->hold ? -1 : app_fd(u->app);
-		fds[0].events = POLLIN |
-		    (!u->hold && app_wants_write(u->app) ? POLLOUT : 0);
-		fds[1].fd = u->stdin_gone ? -1 : STDIN_FILENO;
-		fds[1].events = POLLIN;
-		fds[2].fd = logfd;
-		fds[2].events = POLLIN;
-		fds[0].revents = fds[1].revents = fds[2].revents = 0;
+		/* The app's descriptors (server, transfers, private chats)
+		   first, then the terminal and the log pipe. */
+		n = u->hold ? 0 : app_poll_fill(u->app, fds, APP_POLL_MAX);
+		fds[n].fd = u->stdin_gone ? -1 : STDIN_FILENO;
+		fds[n].events = POLLIN;
+		fds[n + 1].fd = logfd;
+		fds[n + 1].events = POLLIN;
+		fds[n].revents = fds[n + 1].revents = 0;
 		tsp = NULL;
-		if ((t = ui_timeout(u)) >= 0) {
+		t = ui_timeout(u);
+		at = u->hold ? -1 : app_poll_timeout(u->app);
+		if (at >= 0 && (t < 0 || at < t))
+			t = at;
+		if (t >= 0) {
 			ts.tv_sec = t / 1000;
 			ts.tv_nsec = (long)(t % 1000) * 1000000;
 			tsp = &ts;
 		}
-		if (ppoll(fds, 3, tsp, old) == -1 && errno != EINTR) {
+		if (ppoll(fds, (nfds_t)n + 2, tsp, old) == -1 && errno != EINTR) {
 			log_warn("ppoll");
 			break;
 		}
-		if (fds[0].revents & POLLOUT)
-			app_flush(u->app);
-		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
-			app_readable(u->app);
-		if (fds[2].revents != 0)
+		if (n > 0)
+			app_poll_done(u->app, fds, n);
+		if (fds[n + 1].revents != 0)
 			ui_read_log(u, logfd, logbuf, &loglen);
-		if (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		if (fds[n].revents & (POLLHUP | POLLERR | POLLNVAL)) {
 			/*
 			 * The terminal is gone (a hung-up tty polls readable
 			 * too, but only ever reads 0): log out, and give the

@@ -1,0 +1,640 @@
+/*
+ * check_e2e_p2p.c - peer to peer end to end: files of many sizes sent
+ * between real clients and compared byte for byte, the same through
+ * induced loss, duplication and reordering (the clients' FS_TEST_* hooks),
+ * a stranger spraying datagrams, hostile names (the test itself plays a
+ * sender that offers them), a receiver killed half-way, the ask mode, the
+ * errors, and private chats: accept, decline, stop, logout.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "p2p_wire.h"
+#include "sha256.h"
+#include "steps.h"
+#include "../suites.h"
+
+#define CREDS								\
+	"alice alice123\n"						\
+	"bob bob123\n"							\
+	"carol carol123\n"						\
+	"dave dave123\n"
+
+#define INI	"[accounts]\nregistration = no\n"
+#define BIG_MB	50		/* the large file of the lossless test */
+#define XFER_MS	e2e_scale(60000)
+
+/* The clients' working directory (where files are read and saved). */
+static void
+cdir(struct srv *s, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/client/%s", s->dir, name);
+}
+
+/* Write size random bytes to the clients' directory as name. */
+static void
+random_file(struct srv *s, const char *name, size_t size)
+{
+	char path[600];
+	unsigned char buf[65536];
+	FILE *f;
+	size_t n;
+	int rnd = open("/dev/urandom", O_RDONLY);
+
+	ck_assert_int_ne(rnd, -1);
+	snprintf(path, sizeof(path), "%s/client", s->dir);
+	mkdir(path, 0755);
+	cdir(s, name, path, sizeof(path));
+	ck_assert_msg((f = fopen(path, "wb")) != NULL, "%s", path);
+	while (size > 0) {
+		n = size < sizeof(buf) ? size : sizeof(buf);
+		ck_assert_int_eq(read(rnd, buf, n), (ssize_t)n);
+		ck_assert_uint_eq(fwrite(buf, 1, n, f), n);
+		size -= n;
+	}
+	fclose(f);
+	close(rnd);
+}
+
+/* Assert two files in the clients' directory hold the same bytes. */
+static void
+same_file(struct srv *s, const char *a, const char *b)
+{
+	char pa[600], pb[600], ba[65536], bb[65536];
+	FILE *fa, *fb;
+	size_t na, nb, off = 0;
+
+	cdir(s, a, pa, sizeof(pa));
+	cdir(s, b, pb, sizeof(pb));
+	ck_assert_msg((fa = fopen(pa, "rb")) != NULL, "%s missing", pa);
+	ck_assert_msg((fb = fopen(pb, "rb")) != NULL, "%s missing", pb);
+	do {
+		na = fread(ba, 1, sizeof(ba), fa);
+		nb = fread(bb, 1, sizeof(bb), fb);
+		ck_assert_msg(na == nb && memcmp(ba, bb, na) == 0,
+		    "%s and %s differ near byte %zu", a, b, off);
+		off += na;
+	} while (na > 0);
+	fclose(fa);
+	fclose(fb);
+}
+
+/* True when the clients' directory has a file name. */
+static bool
+has_file(struct srv *s, const char *name)
+{
+	char p[600];
+	struct stat st;
+
+	cdir(s, name, p, sizeof(p));
+	return stat(p, &st) == 0;
+}
+
+/* Count the entries of the clients' directory whose name holds sub. */
+static int
+count_files(struct srv *s, const char *sub)
+{
+	char p[600];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "%s/client", s->dir);
+	if ((d = opendir(p)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, sub) != NULL)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Write an INI file for a client into its directory. */
+static void
+client_ini(struct srv *s, const char *name, const char *body)
+{
+	char p[600];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/client", s->dir);
+	mkdir(p, 0755);
+	cdir(s, name, p, sizeof(p));
+	ck_assert((f = fopen(p, "w")) != NULL);
+	fputs(body, f);
+	fclose(f);
+}
+
+/* Start a client with -c ini and log in. */
+static struct cli *
+login_ini(struct srv *s, const char *user, const char *pass, const char *ini)
+{
+	struct cli *c = cli_start(s, "-c", ini, NULL);
+	char welcome[64];
+
+	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
+	cli_label(c, user);
+	EXPECT(c, "Username:");
+	SEND(c, user);
+	EXPECT(c, "Password:");
+	SEND(c, pass);
+	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
+	EXPECT_LINE(c, welcome);
+	return c;
+}
+
+/* alice sends name to bob; both say so; the copies are identical. */
+static void
+send_ok(struct srv *s, struct cli *a, struct cli *b, const char *name)
+{
+	char cmd[128], got[128], saved[128];
+
+	snprintf(cmd, sizeof(cmd), "UPD bob %s", name);
+	snprintf(got, sizeof(got), "Received %s from alice", name);
+	snprintf(saved, sizeof(saved), "alice_%s", name);
+	SEND(a, cmd);
+	EXPECT_MS(b, got, XFER_MS);
+	EXPECT_MS(a, "sent to bob", XFER_MS);
+	same_file(s, name, saved);
+}
+
+/* Empty, one byte, odd sizes around a segment, and a few hundred kB. */
+START_TEST(test_sizes)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+	static const size_t sizes[] = { 0, 1, 1199, 1200, 1201, 777777 };
+	char name[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		snprintf(name, sizeof(name), "f%zu.bin", sizes[i]);
+		random_file(s, name, sizes[i]);
+		send_ok(s, a, b, name);
+	}
+	/* The name exists now: a second copy gets .1, the first stays. */
+	random_file(s, "f1.bin", 1);
+	SEND(a, "/sendfile bob f1.bin");
+	EXPECT_MS(b, "saved as alice_f1.bin.1", XFER_MS);
+	same_file(s, "f1.bin", "alice_f1.bin.1");
+	ck_assert_int_eq(count_files(s, ".part-"), 0);
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/* A large file, both ways at once, chat still answered meanwhile. */
+START_TEST(test_large_both_ways)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+
+	random_file(s, "big.bin", (size_t)BIG_MB * 1000 * 1000 + 333);
+	random_file(s, "back.bin", 3 * 1000 * 1000 + 7);
+	SEND(a, "UPD bob big.bin");
+	SEND(b, "/p2pvideo alice back.bin");
+	SEND(a, "message bob still here");
+	EXPECT_MS(b, "alice: still here", XFER_MS);
+	EXPECT_MS(a, "Received back.bin from bob", XFER_MS);
+	EXPECT_MS(b, "Received big.bin from alice", XFER_MS);
+	same_file(s, "big.bin", "alice_big.bin");
+	same_file(s, "back.bin", "bob_back.bin");
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/* 5 % loss, duplication and reordering on both sides. */
+START_TEST(test_lossy)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a, *b;
+
+	setenv("FS_TEST_LOSS", "5", 1);
+	setenv("FS_TEST_DUP", "5", 1);
+	setenv("FS_TEST_REORDER", "5", 1);
+	setenv("FS_TEST_SEED", "7", 1);
+	a = step_login(s, "alice", "alice123", 0);
+	b = step_login(s, "bob", "bob123", 0);
+	random_file(s, "lossy.bin", 6 * 1000 * 1000 + 11);
+	random_file(s, "tiny.bin", 1);
+	send_ok(s, a, b, "lossy.bin");
+	send_ok(s, a, b, "tiny.bin");
+	SEND(a, "/transfers");
+	EXPECT(a, "resent");
+	ck_assert_msg(strstr(cli_last(a), "resent 0;") == NULL, "no "
+	    "retransmission under 5 %% loss? %s", cli_last(a));
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/* A third socket sprays bob's UDP port during a transfer: no effect. */
+START_TEST(test_spray)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	int port = e2e_free_udp_port(), fd, i;
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", port);
+	struct sockaddr_in to;
+	unsigned char junk[P2P_DGRAM_MAX], body[P2P_SEG];
+	struct p2p_pkt p;
+	unsigned char key[16];
+
+	random_file(s, "spray.bin", 20 * 1000 * 1000);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons((uint16_t)port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	SEND(a, "UPD bob spray.bin");
+	EXPECT(b, "Receiving spray.bin");
+	memset(key, 0x5a, sizeof(key));
+	for (i = 0; i < 20000; i++) {
+		size_t n;
+
+		if (i % 2 == 0) {
+			/* Well-formed, plausible ids, wrong key. */
+			memset(&p, 0, sizeof(p));
+			p.type = (uint8_t)(P2P_T_HELLO + i % 4);
+			p.xid = (uint32_t)(1 + i % 8);
+			p.off = (uint64_t)(i % 1000) * P2P_SEG;
+			memset(body, i & 0xff, sizeof(body));
+			p.payload = body;
+			p.len = P2P_SEG;
+			n = p2p_encode(&p, key, junk);
+			sendto(fd, junk, n, 0, (struct sockaddr *)&to, sizeof(to));
+		} else {
+			n = (size_t)(i % (int)sizeof(junk));
+			memset(junk, (i * 7) & 0xff, n);
+			sendto(fd, junk, n, 0, (struct sockaddr *)&to, sizeof(to));
+		}
+	}
+	close(fd);
+	EXPECT_MS(b, "Received spray.bin from alice", XFER_MS);
+	EXPECT_MS(a, "sent to bob", XFER_MS);
+	same_file(s, "spray.bin", "alice_spray.bin");
+	SEND(b, "/transfers");
+	EXPECT(b, "dropped:");
+	ck_assert_msg(strstr(cli_last(b), "dropped: 0 malformed, 0 unknown "
+	    "transfer, 0 wrong sender, 0 bad MAC") == NULL,
+	    "nothing counted as dropped: %s", cli_last(b));
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/* The next reply line of request tag on a raw connection. */
+static const char *
+raw_reply(struct raw *r, const char *tag)
+{
+	const char *l;
+	size_t n = strlen(tag);
+
+	while ((l = raw_next(r, E2E_WAIT_MS)) != NULL)
+		if (strncmp(l, tag, n) == 0 && l[n] == ' ')
+			return l + n + 1;
+	return NULL;
+}
+
+/* Wait for a datagram of the transfer on fd; true with p filled. */
+static bool
+udp_wait(int fd, const unsigned char *key, unsigned char *buf,
+    struct p2p_pkt *p, int ms)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) != 1)
+		return false;
+	n = recv(fd, buf, P2P_DGRAM_MAX, 0);
+	return n > 0 && p2p_decode(buf, (size_t)n, p) == P2P_D_OK &&
+	    p2p_verify(buf, (size_t)n, key);
+}
+
+/*
+ * Play alice's client by hand: offer bob a file called name holding
+ * data (one segment), and send it; true when bob says DONE.
+ */
+static bool
+raw_send_file(struct srv *s, const char *name, const char *data)
+{
+	struct raw *r = raw_connect(s);
+	struct sockaddr_in me, peer;
+	socklen_t ml = sizeof(me);
+	unsigned char key[16], buf[P2P_DGRAM_MAX], digest[SHA256_LEN];
+	char line[600], copy[600], *w[4];
+	const char *rep;
+	struct p2p_pkt p, in;
+	int fd, tries, stage = 0;
+	size_t len = strlen(data), n;
+	bool ok = false;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&me, 0, sizeof(me));
+	me.sin_family = AF_INET;
+	me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&me, sizeof(me));
+	getsockname(fd, (struct sockaddr *)&me, &ml);
+	RAW_EXPECT(r, "* HELLO");
+	RAW_SEND(r, "1 HELLO 1");
+	ck_assert(raw_reply(r, "1") != NULL);
+	snprintf(line, sizeof(line), "2 LOGIN alice %d", ntohs(me.sin_port));
+	RAW_SEND(r, line);
+	ck_assert(raw_reply(r, "2") != NULL);
+	RAW_SEND(r, "3 PASS alice123");
+	ck_assert(raw_reply(r, "3") != NULL);
+	snprintf(line, sizeof(line), "4 SENDFILE bob %zu %s", len, name);
+	RAW_SEND(r, line);
+	rep = raw_reply(r, "4");
+	ck_assert_msg(rep != NULL && strncmp(rep, "OK ", 3) == 0, "%s",
+	    rep ? rep : raw_why(r));
+	snprintf(copy, sizeof(copy), "%s", rep + 3);
+	ck_assert_int_eq(proto_split(copy, w, 4, false), 4);
+	ck_assert_int_eq(p2p_parse_secret(w[3], key), 0);
+	memset(&peer, 0, sizeof(peer));
+	peer.sin_family = AF_INET;
+	peer.sin_port = htons((uint16_t)atoi(w[2]));
+	inet_pton(AF_INET, w[1], &peer.sin_addr);
+	sha256(data, len, digest);
+	for (tries = 0; tries < 100 && !ok; tries++) {
+		memset(&p, 0, sizeof(p));
+		p.xid = (uint32_t)strtoul(w[0], NULL, 10);
+		p.pktno = (uint32_t)tries + 1;
+		if (stage == 0) {
+			p.type = P2P_T_HELLO;
+			p.off = len;
+		} else if (stage == 1) {
+			p.type = P2P_T_DATA;
+			p.payload = (const unsigned char *)data;
+			p.len = (uint16_t)len;
+		} else {
+			p.type = P2P_T_FIN;
+			p.off = len;
+			p.payload = digest;
+			p.len = SHA256_LEN;
+		}
+		n = p2p_encode(&p, key, buf);
+		sendto(fd, buf, n, 0, (struct sockaddr *)&peer, sizeof(peer));
+		while (udp_wait(fd, key, buf, &in, 100)) {
+			if (in.type != P2P_T_ACK)
+				break;
+			if (stage == 0 && !(in.flags & P2P_F_WAIT))
+				stage = len > 0 ? 1 : 2;
+			else if (stage == 1 && in.off == len)
+				stage = 2;
+			else if (stage == 2 && (in.flags & P2P_F_DONE))
+				ok = true;
+		}
+	}
+	close(fd);
+	raw_close(r);
+	return ok;
+}
+
+/* Names offered by a hand-made sender stay inside bob's directory. */
+START_TEST(test_hostile_names)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+
+	ck_assert(raw_send_file(s, "...", "dots"));
+	EXPECT(b, "saved as alice_file");
+	ck_assert(raw_send_file(s, "..\\..\\evil", "bs"));
+	EXPECT(b, "saved as alice_evil");
+	ck_assert(raw_send_file(s, ".profile", "hidden"));
+	EXPECT(b, "saved as alice_profile");
+	ck_assert(raw_send_file(s, "ok name.txt", "spaces"));
+	EXPECT(b, "saved as alice_ok name.txt");
+	ck_assert(has_file(s, "alice_file") && has_file(s, "alice_evil") &&
+	    has_file(s, "alice_profile") && has_file(s, "alice_ok name.txt"));
+	ck_assert(!has_file(s, "../evil") && !has_file(s, "../../evil"));
+	/* The server refuses a '/' outright. */
+	{
+		struct raw *r = raw_connect(s);
+
+		RAW_EXPECT(r, "* HELLO");
+		RAW_SEND(r, "1 HELLO 1");
+		RAW_SEND(r, "2 LOGIN carol 4000");
+		RAW_SEND(r, "3 PASS carol123");
+		RAW_SEND(r, "4 SENDFILE bob 3 ../../etc/x");
+		ck_assert(raw_reply(r, "3") != NULL);
+		ck_assert(strncmp(raw_reply(r, "4"), "ERR args", 8) == 0);
+		raw_close(r);
+	}
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/* The receiver dies half-way: no final file; the sender says so. */
+START_TEST(test_receiver_killed)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a, *b;
+
+	client_ini(s, "fast.ini", "[files]\npeer_timeout = 2\n");
+	/* Loss slows the transfer so that it is surely half-way. */
+	setenv("FS_TEST_LOSS", "20", 1);
+	a = login_ini(s, "alice", "alice123", "fast.ini");
+	b = step_login(s, "bob", "bob123", 0);
+	random_file(s, "doomed.bin", 40 * 1000 * 1000);
+	SEND(a, "UPD bob doomed.bin");
+	EXPECT(b, "Receiving doomed.bin");
+	EXPECT_MS(b, "doomed.bin from alice: ", XFER_MS);
+	kill(b->pid, SIGKILL);
+	EXPECT_MS(a, "sending doomed.bin to bob failed: bob stopped answering",
+	    e2e_scale(20000));
+	ck_assert(!has_file(s, "alice_doomed.bin"));
+	cli_free(b);
+	step_logout(a, "logout", "alice");
+	step_stop_ok(s);
+}
+END_TEST
+
+/* accept_files = ask: no, then yes; errors of the command. */
+START_TEST(test_ask_and_errors)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a, *b, *c;
+
+	client_ini(s, "ask.ini", "[files]\naccept_files = ask\n");
+	a = step_login(s, "alice", "alice123", 0);
+	b = login_ini(s, "bob", "bob123", "ask.ini");
+	c = step_login(s, "carol", "carol123", 0);
+	random_file(s, "q.bin", 4321);
+	SEND(a, "UPD bob q.bin");
+	EXPECT(b, "alice wants to send you q.bin (4.3 kB). Accept? (y/n)");
+	SEND(b, "n");
+	EXPECT(a, "sending q.bin to bob failed: bob declined it");
+	ck_assert(!has_file(s, "alice_q.bin"));
+	SEND(a, "UPD bob q.bin");
+	EXPECT(b, "Accept? (y/n)");
+	SEND(b, "maybe");
+	EXPECT(b, "please answer y or n");
+	SEND(b, "y");
+	EXPECT_MS(b, "Received q.bin from alice", XFER_MS);
+	same_file(s, "q.bin", "alice_q.bin");
+
+	SEND(a, "UPD nobody q.bin");
+	EXPECT(a, "Error: cannot send q.bin to nobody: no such user");
+	SEND(a, "UPD dave q.bin");
+	EXPECT(a, "Error: cannot send q.bin to dave: dave is offline");
+	SEND(a, "UPD bob missing.bin");
+	EXPECT(a, "Error: cannot read missing.bin: No such file");
+	SEND(a, "UPD alice q.bin");
+	EXPECT(a, "Error: you cannot send a file to yourself");
+	SEND(c, "block alice");
+	EXPECT(c, "alice is blocked");
+	SEND(a, "UVF carol q.bin");
+	EXPECT(a, "Error: cannot send q.bin to carol: carol has blocked you");
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_logout(c, "logout", "carol");
+	step_stop_ok(s);
+}
+END_TEST
+
+/* Start a private chat from a to b (b says yes). */
+static void
+private_open(struct cli *a, struct cli *b)
+{
+	SEND(a, "startprivate bob");
+	EXPECT(b, "alice wants to chat privately. Accept? (y/n)");
+	SEND(b, "y");
+	EXPECT(a, "Private chat with bob started");
+	EXPECT(b, "Private chat with alice started");
+}
+
+/* Accept, talk both ways, stop; errors before and after. */
+START_TEST(test_private_accept_stop)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+
+	SEND(a, "private bob too early");
+	EXPECT(a, "Error: no private chat with bob");
+	private_open(a, b);
+	SEND(a, "private bob hello there");
+	EXPECT_LINE(b, "alice (private): hello there");
+	SEND(b, "/private alice hi alice");
+	EXPECT_LINE(a, "bob (private): hi alice");
+	SEND(a, "startprivate bob");
+	EXPECT(a, "Error: a private chat with bob is open");
+	SEND(b, "stopprivate alice");
+	EXPECT(b, "Private chat with alice stopped");
+	EXPECT(a, "Private chat with bob ended");
+	SEND(a, "private bob anyone?");
+	EXPECT(a, "Error: no private chat with bob");
+	SEND(a, "stopprivate bob");
+	EXPECT(a, "Error: no private chat with bob");
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/* Decline, blocked, offline, unknown, self. */
+START_TEST(test_private_errors)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+	struct cli *c = step_login(s, "carol", "carol123", 0);
+
+	SEND(a, "startprivate bob");
+	EXPECT(b, "Accept? (y/n)");
+	SEND(b, "n");
+	EXPECT(a, "Error: bob declined the private chat");
+	SEND(a, "startprivate nobody");
+	EXPECT(a, "Error: no such user");
+	SEND(a, "startprivate dave");
+	EXPECT(a, "Error: dave is offline");
+	SEND(a, "startprivate alice");
+	EXPECT(a, "Error: you cannot chat privately with yourself");
+	SEND(c, "block alice");
+	EXPECT(c, "alice is blocked");
+	SEND(a, "startprivate carol");
+	EXPECT(a, "Error: carol has blocked you");
+	/* Declined and refused ones leave nothing behind: ask again. */
+	SEND(a, "startprivate bob");
+	EXPECT(b, "Accept? (y/n)");
+	SEND(b, "y");
+	EXPECT(a, "Private chat with bob started");
+	step_logout(a, "logout", "alice");
+	EXPECT(b, "Private chat with alice ended");
+	step_logout(b, "logout", "bob");
+	step_logout(c, "logout", "carol");
+	step_stop_ok(s);
+}
+END_TEST
+
+/* The peer is told when the other side logs out or times out. */
+START_TEST(test_private_logout_timeout)
+{
+	struct srv *s = SRV_START("[accounts]\nregistration = no\n"
+	    "[server]\nidle_timeout = 3\n", CREDS);
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+
+	private_open(a, b);
+	SEND(b, "logout");
+	EXPECT(a, "Private chat with bob ended");
+	EXPECT_EXIT(b, 0);
+	cli_free(b);
+	b = step_login(s, "bob", "bob123", 0);
+	private_open(a, b);
+	/* Only bob keeps talking to the server: alice times out. */
+	SEND(b, "/who");
+	EXPECT_MS(b, "Private chat with alice ended", e2e_scale(15000));
+	cli_free(a);
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+Suite *
+suite_e2e_p2p(void)
+{
+	Suite *s = suite_create("e2e_p2p");
+	TCase *tc = tcase_create("files");
+	TCase *tp = tcase_create("private");
+
+	tcase_add_unchecked_fixture(tc, e2e_fixture_setup, e2e_fixture_teardown);
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_large_both_ways);
+	tcase_add_test(tc, test_lossy);
+	tcase_add_test(tc, test_spray);
+	tcase_add_test(tc, test_hostile_names);
+	tcase_add_test(tc, test_receiver_killed);
+	tcase_add_test(tc, test_ask_and_errors);
+	suite_add_tcase(s, tc);
+	tcase_add_unchecked_fixture(tp, e2e_fixture_setup, e2e_fixture_teardown);
+	tcase_set_timeout(tp, 90);
+	tcase_add_test(tp, test_private_accept_stop);
+	tcase_add_test(tp, test_private_errors);
+	tcase_add_test(tp, test_private_logout_timeout);
+	suite_add_tcase(s, tp);
+	return s;
+}

@@ -1,0 +1,324 @@
+/*
+ * check_p2p.c - the pure parts of peer to peer: SHA-256 against the FIPS
+ * 180-4 / NIST test vectors, SipHash-2-4 against the paper's vector, the
+ * datagram codec and its MAC, the receiver's window and SACK bitmap, RTT
+ * and congestion arithmetic, received-file names, the client's INI.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "p2p_wire.h"
+#include "sha256.h"
+#include "siphash.h"
+#include "../suites.h"
+
+/* The digest of data as lower-case hex. */
+static void
+hex_digest(const void *data, size_t len, char out[65])
+{
+	unsigned char d[SHA256_LEN];
+	int i;
+
+	sha256(data, len, d);
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* FIPS 180-4 examples (NIST CSRC) and the empty string. */
+START_TEST(test_sha256_vectors)
+{
+	char h[65];
+
+	hex_digest("abc", 3, h);
+	ck_assert_str_eq(h, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	hex_digest("", 0, h);
+	ck_assert_str_eq(h, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	hex_digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	    56, h);
+	ck_assert_str_eq(h, "248d6a61d20638b8e5c026930c3e6039"
+	    "a33ce45964ff2167f6ecedd419db06c1");
+	hex_digest("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+	    "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu", 112, h);
+	ck_assert_str_eq(h, "cf5b16a778af8380036ce59e7b0492370"
+	    "b249b11e8f07a51afac45037afee9d1");
+}
+END_TEST
+
+/* One million 'a', fed in uneven pieces: streaming equals one shot. */
+START_TEST(test_sha256_million_a)
+{
+	struct sha256 c;
+	unsigned char d[SHA256_LEN], piece[997];
+	char h[65];
+	size_t left = 1000000, n;
+	int i;
+
+	memset(piece, 'a', sizeof(piece));
+	sha256_init(&c);
+	while (left > 0) {
+		n = left < sizeof(piece) ? left : sizeof(piece);
+		sha256_update(&c, piece, n);
+		left -= n;
+	}
+	sha256_final(&c, d);
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(h + 2 * i, 3, "%02x", d[i]);
+	ck_assert_str_eq(h, "cdc76e5c9914fb9281a1c7e284d73e67"
+	    "f1809a48a497200e046d39ccc7112cd0");
+}
+END_TEST
+
+/* The SipHash paper's test vector: key 00..0f, message 00..0e. */
+START_TEST(test_siphash_vector)
+{
+	unsigned char key[16], msg[15];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		key[i] = (unsigned char)i;
+	for (i = 0; i < 15; i++)
+		msg[i] = (unsigned char)i;
+	ck_assert_uint_eq(siphash24(key, msg, 15), 0xa129ca6149be45e5ULL);
+	/* Empty message, from the reference vectors. */
+	ck_assert_uint_eq(siphash24(key, msg, 0), 0x726fdb47dd0e0e31ULL);
+}
+END_TEST
+
+/* Encode, decode, verify; any flipped bit or other key fails the MAC. */
+START_TEST(test_codec_mac)
+{
+	unsigned char key[16], other[16], buf[P2P_DGRAM_MAX];
+	const unsigned char data[5] = "hello";
+	struct p2p_pkt p, q;
+	size_t n, i;
+
+	memset(key, 7, sizeof(key));
+	memset(other, 8, sizeof(other));
+	memset(&p, 0, sizeof(p));
+	p.type = P2P_T_DATA;
+	p.xid = 42;
+	p.off = 1200ULL * 5000000;
+	p.pktno = 99;
+	p.payload = data;
+	p.len = 5;
+	n = p2p_encode(&p, key, buf);
+	ck_assert_uint_eq(n, P2P_HDR_LEN + 5 + P2P_MAC_LEN);
+	ck_assert_int_eq(p2p_decode(buf, n, &q), P2P_D_OK);
+	ck_assert_uint_eq(q.xid, 42);
+	ck_assert_uint_eq(q.off, 1200ULL * 5000000);
+	ck_assert_uint_eq(q.pktno, 99);
+	ck_assert_int_eq(memcmp(q.payload, "hello", 5), 0);
+	ck_assert(p2p_verify(buf, n, key));
+	ck_assert(!p2p_verify(buf, n, other));
+	for (i = 0; i < n; i++) {
+		buf[i] ^= 0x10;
+		ck_assert_msg(!p2p_verify(buf, n, key), "bit flip at %zu", i);
+		buf[i] ^= 0x10;
+	}
+	ck_assert_int_eq(p2p_decode(buf, n - 1, &q), P2P_D_LENGTH);
+	ck_assert_int_eq(p2p_decode(buf, 10, &q), P2P_D_SHORT);
+	buf[0] = 2;
+	ck_assert_int_eq(p2p_decode(buf, n, &q), P2P_D_VERSION);
+	buf[0] = P2P_VERSION;
+	buf[1] = 99;
+	ck_assert_int_eq(p2p_decode(buf, n, &q), P2P_D_TYPE);
+	ck_assert(p2p_from_sender(P2P_T_DATA) && !p2p_from_sender(P2P_T_ACK));
+}
+END_TEST
+
+/* Secrets: 32 hex digits, nothing else. */
+START_TEST(test_secret)
+{
+	unsigned char k[16];
+
+	ck_assert_int_eq(p2p_parse_secret("000102030405060708090a0b0c0d0e0f",
+	    k), 0);
+	ck_assert_uint_eq(k[0], 0);
+	ck_assert_uint_eq(k[15], 15);
+	ck_assert_int_eq(p2p_parse_secret("00", k), -1);
+	ck_assert_int_eq(p2p_parse_secret("000102030405060708090a0b0c0d0e0g",
+	    k), -1);
+	ck_assert_uint_eq(p2p_nseg(0), 0);
+	ck_assert_uint_eq(p2p_nseg(1), 1);
+	ck_assert_uint_eq(p2p_nseg(P2P_SEG), 1);
+	ck_assert_uint_eq(p2p_nseg(P2P_SEG + 1), 2);
+}
+END_TEST
+
+/* Out of order, duplicates, beyond the window; the SACK bitmap. */
+START_TEST(test_rwin)
+{
+	static struct p2p_rwin w;
+	unsigned char sack[P2P_SACK_MAX];
+	size_t n;
+
+	p2p_rwin_init(&w, 20000);
+	ck_assert_int_eq(p2p_rwin_mark(&w, 1), 1);
+	ck_assert_int_eq(p2p_rwin_mark(&w, 3), 1);
+	ck_assert_int_eq(p2p_rwin_mark(&w, 3), 0);
+	ck_assert_uint_eq(w.cum, 0);
+	n = p2p_rwin_sack(&w, sack);
+	/* bit j of byte i = segment cum + 1 + 8i + j: 1 -> bit 0, 3 -> bit 2 */
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(sack[0], 0x05);
+	ck_assert_int_eq(p2p_rwin_mark(&w, 0), 1);
+	ck_assert_uint_eq(w.cum, 2);
+	ck_assert_int_eq(p2p_rwin_mark(&w, 0), 0);
+	ck_assert_int_eq(p2p_rwin_mark(&w, 2 + P2P_WINDOW), -1);
+	ck_assert_int_eq(p2p_rwin_mark(&w, 20000), -1);
+	ck_assert_int_eq(p2p_rwin_mark(&w, 2), 1);
+	ck_assert_uint_eq(w.cum, 4);
+	ck_assert_uint_eq(p2p_rwin_sack(&w, sack), 0);
+	/* Far into the window, wrapping the ring. */
+	ck_assert_int_eq(p2p_rwin_mark(&w, 4 + P2P_WINDOW - 1), 1);
+	n = p2p_rwin_sack(&w, sack);
+	ck_assert_uint_eq(n, P2P_SACK_MAX);
+	ck_assert_uint_eq(sack[P2P_SACK_MAX - 1], 0x40);
+}
+END_TEST
+
+/* RFC 6298 arithmetic, the floor, backoff and its ceiling. */
+START_TEST(test_rtt)
+{
+	struct p2p_rtt r;
+
+	p2p_rtt_init(&r);
+	ck_assert_int_eq(r.rto, P2P_RTO_INIT_US);
+	p2p_rtt_sample(&r, 100000);
+	ck_assert_int_eq(r.srtt, 100000);
+	ck_assert_int_eq(r.rttvar, 50000);
+	ck_assert_int_eq(r.rto, 300000);
+	p2p_rtt_sample(&r, 200000);
+	/* rttvar = 3/4 50000 + 1/4 100000; srtt = 7/8 100000 + 1/8 200000 */
+	ck_assert_int_eq(r.rttvar, 62500);
+	ck_assert_int_eq(r.srtt, 112500);
+	ck_assert_int_eq(r.rto, 112500 + 250000);
+	p2p_rtt_init(&r);
+	p2p_rtt_sample(&r, 50);
+	ck_assert_int_eq(r.rto, P2P_RTO_MIN_US);
+	p2p_rtt_backoff(&r);
+	ck_assert_int_eq(r.rto, 2 * P2P_RTO_MIN_US);
+	for (int i = 0; i < 20; i++)
+		p2p_rtt_backoff(&r);
+	ck_assert_int_eq(r.rto, P2P_RTO_MAX_US);
+}
+END_TEST
+
+/* Slow start, scattered loss tolerated, a burst halves, timeout resets. */
+START_TEST(test_cc)
+{
+	struct p2p_cc c;
+
+	p2p_cc_init(&c);
+	p2p_cc_acked(&c, 32);
+	ck_assert(c.cwnd == 64);
+	c.round_end = 10;
+	c.round_sent = 100;
+	c.round_lost = 5;			/* 5 %: tolerated */
+	p2p_cc_round(&c, 9, 200);		/* round not over yet */
+	ck_assert(c.cwnd == 64 && c.round_lost == 5);
+	p2p_cc_round(&c, 10, 200);
+	ck_assert(c.cwnd == 64);
+	ck_assert(c.ssthresh == 64);		/* slow start ended */
+	p2p_cc_acked(&c, 64);
+	ck_assert(c.cwnd == 65);		/* additive now */
+	c.round_sent = 100;
+	c.round_lost = 30;			/* a burst */
+	p2p_cc_round(&c, 200, 300);
+	ck_assert(c.cwnd == 32.5);
+	p2p_cc_timeout(&c);
+	ck_assert(c.cwnd == P2P_CWND_MIN);
+	for (int i = 0; i < 1000; i++)
+		p2p_cc_acked(&c, 1000);
+	ck_assert(c.cwnd <= P2P_WINDOW);
+}
+END_TEST
+
+/* Hostile names stay one plain name in the download directory. */
+START_TEST(test_safe_name)
+{
+	char out[300];
+
+	ck_assert_int_eq(p2p_safe_name("alice", "photo.jpg", out,
+	    sizeof(out)), 0);
+	ck_assert_str_eq(out, "alice_photo.jpg");
+	p2p_safe_name("alice", "../../etc/passwd", out, sizeof(out));
+	ck_assert_str_eq(out, "alice_passwd");
+	p2p_safe_name("alice", "/etc/x", out, sizeof(out));
+	ck_assert_str_eq(out, "alice_x");
+	p2p_safe_name("alice", "..", out, sizeof(out));
+	ck_assert_str_eq(out, "alice_file");
+	p2p_safe_name("alice", "dir/", out, sizeof(out));
+	ck_assert_str_eq(out, "alice_file");
+	p2p_safe_name("alice", ".hidden", out, sizeof(out));
+	ck_assert_str_eq(out, "alice_hidden");
+	p2p_safe_name("alice", "a\x01" "b\x7f" "c\033[2J", out, sizeof(out));
+	ck_assert_str_eq(out, "alice_a_b_c_[2J");
+	p2p_safe_name("alice", "c:\\win\\evil.txt", out, sizeof(out));
+	ck_assert_str_eq(out, "alice_evil.txt");
+	p2p_safe_name("alice", "caf\xc3\xa9 \xff.txt", out, sizeof(out));
+	ck_assert_str_eq(out, "alice_caf\xc3\xa9 _.txt");
+	ck_assert_int_eq(p2p_safe_name("alice", "x", out, 5), -1);
+	{
+		char longname[400];
+
+		memset(longname, 'x', sizeof(longname) - 1);
+		longname[sizeof(longname) - 1] = '\0';
+		p2p_safe_name("bob", longname, out, sizeof(out));
+		ck_assert_uint_eq(strlen(out), 4 + 200);
+	}
+}
+END_TEST
+
+/* The client's INI: defaults, good values, file:line errors. */
+START_TEST(test_conf)
+{
+	struct conf c;
+	char err[256];
+
+	conf_defaults(&c);
+	ck_assert_str_eq(c.download_dir, ".");
+	ck_assert(!c.accept_ask);
+	ck_assert_int_eq(c.peer_timeout, 10);
+	ck_assert_int_eq(conf_load_string(&c, "[files]\ndownload_dir = /tmp\n"
+	    "accept_files = ask\npeer_timeout = 3\n", "t.ini", err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(c.download_dir, "/tmp");
+	ck_assert(c.accept_ask);
+	ck_assert_int_eq(c.peer_timeout, 3);
+	ck_assert_int_eq(conf_load_string(&c, "[files]\n\naccept_files = "
+	    "maybe\n", "t.ini", err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "t.ini:3:") != NULL &&
+	    strstr(err, "auto or ask") != NULL, "%s", err);
+	ck_assert_int_eq(conf_load_string(&c, "[files]\nnope = 1\n", "t.ini",
+	    err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "t.ini:2:") != NULL, "%s", err);
+	ck_assert_int_eq(conf_load_string(&c, "[files]\npeer_timeout = 0\n",
+	    "t.ini", err, sizeof(err)), -1);
+}
+END_TEST
+
+Suite *
+suite_p2p(void)
+{
+	Suite *s = suite_create("p2p");
+	TCase *tc = tcase_create("p2p");
+
+	tcase_add_test(tc, test_sha256_vectors);
+	tcase_add_test(tc, test_sha256_million_a);
+	tcase_add_test(tc, test_siphash_vector);
+	tcase_add_test(tc, test_codec_mac);
+	tcase_add_test(tc, test_secret);
+	tcase_add_test(tc, test_rwin);
+	tcase_add_test(tc, test_rtt);
+	tcase_add_test(tc, test_cc);
+	tcase_add_test(tc, test_safe_name);
+	tcase_add_test(tc, test_conf);
+	suite_add_tcase(s, tc);
+	return s;
+}
