@@ -56,6 +56,10 @@ p2p_run() {
 	echo "$BYTES $T0 $T1" | awk '{ printf "%.1f", $1 / 1e6 / ($3 - $2) }'
 }
 
+if [ -n "${P2P_ONLY:-}" ]; then	# P2P_ONLY=LOSS: that p2p run alone
+	echo "p2p send, $P2P_ONLY % loss: $(p2p_run "$P2P_ONLY") MB/s"
+	exit 0
+fi
 G0=$(p2p_run 0); G1=$(p2p_run 1); G5=$(p2p_run 5)
 
 if [ ! -x "$B/udpblast" ]; then

@@ -17,6 +17,7 @@
 #include "msgs.h"
 #include "p2p.h"
 #include "privchat.h"
+#include "who.h"
 #include "edge.h"
 #include "log.h"
 #include "net.h"
@@ -73,8 +74,6 @@ static void	 app_activate(struct app *a, const struct proto_msg *msg);
 static void	 app_on_reply(void *arg, const struct net_req *req,
 		     const struct proto_msg *msg);
 static void	 app_on_event(void *arg, const struct proto_msg *msg);
-static void	 app_event_online(struct app *a, const char *text);
-static void	 app_event_offline(struct app *a, char *text);
 static void	 app_event_bye(struct app *a, char *text);
 static void	 app_input_user(struct app *a, const char *line);
 static void	 app_input_newpass(struct app *a, const char *line);
@@ -83,8 +82,6 @@ static app_reply_fn app_reply_hello;
 static app_reply_fn app_reply_login;
 static app_reply_fn app_reply_pass;
 static app_reply_fn app_reply_register;
-static app_reply_fn app_reply_who;
-static app_reply_fn app_reply_whosince;
 static app_reply_fn app_reply_logout;
 static app_reply_fn app_reply_hook_call;
 static void	app_free_pending_hook(const struct net_req *req, void *arg);
@@ -95,9 +92,6 @@ static app_reply_fn *const app_reply_handlers[APP_REQ_COUNT] = {
 	[APP_REQ_LOGIN] = app_reply_login,
 	[APP_REQ_PASS] = app_reply_pass,
 	[APP_REQ_REGISTER] = app_reply_register,
-	[APP_REQ_WHO] = app_reply_who,
-	[APP_REQ_WHO_SILENT] = app_reply_who,
-	[APP_REQ_WHOSINCE] = app_reply_whosince,
 	[APP_REQ_LOGOUT] = app_reply_logout,
 	[APP_REQ_HOOK] = app_reply_hook_call,
 };
@@ -304,12 +298,14 @@ struct app_hook {
 	void		*arg;
 };
 
-/* Send a request whose reply goes to a hook. */
-int
-app_send_hook(struct app *a, app_reply_hook *hook, void *arg,
-    const char *verb, const char *args)
+/* Send a request (with a payload when has_blob) whose reply goes to hook. */
+static int
+app_send_hooked(struct app *a, app_reply_hook *hook, void *arg,
+    const char *verb, const char *args, const void *blob, size_t len,
+    bool has_blob)
 {
 	struct app_hook *h;
+	unsigned long tag;
 
 	if ((h = malloc(sizeof(*h))) == NULL) {
 		model_add_line(a->model, MODEL_LINE_ERROR,
@@ -318,12 +314,25 @@ app_send_hook(struct app *a, app_reply_hook *hook, void *arg,
 	}
 	h->fn = hook;
 	h->arg = arg;
-	if (net_request_ctx(a->net, APP_REQ_HOOK, h, verb, args) != 0)
+	if (has_blob)
+		tag = net_request_blob(a->net, APP_REQ_HOOK, h, verb, args,
+		    blob, len);
+	else
+		tag = net_request_ctx(a->net, APP_REQ_HOOK, h, verb, args);
+	if (tag != 0)
 		return 0;
 	free(h);
 	model_add_line(a->model, MODEL_LINE_ERROR,
 	    "Error: cannot send %s: %s", verb, strerror(errno));
 	return -1;
+}
+
+/* Send a request whose reply goes to a hook. */
+int
+app_send_hook(struct app *a, app_reply_hook *hook, void *arg,
+    const char *verb, const char *args)
+{
+	return app_send_hooked(a, hook, arg, verb, args, NULL, 0, false);
 }
 
 /* Free the hook of a request that will never be answered. */
@@ -402,7 +411,7 @@ app_activate(struct app *a, const struct proto_msg *msg)
 	app_ok_line(a, msg);
 	model_set_self(a->model, a->user);
 	app_enter_state(a, APP_S_ACTIVE);
-	app_send(a, APP_REQ_WHO_SILENT, PROTO_V_WHO, NULL);
+	who_send(a, true);
 }
 
 /* A line of a reply: route it by the kind of its request. */
@@ -505,71 +514,6 @@ app_reply_register(struct app *a, const struct net_req *req,
 		app_enter_state(a, APP_S_NEWPASS);
 }
 
-/*
- * WHO: the reply replaces the user list (cleared at its first line); the
- * rows are shown unless the request was the silent one after login.
- */
-static void
-app_reply_who(struct app *a, const struct net_req *req,
-    const struct proto_msg *msg)
-{
-	bool silent = req->kind == APP_REQ_WHO_SILENT;
-	struct model_user u;
-
-	if (msg->kind == PROTO_MSG_ERR) {
-		app_err_line(a, msg);
-		return;
-	}
-	if (req->lines == 0)
-		model_users_clear(a->model);
-	if (msg->kind == PROTO_MSG_OK) {
-		if (!silent)
-			app_ok_line(a, msg);
-		return;
-	}
-	if (model_user_parse(msg->text, &u) == -1) {
-		log_warnx("malformed WHO line from the server");
-		if (!silent)
-			model_add_line(a->model, MODEL_LINE_NORMAL, "%s",
-			    msg->text);
-		return;
-	}
-	if (strcmp(u.name, model_self(a->model)) != 0)
-		model_user_add(a->model, &u);
-	if (!silent)
-		model_add_line(a->model, MODEL_LINE_NORMAL,
-		    "%s, %s, %u, active since %s", u.name, u.ip, u.port,
-		    u.since);
-}
-
-/* WHOSINCE: "USER online" or "USER LASTSEENTIME" rows, then the count. */
-static void
-app_reply_whosince(struct app *a, const struct net_req *req,
-    const struct proto_msg *msg)
-{
-	const char *sp;
-
-	if (msg->kind == PROTO_MSG_ERR) {
-		app_err_line(a, msg);
-		return;
-	}
-	if (msg->kind == PROTO_MSG_OK) {
-		app_ok_line(a, msg);
-		return;
-	}
-	if ((sp = strchr(msg->text, ' ')) == NULL) {
-		model_add_line(a->model, MODEL_LINE_NORMAL, "%s", msg->text);
-		return;
-	}
-	if (strcmp(sp + 1, "online") == 0)
-		model_add_line(a->model, MODEL_LINE_NORMAL,
-		    "%.*s (online now)", (int)(sp - msg->text), msg->text);
-	else
-		model_add_line(a->model, MODEL_LINE_NORMAL,
-		    "%.*s (last seen %s)", (int)(sp - msg->text), msg->text,
-		    sp + 1);
-}
-
 /* LOGOUT: say goodbye and stop. */
 static void
 app_reply_logout(struct app *a, const struct net_req *req,
@@ -609,10 +553,8 @@ app_on_event(void *arg, const struct proto_msg *msg)
 			app_finish(a, APP_EXIT_ERROR);
 		else
 			app_enter_state(a, APP_S_HELLO);
-	} else if (strcmp(msg->code, PROTO_EV_ONLINE) == 0)
-		app_event_online(a, text);
-	else if (strcmp(msg->code, PROTO_EV_OFFLINE) == 0)
-		app_event_offline(a, text);
+	} else if (who_event(a, msg->code, text))
+		return;
 	else if (strcmp(msg->code, PROTO_EV_BYE) == 0)
 		app_event_bye(a, text);
 	else if (strcmp(msg->code, PROTO_EV_INFO) == 0)
@@ -624,50 +566,6 @@ app_on_event(void *arg, const struct proto_msg *msg)
 		return;
 	else
 		log_debug("event %s ignored", msg->code);
-}
-
-/* "* ONLINE USER IP UDPPORT TIME". */
-static void
-app_event_online(struct app *a, const char *text)
-{
-	struct model_user u;
-
-	if (model_user_parse(text, &u) == -1) {
-		log_warnx("malformed ONLINE event from the server");
-		return;
-	}
-	if (strcmp(u.name, model_self(a->model)) != 0)
-		model_user_add(a->model, &u);
-	model_add_line(a->model, MODEL_LINE_PRESENCE, "%s logged in", u.name);
-}
-
-/* "* OFFLINE USER REASON". */
-static void
-app_event_offline(struct app *a, char *text)
-{
-	char *reason = strchr(text, ' ');
-
-	if (reason != NULL)
-		*reason++ = '\0';
-	else
-		reason = text + strlen(text);
-	if (!proto_valid_user(text)) {
-		log_warnx("malformed OFFLINE event from the server");
-		return;
-	}
-	model_user_remove(a->model, text);
-	if (strcmp(reason, "timeout") == 0)
-		model_add_line(a->model, MODEL_LINE_PRESENCE,
-		    "%s logged out (idle timeout)", text);
-	else if (strcmp(reason, "lost") == 0)
-		model_add_line(a->model, MODEL_LINE_PRESENCE,
-		    "%s logged out (connection lost)", text);
-	else if (strcmp(reason, "logout") == 0 || *reason == '\0')
-		model_add_line(a->model, MODEL_LINE_PRESENCE,
-		    "%s logged out", text);
-	else
-		model_add_line(a->model, MODEL_LINE_PRESENCE,
-		    "%s logged out (%s)", text, reason);
 }
 
 /* "* BYE CODE TEXT": show it; the status is decided when the server closes. */
@@ -805,22 +703,7 @@ int
 app_send_blob_hook(struct app *a, app_reply_hook *hook, void *arg,
     const char *verb, const char *args, const void *blob, size_t len)
 {
-	struct app_hook *h;
-
-	if ((h = malloc(sizeof(*h))) == NULL) {
-		model_add_line(a->model, MODEL_LINE_ERROR,
-		    "Error: cannot send %s: out of memory", verb);
-		return -1;
-	}
-	h->fn = hook;
-	h->arg = arg;
-	if (net_request_blob(a->net, APP_REQ_HOOK, h, verb, args, blob,
-	    len) != 0)
-		return 0;
-	free(h);
-	model_add_line(a->model, MODEL_LINE_ERROR,
-	    "Error: cannot send %s: %s", verb, strerror(errno));
-	return -1;
+	return app_send_hooked(a, hook, arg, verb, args, blob, len, true);
 }
 
 /* Bytes of requests not yet written. */

@@ -28,9 +28,6 @@ enum app_req {
 	APP_REQ_LOGIN,
 	APP_REQ_PASS,
 	APP_REQ_REGISTER,
-	APP_REQ_WHO,
-	APP_REQ_WHO_SILENT,	/* fills the user list, shows nothing */
-	APP_REQ_WHOSINCE,
 	APP_REQ_LOGOUT,
 	APP_REQ_HOOK,		/* reply goes to an app_reply_hook */
 	APP_REQ_COUNT

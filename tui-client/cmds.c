@@ -14,6 +14,7 @@
 #include "cmds.h"
 #include "edge.h"
 #include "msgs.h"
+#include "who.h"
 #include "p2p.h"
 #include "privchat.h"
 #include "proto.h"
@@ -233,7 +234,7 @@ cmds_check_seconds(const char *word, int argc, char **argv, char *err,
 static void
 cmds_do_who(struct app *app, int argc, char **argv)
 {
-	app_send(app, APP_REQ_WHO, PROTO_V_WHO, NULL);
+	who_send(app, false);
 }
 
 /* whoelsesince SECONDS (checked already; sent without leading zeros). */
@@ -246,7 +247,7 @@ cmds_do_whosince(struct app *app, int argc, char **argv)
 	if (proto_parse_int(argv[0], 0, 0x7fffffffffffffffLL, &v) == -1)
 		return;
 	snprintf(num, sizeof(num), "%lld", v);
-	app_send(app, APP_REQ_WHOSINCE, PROTO_V_WHOSINCE, num);
+	who_send_since(app, num);
 }
 
 /* logout, OUT, /logout, /quit. */

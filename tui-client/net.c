@@ -189,32 +189,43 @@ net_request(struct net *n, int kind, const char *verb, const char *args)
 	return net_request_ctx(n, kind, NULL, verb, args);
 }
 
-/* Queue one request line with a context pointer for its reply. */
-unsigned long
-net_request_ctx(struct net *n, int kind, void *ctx, const char *verb,
-    const char *args)
+/*
+ * Queue "TAG VERB[ ARGS][ {N}]" and, when has_blob, the N bytes of blob,
+ * all or nothing, and remember the request in the FIFO.
+ */
+static unsigned long
+net_queue(struct net *n, int kind, void *ctx, const char *verb,
+    const char *args, const void *blob, size_t len, bool has_blob)
 {
-	char line[PROTO_LINE_MAX + 1];
+	char line[PROTO_LINE_MAX + 1], marker[32] = "";
 	struct net_req *r;
 	unsigned long tag;
-	int len;
+	int ll;
 
 	if (n->p_count == NET_PENDING_MAX) {
 		errno = EAGAIN;
 		return 0;
 	}
 	tag = n->next_tag;
-	if (args != NULL)
-		len = snprintf(line, sizeof(line), "%lu %s %s\n", tag, verb,
-		    args);
-	else
-		len = snprintf(line, sizeof(line), "%lu %s\n", tag, verb);
-	if (len < 0 || (size_t)len > PROTO_LINE_MAX) {
+	if (has_blob)
+		snprintf(marker, sizeof(marker), " {%zu}", len);
+	ll = snprintf(line, sizeof(line), "%lu %s%s%s%s\n", tag, verb,
+	    args != NULL ? " " : "", args != NULL ? args : "", marker);
+	if (len > PROTO_BLOB_MAX || ll < 0 || (size_t)ll > PROTO_LINE_MAX) {
 		errno = EMSGSIZE;
 		return 0;
 	}
-	if (buf_append(&n->out, line, (size_t)len) == -1)
+	if (n->out.max - n->out.len < (size_t)ll + len) {
+		errno = ENOBUFS;
 		return 0;
+	}
+	if (buf_append(&n->out, line, (size_t)ll) == -1)
+		return 0;
+	if (len > 0 && buf_append(&n->out, blob, len) == -1) {
+		/* Out of memory: take the line back, the stream stays whole. */
+		n->out.len -= (size_t)ll;
+		return 0;
+	}
 	n->next_tag++;
 	r = &n->pending[(n->p_head + n->p_count) % NET_PENDING_MAX];
 	r->tag = tag;
@@ -223,6 +234,14 @@ net_request_ctx(struct net *n, int kind, void *ctx, const char *verb,
 	r->lines = 0;
 	n->p_count++;
 	return tag;
+}
+
+/* Queue one request line with a context pointer for its reply. */
+unsigned long
+net_request_ctx(struct net *n, int kind, void *ctx, const char *verb,
+    const char *args)
+{
+	return net_queue(n, kind, ctx, verb, args, NULL, 0, false);
 }
 
 /* Visit the requests still waiting for their final reply. */
@@ -416,41 +435,7 @@ unsigned long
 net_request_blob(struct net *n, int kind, void *ctx, const char *verb,
     const char *args, const void *blob, size_t len)
 {
-	char line[PROTO_LINE_MAX + 1];
-	struct net_req *r;
-	unsigned long tag;
-	int ll;
-
-	if (n->p_count == NET_PENDING_MAX) {
-		errno = EAGAIN;
-		return 0;
-	}
-	tag = n->next_tag;
-	ll = snprintf(line, sizeof(line), "%lu %s%s%s {%zu}\n", tag, verb,
-	    args != NULL ? " " : "", args != NULL ? args : "", len);
-	if (len > PROTO_BLOB_MAX || ll < 0 || (size_t)ll > PROTO_LINE_MAX) {
-		errno = EMSGSIZE;
-		return 0;
-	}
-	if (n->out.max - n->out.len < (size_t)ll + len) {
-		errno = ENOBUFS;
-		return 0;
-	}
-	if (buf_append(&n->out, line, (size_t)ll) == -1)
-		return 0;
-	if (len > 0 && buf_append(&n->out, blob, len) == -1) {
-		/* Out of memory: take the line back, the stream stays whole. */
-		n->out.len -= (size_t)ll;
-		return 0;
-	}
-	n->next_tag++;
-	r = &n->pending[(n->p_head + n->p_count) % NET_PENDING_MAX];
-	r->tag = tag;
-	r->kind = kind;
-	r->ctx = ctx;
-	r->lines = 0;
-	n->p_count++;
-	return tag;
+	return net_queue(n, kind, ctx, verb, args, blob, len, true);
 }
 
 /* Bytes queued and not yet written. */

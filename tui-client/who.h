@@ -1,0 +1,20 @@
+/*
+ * who.h - who is online, in the client: WHO and WHOSINCE requests and
+ * their rows, and the ONLINE/OFFLINE events that keep the model's user
+ * list (the screen's panel) current.
+ */
+#ifndef WHO_H
+#define WHO_H
+
+#include <stdbool.h>
+
+struct app;
+
+/* Send WHO; its rows replace the user list, and are shown unless silent. */
+void	who_send(struct app *a, bool silent);
+/* Send WHOSINCE SECONDS (checked by the caller). */
+void	who_send_since(struct app *a, const char *seconds);
+/* Handle ONLINE and OFFLINE (text may be cut up); false for other events. */
+bool	who_event(struct app *a, const char *name, char *text);
+
+#endif /* WHO_H */
