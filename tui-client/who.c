@@ -2,7 +2,6 @@
  * who.c - the user list: WHO and WHOSINCE replies, presence events.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -10,44 +9,37 @@
 #include "model.h"
 #include "who.h"
 
-/* What one WHO request remembers until its final line. */
-struct who_req {
-	bool	silent;		/* the fill after login: show nothing */
-	bool	started;	/* the list was cleared at the first line */
-};
+/* The hook argument of a WHO: whether its rows are shown. */
+static const bool who_shown = true, who_silent = false;
 
-/* A line of a WHO reply: the rows replace the user list. */
+/*
+ * A line of a WHO reply: each row goes into the user list, which was
+ * emptied when the request was sent.  The server answers WHO from its
+ * state at that moment, after every presence event it sent before, so
+ * events that arrive meanwhile and the rows together give the right list.
+ */
 static void
 who_reply(struct app *a, void *arg, const struct proto_msg *msg)
 {
-	struct who_req *w = arg;
+	bool show = *(const bool *)arg;
 	struct model *m = app_model(a);
 	struct model_user u;
 
-	if (msg->kind == PROTO_MSG_ERR) {
+	if (msg->kind == PROTO_MSG_ERR || (msg->kind == PROTO_MSG_OK && show)) {
 		app_show_reply(a, msg);
-		free(w);
 		return;
 	}
-	if (!w->started) {
-		model_users_clear(m);
-		w->started = true;
-	}
-	if (msg->kind == PROTO_MSG_OK) {
-		if (!w->silent)
-			app_show_reply(a, msg);
-		free(w);
+	if (msg->kind == PROTO_MSG_OK)
 		return;
-	}
 	if (model_user_parse(msg->text, &u) == -1) {
 		log_warnx("malformed WHO line from the server");
-		if (!w->silent)
+		if (show)
 			model_add_line(m, MODEL_LINE_NORMAL, "%s", msg->text);
 		return;
 	}
 	if (strcmp(u.name, model_self(m)) != 0)
 		model_user_add(m, &u);
-	if (!w->silent)
+	if (show)
 		model_add_line(m, MODEL_LINE_NORMAL,
 		    "%s, %s, %u, active since %s", u.name, u.ip, u.port,
 		    u.since);
@@ -57,16 +49,9 @@ who_reply(struct app *a, void *arg, const struct proto_msg *msg)
 void
 who_send(struct app *a, bool silent)
 {
-	struct who_req *w;
-
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		model_add_line(app_model(a), MODEL_LINE_ERROR,
-		    "Error: out of memory");
-		return;
-	}
-	w->silent = silent;
-	if (app_send_hook(a, who_reply, w, PROTO_V_WHO, NULL) == -1)
-		free(w);
+	model_users_clear(app_model(a));
+	app_send_hook(a, who_reply, (void *)(silent ? &who_silent :
+	    &who_shown), PROTO_V_WHO, NULL);
 }
 
 /* A line of a WHOSINCE reply: "USER online" or "USER LASTSEENTIME". */
