@@ -10,6 +10,7 @@
  * files live in the current directory, as they always did.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,7 @@ main(int argc, char **argv)
 	struct server srv;
 	const char *ini = NULL;
 	char err[CONFIG_ERR_MAX];
+	sigset_t stopsigs;
 	int ch, status;
 
 	/* First pass: find -c, so the INI file comes before the options. */
@@ -240,6 +242,16 @@ main(int argc, char **argv)
 	}
 
 	log_init("firmware-server", (enum log_level)cfg.log_level);
+	/*
+	 * Hold the stop signals from here on: a SIGTERM that arrives once the
+	 * port accepts but before server_run() has its handlers waits for the
+	 * loop instead of killing the server half-started.
+	 */
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGTERM);
+	sigaddset(&stopsigs, SIGINT);
+	sigaddset(&stopsigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stopsigs, NULL);
 	if (server_init(&srv, &cfg) == -1) {
 		server_free(&srv);
 		return 1;

@@ -35,18 +35,32 @@
 #include "model.h"
 #include "p2p_int.h"
 
-#define P2P_RECV_BATCH	512	/* datagrams read per pass at most */
+#define P2P_RECV_BATCH	1024	/* datagrams read per pass at most */
+#define P2P_MMSG	64	/* datagrams per recvmmsg / sendmmsg */
+#define P2P_SOCKBUF	(8 * 1024 * 1024)	/* SO_RCVBUF, SO_SNDBUF asked */
 #define P2P_HOLD_MAX	8	/* datagrams held back by FS_TEST_REORDER */
 
 struct p2p_xfer		 p2p_xfers[P2P_XFER_MAX];
 struct p2p_stats	 p2p_counters;
 int			 p2p_peer_timeout_s = 10;
 int			 p2p_dir_fd = -1;
+long			 p2p_rcvbuf = 212992;	/* as read back */
 
 static int		 p2p_fd = -1;
 static int		 p2p_family = AF_INET;
 static bool		 p2p_ask;
 static bool		 p2p_blocked;	/* the socket said EAGAIN */
+
+/* Datagrams queued during a poll pass, sent with one sendmmsg per
+   P2P_MMSG (p2p_flush); outside a pass every datagram goes at once. */
+static struct {
+	bool			 on;
+	int			 n;
+	struct mmsghdr		 msg[P2P_MMSG];
+	struct iovec		 iov[P2P_MMSG];
+	struct sockaddr_storage	 sa[P2P_MMSG];
+	unsigned char		 buf[P2P_MMSG][P2P_DGRAM_MAX];
+} p2p_out;
 
 /* The test hooks. */
 static struct {
@@ -97,15 +111,22 @@ p2p_setup(int udp_fd, const struct conf *c)
 	if (getsockname(udp_fd, (struct sockaddr *)&ss, &len) == 0)
 		p2p_family = ss.ss_family;
 	fcntl(udp_fd, F_SETFL, fcntl(udp_fd, F_GETFL) | O_NONBLOCK);
-	/* Room for a window's worth of datagrams; the kernel may cap it
-	   (net.core.rmem_max) unless we may force it. */
-	size = 8 * 1024 * 1024;
+	/* Room for a window's worth of datagrams.  An unprivileged process
+	   gets at most net.core.rmem_max / wmem_max (the kernel doubles the
+	   value for its bookkeeping); one with CAP_NET_ADMIN may force more.
+	   What we got is read back: the receiver advertises a window that
+	   fits in it (p2p_rwnd). */
+	size = P2P_SOCKBUF;
 	if (setsockopt(udp_fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
 	    sizeof(size)) == -1)
 		setsockopt(udp_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	if (setsockopt(udp_fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
 	    sizeof(size)) == -1)
 		setsockopt(udp_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	len = sizeof(size);
+	if (getsockopt(udp_fd, SOL_SOCKET, SO_RCVBUF, &size, &len) == 0)
+		p2p_rcvbuf = size;
+	log_debug("UDP receive buffer %ld bytes", p2p_rcvbuf);
 	p2p_ask = c->accept_ask;
 	p2p_peer_timeout_s = c->peer_timeout;
 	if (p2p_dir_fd != -1)
@@ -136,13 +157,61 @@ p2p_hook_roll(void)
 	return (int)(x % 100);
 }
 
-/* sendto, counting; 0, or -1 with errno. */
+/* Send the queued datagrams (sendmmsg); those the kernel refuses are
+   lost like any other datagram, and sending waits for POLLOUT. */
+static void
+p2p_flush(void)
+{
+	int i = 0, r;
+
+	while (i < p2p_out.n) {
+		r = sendmmsg(p2p_fd, p2p_out.msg + i, (unsigned)(p2p_out.n - i),
+		    0);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == ENOBUFS)
+				p2p_blocked = true;
+			else
+				i++;	/* that one is refused; go on */
+			if (p2p_blocked)
+				break;
+			continue;
+		}
+		p2p_counters.sent += (uint64_t)r;
+		i += r;
+	}
+	p2p_out.n = 0;
+}
+
+/* sendto (or queue during a pass), counting; 0, or -1 with errno. */
 static int
 p2p_sendto(const unsigned char *buf, size_t len,
     const struct sockaddr_storage *sa, socklen_t salen)
 {
 	ssize_t r;
+	int i;
 
+	if (p2p_out.on) {
+		if (p2p_blocked) {
+			errno = EAGAIN;
+			return -1;
+		}
+		i = p2p_out.n++;
+		memcpy(p2p_out.buf[i], buf, len);
+		p2p_out.sa[i] = *sa;
+		p2p_out.iov[i].iov_base = p2p_out.buf[i];
+		p2p_out.iov[i].iov_len = len;
+		memset(&p2p_out.msg[i], 0, sizeof(p2p_out.msg[i]));
+		p2p_out.msg[i].msg_hdr.msg_name = &p2p_out.sa[i];
+		p2p_out.msg[i].msg_hdr.msg_namelen = salen;
+		p2p_out.msg[i].msg_hdr.msg_iov = &p2p_out.iov[i];
+		p2p_out.msg[i].msg_hdr.msg_iovlen = 1;
+		if (p2p_out.n == P2P_MMSG)
+			p2p_flush();
+		return 0;
+	}
 	do
 		r = sendto(p2p_fd, buf, len, 0, (const struct sockaddr *)sa,
 		    salen);
@@ -326,52 +395,89 @@ p2p_find(uint32_t xid, uint8_t type)
 	return NULL;
 }
 
-/* Read and dispatch what the socket holds (a bounded batch). */
+/* Read and dispatch what the socket holds (a bounded number, P2P_MMSG
+   datagrams per system call). */
 static void
 p2p_read(struct app *a)
 {
-	unsigned char buf[P2P_DGRAM_MAX + 1];
-	struct sockaddr_storage ss;
+	static unsigned char buf[P2P_MMSG][P2P_DGRAM_MAX + 1];
+	static struct sockaddr_storage ss[P2P_MMSG];
+	static struct mmsghdr msg[P2P_MMSG];
+	static struct iovec iov[P2P_MMSG];
 	struct p2p_xfer *x;
 	struct p2p_pkt p;
-	socklen_t sl;
-	ssize_t r;
-	int i;
+	int64_t now;
+	size_t len;
+	int done = 0, i, n;
 
-	for (i = 0; i < P2P_RECV_BATCH; i++) {
-		sl = sizeof(ss);
-		r = recvfrom(p2p_fd, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&ss, &sl);
-		if (r == -1) {
+	while (done < P2P_RECV_BATCH) {
+		for (i = 0; i < P2P_MMSG; i++) {
+			iov[i].iov_base = buf[i];
+			iov[i].iov_len = sizeof(buf[i]);
+			memset(&msg[i], 0, sizeof(msg[i]));
+			msg[i].msg_hdr.msg_name = &ss[i];
+			msg[i].msg_hdr.msg_namelen = sizeof(ss[i]);
+			msg[i].msg_hdr.msg_iov = &iov[i];
+			msg[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(p2p_fd, msg, P2P_MMSG, MSG_DONTWAIT, NULL);
+		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_warn("UDP receive");
 			return;
 		}
-		if (p2p_decode(buf, (size_t)r, &p) != P2P_D_OK) {
-			p2p_counters.malformed++;
-			continue;
+		if (n == 0)
+			return;
+		done += n;
+		now = p2p_now_us();
+		for (i = 0; i < n; i++) {
+			len = msg[i].msg_len;
+			if (p2p_decode(buf[i], len, &p) != P2P_D_OK) {
+				p2p_counters.malformed++;
+				continue;
+			}
+			if ((x = p2p_find(p.xid, p.type)) == NULL) {
+				p2p_counters.unknown++;
+				continue;
+			}
+			if (!p2p_from_peer(x, &ss[i])) {
+				p2p_counters.endpoint++;
+				continue;
+			}
+			if (!p2p_verify(buf[i], len, x->key)) {
+				p2p_counters.mac++;
+				continue;
+			}
+			p2p_counters.received++;
+			x->heard_us = now;
+			if (x->role == P2P_SEND)
+				p2p_send_input(a, x, &p);
+			else
+				p2p_recv_input(a, x, &p);
 		}
-		if ((x = p2p_find(p.xid, p.type)) == NULL) {
-			p2p_counters.unknown++;
-			continue;
-		}
-		if (!p2p_from_peer(x, &ss)) {
-			p2p_counters.endpoint++;
-			continue;
-		}
-		if (!p2p_verify(buf, (size_t)r, x->key)) {
-			p2p_counters.mac++;
-			continue;
-		}
-		p2p_counters.received++;
-		x->heard_us = p2p_now_us();
-		if (x->role == P2P_SEND)
-			p2p_send_input(a, x, &p);
-		else
-			p2p_recv_input(a, x, &p);
+		/* The payloads live in buf: write them out before reuse. */
+		for (i = 0; i < P2P_XFER_MAX; i++)
+			if (p2p_xfers[i].role == P2P_RECV &&
+			    p2p_xfers[i].state == P2P_S_RECV)
+				p2p_recv_flush(a, &p2p_xfers[i]);
+		if (n < P2P_MMSG)
+			return;
 	}
+}
+
+/* Transfers receiving now (they share the socket's buffer). */
+int
+p2p_receivers(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < P2P_XFER_MAX; i++)
+		if (p2p_xfers[i].role == P2P_RECV &&
+		    p2p_xfers[i].state == P2P_S_RECV)
+			n++;
+	return n;
 }
 
 /* The UDP socket, with POLLOUT while sending waits for room. */
@@ -428,6 +534,7 @@ p2p_poll_done(struct app *a, const struct pollfd *pfd, int n)
 		if (pfd[i].revents & (POLLIN | POLLERR))
 			readable = true;
 	}
+	p2p_out.on = true;
 	if (readable)
 		p2p_read(a);
 	for (i = 0; i < P2P_XFER_MAX; i++) {
@@ -442,6 +549,8 @@ p2p_poll_done(struct app *a, const struct pollfd *pfd, int n)
 	}
 	if (p2p_hook.nheld > 0)
 		p2p_hook_release(true);
+	p2p_flush();
+	p2p_out.on = false;
 }
 
 /* True while anything runs. */

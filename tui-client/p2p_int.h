@@ -6,6 +6,7 @@
 #define P2P_INT_H
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@ struct app;
 #define P2P_HELLO_WAIT_US 500000	/* HELLO interval while the peer asks */
 #define P2P_PROGRESS_US	100000		/* progress to the model at most this
 					   often */
+#define P2P_WR_MAX	64		/* datagrams in one pwritev */
 #define P2P_HASH_CHUNK	(256 * 1024)	/* receiver hashes this much per pass */
 
 enum p2p_role { P2P_SEND = 0, P2P_RECV };
@@ -87,6 +89,7 @@ struct p2p_xfer {
 	uint64_t		 nxt;		/* next new segment */
 	uint64_t		 high_sacked;	/* 1 + highest segment acked */
 	uint32_t		 inflight;
+	uint16_t		 rwnd;		/* the receiver's, 0 = unsaid */
 	uint32_t		 lost;		/* segments marked lost */
 	uint64_t		 dup_scan;	/* segments below were checked for
 						   three later ones acked */
@@ -104,6 +107,11 @@ struct p2p_xfer {
 	bool			 ack_due;
 	uint32_t		 ack_echo;	/* pktno to echo */
 	int			 unacked;	/* DATA since the last ACK */
+	/* DATA of this read batch not written yet: one contiguous run. */
+	uint64_t		 wr_off;
+	size_t			 wr_len;
+	int			 wr_n;
+	struct iovec		 wr_iov[P2P_WR_MAX];
 	int64_t			 until_us;	/* ask or linger deadline */
 	uint8_t			 final_type;	/* LINGER: ACK(DONE) or ABORT_R */
 	char			 reason[P2P_REASON_MAX];
@@ -115,6 +123,9 @@ struct p2p_xfer {
 extern struct p2p_xfer	 p2p_xfers[P2P_XFER_MAX];
 extern struct p2p_stats	 p2p_counters;
 extern int		 p2p_peer_timeout_s;
+extern long		 p2p_rcvbuf;	/* SO_RCVBUF as read back */
+/* Transfers receiving now. */
+int		 p2p_receivers(void);
 
 int64_t		 p2p_now_us(void);
 /* Send one datagram of x (through the test hooks); 0, or -1 (EAGAIN...). */
@@ -148,6 +159,8 @@ void		 p2p_recv_offer(struct app *a, const char *from, uint32_t xid,
 void		 p2p_recv_input(struct app *a, struct p2p_xfer *x,
 		     const struct p2p_pkt *p);
 void		 p2p_recv_run(struct app *a, struct p2p_xfer *x);
+/* Write out the DATA of the last read batch (before its buffers go). */
+void		 p2p_recv_flush(struct app *a, struct p2p_xfer *x);
 int64_t		 p2p_recv_deadline(const struct p2p_xfer *x);
 void		 p2p_recv_fail(struct app *a, struct p2p_xfer *x,
 		     const char *why, bool tell_peer);

@@ -12,8 +12,11 @@
  * next free of NAME.1 ... NAME.99 is used instead.
  *
  * Memory is bounded: the window bitmap (1 KiB) and no data buffers; data
- * goes to the file at its offset as it comes, in any order, and is hashed
- * back from the file (the page cache) as the in-order point moves on.
+ * goes to the file at its offset as it comes, in any order (a contiguous
+ * run of one read batch in one pwritev, from the batch's buffers), and is
+ * hashed straight from the datagram when it arrives in order, read back
+ * from the file (the page cache) when it arrived before a gap was filled.
+ * Each ACK advertises rwnd, what the socket's receive buffer holds.
  */
 #include <sys/statvfs.h>
 
@@ -60,6 +63,7 @@ p2p_recv_send(struct p2p_xfer *x, uint8_t type, uint8_t flags, uint32_t echo)
 		p.len = (uint16_t)strnlen(x->reason, P2P_REASON_MAX);
 	} else {
 		p.off = p2p_cum_bytes(x);
+		p.rwnd = p2p_rwnd(p2p_rcvbuf, p2p_receivers());
 		if (x->rwin != NULL && !(flags & P2P_F_DONE)) {
 			p.len = (uint16_t)p2p_rwin_sack(x->rwin, sack);
 			p.payload = sack;
@@ -76,6 +80,8 @@ p2p_recv_linger(struct app *a, struct p2p_xfer *x, uint8_t final, bool ok)
 		model_xfer_end(app_model(a), x->model_id, ok,
 		    p2p_now_us() / 1000);
 	x->model_id = -1;
+	x->wr_n = 0;
+	x->wr_len = 0;
 	if (x->fd != -1) {
 		close(x->fd);
 		x->fd = -1;
@@ -239,8 +245,6 @@ static void
 p2p_recv_data(struct app *a, struct p2p_xfer *x, const struct p2p_pkt *p)
 {
 	uint64_t seg = p->off / P2P_SEG, want;
-	char why[128];
-	ssize_t w;
 	int r;
 
 	if (p->off % P2P_SEG != 0 || seg >= x->nseg) {
@@ -257,19 +261,63 @@ p2p_recv_data(struct app *a, struct p2p_xfer *x, const struct p2p_pkt *p)
 	r = p2p_rwin_mark(x->rwin, seg);
 	if (r != 1)
 		return;		/* a duplicate, or beyond the window */
-	do
-		w = pwrite(x->fd, p->payload, p->len, (off_t)p->off);
-	while (w == -1 && errno == EINTR);
-	if (w != (ssize_t)p->len) {
-		snprintf(why, sizeof(why), "cannot write the file: %s",
-		    w == -1 ? strerror(errno) : "short write");
-		p2p_recv_fail(a, x, why, true);
-		return;
+	/* In order: hash it now, from the datagram (nothing to read back). */
+	if (p->off == x->hashed) {
+		sha256_update(&x->hash, p->payload, p->len);
+		x->hashed += p->len;
 	}
+	/* Written with the rest of this batch's contiguous run. */
+	if (x->wr_n > 0 && (x->wr_n == P2P_WR_MAX ||
+	    p->off != x->wr_off + x->wr_len))
+		p2p_recv_flush(a, x);
+	if (x->state != P2P_S_RECV)
+		return;
+	if (x->wr_n == 0) {
+		x->wr_off = p->off;
+		x->wr_len = 0;
+	}
+	x->wr_iov[x->wr_n].iov_base = (void *)(uintptr_t)p->payload;
+	x->wr_iov[x->wr_n].iov_len = p->len;
+	x->wr_n++;
+	x->wr_len += p->len;
 	if (++x->unacked >= P2P_ACK_EVERY) {
 		p2p_recv_send(x, P2P_T_ACK, 0, x->ack_echo);
 		x->unacked = 0;
 		x->ack_due = false;
+	}
+}
+
+/* Write the pending run of DATA (one pwritev). */
+void
+p2p_recv_flush(struct app *a, struct p2p_xfer *x)
+{
+	struct iovec *iov = x->wr_iov;
+	int n = x->wr_n;
+	off_t off = (off_t)x->wr_off;
+	char why[128];
+	ssize_t w;
+
+	x->wr_n = 0;
+	while (n > 0 && x->fd != -1) {
+		w = pwritev(x->fd, iov, n, off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(why, sizeof(why), "cannot write the file: %s",
+			    w == -1 ? strerror(errno) : "short write");
+			p2p_recv_fail(a, x, why, true);
+			return;
+		}
+		off += w;
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {	/* a short write inside one datagram */
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 }
 

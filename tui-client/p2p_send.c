@@ -4,7 +4,8 @@
  * until the receiver says DONE.
  *
  * The window holds at most P2P_WINDOW segments past the first one not yet
- * acknowledged, and at most cwnd of them unacknowledged in flight.  Loss
+ * acknowledged, and at most min(cwnd, the receiver's rwnd) of them
+ * unacknowledged in flight.  Loss
  * is found three ways:
  *  - a first transmission is lost once a segment three places later was
  *    acknowledged (the ACK's bitmap says so);
@@ -261,6 +262,7 @@ p2p_send_ack(struct p2p_xfer *x, const struct p2p_pkt *p, int64_t now)
 	size_t i;
 	int j;
 
+	x->rwnd = p->rwnd;
 	cum = p->off >= x->size ? x->nseg : p->off / P2P_SEG;
 	if (cum > x->nxt)
 		cum = x->nxt;
@@ -430,7 +432,7 @@ p2p_send_run(struct app *a, struct p2p_xfer *x, bool *blocked)
 	if (x->rto_at != 0 && now >= x->rto_at && x->inflight > 0)
 		p2p_send_timeout(x, now);
 	for (budget = P2P_BURST; budget > 0; budget--) {
-		if (x->inflight >= (uint32_t)x->cc.cwnd)
+		if (x->inflight >= p2p_send_limit(x->cc.cwnd, x->rwnd))
 			break;
 		if (x->lost > 0) {
 			for (seg = lost_from; seg < x->nxt; seg++)
@@ -488,7 +490,7 @@ p2p_send_deadline(const struct p2p_xfer *x)
 		return x->hello_at < d ? x->hello_at : d;
 	if (x->state != P2P_S_DATA)
 		return d;
-	if (x->inflight < (uint32_t)x->cc.cwnd && (x->lost > 0 ||
+	if (x->inflight < p2p_send_limit(x->cc.cwnd, x->rwnd) && (x->lost > 0 ||
 	    (x->nxt < x->nseg && x->nxt - x->una < P2P_WINDOW)))
 		return 0;
 	if (x->rto_at != 0 && x->inflight > 0 && x->rto_at < d)

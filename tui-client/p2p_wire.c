@@ -70,7 +70,7 @@ p2p_encode(const struct p2p_pkt *p, const unsigned char key[SIPHASH_KEY_LEN],
 	p2p_put32(buf + 16, p->pktno);
 	p2p_put32(buf + 20, p->echo);
 	p2p_put16(buf + 24, p->len);
-	p2p_put16(buf + 26, 0);
+	p2p_put16(buf + 26, p->rwnd);
 	if (p->len > 0)
 		memcpy(buf + P2P_HDR_LEN, p->payload, p->len);
 	mac = siphash24(key, buf, n);
@@ -96,6 +96,7 @@ p2p_decode(const unsigned char *buf, size_t len, struct p2p_pkt *p)
 	p->pktno = p2p_get32(buf + 16);
 	p->echo = p2p_get32(buf + 20);
 	p->len = p2p_get16(buf + 24);
+	p->rwnd = p2p_get16(buf + 26);
 	if (p->len > P2P_PAYLOAD_MAX ||
 	    (size_t)P2P_HDR_LEN + p->len + P2P_MAC_LEN != len)
 		return P2P_D_LENGTH;
@@ -205,25 +206,68 @@ p2p_rwin_mark(struct p2p_rwin *w, uint64_t seg)
 	return 1;
 }
 
-/* The SACK bitmap after the cumulative point. */
+/* Eight bits of the window from segment start on (bit j: start + j). */
+static unsigned
+p2p_rwin_byte(const struct p2p_rwin *w, uint64_t start)
+{
+	uint64_t i = start % P2P_WINDOW;
+	size_t b = (size_t)(i / 8);
+	unsigned sh = (unsigned)(i % 8), v;
+
+	v = (unsigned)w->bits[b] >> sh;
+	if (sh != 0)
+		v |= (unsigned)w->bits[(b + 1) % sizeof(w->bits)] << (8 - sh);
+	return v & 0xff;
+}
+
+/* The SACK bitmap after the cumulative point, a byte at a time: the bit
+   of a segment not arrived is 0, and so are those at or past high (the
+   window's bits past high and the one of cum itself are clear). */
 size_t
 p2p_rwin_sack(const struct p2p_rwin *w, unsigned char *out)
 {
-	uint64_t seg, rel;
-	size_t len = 0;
+	uint64_t span;
+	size_t i, n, len = 0;
 
 	memset(out, 0, P2P_SACK_MAX);
-	for (seg = w->cum + 1; seg < w->high && seg < w->cum + P2P_WINDOW;
-	    seg++) {
-		if (!p2p_rwin_has(w, seg))
-			continue;
-		rel = seg - w->cum - 1;
-		if (rel / 8 >= P2P_SACK_MAX)
-			break;
-		out[rel / 8] |= (unsigned char)(1u << (rel % 8));
-		len = (size_t)(rel / 8 + 1);
+	if (w->high <= w->cum + 1)
+		return 0;
+	span = w->high - w->cum - 1;
+	n = (size_t)((span + 7) / 8);
+	if (n > P2P_SACK_MAX)
+		n = P2P_SACK_MAX;
+	for (i = 0; i < n; i++) {
+		out[i] = (unsigned char)p2p_rwin_byte(w, w->cum + 1 + 8 * i);
+		if (out[i] != 0)
+			len = i + 1;
 	}
 	return len;
+}
+
+/* The receive window to advertise for a socket buffer of rcvbuf bytes. */
+uint16_t
+p2p_rwnd(long rcvbuf, int receivers)
+{
+	long n;
+
+	if (receivers < 1)
+		receivers = 1;
+	n = rcvbuf / P2P_TRUESIZE * 3 / 4 / receivers;
+	if (n < P2P_RWND_MIN)
+		n = P2P_RWND_MIN;
+	if (n > P2P_WINDOW)
+		n = P2P_WINDOW;
+	return (uint16_t)n;
+}
+
+/* What the sender may have in flight. */
+uint32_t
+p2p_send_limit(double cwnd, uint16_t rwnd)
+{
+	uint32_t c = cwnd < 1 ? 1 : (uint32_t)cwnd;
+	uint32_t r = rwnd == 0 || rwnd > P2P_WINDOW ? P2P_WINDOW : rwnd;
+
+	return c < r ? c : r;
 }
 
 /* No sample yet. */
@@ -288,23 +332,24 @@ p2p_cc_acked(struct p2p_cc *c, uint32_t n)
 		c->cwnd = P2P_WINDOW;
 }
 
-/* End a round trip once an ACK answers a datagram sent after it began. */
+/* End a round trip once an ACK answers a datagram sent after it began,
+   and judge its losses once it holds enough datagrams to tell a burst
+   from scattered loss (rounds of a small window are added up). */
 void
 p2p_cc_round(struct p2p_cc *c, uint32_t echo, uint32_t next_pktno)
 {
 	if ((int32_t)(echo - c->round_end) < 0)
 		return;
-	if (c->round_lost > 0) {
-		if ((uint64_t)c->round_lost * 100 >
-		    (uint64_t)c->round_sent * P2P_LOSS_TOLERANCE) {
-			c->cwnd /= 2;
-			if (c->cwnd < P2P_CWND_MIN)
-				c->cwnd = P2P_CWND_MIN;
-			c->ssthresh = c->cwnd;
-		} else if (c->cwnd < c->ssthresh)
-			c->ssthresh = c->cwnd;
-	}
 	c->round_end = next_pktno;
+	if (c->round_sent < P2P_LOSS_SAMPLE && c->round_lost <= c->round_sent)
+		return;
+	if ((uint64_t)c->round_lost * 100 >
+	    (uint64_t)c->round_sent * P2P_LOSS_TOLERANCE) {
+		c->cwnd /= 2;
+		if (c->cwnd < P2P_CWND_MIN)
+			c->cwnd = P2P_CWND_MIN;
+		c->ssthresh = c->cwnd;
+	}
 	c->round_sent = 0;
 	c->round_lost = 0;
 }

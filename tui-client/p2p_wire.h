@@ -10,7 +10,7 @@
  *   0  u8  version (1)          16 u32 pktno: sender's datagram counter
  *   1  u8  type                 20 u32 echo: the pktno an ACK answers
  *   2  u8  flags                24 u16 payload length N
- *   3  u8  reserved (0)         26 u16 reserved (0)
+ *   3  u8  reserved (0)         26 u16 ACK: rwnd, else 0
  *   4  u32 transfer id          28 N bytes of payload
  *   8  u64 offset               28+N  8-byte SipHash-2-4 of bytes 0..28+N
  *                                     keyed by the transfer's secret
@@ -61,6 +61,8 @@ struct p2p_pkt {
 	uint32_t		 pktno;
 	uint32_t		 echo;
 	uint16_t		 len;
+	uint16_t		 rwnd;	/* ACK: segments the receiver takes in
+					   flight; 0 = not said (P2P_WINDOW) */
 	const unsigned char	*payload;
 };
 
@@ -110,6 +112,24 @@ int		 p2p_rwin_mark(struct p2p_rwin *w, uint64_t seg);
  */
 size_t		 p2p_rwin_sack(const struct p2p_rwin *w, unsigned char *out);
 
+/*
+ * Flow control.  A receiver advertises in each ACK (rwnd) how many
+ * datagrams may be unacknowledged in flight towards it: what its socket's
+ * receive buffer holds (SO_RCVBUF as read back, which counts the kernel's
+ * per-datagram overhead, P2P_TRUESIZE a datagram), with a quarter kept in
+ * reserve, shared by the transfers it receives, and never more than the
+ * window of P2P_WINDOW segments.  The sender keeps in flight at most
+ * min(cwnd, rwnd): the receiver's queue cannot overflow however bursty
+ * the sending, so a lossless path stays lossless.
+ */
+#define P2P_TRUESIZE	2304	/* kernel bytes one 1236-byte datagram
+				   costs in a receive queue (data rounded
+				   up to 2 KiB, plus the sk_buff) */
+#define P2P_RWND_MIN	64	/* never advertise less */
+uint16_t	 p2p_rwnd(long rcvbuf, int receivers);
+/* Segments the sender may have in flight now: min(cwnd, rwnd). */
+uint32_t	 p2p_send_limit(double cwnd, uint16_t rwnd);
+
 /* Round-trip time, RFC 6298 style, in microseconds. */
 #define P2P_RTO_INIT_US	250000		/* before any sample */
 #define P2P_RTO_MIN_US	20000		/* floor: loopback answers in << 1 ms,
@@ -139,6 +159,7 @@ void		 p2p_rtt_backoff(struct p2p_rtt *r);
 #define P2P_CWND_INIT	32
 #define P2P_CWND_MIN	8
 #define P2P_LOSS_TOLERANCE 12
+#define P2P_LOSS_SAMPLE	128	/* datagrams a judgement needs at least */
 struct p2p_cc {
 	double		 cwnd;
 	double		 ssthresh;

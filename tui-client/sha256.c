@@ -7,6 +7,18 @@
 
 #include "sha256.h"
 
+/*
+ * On x86-64 processors with the SHA extensions (Intel since Goldmont and
+ * Ice Lake, AMD since Zen) the block function below runs on them, chosen
+ * at run time (CPUID); about 8 times the plain C one.  Elsewhere (the
+ * Raspberry Pi boards) the plain C one.
+ */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SHA256_NI	1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 /* The first 32 bits of the fractional parts of the cube roots of the
    first 64 primes (FIPS 180-4, 4.2.2). */
 static const uint32_t sha256_k[64] = {
@@ -69,6 +81,87 @@ sha256_block(uint32_t h[8], const unsigned char *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+#ifdef SHA256_NI
+/* n blocks with the SHA-NI instructions (FIPS 180-4 6.2.2, four rounds
+   per step; the state is kept as ABEF and CDGH, as the instructions
+   want). */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void
+sha256_blocks_ni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+	    0x0405060700010203ULL);
+	__m128i s0, s1, t, abef, cdgh, m[4], k;
+	int i;
+
+	t = _mm_loadu_si128((const __m128i *)&h[0]);		/* DCBA */
+	s1 = _mm_loadu_si128((const __m128i *)&h[4]);		/* HGFE */
+	t = _mm_shuffle_epi32(t, 0xb1);				/* CDAB */
+	s1 = _mm_shuffle_epi32(s1, 0x1b);			/* EFGH */
+	s0 = _mm_alignr_epi8(t, s1, 8);				/* ABEF */
+	s1 = _mm_blend_epi16(s1, t, 0xf0);			/* CDGH */
+	for (; n > 0; n--, p += 64) {
+		abef = s0;
+		cdgh = s1;
+		for (i = 0; i < 16; i++) {
+			if (i < 4)
+				m[i] = _mm_shuffle_epi8(_mm_loadu_si128(
+				    (const __m128i *)(p + 16 * i)), swap);
+			else
+				m[i & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(
+				    _mm_sha256msg1_epu32(m[i & 3],
+				    m[(i + 1) & 3]), _mm_alignr_epi8(
+				    m[(i + 3) & 3], m[(i + 2) & 3], 4)),
+				    m[(i + 3) & 3]);
+			k = _mm_add_epi32(m[i & 3], _mm_loadu_si128(
+			    (const __m128i *)&sha256_k[4 * i]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, k);
+			k = _mm_shuffle_epi32(k, 0x0e);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, k);
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
+	}
+	t = _mm_shuffle_epi32(s0, 0x1b);			/* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xb1);			/* DCHG */
+	s0 = _mm_blend_epi16(t, s1, 0xf0);			/* DCBA */
+	s1 = _mm_alignr_epi8(s1, t, 8);				/* HGFE */
+	_mm_storeu_si128((__m128i *)&h[0], s0);
+	_mm_storeu_si128((__m128i *)&h[4], s1);
+}
+
+/* 1 when the processor has SHA-NI, SSSE3 and SSE4.1, else 0 (once). */
+static int
+sha256_have_ni(void)
+{
+	static int have = -1;
+	unsigned a, b, c, d;
+
+	if (have >= 0)
+		return have;
+	have = 0;
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) &&
+	    (c & bit_SSE4_1) && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+	    (b & bit_SHA))
+		have = 1;
+	return have;
+}
+#endif
+
+/* n consecutive 64-byte blocks. */
+static void
+sha256_blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#ifdef SHA256_NI
+	if (sha256_have_ni()) {
+		sha256_blocks_ni(h, p, n);
+		return;
+	}
+#endif
+	for (; n > 0; n--, p += 64)
+		sha256_block(h, p);
+}
+
 /* Add len bytes to the message. */
 void
 sha256_update(struct sha256 *c, const void *data, size_t len)
@@ -85,11 +178,14 @@ sha256_update(struct sha256 *c, const void *data, size_t len)
 		len -= take;
 		if (c->fill < 64)
 			return;
-		sha256_block(c->h, c->block);
+		sha256_blocks(c->h, c->block, 1);
 		c->fill = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		sha256_block(c->h, p);
+	if (len >= 64) {
+		sha256_blocks(c->h, p, len / 64);
+		p += len & ~(size_t)63;
+		len &= 63;
+	}
 	memcpy(c->block, p, len);
 	c->fill = len;
 }
@@ -104,13 +200,13 @@ sha256_final(struct sha256 *c, unsigned char out[SHA256_LEN])
 	c->block[c->fill++] = 0x80;
 	if (c->fill > 56) {
 		memset(c->block + c->fill, 0, 64 - c->fill);
-		sha256_block(c->h, c->block);
+		sha256_blocks(c->h, c->block, 1);
 		c->fill = 0;
 	}
 	memset(c->block + c->fill, 0, 56 - c->fill);
 	for (i = 0; i < 8; i++)
 		c->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha256_block(c->h, c->block);
+	sha256_blocks(c->h, c->block, 1);
 	for (i = 0; i < 8; i++) {
 		out[4 * i] = (unsigned char)(c->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);

@@ -182,6 +182,78 @@ START_TEST(test_rwin)
 }
 END_TEST
 
+/* The byte-wise SACK bitmap agrees with a bit-by-bit model, wrapping. */
+START_TEST(test_rwin_sack_model)
+{
+	static struct p2p_rwin w;
+	static unsigned char have[40000];
+	unsigned char sack[P2P_SACK_MAX], want[P2P_SACK_MAX];
+	uint64_t rng = 12345, seg;
+	size_t n, i, len;
+	int k;
+
+	p2p_rwin_init(&w, sizeof(have));
+	memset(have, 0, sizeof(have));
+	for (k = 0; k < 60000; k++) {
+		rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+		/* Mostly near the cumulative point, some far out. */
+		seg = w.cum + (k % 7 == 0 ? rng % P2P_WINDOW : rng % 64);
+		if (seg >= sizeof(have))
+			continue;
+		if (p2p_rwin_mark(&w, seg) == 1)
+			have[seg] = 1;
+		if (k % 97 != 0)
+			continue;
+		n = p2p_rwin_sack(&w, sack);
+		memset(want, 0, sizeof(want));
+		len = 0;
+		for (i = 0; i < P2P_SACK_MAX * 8; i++) {
+			seg = w.cum + 1 + i;
+			if (seg < sizeof(have) && seg < w.cum + P2P_WINDOW &&
+			    have[seg]) {
+				want[i / 8] |= (unsigned char)(1u << (i % 8));
+				len = i / 8 + 1;
+			}
+		}
+		ck_assert_uint_eq(n, len);
+		ck_assert(memcmp(sack, want, sizeof(want)) == 0);
+	}
+	ck_assert_uint_gt(w.cum, 10000);
+}
+END_TEST
+
+/* Flow control: the advertised window and the sender's limit. */
+START_TEST(test_flow)
+{
+	unsigned char buf[P2P_DGRAM_MAX], key[SIPHASH_KEY_LEN] = { 1 };
+	struct p2p_pkt p, q;
+	size_t len;
+
+	/* 8 MiB as read back (4 MiB rmem_max doubled): 3/4 of 3640 slots. */
+	ck_assert_uint_eq(p2p_rwnd(8 * 1024 * 1024, 1),
+	    8 * 1024 * 1024 / P2P_TRUESIZE * 3 / 4);
+	ck_assert_uint_eq(p2p_rwnd(8 * 1024 * 1024, 2),
+	    8 * 1024 * 1024 / P2P_TRUESIZE * 3 / 4 / 2);
+	ck_assert_uint_eq(p2p_rwnd(212992, 1), 69);	/* the default buffer */
+	ck_assert_uint_eq(p2p_rwnd(1000, 1), P2P_RWND_MIN);
+	ck_assert_uint_eq(p2p_rwnd(1L << 30, 0), P2P_WINDOW);
+	ck_assert_uint_eq(p2p_send_limit(100.7, 0), 100);	/* unsaid */
+	ck_assert_uint_eq(p2p_send_limit(100, 64), 64);
+	ck_assert_uint_eq(p2p_send_limit(20000, 0), P2P_WINDOW);
+	ck_assert_uint_eq(p2p_send_limit(0.5, 64), 1);
+	/* rwnd travels in the ACK's bytes 26-27. */
+	memset(&p, 0, sizeof(p));
+	p.type = P2P_T_ACK;
+	p.rwnd = 0x1234;
+	len = p2p_encode(&p, key, buf);
+	ck_assert_uint_eq(buf[26], 0x12);
+	ck_assert_uint_eq(buf[27], 0x34);
+	ck_assert_int_eq(p2p_decode(buf, len, &q), P2P_D_OK);
+	ck_assert_uint_eq(q.rwnd, 0x1234);
+	ck_assert(p2p_verify(buf, len, key));
+}
+END_TEST
+
 /* RFC 6298 arithmetic, the floor, backoff and its ceiling. */
 START_TEST(test_rtt)
 {
@@ -209,7 +281,8 @@ START_TEST(test_rtt)
 }
 END_TEST
 
-/* Slow start, scattered loss tolerated, a burst halves, timeout resets. */
+/* Slow start, scattered loss tolerated (judged over enough datagrams),
+   a burst halves, timeout resets. */
 START_TEST(test_cc)
 {
 	struct p2p_cc c;
@@ -219,17 +292,27 @@ START_TEST(test_cc)
 	ck_assert(c.cwnd == 64);
 	c.round_end = 10;
 	c.round_sent = 100;
-	c.round_lost = 5;			/* 5 %: tolerated */
+	c.round_lost = 5;			/* 5 % */
 	p2p_cc_round(&c, 9, 200);		/* round not over yet */
 	ck_assert(c.cwnd == 64 && c.round_lost == 5);
-	p2p_cc_round(&c, 10, 200);
-	ck_assert(c.cwnd == 64);
-	ck_assert(c.ssthresh == 64);		/* slow start ended */
+	p2p_cc_round(&c, 10, 200);		/* too few to judge: added up */
+	ck_assert(c.round_end == 200 && c.round_sent == 100 &&
+	    c.round_lost == 5);
+	c.round_sent += 100;
+	p2p_cc_round(&c, 200, 300);		/* 5 of 200: tolerated */
+	ck_assert(c.cwnd == 64 && c.ssthresh == P2P_WINDOW);
+	ck_assert(c.round_sent == 0 && c.round_lost == 0);
+	p2p_cc_acked(&c, 64);
+	ck_assert(c.cwnd == 128);		/* still slow start */
+	c.round_sent = 200;
+	c.round_lost = 30;			/* 15 %: a burst */
+	p2p_cc_round(&c, 300, 400);
+	ck_assert(c.cwnd == 64 && c.ssthresh == 64);
 	p2p_cc_acked(&c, 64);
 	ck_assert(c.cwnd == 65);		/* additive now */
-	c.round_sent = 100;
-	c.round_lost = 30;			/* a burst */
-	p2p_cc_round(&c, 200, 300);
+	c.round_sent = 10;
+	c.round_lost = 11;			/* more lost than sent: judge */
+	p2p_cc_round(&c, 400, 500);
 	ck_assert(c.cwnd == 32.5);
 	p2p_cc_timeout(&c);
 	ck_assert(c.cwnd == P2P_CWND_MIN);
@@ -315,6 +398,8 @@ suite_p2p(void)
 	tcase_add_test(tc, test_codec_mac);
 	tcase_add_test(tc, test_secret);
 	tcase_add_test(tc, test_rwin);
+	tcase_add_test(tc, test_rwin_sack_model);
+	tcase_add_test(tc, test_flow);
 	tcase_add_test(tc, test_rtt);
 	tcase_add_test(tc, test_cc);
 	tcase_add_test(tc, test_safe_name);
