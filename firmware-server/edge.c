@@ -67,7 +67,7 @@ edge_scan_feed(struct edge_scan *sc, const char *p, size_t len)
 					st.min = v;
 				if (st.count == 0 || v > st.max)
 					st.max = v;
-				st.sum += v;
+				edge_i128_add64(&st.sum, v);
 				st.count++;
 				line++;
 				s = q + k + (q[k] == '\r');	/* at the LF */
@@ -105,7 +105,7 @@ edge_scan_feed(struct edge_scan *sc, const char *p, size_t len)
 				st.min = v;
 			if (st.count == 0 || v > st.max)
 				st.max = v;
-			st.sum += v;
+			edge_i128_add64(&st.sum, v);
 			st.count++;
 			line++;
 			mag = 0;
@@ -172,48 +172,131 @@ edge_op_name(enum edge_op op)
 	return op < EDGE_OP_COUNT ? edge_op_names[op] : "?";
 }
 
+/* v as a 128-bit integer (sign-extended). */
+struct edge_i128
+edge_i128_from_i64(int64_t v)
+{
+	struct edge_i128 r = { v < 0 ? UINT64_MAX : 0, (uint64_t)v };
+
+	return r;
+}
+
+/* a == b. */
+bool
+edge_i128_eq(struct edge_i128 a, struct edge_i128 b)
+{
+	return a.hi == b.hi && a.lo == b.lo;
+}
+
+/* True when v is negative. */
+static bool
+edge_i128_neg_p(struct edge_i128 v)
+{
+	return (v.hi >> 63) != 0;
+}
+
+/* -v, two's complement (also the magnitude of a negative v, unsigned). */
+static struct edge_i128
+edge_i128_negate(struct edge_i128 v)
+{
+	v.hi = ~v.hi;
+	v.lo = ~v.lo;
+	if (++v.lo == 0)
+		v.hi++;
+	return v;
+}
+
+/* |v| as an unsigned 128-bit value, also for the most negative v. */
+static struct edge_i128
+edge_u128_abs(struct edge_i128 v)
+{
+	return edge_i128_neg_p(v) ? edge_i128_negate(v) : v;
+}
+
+/* True when the unsigned value is zero. */
+static bool
+edge_u128_zero(struct edge_i128 v)
+{
+	return v.hi == 0 && v.lo == 0;
+}
+
+/*
+ * Unsigned n / d (d > 0): the quotient, and the remainder in *rem.  The
+ * high word divides directly; the low word by shift and subtract, where
+ * the running remainder stays below d (a bit shifted out of it means
+ * "2^64 more", which is why the subtraction is then due).
+ */
+static struct edge_i128
+edge_u128_divmod(struct edge_i128 n, uint64_t d, uint64_t *rem)
+{
+	struct edge_i128 q = { n.hi / d, 0 };
+	uint64_t r = n.hi % d, top;
+	int i;
+
+	for (i = 63; i >= 0; i--) {
+		top = r >> 63;
+		r = (r << 1) | ((n.lo >> i) & 1);
+		if (top != 0 || r >= d) {
+			r -= d;
+			q.lo |= (uint64_t)1 << i;
+		}
+	}
+	*rem = r;
+	return q;
+}
+
+/* The full 128-bit product of two 64-bit values. */
+static struct edge_i128
+edge_u128_mul64(uint64_t a, uint64_t b)
+{
+	uint64_t al = a & 0xffffffffu, ah = a >> 32;
+	uint64_t bl = b & 0xffffffffu, bh = b >> 32;
+	uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
+	struct edge_i128 r;
+
+	r.lo = (mid << 32) | (ll & 0xffffffffu);
+	r.hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+	return r;
+}
+
 /* Unsigned 128-bit value in decimal into buf; returns its length. */
 static size_t
-edge_u128_format(unsigned __int128 v, char *buf)
+edge_u128_format(struct edge_i128 v, char *buf)
 {
 	char tmp[EDGE_I128_MAX];
 	size_t n = 0, i;
+	uint64_t digit;
 
 	do {
-		tmp[n++] = (char)('0' + (int)(v % 10));
-		v /= 10;
-	} while (v != 0);
+		v = edge_u128_divmod(v, 10, &digit);
+		tmp[n++] = (char)('0' + (int)digit);
+	} while (!edge_u128_zero(v));
 	for (i = 0; i < n; i++)
 		buf[i] = tmp[n - 1 - i];
 	buf[n] = '\0';
 	return n;
 }
 
-/* The magnitude of v, also for the most negative value. */
-static unsigned __int128
-edge_u128_abs(__int128 v)
-{
-	return v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
-}
-
 /* v in decimal. */
 char *
-edge_i128_format(__int128 v, char *buf)
+edge_i128_format(struct edge_i128 v, char *buf)
 {
-	if (v < 0) {
+	if (edge_i128_neg_p(v)) {
 		buf[0] = '-';
 		edge_u128_format(edge_u128_abs(v), buf + 1);
 	} else
-		edge_u128_format((unsigned __int128)v, buf);
+		edge_u128_format(v, buf);
 	return buf;
 }
 
 /* Parse a decimal 128-bit integer. */
 int
-edge_i128_parse(const char *s, __int128 *out)
+edge_i128_parse(const char *s, struct edge_i128 *out)
 {
-	unsigned __int128 acc = 0, limit, d;
+	struct edge_i128 acc = { 0, 0 }, t;
 	bool neg = false;
+	uint64_t hi8;
 
 	if (*s == '-') {
 		neg = true;
@@ -221,25 +304,32 @@ edge_i128_parse(const char *s, __int128 *out)
 	}
 	if (*s == '\0')
 		return -1;
-	/* 2^127 - 1, and 2^127 for the negative side. */
-	limit = ((unsigned __int128)1 << 127) - (neg ? 0 : 1);
 	for (; *s != '\0'; s++) {
 		if (*s < '0' || *s > '9')
 			return -1;
-		d = (unsigned __int128)(*s - '0');
-		if (acc > (limit - d) / 10)
+		/* acc * 10 + digit, refusing anything at or past 2^128. */
+		t = edge_u128_mul64(acc.lo, 10);
+		hi8 = acc.hi;
+		if (hi8 > UINT64_MAX / 10 || t.hi > UINT64_MAX - hi8 * 10)
 			return -1;
-		acc = acc * 10 + d;
+		t.hi += hi8 * 10;
+		t.lo += (uint64_t)(*s - '0');
+		if (t.lo < (uint64_t)(*s - '0') && ++t.hi == 0)
+			return -1;
+		acc = t;
 	}
-	*out = neg ? (__int128)(-acc) : (__int128)acc;
+	/* At most 2^127 - 1, or 2^127 on the negative side. */
+	if (acc.hi > (uint64_t)INT64_MAX + (neg && acc.lo == 0 ? 1 : 0))
+		return -1;
+	*out = neg ? edge_i128_negate(acc) : acc;
 	return 0;
 }
 
 /* Greatest common divisor. */
-static unsigned __int128
-edge_gcd(unsigned __int128 a, unsigned __int128 b)
+static uint64_t
+edge_gcd(uint64_t a, uint64_t b)
 {
-	unsigned __int128 t;
+	uint64_t t;
 
 	while (b != 0) {
 		t = a % b;
@@ -257,32 +347,37 @@ edge_gcd(unsigned __int128 a, unsigned __int128 b)
 static void
 edge_average(const struct edge_stats *st, char *buf, size_t len)
 {
-	unsigned __int128 mag = edge_u128_abs(st->sum), q, r, frac, scale = 1;
-	unsigned __int128 g;
-	char whole[EDGE_I128_MAX], num[EDGE_I128_MAX], den[EDGE_I128_MAX];
+	struct edge_i128 mag = edge_u128_abs(st->sum), q, t;
+	uint64_t r, frac, scale = 1, rest, g;
+	char whole[EDGE_I128_MAX], num[EDGE_I128_MAX];
+	bool neg = edge_i128_neg_p(st->sum);
 	const char *sign;
 	int i, n;
 
 	for (i = 0; i < EDGE_AVG_DECIMALS; i++)
 		scale *= 10;
-	q = mag / st->count;
-	r = mag % st->count;
-	frac = (r * scale * 10 / st->count + 5) / 10;
+	q = edge_u128_divmod(mag, st->count, &r);
+	/* r * 10 * scale / count < 10 * scale: fits 64 bits. */
+	frac = edge_u128_divmod(edge_u128_mul64(r, scale * 10), st->count,
+	    &rest).lo;
+	frac = (frac + 5) / 10;
 	if (frac == scale) {
-		q++;
+		if (++q.lo == 0)
+			q.hi++;
 		frac = 0;
 	}
-	sign = st->sum < 0 && (q != 0 || frac != 0) ? "-" : "";
+	sign = neg && (!edge_u128_zero(q) || frac != 0) ? "-" : "";
 	edge_u128_format(q, whole);
 	n = snprintf(buf, len, "%s%s.%0*llu", sign, whole, EDGE_AVG_DECIMALS,
 	    (unsigned long long)frac);
-	if (r * scale % st->count == 0 || n < 0 || (size_t)n >= len)
+	edge_u128_divmod(edge_u128_mul64(r, scale), st->count, &rest);
+	if (rest == 0 || n < 0 || (size_t)n >= len)
 		return;		/* the decimals are exact */
-	g = edge_gcd(mag, st->count);
-	edge_u128_format(mag / g, num);
-	edge_u128_format(st->count / g, den);
-	snprintf(buf + n, len - (size_t)n, ", exactly %s%s/%s",
-	    st->sum < 0 ? "-" : "", num, den);
+	g = edge_gcd(st->count, r);	/* gcd(mag, count) = gcd(count, mag % count) */
+	t = edge_u128_divmod(mag, g, &rest);
+	edge_u128_format(t, num);
+	snprintf(buf + n, len - (size_t)n, ", exactly %s%s/%llu",
+	    neg ? "-" : "", num, (unsigned long long)(st->count / g));
 }
 
 /* The result of op as text. */
@@ -332,11 +427,11 @@ edge_stats_encode(const struct edge_stats *st, uint64_t ino, uint64_t size,
 static int
 edge_u64_parse(const char *s, uint64_t *out)
 {
-	__int128 v;
+	struct edge_i128 v;
 
-	if (*s == '-' || edge_i128_parse(s, &v) == -1 || v > (__int128)UINT64_MAX)
+	if (*s == '-' || edge_i128_parse(s, &v) == -1 || v.hi != 0)
 		return -1;
-	*out = (uint64_t)v;
+	*out = v.lo;
 	return 0;
 }
 

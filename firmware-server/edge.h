@@ -25,12 +25,31 @@
 #define EDGE_NAME_MAX		64
 
 /*
+ * A signed 128-bit integer in two's complement.  Written out rather than
+ * __int128, which 32-bit boards (armhf) do not have.
+ */
+struct edge_i128 {
+	uint64_t	hi;
+	uint64_t	lo;
+};
+
+/* a += v, for the sum of a file (kept inline: once per integer). */
+static inline void
+edge_i128_add64(struct edge_i128 *a, int64_t v)
+{
+	uint64_t old = a->lo;
+
+	a->lo += (uint64_t)v;
+	a->hi += (uint64_t)(a->lo < old) + (v < 0 ? UINT64_MAX : 0);
+}
+
+/*
  * The aggregates of a file.  The sum of up to 2^64 values of 64 bits fits
  * in 128 bits, so it cannot overflow for any file that fits a disk.
  */
 struct edge_stats {
 	uint64_t	count;
-	__int128	sum;
+	struct edge_i128 sum;
 	int64_t		min;	/* meaningful when count > 0 */
 	int64_t		max;
 };
@@ -84,10 +103,14 @@ const char *edge_op_name(enum edge_op op);
 int	 edge_op_result(const struct edge_stats *st, enum edge_op op,
 	     char *buf, size_t len);
 
+/* v as a 128-bit integer. */
+struct edge_i128 edge_i128_from_i64(int64_t v);
+/* True when a and b are equal. */
+bool	 edge_i128_eq(struct edge_i128 a, struct edge_i128 b);
 /* v in decimal into buf (at least EDGE_I128_MAX bytes); returns buf. */
-char	*edge_i128_format(__int128 v, char *buf);
+char	*edge_i128_format(struct edge_i128 v, char *buf);
 /* Parse a decimal 128-bit integer (optional '-'); 0 or -1. */
-int	 edge_i128_parse(const char *s, __int128 *out);
+int	 edge_i128_parse(const char *s, struct edge_i128 *out);
 
 /*
  * The stats file beside a data file: one line

@@ -579,7 +579,7 @@ big_file(struct srv *s, const char *name, long long bytes)
 			st.min = v;
 		if (st.count == 0 || v > st.max)
 			st.max = v;
-		st.sum += v;
+		edge_i128_add64(&st.sum, v);
 		st.count++;
 		used += (size_t)sprintf(buf + used, "%lld\n", (long long)v);
 		if (cap - used < 32) {

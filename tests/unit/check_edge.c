@@ -72,7 +72,7 @@ START_TEST(test_scan_basic)
 
 	ck_assert_int_eq(scan_all("1\n-2\n3\n0\n-0\n007\n", &sc), 0);
 	ck_assert_uint_eq(sc.st.count, 6);
-	ck_assert(sc.st.sum == 9);
+	ck_assert(edge_i128_eq(sc.st.sum, edge_i128_from_i64(9)));
 	ck_assert_int_eq(sc.st.min, -2);
 	ck_assert_int_eq(sc.st.max, 7);
 }
@@ -85,7 +85,7 @@ START_TEST(test_scan_crlf_and_last_line)
 
 	ck_assert_int_eq(scan_all("5\r\n-6\r\n7", &sc), 0);
 	ck_assert_uint_eq(sc.st.count, 3);
-	ck_assert(sc.st.sum == 6);
+	ck_assert(edge_i128_eq(sc.st.sum, edge_i128_from_i64(6)));
 	ck_assert_int_eq(scan_bytes("5\r\n-6\r\n7\r", &sc), 0);
 	ck_assert_uint_eq(sc.st.count, 3);
 }
@@ -143,7 +143,7 @@ START_TEST(test_scan_limits)
 	    "-9223372036854775808\n", &sc), 0);
 	ck_assert_int_eq(sc.st.max, INT64_MAX);
 	ck_assert_int_eq(sc.st.min, INT64_MIN);
-	ck_assert(sc.st.sum == -1);
+	ck_assert(edge_i128_eq(sc.st.sum, edge_i128_from_i64(-1)));
 	expect_bad("1\n9223372036854775808\n", 2, "out of the 64-bit range");
 	expect_bad("-9223372036854775809\n", 1, "out of the 64-bit range");
 	expect_bad("99999999999999999999999\n", 1, "out of the 64-bit range");
@@ -178,7 +178,7 @@ START_TEST(test_scan_paths_agree)
 	ck_assert_int_eq(scan_bytes(text, &bytes), 0);
 	ck_assert_uint_eq(whole.st.count, 400);
 	ck_assert_uint_eq(bytes.st.count, 400);
-	ck_assert(whole.st.sum == bytes.st.sum);
+	ck_assert(edge_i128_eq(whole.st.sum, bytes.st.sum));
 	ck_assert_int_eq(whole.st.min, INT64_MIN);
 	ck_assert_int_eq(whole.st.max, INT64_MAX);
 	ck_assert_int_eq(bytes.st.min, INT64_MIN);
@@ -242,11 +242,11 @@ START_TEST(test_average)
 	/* Half a millionth rounds away from zero, both signs. */
 	memset(&st, 0, sizeof(st));
 	st.count = 2000000;
-	st.sum = 1;
+	st.sum = edge_i128_from_i64(1);
 	ck_assert_int_eq(edge_op_result(&st, EDGE_OP_AVERAGE, buf,
 	    sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "0.000001, exactly 1/2000000");
-	st.sum = -1;
+	st.sum = edge_i128_from_i64(-1);
 	edge_op_result(&st, EDGE_OP_AVERAGE, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "-0.000001, exactly -1/2000000");
 	/* A tiny negative average that rounds to zero shows no sign. */
@@ -255,11 +255,11 @@ START_TEST(test_average)
 	ck_assert_str_eq(buf, "0.000000, exactly -1/3000000");
 	/* Rounding that carries into the whole part. */
 	st.count = 3;
-	st.sum = 2999999;	/* 999999.666... */
+	st.sum = edge_i128_from_i64(2999999);	/* 999999.666... */
 	edge_op_result(&st, EDGE_OP_AVERAGE, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "999999.666667, exactly 2999999/3");
 	st.count = 10000000;
-	st.sum = 9999999;	/* 0.9999999 -> 1.000000 */
+	st.sum = edge_i128_from_i64(9999999);	/* 0.9999999 -> 1.000000 */
 	edge_op_result(&st, EDGE_OP_AVERAGE, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "1.000000, exactly 9999999/10000000");
 }
@@ -282,24 +282,40 @@ END_TEST
 START_TEST(test_i128)
 {
 	char buf[EDGE_I128_MAX];
-	__int128 max = (__int128)(((unsigned __int128)1 << 127) - 1);
-	__int128 min = -max - 1, v;
+	struct edge_i128 max = { (uint64_t)INT64_MAX, UINT64_MAX };
+	struct edge_i128 min = { (uint64_t)1 << 63, 0 }, v;
+	int i;
 
 	ck_assert_str_eq(edge_i128_format(max, buf),
 	    "170141183460469231731687303715884105727");
 	ck_assert_str_eq(edge_i128_format(min, buf),
 	    "-170141183460469231731687303715884105728");
-	ck_assert_str_eq(edge_i128_format(0, buf), "0");
+	ck_assert_str_eq(edge_i128_format(edge_i128_from_i64(0), buf), "0");
+	ck_assert_str_eq(edge_i128_format(edge_i128_from_i64(-7), buf), "-7");
 	ck_assert_int_eq(edge_i128_parse(
 	    "-170141183460469231731687303715884105728", &v), 0);
-	ck_assert(v == min);
+	ck_assert(edge_i128_eq(v, min));
 	ck_assert_int_eq(edge_i128_parse(
 	    "170141183460469231731687303715884105727", &v), 0);
-	ck_assert(v == max);
+	ck_assert(edge_i128_eq(v, max));
 	ck_assert_int_eq(edge_i128_parse(
 	    "170141183460469231731687303715884105728", &v), -1);
+	ck_assert_int_eq(edge_i128_parse(
+	    "-170141183460469231731687303715884105729", &v), -1);
+	ck_assert_int_eq(edge_i128_parse(
+	    "999999999999999999999999999999999999999", &v), -1);
 	ck_assert_int_eq(edge_i128_parse("-", &v), -1);
 	ck_assert_int_eq(edge_i128_parse("1x", &v), -1);
+	/* Adding across the 64-bit boundary both ways. */
+	v = edge_i128_from_i64(INT64_MAX);
+	for (i = 0; i < 4; i++)
+		edge_i128_add64(&v, INT64_MAX);
+	ck_assert_str_eq(edge_i128_format(v, buf), "46116860184273879035");
+	for (i = 0; i < 5; i++)
+		edge_i128_add64(&v, INT64_MIN);
+	ck_assert_str_eq(edge_i128_format(v, buf), "-5");
+	edge_i128_add64(&v, 5);
+	ck_assert(edge_i128_eq(v, edge_i128_from_i64(0)));
 }
 END_TEST
 
@@ -311,7 +327,9 @@ START_TEST(test_stats_record)
 	char text[EDGE_STATS_TEXT_MAX];
 	uint64_t ino, size;
 
-	st.sum = (__int128)INT64_MIN * 3;
+	st.sum = edge_i128_from_i64(INT64_MIN);
+	edge_i128_add64(&st.sum, INT64_MIN);
+	edge_i128_add64(&st.sum, INT64_MIN);
 	ck_assert_int_gt(edge_stats_encode(&st, 1234, 99, text, sizeof(text)),
 	    0);
 	ck_assert_str_eq(text, "edge1 1234 99 3 -27670116110564327424 "
@@ -320,7 +338,7 @@ START_TEST(test_stats_record)
 	ck_assert_uint_eq(ino, 1234);
 	ck_assert_uint_eq(size, 99);
 	ck_assert_uint_eq(back.count, 3);
-	ck_assert(back.sum == st.sum);
+	ck_assert(edge_i128_eq(back.sum, st.sum));
 	ck_assert_int_eq(back.min, INT64_MIN);
 	ck_assert_int_eq(back.max, 5);
 	ck_assert_int_eq(edge_stats_decode("edge1 1 2 3 4 5\n", &back, &ino,
