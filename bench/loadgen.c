@@ -937,7 +937,7 @@ main(int argc, char **argv)
 	}
 	if (nidle > 0) {
 		ready = lg_connect_all(1 + nrecv, lg_nconns,
-		    LG_CONNECTING_MAX, 120);
+		    LG_CONNECTING_MAX, 40);
 		lg_settle(1.0);
 		lg_proc_read(&p1);
 		lg_settle(5.0);

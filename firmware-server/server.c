@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -154,7 +153,7 @@ server_accept(int lfd, short revents, void *arg)
 	struct server *srv = arg;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, i, one = 1;
+	int fd, i;
 	static const char full[] = "* BYE limit the server is full; "
 	    "try again later\n";
 
@@ -179,11 +178,6 @@ server_accept(int lfd, short revents, void *arg)
 			close(fd);
 			continue;
 		}
-		/* Output is already gathered into one send() per connection
-		   per pass; Nagle would only hold it back for the peer's
-		   delayed ACK (up to 40 ms on Linux). */
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one));
 		if (session_accept(srv, fd, (struct sockaddr *)&ss) == -1) {
 			log_warnx("cannot take a connection: out of memory");
 			close(fd);
