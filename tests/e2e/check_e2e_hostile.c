@@ -364,6 +364,56 @@ START_TEST(test_corrupt_state_file)
 }
 END_TEST
 
+/*
+ * SIGKILL in the middle of an upload: after the restart the finished
+ * upload is whole and logged once, the interrupted one left no file under
+ * its final name and no log line.
+ */
+START_TEST(test_crash_mid_upload)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct raw *r = step_raw_login(s, "alice", "alice123", 0);
+	static char chunk[60000];
+	char line[64], *text;
+	size_t i;
+	int n;
+
+	for (i = 0; i + 6 <= sizeof(chunk); i += 6)
+		memcpy(chunk + i, "12345\n", 6);
+	RAW_SEND(r, "a UPLOAD 4 60000");
+	reply_is(r, "a OK");
+	ck_assert(raw_send_bytes(r, "b UPDATA 4 {60000}\n", 19));
+	ck_assert(raw_send_bytes(r, chunk, sizeof(chunk)));
+	reply_is(r, "b OK");
+	RAW_SEND(r, "c UPEND 4");
+	reply_is(r, "c OK file 4 stored: 10000 integers");
+	RAW_SEND(r, "d UPLOAD 5 600000");
+	reply_is(r, "d OK");
+	for (n = 0; n < 5; n++) {
+		snprintf(line, sizeof(line), "e%d UPDATA 5 {60000}\n", n);
+		ck_assert(raw_send_bytes(r, line, strlen(line)));
+		ck_assert(raw_send_bytes(r, chunk, sizeof(chunk)));
+		snprintf(line, sizeof(line), "e%d OK", n);
+		reply_is(r, line);
+	}
+	srv_terminate(s, SIGKILL);
+	raw_close(r);
+	ck_assert_msg(srv_restart(s), "%s", e2e_error());
+	text = srv_read_file(s, "edge/alice/5.txt");
+	ck_assert_msg(text == NULL, "the interrupted upload has its final name");
+	text = srv_read_file(s, "upload-log.txt");
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "; 4; 10000\n") != NULL &&
+	    strstr(text, "; 5; ") == NULL, "upload-log.txt:\n%s", text);
+	free(text);
+	r = step_raw_login(s, "alice", "alice123", 0);
+	RAW_SEND(r, "f STATS 4 SUM");
+	reply_is(r, "f OK SUM of file 4 = 123450000 (10000 integers)");
+	raw_close(r);
+	step_stop_ok(s);
+}
+END_TEST
+
 /* Fill the file system of dir until about room bytes are left. */
 static void
 fill_disk(const char *dir, long room)
@@ -477,6 +527,7 @@ suite_e2e_hostile(void)
 	tcase_add_test(tl, test_address_throttle);
 	tcase_add_test(tl, test_corrupt_state_file);
 	tcase_add_test(tl, test_full_disk);
+	tcase_add_test(tl, test_crash_mid_upload);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tl);
 	return s;
