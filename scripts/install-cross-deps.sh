@@ -4,15 +4,12 @@
 #
 #   the cross compiler and C library    gcc-TRIPLET libc6-dev-ARCH-cross
 #   the emulator for the tests          qemu-user (qemu-aarch64, qemu-arm)
-#   the target's libraries              libinih-dev check libncurses-dev
-#                                       libcrypt-dev pkgconf, as ARCH
-#                                       packages (Debian multiarch)
+#   the target's libraries              inih, check, ncurses, libcrypt
+#                                       of ARCH, in a sysroot
 #
-# Multiarch packages must have exactly the version of their native
-# twins; when apt cannot satisfy that (a stale mirror index was seen to
-# do it), the script falls back to a sysroot: it downloads the target's
-# packages with "apt-get download" and unpacks them with "dpkg-deb -x"
-# into build/sysroot/ARCH, which the Makefile then uses.  Runs apt-get as
+# The target's packages are downloaded with "apt-get download" and
+# unpacked with "dpkg-deb -x" into build/sysroot/ARCH, which the Makefile
+# then uses; nothing of ARCH is installed on the machine.  Runs apt-get as
 # root, or via sudo.
 set -eu
 
@@ -79,36 +76,24 @@ if [ -n "$need" ]; then
 	$SUDO apt-get install -y --no-install-recommends $need
 fi
 
-# 2. The target's libraries, the multiarch way.
+# 2. The target's libraries, in a sysroot.
 if [ -f "$SYSROOT/.complete" ]; then
 	say "using the sysroot $SYSROOT"
 	exit 0
 fi
-tdev=""
-for p in $TARGET_DEV; do
-	tdev="$tdev $p:$ARCH"
-done
-# shellcheck disable=SC2086
-need=$(missing $tdev)
-if [ -z "$need" ]; then
-	say "all packages are installed"
-	exit 0
-fi
+# The target's libraries go into a sysroot of our own, unpacked from the
+# Debian packages, rather than through multiarch: that touches none of the
+# machine's packages (a multiarch install may upgrade native ones and
+# fails whenever the mirror's indexes for the two architectures are out of
+# step), and it is the one way the cross targets are tested.  apt needs
+# the architecture's package lists for "apt-get download", nothing more.
 if ! dpkg --print-foreign-architectures | grep -qx "$ARCH"; then
-	say "dpkg --add-architecture $ARCH"
+	say "dpkg --add-architecture $ARCH (for its package lists)"
 	$SUDO dpkg --add-architecture "$ARCH"
 	updated=no
 fi
 update_once
-say "installing:$need"
-# shellcheck disable=SC2086
-if $SUDO apt-get install -y --no-install-recommends $need; then
-	exit 0
-fi
-
-# 3. The fallback: a sysroot of unpacked packages, touching nothing of
-#    the system's own packages.
-say "multiarch install failed; unpacking the $ARCH packages into $SYSROOT"
+say "unpacking the $ARCH packages into $SYSROOT"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pkgs=""
