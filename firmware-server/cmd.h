@@ -85,6 +85,8 @@ bool	cmd_text_too_long(struct cmd_ctx *ctx, const char *text);
 struct account *cmd_other_user(struct cmd_ctx *ctx, const char *name,
 	    const char *what);
 bool	cmd_online(const struct account *a);
+/* Remove uploads left unfinished by a crash (cmd_edge.c); how many. */
+int	cmd_edge_clean_parts(const char *data_dir);
 /* Deliver the messages that waited for s's user, after its login reply. */
 void	cmd_deliver_offline(struct session *s);
 

@@ -17,6 +17,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -506,4 +507,44 @@ cmd_delete(struct cmd_ctx *ctx)
 	}
 	cmd_ok(ctx, "file %lld deleted (%llu integer%s)", id,
 	    (unsigned long long)st.count, st.count == 1 ? "" : "s");
+}
+
+/*
+ * At start: remove the ".part" files that uploads cut short by a crash
+ * left in DATA_DIR/edge/USER/.  Nothing acknowledged lives in them (a file
+ * gets its final name only at UPEND), and they would otherwise wait for
+ * the same ID to be uploaded again.  Returns how many were removed.
+ */
+int
+cmd_edge_clean_parts(const char *data_dir)
+{
+	char base[STORE_PATH_MAX], udir[STORE_PATH_MAX], path[STORE_PATH_MAX];
+	struct dirent *u, *f;
+	DIR *top, *sub;
+	size_t len;
+	int removed = 0;
+
+	if (store_path(base, data_dir, "edge") == -1 ||
+	    (top = opendir(base)) == NULL)
+		return 0;
+	while ((u = readdir(top)) != NULL) {
+		if (u->d_name[0] == '.' || store_path(udir, base, u->d_name) == -1 ||
+		    (sub = opendir(udir)) == NULL)
+			continue;
+		while ((f = readdir(sub)) != NULL) {
+			len = strlen(f->d_name);
+			if (len < 5 || strcmp(f->d_name + len - 5, ".part") != 0 ||
+			    store_path(path, udir, f->d_name) == -1)
+				continue;
+			if (unlink(path) == 0) {
+				log_warnx("removed %s: an upload cut short by a "
+				    "crash", path);
+				removed++;
+			} else
+				log_warn("cannot remove %s", path);
+		}
+		closedir(sub);
+	}
+	closedir(top);
+	return removed;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "cmd.h"
 #include "conn.h"
 #include "lockout.h"
 #include "log.h"
@@ -221,6 +222,7 @@ server_init(struct server *srv, const struct config *cfg)
 		return -1;
 	}
 	store_set_sync_interval(cfg->fsync_interval_ms);
+	cmd_edge_clean_parts(cfg->data_dir);
 	if ((srv->unknown = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
 	    (srv->addresses = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
 	    (srv->loop = loop_new()) == NULL) {

@@ -401,6 +401,10 @@ START_TEST(test_crash_mid_upload)
 	ck_assert_msg(srv_restart(s), "%s", e2e_error());
 	text = srv_read_file(s, "edge/alice/5.txt");
 	ck_assert_msg(text == NULL, "the interrupted upload has its final name");
+	text = srv_read_file(s, "edge/alice/5.txt.part");
+	ck_assert_msg(text == NULL, "the interrupted upload's part is still "
+	    "there after the restart");
+	ck_assert(log_has(s, "an upload cut short by a crash"));
 	text = srv_read_file(s, "upload-log.txt");
 	ck_assert_ptr_nonnull(text);
 	ck_assert_msg(strstr(text, "; 4; 10000\n") != NULL &&
