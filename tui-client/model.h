@@ -26,6 +26,9 @@ enum model_line_kind {
 	MODEL_LINE_ERROR,	/* "Error: ..." */
 	MODEL_LINE_INFO,	/* notices, help, login steps */
 	MODEL_LINE_PRESENCE,	/* "bob logged in" / "bob logged out" */
+	MODEL_LINE_MESSAGE,	/* a message from someone: direct, broadcast,
+				   group */
+	MODEL_LINE_PRIVATE,	/* a private-chat line from the peer */
 };
 
 struct model_line {

@@ -220,7 +220,7 @@ msgs_event(struct app *a, const char *name, char *text)
 		/* FROM DD Mon YYYY HH:MM:SS TEXT */
 		if ((n = proto_split(text, w, 6, true)) < 6)
 			return true;
-		model_add_line(m, MODEL_LINE_NORMAL, "[%s %s %s %s] %s%s: %s",
+		model_add_line(m, MODEL_LINE_MESSAGE, "[%s %s %s %s] %s%s: %s",
 		    w[1], w[2], w[3], w[4], w[0],
 		    strcmp(name, PROTO_EV_BCAST) == 0 ? " (broadcast)" : "",
 		    w[5]);
@@ -232,7 +232,7 @@ msgs_event(struct app *a, const char *name, char *text)
 		/* GROUP FROM DD Mon YYYY HH:MM:SS TEXT */
 		if ((n = proto_split(text, w, 7, true)) < 7)
 			return true;
-		model_add_line(m, MODEL_LINE_NORMAL, "[%s %s %s %s] %s in %s: %s",
+		model_add_line(m, MODEL_LINE_MESSAGE, "[%s %s %s %s] %s in %s: %s",
 		    w[2], w[3], w[4], w[5], w[1], w[0], w[6]);
 		model_recent_touch(m, w[1]);
 		return true;

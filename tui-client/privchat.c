@@ -548,7 +548,7 @@ pc_read(struct app *a, struct pc *c)
 			return false;
 		}
 		if (c->in[0] != '\0')
-			model_add_line(m, MODEL_LINE_NORMAL, "%s (private): %s",
+			model_add_line(m, MODEL_LINE_PRIVATE, "%s (private): %s",
 			    c->peer, c->in);
 		memmove(c->in, nl + 1, c->inlen - n - 1);
 		c->inlen -= n + 1;
