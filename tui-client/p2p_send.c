@@ -299,6 +299,7 @@ p2p_send_ack(struct p2p_xfer *x, const struct p2p_pkt *p, int64_t now)
 		acked_us = x->sent[p->echo % P2P_SENT_RING].us;
 	if (acked_us > 0)
 		p2p_rtx_check(x, acked_us);
+	p2p_cc_check_undo(&x->cc, p->echo);
 	if (newly > 0) {
 		p2p_cc_acked(&x->cc, newly);
 		x->rto_at = now + x->rtt.rto;
@@ -372,7 +373,7 @@ p2p_send_timeout(struct p2p_xfer *x, int64_t now)
 
 	for (s = x->una; s < x->nxt; s++)
 		p2p_mark_lost(x, s);
-	p2p_cc_timeout(&x->cc);
+	p2p_cc_timeout(&x->cc, x->pktno);
 	p2p_rtt_backoff(&x->rtt);
 	x->rto_at = now + x->rtt.rto;
 }

@@ -354,13 +354,33 @@ p2p_cc_round(struct p2p_cc *c, uint32_t echo, uint32_t next_pktno)
 	c->round_lost = 0;
 }
 
-/* A timeout: start again from a small window. */
+/* A timeout: start again from a small window, ready to undo it. */
 void
-p2p_cc_timeout(struct p2p_cc *c)
+p2p_cc_timeout(struct p2p_cc *c, uint32_t next_pktno)
 {
+	if (!c->undo_armed) {
+		c->undo_armed = true;
+		c->undo_cwnd = c->cwnd;
+		c->undo_ssthresh = c->ssthresh;
+	}
+	c->undo_before = next_pktno;
 	c->ssthresh = c->cwnd / 2 > P2P_CWND_MIN ? c->cwnd / 2 : P2P_CWND_MIN;
 	c->cwnd = P2P_CWND_MIN;
 	c->round_sent = c->round_lost = 0;
+}
+
+/* Undo a timeout that the first ACK after it shows to be spurious. */
+void
+p2p_cc_check_undo(struct p2p_cc *c, uint32_t echo)
+{
+	if (!c->undo_armed || echo == 0)
+		return;
+	c->undo_armed = false;
+	if ((int32_t)(echo - c->undo_before) < 0) {
+		if (c->cwnd < c->undo_cwnd)
+			c->cwnd = c->undo_cwnd;
+		c->ssthresh = c->undo_ssthresh;
+	}
 }
 
 /* Bytes of the UTF-8 sequence starting at s (at most n), or 0 if invalid. */

@@ -166,15 +166,27 @@ struct p2p_cc {
 	uint32_t	 round_end;	/* pktno that ends the round */
 	uint32_t	 round_sent;
 	uint32_t	 round_lost;
+	/* A timeout may be spurious (the peer was only slow, e.g. not
+	   scheduled): what to restore if the next ACK proves it. */
+	bool		 undo_armed;
+	uint32_t	 undo_before;	/* first pktno sent after the timeout */
+	double		 undo_cwnd;
+	double		 undo_ssthresh;
 };
 
 void		 p2p_cc_init(struct p2p_cc *c);
 /* n segments newly acknowledged. */
 void		 p2p_cc_acked(struct p2p_cc *c, uint32_t n);
+/*
+ * The first ACK after a timeout: when it answers a datagram sent before
+ * the timeout (echo < undo_before), nothing was lost, only late, and the
+ * window comes back (as Eifel / F-RTO do for TCP).
+ */
+void		 p2p_cc_check_undo(struct p2p_cc *c, uint32_t echo);
 /* An ACK echoing pktno came: end the round when it is due. */
 void		 p2p_cc_round(struct p2p_cc *c, uint32_t echo, uint32_t next_pktno);
 /* A retransmission timeout. */
-void		 p2p_cc_timeout(struct p2p_cc *c);
+void		 p2p_cc_timeout(struct p2p_cc *c, uint32_t next_pktno);
 
 /*
  * The name a received file is saved under: "<sender>_<base>" where base is

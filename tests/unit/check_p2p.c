@@ -314,7 +314,17 @@ START_TEST(test_cc)
 	c.round_lost = 11;			/* more lost than sent: judge */
 	p2p_cc_round(&c, 400, 500);
 	ck_assert(c.cwnd == 32.5);
-	p2p_cc_timeout(&c);
+	p2p_cc_timeout(&c, 600);
+	ck_assert(c.cwnd == P2P_CWND_MIN);
+	/* The first ACK answers datagram 599, sent before the timeout: the
+	   peer was late, not lossy; the window comes back. */
+	p2p_cc_check_undo(&c, 599);
+	ck_assert(c.cwnd == 32.5 && c.ssthresh == 32.5);
+	/* A second timeout whose first ACK answers a retransmission: real. */
+	p2p_cc_timeout(&c, 700);
+	p2p_cc_check_undo(&c, 700);
+	ck_assert(c.cwnd == P2P_CWND_MIN && c.ssthresh == 16.25);
+	p2p_cc_check_undo(&c, 650);		/* disarmed: no effect */
 	ck_assert(c.cwnd == P2P_CWND_MIN);
 	for (int i = 0; i < 1000; i++)
 		p2p_cc_acked(&c, 1000);
