@@ -472,10 +472,15 @@ app_reply_login(struct app *a, const struct net_req *req,
 	}
 }
 
-/* PASS: logged in, or ask again, or stop. */
+/*
+ * The reply to PASS or REGISTER: logged in; or stop (blocked: status 2;
+ * the server failed: 1); or, when the server went back to asking for a
+ * name (the name was taken meanwhile: inuse, exists), ask for a name; or
+ * ask again at retry (a wrong or unacceptable password).
+ */
 static void
-app_reply_pass(struct app *a, const struct net_req *req,
-    const struct proto_msg *msg)
+app_reply_secret(struct app *a, const struct proto_msg *msg,
+    enum app_state retry)
 {
 	if (msg->kind == PROTO_MSG_DATA)
 		return;
@@ -484,13 +489,25 @@ app_reply_pass(struct app *a, const struct net_req *req,
 		return;
 	}
 	app_err_line(a, msg);
+	app_wipe(a);
 	if (app_code_is(msg, PROTO_E_BLOCKED))
 		app_finish(a, APP_EXIT_LOGIN);
 	else if (app_code_is(msg, PROTO_E_STATE) ||
 	    app_code_is(msg, PROTO_E_IO))
 		app_finish(a, APP_EXIT_ERROR);
+	else if (app_code_is(msg, PROTO_E_INUSE) ||
+	    app_code_is(msg, PROTO_E_EXISTS))
+		app_enter_state(a, APP_S_USER);
 	else
-		app_enter_state(a, APP_S_PASS);
+		app_enter_state(a, retry);
+}
+
+/* PASS: logged in, or ask again, or stop. */
+static void
+app_reply_pass(struct app *a, const struct net_req *req,
+    const struct proto_msg *msg)
+{
+	app_reply_secret(a, msg, APP_S_PASS);
 }
 
 /* REGISTER: logged in with the new account, or choose again, or stop. */
@@ -498,20 +515,7 @@ static void
 app_reply_register(struct app *a, const struct net_req *req,
     const struct proto_msg *msg)
 {
-	if (msg->kind == PROTO_MSG_DATA)
-		return;
-	if (msg->kind == PROTO_MSG_OK) {
-		app_activate(a, msg);
-		return;
-	}
-	app_err_line(a, msg);
-	if (app_code_is(msg, PROTO_E_BLOCKED))
-		app_finish(a, APP_EXIT_LOGIN);
-	else if (app_code_is(msg, PROTO_E_STATE) ||
-	    app_code_is(msg, PROTO_E_IO))
-		app_finish(a, APP_EXIT_ERROR);
-	else
-		app_enter_state(a, APP_S_NEWPASS);
+	app_reply_secret(a, msg, APP_S_NEWPASS);
 }
 
 /* LOGOUT: say goodbye and stop. */

@@ -542,6 +542,35 @@ START_TEST(test_app_register)
 }
 END_TEST
 
+/* When the name was taken meanwhile, the server asks for a name again,
+   and so does the client (not for a password it would refuse). */
+START_TEST(test_app_name_taken_meanwhile)
+{
+	struct fake f;
+
+	fake_open(&f);
+	fake_say(&f, "* HELLO firmware-server PROTO 1\n1 OK x\n");
+	fake_type(&f, "carol");
+	fake_heard(&f);
+	fake_say(&f, "2 OK register New user carol: choose a password\n");
+	fake_type(&f, "pw");
+	fake_type(&f, "pw");
+	ck_assert_str_eq(fake_heard(&f), "3 REGISTER pw\n");
+	fake_say(&f, "3 ERR exists carol was registered meanwhile; log in "
+	    "again\n");
+	ck_assert_str_eq(model_prompt(f.m), "Username:");
+	fake_type(&f, "bob");
+	ck_assert_ptr_nonnull(strstr(fake_heard(&f), "4 LOGIN bob "));
+	fake_say(&f, "4 OK password Enter your password\n");
+	fake_type(&f, "bob123");
+	fake_heard(&f);
+	fake_say(&f, "5 ERR inuse bob is already logged in\n");
+	ck_assert_str_eq(last_line(&f), "Error: bob is already logged in");
+	ck_assert_str_eq(model_prompt(f.m), "Username:");
+	fake_close(&f);
+}
+END_TEST
+
 /* The client's model, command table and login logic. */
 Suite *
 suite_client(void)
@@ -569,6 +598,7 @@ suite_client(void)
 	tcase_add_test(tc, test_app_commands_and_events);
 	tcase_add_test(tc, test_app_exit_statuses);
 	tcase_add_test(tc, test_app_register);
+	tcase_add_test(tc, test_app_name_taken_meanwhile);
 	suite_add_tcase(s, tc);
 	return s;
 }
