@@ -126,10 +126,10 @@ cmd_gmsg(struct cmd_ctx *ctx)
 	struct account *a;
 	struct group *gr;
 	const char *text = ctx->argv[1];
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX];
 	time_t now;
 	size_t i;
-	int sent = 0;
+	int sent = 0, evlen;
 
 	if ((gr = cmd_group_named(ctx, ctx->argv[0])) == NULL ||
 	    cmd_text_too_long(ctx, text))
@@ -155,6 +155,11 @@ cmd_gmsg(struct cmd_ctx *ctx)
 	}
 	gr->last_seq++;
 	timefmt_format(now, when);
+	/* One event line for every member, formatted once. */
+	evlen = snprintf(ev, sizeof(ev), "* %s %s %s %s %s\n", PROTO_EV_GMSG,
+	    gr->name, ctx->s->name, when, text);
+	if (evlen < 0 || (size_t)evlen >= sizeof(ev))
+		evlen = 0;
 	for (i = 0; i < gr->nmembers; i++) {
 		if (gr->members[i].role != GROUP_JOINED ||
 		    strcmp(gr->members[i].name, ctx->s->name) == 0)
@@ -163,8 +168,7 @@ cmd_gmsg(struct cmd_ctx *ctx)
 		if (a == NULL || !cmd_online(a) ||
 		    blocks_has(st->blocks, a->name, ctx->s->name))
 			continue;
-		conn_printf(a->session->conn, "* %s %s %s %s %s\n",
-		    PROTO_EV_GMSG, gr->name, ctx->s->name, when, text);
+		conn_write(a->session->conn, ev, (size_t)evlen);
 		sent++;
 	}
 	cmd_ok(ctx, "Group message #%lu sent to %s (%d online member%s)",

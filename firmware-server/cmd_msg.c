@@ -148,12 +148,17 @@ cmd_broadcast(struct cmd_ctx *ctx)
 	struct state *st = ctx->srv->state;
 	struct session *o;
 	const char *from = ctx->s->name, *text = ctx->argv[0];
-	char when[TIMEFMT_LEN];
-	int sent = 0, refused = 0;
+	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX];
+	int sent = 0, refused = 0, n;
 
 	if (cmd_text_too_long(ctx, text))
 		return;
 	timefmt_format(time(NULL), when);
+	/* One event line for every recipient, formatted once. */
+	n = snprintf(ev, sizeof(ev), "* %s %s %s %s\n", PROTO_EV_BCAST, from,
+	    when, text);
+	if (n < 0 || (size_t)n >= sizeof(ev))
+		n = 0;
 	TAILQ_FOREACH(o, &ctx->srv->active, active_entry) {
 		if (o == ctx->s || conn_closing(o->conn))
 			continue;
@@ -161,8 +166,7 @@ cmd_broadcast(struct cmd_ctx *ctx)
 			refused++;
 			continue;
 		}
-		conn_printf(o->conn, "* %s %s %s %s\n", PROTO_EV_BCAST, from,
-		    when, text);
+		conn_write(o->conn, ev, (size_t)n);
 		sent++;
 	}
 	if (refused > 0)

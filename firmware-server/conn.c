@@ -129,13 +129,27 @@ conn_overflow(struct conn *c)
 	conn_close(c, "output limit reached");
 }
 
+/* Queue bytes as they are. */
+int
+conn_write(struct conn *c, const char *p, size_t len)
+{
+	if (c->closing && c->dead)
+		return -1;
+	if (buf_append(&c->out, p, len) == -1) {
+		conn_overflow(c);
+		return -1;
+	}
+	conn_mark_dirty(c);
+	return 0;
+}
+
 /* Queue formatted output. */
 int
 conn_printf(struct conn *c, const char *fmt, ...)
 {
 	va_list ap;
-	char small[512];
-	int n;
+	char small[512], *big;
+	int n, r;
 
 	if (c->closing && c->dead)
 		return -1;
@@ -144,28 +158,16 @@ conn_printf(struct conn *c, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -1;
-	if ((size_t)n < sizeof(small)) {
-		if (buf_append(&c->out, small, (size_t)n) == -1) {
-			conn_overflow(c);
-			return -1;
-		}
-	} else {
-		char *big;
-
-		if ((big = malloc((size_t)n + 1)) == NULL)
-			return -1;
-		va_start(ap, fmt);
-		vsnprintf(big, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		n = buf_append(&c->out, big, (size_t)n);
-		free(big);
-		if (n == -1) {
-			conn_overflow(c);
-			return -1;
-		}
-	}
-	conn_mark_dirty(c);
-	return 0;
+	if ((size_t)n < sizeof(small))
+		return conn_write(c, small, (size_t)n);
+	if ((big = malloc((size_t)n + 1)) == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	r = conn_write(c, big, (size_t)n);
+	free(big);
+	return r;
 }
 
 /* Queue a line made of up to three parts (NULL parts are skipped). */

@@ -44,6 +44,9 @@ const char	*conn_ip(const struct conn *c);
    limit was reached (the connection is then closing). */
 int		 conn_printf(struct conn *c, const char *fmt, ...)
 		     __attribute__((format(printf, 2, 3)));
+/* Queue len bytes as they are (a line formatted once for many
+   recipients); -1 as conn_printf. */
+int		 conn_write(struct conn *c, const char *p, size_t len);
 /* Queue a line: the parts joined, then LF. */
 int		 conn_line(struct conn *c, const char *a, const char *b,
 		     const char *d);

@@ -138,14 +138,18 @@ session_broadcast_event(struct session *s, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	/* Formatted once, "* " in front and LF behind, for every recipient. */
+	line[0] = '*';
+	line[1] = ' ';
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	n = vsnprintf(line + 2, sizeof(line) - 3, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line))
+	if (n < 0 || (size_t)n >= sizeof(line) - 3)
 		return;
+	line[n + 2] = '\n';
 	TAILQ_FOREACH(o, &s->srv->active, active_entry) {
 		if (o != s && session_visible(o, s->acct))
-			conn_printf(o->conn, "* %s\n", line);
+			conn_write(o->conn, line, (size_t)n + 3);
 	}
 }
 
