@@ -58,11 +58,15 @@ if [ -z "$missing" ]; then
 else
 	fail "$MAN8 lacks: $missing"
 fi
+# man comes with man-db (scripts/install-deps.sh); without it this check
+# would pass without looking, so its absence is a failure.
 for m in "$MAN8" "$MAN1"; do
-	if command -v man >/dev/null 2>&1; then
-		w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$m" 2>&1 >/dev/null || true)
-		if [ -z "$w" ]; then ok "$m formats without warnings"; else fail "$m: $w"; fi
+	if ! command -v man >/dev/null 2>&1; then
+		fail "man is not installed (package man-db): $m not checked"
+		continue
 	fi
+	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$m" 2>&1 >/dev/null || true)
+	if [ -z "$w" ]; then ok "$m formats without warnings"; else fail "$m: $w"; fi
 done
 
 # 3. The packages.

@@ -4,7 +4,7 @@
 set -eu
 
 # systemd: systemd-analyze scores the unit (make check-board).
-PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev tmux systemd clang libclang-rt-14-dev valgrind"
+PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev tmux systemd man-db clang libclang-rt-14-dev valgrind"
 
 missing=""
 for p in $PKGS; do
