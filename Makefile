@@ -98,7 +98,8 @@ SERVER_SRCS	:= firmware-server/config.c firmware-server/server.c \
 		   firmware-server/cmd_session.c firmware-server/cmd_who.c \
 		   firmware-server/session.c firmware-server/accounts.c \
 		   firmware-server/lockout.c firmware-server/history.c \
-		   firmware-server/store.c firmware-server/state.c \
+		   firmware-server/store.c firmware-server/syncq.c \
+		   firmware-server/state.c \
 		   firmware-server/board.c firmware-server/groups.c \
 		   firmware-server/blocks.c firmware-server/offline.c \
 		   firmware-server/cmd_msg.c firmware-server/cmd_board.c \
@@ -116,7 +117,8 @@ TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/unit/check_config.c tests/unit/check_lockout.c \
 		   tests/unit/check_history.c tests/unit/check_client.c \
 		   tests/e2e/harness.c tests/e2e/steps.c \
-		   tests/unit/check_msgrules.c tests/e2e/check_e2e_msg.c \
+		   tests/unit/check_msgrules.c tests/unit/check_store.c \
+		   tests/e2e/check_e2e_msg.c \
 		   tests/e2e/check_e2e_hostile.c \
 		   tests/e2e/check_e2e_session.c
 

@@ -1,40 +1,57 @@
 /*
- * loop.c - a ppoll() loop over an array of pollfd kept in step with a
- * per-descriptor table, in the manner of Redis' ae and ngIRCd's io.
+ * loop.c - the event loop on Linux's epoll, level-triggered, so callbacks
+ * see poll() semantics (the EPOLL* bits equal the POLL* ones): a pass
+ * costs one epoll_pwait() and the ready descriptors, not a scan of every
+ * connection, which matters with thousands of idle clients.
  *
- * Removing a descriptor moves the last pollfd into its slot.  When that
- * happens during dispatch, the moved entry would be skipped or visited
- * twice, so loop_del() only marks the slot while dispatch runs and the
- * array is compacted once dispatch is over.
+ * Interest is changed in the kernel only when it really changes, so the
+ * per-pass loop_mod() of every busy connection costs no system call.
+ * A descriptor removed during dispatch may still have an event in the
+ * batch being dispatched, and its number may be reused by a descriptor
+ * added in the same pass; each registration therefore carries a serial
+ * number in the event's data, and a stale event is skipped.
  */
+#include <sys/epoll.h>
+
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loop.h"
 
+/* Events taken from the kernel per pass; more wait for the next one. */
+#define LOOP_BATCH	256
+
 struct loop_fd {
-	loop_cb	*cb;
-	void	*arg;
-	int	 slot;		/* index in pfds, -1 when not watched */
+	loop_cb		*cb;		/* NULL: not watched */
+	void		*arg;
+	uint32_t	 serial;	/* of the current registration */
+	short		 events;
 };
 
 struct loop {
-	struct pollfd	*pfds;
-	int		 npfds;
-	int		 cappfds;
-	struct loop_fd	*fds;	/* indexed by descriptor */
+	int		 epfd;
+	struct loop_fd	*fds;		/* indexed by descriptor */
 	int		 capfds;
-	int		 dispatching;
-	int		 ndead;	/* slots marked dead during dispatch */
+	uint32_t	 serial;
 };
 
 /* A new, empty loop. */
 struct loop *
 loop_new(void)
 {
-	return calloc(1, sizeof(struct loop));
+	struct loop *l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	if ((l->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		free(l);
+		return NULL;
+	}
+	return l;
 }
 
 /* Free the loop (not the descriptors). */
@@ -43,7 +60,7 @@ loop_free(struct loop *l)
 {
 	if (l == NULL)
 		return;
-	free(l->pfds);
+	close(l->epfd);
 	free(l->fds);
 	free(l);
 }
@@ -53,7 +70,7 @@ static int
 loop_grow_fds(struct loop *l, int fd)
 {
 	struct loop_fd *n;
-	int cap, i;
+	int cap;
 
 	if (fd < l->capfds)
 		return 0;
@@ -62,39 +79,45 @@ loop_grow_fds(struct loop *l, int fd)
 		cap *= 2;
 	if ((n = realloc(l->fds, (size_t)cap * sizeof(*n))) == NULL)
 		return -1;
-	for (i = l->capfds; i < cap; i++)
-		n[i].slot = -1;
+	memset(n + l->capfds, 0, (size_t)(cap - l->capfds) * sizeof(*n));
 	l->fds = n;
 	l->capfds = cap;
 	return 0;
+}
+
+/* Tell the kernel what fd's registration wants. */
+static int
+loop_ctl(struct loop *l, int op, int fd)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = (uint32_t)(unsigned short)l->fds[fd].events;
+	ev.data.u64 = (uint64_t)l->fds[fd].serial << 32 | (uint32_t)fd;
+	return epoll_ctl(l->epfd, op, fd, &ev);
 }
 
 /* Watch fd for events. */
 int
 loop_add(struct loop *l, int fd, short events, loop_cb *cb, void *arg)
 {
-	struct pollfd *n;
-	int cap;
+	struct loop_fd *f;
 
 	if (fd < 0 || loop_grow_fds(l, fd) == -1)
 		return -1;
-	if (l->fds[fd].slot != -1) {
+	f = &l->fds[fd];
+	if (f->cb != NULL) {
 		errno = EEXIST;
 		return -1;
 	}
-	if (l->npfds == l->cappfds) {
-		cap = l->cappfds ? l->cappfds * 2 : 64;
-		if ((n = realloc(l->pfds, (size_t)cap * sizeof(*n))) == NULL)
-			return -1;
-		l->pfds = n;
-		l->cappfds = cap;
+	f->cb = cb;
+	f->arg = arg;
+	f->events = events;
+	f->serial = ++l->serial;
+	if (loop_ctl(l, EPOLL_CTL_ADD, fd) == -1) {
+		f->cb = NULL;
+		return -1;
 	}
-	l->pfds[l->npfds].fd = fd;
-	l->pfds[l->npfds].events = events;
-	l->pfds[l->npfds].revents = 0;
-	l->fds[fd].cb = cb;
-	l->fds[fd].arg = arg;
-	l->fds[fd].slot = l->npfds++;
 	return 0;
 }
 
@@ -102,85 +125,48 @@ loop_add(struct loop *l, int fd, short events, loop_cb *cb, void *arg)
 void
 loop_mod(struct loop *l, int fd, short events)
 {
-	if (fd >= 0 && fd < l->capfds && l->fds[fd].slot != -1)
-		l->pfds[l->fds[fd].slot].events = events;
+	struct loop_fd *f;
+
+	if (fd < 0 || fd >= l->capfds || (f = &l->fds[fd])->cb == NULL ||
+	    f->events == events)
+		return;
+	f->events = events;
+	(void)loop_ctl(l, EPOLL_CTL_MOD, fd);
 }
 
-/* Remove the pollfd in slot s by moving the last one into it. */
-static void
-loop_remove_slot(struct loop *l, int s)
-{
-	int last = l->npfds - 1;
-
-	if (s != last) {
-		l->pfds[s] = l->pfds[last];
-		l->fds[l->pfds[s].fd].slot = s;
-	}
-	l->npfds--;
-}
-
-/* Stop watching fd. */
+/* Stop watching fd (safe from inside a callback). */
 void
 loop_del(struct loop *l, int fd)
 {
-	int s;
-
-	if (fd < 0 || fd >= l->capfds || (s = l->fds[fd].slot) == -1)
+	if (fd < 0 || fd >= l->capfds || l->fds[fd].cb == NULL)
 		return;
-	l->fds[fd].slot = -1;
-	if (l->dispatching) {
-		/* Compacted after dispatch; a negative fd is ignored by poll. */
-		l->pfds[s].fd = -1;
-		l->pfds[s].revents = 0;
-		l->ndead++;
-		return;
-	}
-	loop_remove_slot(l, s);
-}
-
-/* Drop the slots marked dead during dispatch. */
-static void
-loop_compact(struct loop *l)
-{
-	int s;
-
-	for (s = l->npfds - 1; s >= 0 && l->ndead > 0; s--) {
-		if (l->pfds[s].fd == -1) {
-			loop_remove_slot(l, s);
-			l->ndead--;
-		}
-	}
-	l->ndead = 0;
+	(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	l->fds[fd].cb = NULL;
+	l->fds[fd].serial = 0;
 }
 
 /* Wait for events and dispatch them. */
 int
 loop_once(struct loop *l, int timeout_ms, const sigset_t *mask)
 {
-	struct timespec ts, *tsp = NULL;
-	int n, s, ran = 0, fd;
-	short rev;
+	struct epoll_event ev[LOOP_BATCH];
+	struct loop_fd *f;
+	int n, i, fd, ran = 0;
 
-	if (timeout_ms >= 0) {
-		ts.tv_sec = timeout_ms / 1000;
-		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
-		tsp = &ts;
-	}
-	n = ppoll(l->pfds, (nfds_t)l->npfds, tsp, mask);
+	n = epoll_pwait(l->epfd, ev, LOOP_BATCH, timeout_ms < 0 ? -1 :
+	    timeout_ms, mask);
 	if (n <= 0)
 		return n;
-	l->dispatching = 1;
-	/* Entries added by callbacks land past the end and wait a pass. */
-	for (s = 0; s < l->npfds && n > 0; s++) {
-		if ((rev = l->pfds[s].revents) == 0 || (fd = l->pfds[s].fd) < 0)
+	for (i = 0; i < n; i++) {
+		fd = (int)(uint32_t)ev[i].data.u64;
+		if (fd >= l->capfds)
 			continue;
-		l->pfds[s].revents = 0;
-		n--;
-		l->fds[fd].cb(fd, rev, l->fds[fd].arg);
+		f = &l->fds[fd];
+		/* Removed, or removed and its number reused, in this pass. */
+		if (f->cb == NULL || f->serial != (uint32_t)(ev[i].data.u64 >> 32))
+			continue;
+		f->cb(fd, (short)ev[i].events, f->arg);
 		ran++;
 	}
-	l->dispatching = 0;
-	if (l->ndead > 0)
-		loop_compact(l);
 	return ran;
 }

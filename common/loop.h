@@ -1,8 +1,8 @@
 /*
  * loop.h - the event loop: file descriptors and a timeout, nothing about
- * the protocol.  The pollfd array is kept up to date as descriptors are
- * added, changed and removed, so a pass costs one ppoll() and a walk over
- * the ready entries.
+ * the protocol.  Interest is kept in the kernel (epoll) as descriptors are
+ * added, changed and removed, so a pass costs one epoll_pwait() and a walk
+ * over the ready entries, however many descriptors are idle.
  */
 #ifndef LOOP_H
 #define LOOP_H
@@ -20,7 +20,7 @@ int		 loop_add(struct loop *l, int fd, short events, loop_cb *cb,
 		     void *arg);
 /* Change the events watched on fd. */
 void		 loop_mod(struct loop *l, int fd, short events);
-/* Stop watching fd (safe from inside a callback). */
+/* Stop watching fd (safe from inside a callback); call before close(). */
 void		 loop_del(struct loop *l, int fd);
 /*
  * Wait at most timeout_ms (-1: no limit) with the signal mask set to

@@ -6,6 +6,11 @@
  * what the kernel did not take (Redis' handleClientsWithPendingWrites).
  * A connection is never freed inside its own callbacks: conn_close() marks
  * it and conn_pass_end() frees it, after telling the owner.
+ *
+ * A reply that acknowledges stored data is held (conn_hold()) until the
+ * store's generation with that data is on disk; output queued after it
+ * waits too, so the stream keeps its order.  Positions are counted in
+ * bytes queued since the connection opened.
  */
 #include <sys/queue.h>
 
@@ -34,13 +39,23 @@ struct conn {
 	bool			 closing;
 	bool			 dead;		/* write failed: drop output */
 	bool			 dirty;		/* on the dirty list */
+	bool			 held;		/* on the held list */
 	const char		*reason;
+	uint64_t		 sent;		/* bytes sent so far */
+	struct {
+		uint64_t	 from;		/* first byte held */
+		uint64_t	 gen;		/* the generation it waits for */
+	}			 holds[CONN_HOLDS];
+	int			 nholds;
 	TAILQ_ENTRY(conn)	 dirty_entry;
+	TAILQ_ENTRY(conn)	 held_entry;
 	TAILQ_ENTRY(conn)	 all_entry;
 };
 
 static TAILQ_HEAD(, conn) conn_dirty = TAILQ_HEAD_INITIALIZER(conn_dirty);
 static TAILQ_HEAD(, conn) conn_all = TAILQ_HEAD_INITIALIZER(conn_all);
+static TAILQ_HEAD(, conn) conn_held = TAILQ_HEAD_INITIALIZER(conn_held);
+static uint64_t		 conn_gen_done;	/* generations on disk */
 
 static void	conn_io(int fd, short revents, void *arg);
 
@@ -177,16 +192,85 @@ conn_line(struct conn *c, const char *a, const char *b, const char *d)
 	return conn_printf(c, "%s%s%s\n", a, b ? b : "", d ? d : "");
 }
 
+/* Bytes queued since the connection opened. */
+uint64_t
+conn_queued(const struct conn *c)
+{
+	return c->sent + c->out.len;
+}
+
+/* Hold what was queued from byte from on until generation gen is done. */
+void
+conn_hold(struct conn *c, uint64_t from, uint64_t gen)
+{
+	if (gen <= conn_gen_done || from >= conn_queued(c) || c->dead)
+		return;
+	if (c->nholds > 0 && c->holds[c->nholds - 1].gen >= gen)
+		return;			/* an earlier hold covers it */
+	if (c->nholds == CONN_HOLDS)
+		c->holds[c->nholds - 1].gen = gen;	/* wait longer */
+	else {
+		c->holds[c->nholds].from = from;
+		c->holds[c->nholds].gen = gen;
+		c->nholds++;
+	}
+	if (!c->held) {
+		c->held = true;
+		TAILQ_INSERT_TAIL(&conn_held, c, held_entry);
+	}
+}
+
+/* Generations up to gen are on disk: what waited for them may go. */
+void
+conn_release(uint64_t gen)
+{
+	struct conn *c;
+
+	if (gen <= conn_gen_done)
+		return;
+	conn_gen_done = gen;
+	TAILQ_FOREACH(c, &conn_held, held_entry)
+		if (c->holds[0].gen <= gen)
+			conn_mark_dirty(c);
+}
+
+/* Bytes that may be sent now: all, or those before the first hold. */
+static size_t
+conn_sendable(struct conn *c)
+{
+	uint64_t lim;
+	int i;
+
+	for (i = 0; i < c->nholds && c->holds[i].gen <= conn_gen_done; i++)
+		;
+	if (i > 0) {
+		memmove(c->holds, c->holds + i,
+		    (size_t)(c->nholds - i) * sizeof(c->holds[0]));
+		c->nholds -= i;
+	}
+	if (c->nholds == 0) {
+		if (c->held) {
+			c->held = false;
+			TAILQ_REMOVE(&conn_held, c, held_entry);
+		}
+		return c->out.len;
+	}
+	lim = c->holds[0].from - c->sent;
+	return lim < c->out.len ? (size_t)lim : c->out.len;
+}
+
 /* Write what the socket takes; false when the peer is gone. */
 static bool
 conn_flush(struct conn *c)
 {
+	size_t len;
 	ssize_t n;
 
-	while (c->out.len > 0 && !c->dead) {
-		n = send(c->fd, buf_head(&c->out), c->out.len, MSG_NOSIGNAL);
+	while ((len = conn_sendable(c)) > 0 && !c->dead) {
+		n = send(c->fd, buf_head(&c->out), len, MSG_NOSIGNAL);
 		if (n > 0) {
 			buf_consume(&c->out, (size_t)n);
+			c->sent += (uint64_t)n;
 			continue;
 		}
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -270,12 +354,8 @@ conn_io(int fd, short revents, void *arg)
 
 	if (c->closing)
 		return;
-	/*
-	 * Output first: what is flushed here was queued in an earlier pass,
-	 * so whatever it acknowledges is on disk already (the store syncs at
-	 * the end of each pass); replies to the requests read below wait for
-	 * conn_pass_end(), after this pass's sync.
-	 */
+	/* Output first (only what no hold keeps back); replies to the
+	   requests read below wait for conn_pass_end(). */
 	if (revents & POLLOUT) {
 		conn_flush(c);
 		/* Requests held back while output was queued go on now. */
@@ -303,6 +383,8 @@ conn_destroy(struct conn *c)
 {
 	if (c->dirty)
 		TAILQ_REMOVE(&conn_dirty, c, dirty_entry);
+	if (c->held)
+		TAILQ_REMOVE(&conn_held, c, held_entry);
 	TAILQ_REMOVE(&conn_all, c, all_entry);
 	loop_del(c->loop, c->fd);
 	close(c->fd);
@@ -334,12 +416,15 @@ conn_pass_end(void)
 		 * closing; POLLOUT while output waits, and also when a held
 		 * frame can go on now, since a writable socket reports
 		 * POLLOUT at once and conn_io() then resumes the frames.
+		 * Held output alone does not ask for POLLOUT: conn_release()
+		 * brings the connection back here.
 		 */
 		frame = !c->closing && conn_has_frame(c);
 		ev = 0;
 		if (!c->closing && !frame)
 			ev |= POLLIN;
-		if (c->out.len > 0 || (frame && c->out.len < CONN_OUT_PAUSE))
+		if (conn_sendable(c) > 0 ||
+		    (frame && c->out.len < CONN_OUT_PAUSE))
 			ev |= POLLOUT;
 		loop_mod(c->loop, c->fd, ev);
 	}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "loop.h"
@@ -17,6 +18,9 @@
 #define CONN_IN_MAX		(PROTO_LINE_MAX + PROTO_BLOB_MAX)
 /* Stop reading requests while this much output waits to be sent. */
 #define CONN_OUT_PAUSE		(64 * 1024)
+/* Distinct generations one connection may wait for (two are in play: the
+   one being synced and the one gathering). */
+#define CONN_HOLDS		4
 
 struct conn;
 
@@ -50,6 +54,15 @@ int		 conn_write(struct conn *c, const char *p, size_t len);
 /* Queue a line: the parts joined, then LF. */
 int		 conn_line(struct conn *c, const char *a, const char *b,
 		     const char *d);
+/* Bytes queued since the connection opened: a mark for conn_hold(). */
+uint64_t	 conn_queued(const struct conn *c);
+/*
+ * Keep the output queued from mark on (and everything after it) until the
+ * store's generation gen is on disk; conn_release() lets it go.
+ */
+void		 conn_hold(struct conn *c, uint64_t mark, uint64_t gen);
+/* Generations up to gen are on disk: flush what waited for them. */
+void		 conn_release(uint64_t gen);
 /* Stop reading; close once queued output is sent (or cannot be). */
 void		 conn_close(struct conn *c, const char *reason);
 bool		 conn_closing(const struct conn *c);

@@ -260,5 +260,5 @@ main(int argc, char **argv)
 	status = server_run(&srv);
 	server_free(&srv);
 	log_info("stopped");
-	return status;
+	return status == 0 ? 0 : 1;
 }

@@ -1,9 +1,11 @@
 /*
  * server.c - start-up, the listening socket and the main loop.
  *
- * One pass of the loop: expire timers, flush and free connections
- * (conn_pass_end), then wait in ppoll() with the signals unblocked, so a
- * signal can only arrive while waiting and is seen right after.
+ * One pass of the loop: expire timers, write what the pass appended and
+ * start syncing it (store_commit), release replies whose data is on disk
+ * (conn_release), flush and free connections (conn_pass_end), then wait
+ * in epoll_pwait() with the signals unblocked, so a signal can only arrive
+ * while waiting and is seen right after.
  */
 #include <sys/socket.h>
 
@@ -30,6 +32,8 @@
 #include "server.h"
 #include "session.h"
 #include "state.h"
+#include "store.h"
+#include "syncq.h"
 
 /* Unknown names whose failed logins are remembered. */
 #define SERVER_UNKNOWN_MAX	4096
@@ -186,11 +190,23 @@ server_accept(int lfd, short revents, void *arg)
 	}
 }
 
+/* Syncs finished; conn_release() at the end of the pass sends what
+   waited for them. */
+static void
+server_synced(int fd, short revents, void *arg)
+{
+	(void)fd;
+	(void)revents;
+	(void)arg;
+	store_sync_ready();
+}
+
 /* Set up everything the loop needs. */
 int
 server_init(struct server *srv, const struct config *cfg)
 {
 	char err[CONFIG_ERR_MAX];
+	int efd;
 
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = *cfg;
@@ -222,6 +238,11 @@ server_init(struct server *srv, const struct config *cfg)
 		return -1;
 	}
 	store_set_sync_interval(cfg->fsync_interval_ms);
+	/* Syncs run in the kernel while the loop goes on; without AIO the
+	   store fsyncs in place at the end of each pass. */
+	if ((efd = syncq_open()) == -1)
+		log_info("asynchronous fsync unavailable (%s): syncing in the "
+		    "loop", strerror(errno));
 	cmd_edge_clean_parts(cfg->data_dir);
 	if ((srv->unknown = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
 	    (srv->addresses = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
@@ -237,7 +258,9 @@ server_init(struct server *srv, const struct config *cfg)
 	if ((srv->lfd = server_listen(cfg)) == -1)
 		return -1;
 	server_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (loop_add(srv->loop, srv->lfd, POLLIN, server_accept, srv) == -1) {
+	if (loop_add(srv->loop, srv->lfd, POLLIN, server_accept, srv) == -1 ||
+	    (efd != -1 &&
+	    loop_add(srv->loop, efd, POLLIN, server_synced, srv) == -1)) {
 		log_warn("loop_add");
 		return -1;
 	}
@@ -256,7 +279,7 @@ server_run(struct server *srv)
 {
 	struct sigaction sa;
 	sigset_t block, waitmask;
-	int timeout;
+	int timeout, status = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = server_on_signal;
@@ -281,13 +304,21 @@ server_run(struct server *srv)
 	    srv->cfg.listen, srv->cfg.port);
 	while (!server_sig_stop) {
 		timeout = server_min_timeout(session_timers(srv),
-		    store_sync_due(server_now_ms()));
+		    store_commit(server_now_ms()));
+		if (store_failed() != 0) {
+			log_errorx("stopping: storage failed (%s); replies "
+			    "waiting for it are not sent",
+			    strerror(store_failed()));
+			status = -1;
+			break;
+		}
+		conn_release(store_gen_done());
 		timeout = notify_watchdog(timeout, server_now_ms());
 		conn_pass_end();
 		log_flush();	/* the pass's log lines, in one write() */
 		if (loop_once(srv->loop, timeout, &waitmask) == -1 &&
 		    errno != EINTR) {
-			log_warn("ppoll");
+			log_warn("epoll_pwait");
 			break;
 		}
 		if (server_sig_hup) {
@@ -302,10 +333,13 @@ server_run(struct server *srv)
 	srv->stopping = true;
 	session_bye_all(srv, "shutdown", "The server is shutting down");
 	store_sync_all();
+	if (store_failed() != 0)
+		status = -1;
+	conn_release(store_gen_done());
 	conn_close_all("server shutdown");
 	if (store_write_atomic(srv->userlog_path, "", 0, false) == -1)
 		log_warn("cannot write %s", srv->userlog_path);
-	return 0;
+	return status;
 }
 
 /* Free what server_init() made. */
@@ -319,6 +353,7 @@ server_free(struct server *srv)
 		server_spare_fd = -1;
 	}
 	loop_free(srv->loop);
+	syncq_close();
 	lockout_table_free(srv->addresses);
 	accounts_free(srv->accounts);
 	lockout_table_free(srv->unknown);

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "server.h"
 #include "session.h"
+#include "store.h"
 #include "state.h"
 #include "timefmt.h"
 
@@ -220,12 +221,20 @@ session_end(struct session *s, const char *off_reason, const char *code,
 	conn_close(s->conn, off_reason);
 }
 
-/* A frame from the connection. */
+/*
+ * A frame from the connection.  When handling it appended to a file, its
+ * reply (and what follows) waits until that append is on disk.
+ */
 static void
 session_frame(void *owner, char *line, size_t len, const char *blob,
     size_t blob_len)
 {
+	struct session *s = owner;
+	uint64_t mark = conn_queued(s->conn), appends = store_appends();
+
 	cmd_dispatch(owner, line, len, blob, blob_len);
+	if (store_appends() != appends && store_holds_replies())
+		conn_hold(s->conn, mark, store_gen_open());
 }
 
 /* The stream broke (a line over the limit): say so and close. */

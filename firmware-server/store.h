@@ -23,25 +23,44 @@ int	store_write_atomic(const char *path, const void *data, size_t len,
 /*
  * Append one line (without its LF) to path, creating it (mode 0600) when
  * missing.  When the file does not end with a LF, one is added first so
- * that earlier lines stay as they were.  The data is written (one write())
- * before returning; its fsync() comes from store_sync_due() or
- * store_sync_all(), which the server calls before it sends any reply.
- * Returns 0, or -1 with errno set.
+ * that earlier lines stay as they were.  Outside the server's loop the
+ * record is written and fsync'd before returning.  In the loop it is given
+ * its disk space now, written at the end of the pass by store_commit() and
+ * synced as part of generation store_gen_open(); the caller's reply must
+ * wait until store_gen_done() reaches it (see conn_hold()).
+ * Returns 0, or -1 with errno set (ENOSPC: the disk is full) and nothing
+ * appended.
  */
 int	store_append_line(const char *path, const char *line);
 
 /*
- * fsync policy for store_append_line: 0 (the default) fsyncs all appends
- * of a loop pass at its end, before the replies are written (group
- * commit); N > 0 leaves appended data in the kernel (safe from a crash of
- * the server, not from a power cut) and fsyncs it within N ms, to spare an
- * SD card.
+ * Turn on the loop's mode (gathered appends, generations).  ms = 0 (the
+ * default) syncs each generation as soon as the previous one is done and
+ * replies wait for it; N > 0 leaves appended data in the kernel (safe from
+ * a crash of the server, not from a power cut) for at most N ms and
+ * replies do not wait, to spare an SD card.
  */
 void	store_set_sync_interval(int ms);
-/* fsync what is due at now_ms; returns ms until the next, or -1. */
-int	store_sync_due(int64_t now_ms);
-/* fsync everything still pending (at shutdown). */
+/*
+ * The end of a loop pass: write what was gathered and start syncing the
+ * generation when due.  Returns ms until the next deadline, or -1.
+ */
+int	store_commit(int64_t now_ms);
+/* Call when syncq's eventfd (from syncq_open()) is readable. */
+void	store_sync_ready(void);
+/* Write and sync everything now, waiting (at shutdown). */
 void	store_sync_all(void);
+/* How many appends were accepted so far (a request's appends show as a
+   change across its handling). */
+uint64_t store_appends(void);
+/* The generation now gathering, and the newest one on disk. */
+uint64_t store_gen_open(void);
+uint64_t store_gen_done(void);
+/* True when replies that follow an append wait for its generation. */
+bool	store_holds_replies(void);
+/* 0, or the errno of a write or sync that failed after its records were
+   accepted: the server must stop rather than acknowledge them. */
+int	store_failed(void);
 
 /* dir/name into out (size STORE_PATH_MAX), or name when it is absolute.
    Returns 0, or -1 when it does not fit. */

@@ -41,6 +41,7 @@ main(void)
 	srunner_add_suite(sr, suite_history());
 	srunner_add_suite(sr, suite_client());
 	srunner_add_suite(sr, suite_msgrules());
+	srunner_add_suite(sr, suite_store());
 	srunner_add_suite(sr, suite_e2e_msg());
 	srunner_add_suite(sr, suite_e2e_hostile());
 	srunner_add_suite(sr, suite_e2e_session());

@@ -12,6 +12,7 @@ Suite	*suite_lockout(void);
 Suite	*suite_history(void);
 Suite	*suite_client(void);
 Suite	*suite_msgrules(void);
+Suite	*suite_store(void);
 Suite	*suite_e2e_msg(void);
 Suite	*suite_e2e_hostile(void);
 Suite	*suite_e2e_session(void);
