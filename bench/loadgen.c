@@ -1,7 +1,7 @@
 /*
  * loadgen.c - a load generator for firmware-server, ngIRCd and Mosquitto.
  *
- * One process, one ppoll() loop, non-blocking sockets.  It opens N client
+ * One process, one epoll loop, non-blocking sockets.  It opens N client
  * connections to a server on loopback, logs them in with the server's own
  * protocol (ours: HELLO + LOGIN + PASS, pipelined; IRC: NICK + USER;
  * MQTT 3.1.1: CONNECT), subscribes the receivers (IRC JOIN, MQTT
@@ -27,6 +27,7 @@
  *   loadgen -P ours|irc|mqtt -p PORT -s SCENARIO -x PID [-n N] [-d SECS]
  *           [-w WINDOW] [-r RATE] [-f FANOUT]
  */
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -75,7 +76,9 @@ static enum lg_proto	 lg_proto;
 static int		 lg_port;
 static pid_t		 lg_pid;
 static struct lg_conn	*lg_conns;
-static struct pollfd	*lg_pfds;
+static struct pollfd	*lg_pfds;		/* the interest wanted */
+static struct pollfd	*lg_regs;		/* the interest in the kernel */
+static int		 lg_epfd;
 static int		 lg_nconns;
 static int		 lg_nrecv;		/* receivers, live and stalled */
 static int		 lg_ready, lg_dead, lg_inlogin;
@@ -431,6 +434,7 @@ lg_read(struct lg_conn *c)
 			}
 			close(lg_pfds[c - lg_conns].fd);
 			lg_pfds[c - lg_conns].fd = -1;
+			lg_regs[c - lg_conns].fd = -1;	/* gone from epoll */
 			return;
 		}
 		if (n == -1)
@@ -560,27 +564,60 @@ lg_inflight(void)
 	return lg_sent > min ? lg_sent - min : 0;
 }
 
+/*
+ * Bring the kernel's interest in line with lg_pfds (a scan in memory,
+ * cheap next to a poll() of every socket in the kernel, which would make
+ * the generator's own floor grow with the idle clients).
+ */
+static void
+lg_sync_interest(void)
+{
+	struct epoll_event ev;
+	int i;
+
+	for (i = 0; i < lg_nconns; i++) {
+		struct pollfd *want = &lg_pfds[i], *have = &lg_regs[i];
+
+		if (want->fd == have->fd && want->events == have->events)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = (uint32_t)(unsigned short)want->events;
+		ev.data.u32 = (uint32_t)i;
+		if (have->fd >= 0 && want->fd != have->fd)
+			(void)epoll_ctl(lg_epfd, EPOLL_CTL_DEL, have->fd, NULL);
+		if (want->fd >= 0 && epoll_ctl(lg_epfd, want->fd == have->fd ?
+		    EPOLL_CTL_MOD : EPOLL_CTL_ADD, want->fd, &ev) == -1)
+			lg_die("epoll_ctl");
+		*have = *want;
+	}
+}
+
 /* One pass: wait up to wait_ns, then read and write what is ready. */
 static void
 lg_pass(uint64_t wait_ns)
 {
+	struct epoll_event ev[512];
 	struct timespec ts;
-	int i, n;
+	int i, n, k;
 
+	lg_sync_interest();
 	ts.tv_sec = (time_t)(wait_ns / 1000000000u);
 	ts.tv_nsec = (long)(wait_ns % 1000000000u);
-	if ((n = ppoll(lg_pfds, (nfds_t)lg_nconns, &ts, NULL)) == -1) {
+	if ((n = epoll_pwait2(lg_epfd, ev, 512, &ts, NULL)) == -1) {
 		if (errno == EINTR)
 			return;
-		lg_die("ppoll");
+		lg_die("epoll_pwait2");
 	}
-	for (i = 0; i < lg_nconns && n > 0; i++) {
-		struct pollfd *pf = &lg_pfds[i];
-		struct lg_conn *c = &lg_conns[i];
+	for (k = 0; k < n; k++) {
+		struct pollfd *pf;
+		struct lg_conn *c;
 
-		if (pf->revents == 0 || pf->fd < 0)
+		i = (int)ev[k].data.u32;
+		pf = &lg_pfds[i];
+		c = &lg_conns[i];
+		pf->revents = (short)ev[k].events;
+		if (pf->fd < 0 || pf->fd != lg_regs[i].fd)
 			continue;
-		n--;
 		if (c->stalled) {
 			/* Not reading: an error or hangup is left for the
 			   final check, so stop watching the descriptor. */
@@ -893,11 +930,14 @@ main(int argc, char **argv)
 	lg_nrecv = nrecv;
 	if ((lg_conns = calloc((size_t)lg_nconns, sizeof(*lg_conns))) == NULL ||
 	    (lg_pfds = calloc((size_t)lg_nconns, sizeof(*lg_pfds))) == NULL ||
+	    (lg_regs = calloc((size_t)lg_nconns, sizeof(*lg_regs))) == NULL ||
+	    (lg_epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (lg_lat = malloc(LG_LAT_MAX * sizeof(*lg_lat))) == NULL)
 		lg_die("malloc");
 	for (i = 0; i < lg_nconns; i++) {
 		lg_conns[i].id = i;
 		lg_pfds[i].fd = -1;
+		lg_regs[i].fd = -1;
 		if (strcmp(scen, "burst") == 0 || i > nrecv)
 			lg_conns[i].role = LG_IDLE;
 		else if (i == 0)
