@@ -2,11 +2,13 @@
  * cmd_board.c - the message board: POST, DELPOST, EDITPOST, READPOSTS.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "board.h"
 #include "cmd.h"
+#include "conn.h"
 #include "server.h"
 #include "session.h"
 #include "state.h"
@@ -167,28 +169,77 @@ cmd_editpost(struct cmd_ctx *ctx)
 	cmd_ok(ctx, "Message #%zu edited at %s", n, timefmt_format(now, when));
 }
 
-/* READPOSTS TIME */
+/* A READPOSTS reply on its way (it can be longer than a client's output
+   limit, so it is queued as the client reads: conn_stream()). */
+struct cmd_readposts_stream {
+	struct board	*board;
+	char		 tag[PROTO_TAG_MAX + 1];
+	time_t		 since;
+	size_t		 next;		/* the post number to look from */
+	size_t		 count;		/* posts queued */
+};
+
+/* Queue the next post, or the final OK (then true). */
+static bool
+cmd_readposts_fill(struct conn *c, void *arg)
+{
+	struct cmd_readposts_stream *rs = arg;
+	const struct board_post *p;
+	char when[TIMEFMT_LEN];
+	size_t n;
+
+	if ((n = board_next_after(rs->board, rs->next, rs->since)) == 0) {
+		conn_printf(c, "%s OK %zu message%s\n", rs->tag, rs->count,
+		    rs->count == 1 ? "" : "s");
+		return true;
+	}
+	p = board_get(rs->board, n);
+	conn_printf(c, "%s . %zu %s %s %s %s\n", rs->tag, n, p->user,
+	    p->edited ? "yes" : "no", timefmt_format(p->time, when), p->text);
+	rs->next = n + 1;
+	rs->count++;
+	return false;
+}
+
+static void
+cmd_readposts_done(void *arg, bool sent)
+{
+	(void)sent;
+	free(arg);
+}
+
+/*
+ * READPOSTS TIME.  The posts go out as the client reads them; a post
+ * deleted while a long reply is on its way renumbers the later ones, which
+ * the reply then shows with their new numbers.
+ */
 void
 cmd_readposts(struct cmd_ctx *ctx)
 {
 	struct board *b = ctx->srv->state->board;
-	const struct board_post *p;
-	char when[TIMEFMT_LEN];
+	struct cmd_readposts_stream *rs;
 	time_t since;
 	size_t n, count = 0;
 
 	if (cmd_timestamp(ctx, ctx->argv[0], &since) == -1)
 		return;
 	for (n = board_next_after(b, 1, since); n != 0;
-	    n = board_next_after(b, n + 1, since)) {
-		p = board_get(b, n);
-		cmd_data(ctx, "%zu %s %s %s %s", n, p->user,
-		    p->edited ? "yes" : "no", timefmt_format(p->time, when),
-		    p->text);
+	    n = board_next_after(b, n + 1, since))
 		count++;
-	}
-	if (count == 0)
+	if (count == 0) {
 		cmd_ok(ctx, "no new message");
-	else
-		cmd_ok(ctx, "%zu message%s", count, count == 1 ? "" : "s");
+		return;
+	}
+	if ((rs = calloc(1, sizeof(*rs))) == NULL) {
+		cmd_err(ctx, PROTO_E_IO, "out of memory");
+		return;
+	}
+	rs->board = b;
+	snprintf(rs->tag, sizeof(rs->tag), "%s", ctx->tag);
+	rs->since = since;
+	rs->next = 1;
+	conn_stream(ctx->s->conn, cmd_readposts_fill, cmd_readposts_done, rs);
+	ctx->result = "ok";
+	snprintf(ctx->note, sizeof(ctx->note), "%zu message%s", count,
+	    count == 1 ? "" : "s");
 }

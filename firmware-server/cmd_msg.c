@@ -2,6 +2,7 @@
  * cmd_msg.c - direct messages, broadcast, block and unblock.
  * Each handler checks everything first, then writes, then acts.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -110,15 +111,54 @@ cmd_msgto(struct cmd_ctx *ctx)
 	    "next login (%s)", to->name, when);
 }
 
-/* Queue one waiting message to the session that logged in. */
-static void
-cmd_deliver_one(const struct offline_msg *m, void *arg)
+/* The messages that waited for a login, on their way (they can be more
+   than a client's output limit, so they are queued as the client reads). */
+struct cmd_offline_stream {
+	struct session	*s;
+	unsigned long	 last;		/* the number of the last one queued */
+	size_t		 count;
+};
+
+/* Queue the next waiting message; true when none is left. */
+static bool
+cmd_offline_fill(struct conn *c, void *arg)
 {
-	struct session *s = arg;
+	struct cmd_offline_stream *os = arg;
+	struct state *st = os->s->srv->state;
+	const struct offline_msg *m;
 	char when[TIMEFMT_LEN];
 
-	conn_printf(s->conn, "* %s %s %s %s\n", PROTO_EV_MSG, m->from,
+	if ((m = offline_next(st->offline, os->s->name, os->last)) == NULL)
+		return true;
+	conn_printf(c, "* %s %s %s %s\n", PROTO_EV_MSG, m->from,
 	    timefmt_format(m->time, when), m->text);
+	os->last = m->seq;
+	os->count++;
+	return false;
+}
+
+/*
+ * All of them were written to the socket: drop them from the queue and
+ * offline.txt.  Cut short (the client left): they all stay and come again
+ * at the next login, at least once and never lost.
+ */
+static void
+cmd_offline_done(void *arg, bool sent)
+{
+	struct cmd_offline_stream *os = arg;
+	struct state *st = os->s->srv->state;
+
+	if (sent && os->count > 0) {
+		offline_drop(st->offline, os->s->name, os->last);
+		/* If this fails the messages stay in offline.txt and come
+		   again after a restart: at least once, never lost. */
+		state_offline_rewrite(st);
+		log_info("%s: delivered %zu offline message%s", os->s->name,
+		    os->count, os->count == 1 ? "" : "s");
+	} else if (!sent)
+		log_info("%s: gone before the waiting messages were all sent; "
+		    "they stay queued", os->s->name);
+	free(os);
 }
 
 /* Deliver the messages that waited for s's user (after the login reply). */
@@ -126,6 +166,7 @@ void
 cmd_deliver_offline(struct session *s)
 {
 	struct state *st = s->srv->state;
+	struct cmd_offline_stream *os;
 	size_t n;
 
 	n = offline_count_for(st->offline, s->name);
@@ -133,12 +174,13 @@ cmd_deliver_offline(struct session *s)
 		return;
 	conn_printf(s->conn, "* %s %zu message%s arrived while you were "
 	    "offline\n", PROTO_EV_INFO, n, n == 1 ? "" : "s");
-	offline_take(st->offline, s->name, cmd_deliver_one, s);
-	/* If this fails the messages stay in offline.txt and come again
-	   after a restart: at least once, never lost. */
-	state_offline_rewrite(st);
-	log_info("%s: delivered %zu offline message%s", s->name, n,
-	    n == 1 ? "" : "s");
+	if ((os = calloc(1, sizeof(*os))) == NULL) {
+		log_warnx("%s: out of memory; waiting messages stay queued",
+		    s->name);
+		return;
+	}
+	os->s = s;
+	conn_stream(s->conn, cmd_offline_fill, cmd_offline_done, os);
 }
 
 /* BROADCAST TEXT */

@@ -47,6 +47,10 @@ struct conn {
 		uint64_t	 gen;		/* the generation it waits for */
 	}			 holds[CONN_HOLDS];
 	int			 nholds;
+	conn_fill_fn		*fill;		/* a reply being streamed */
+	conn_done_fn		*fill_done;
+	void			*fill_arg;
+	bool			 filled;	/* fill() queued the last part */
 	TAILQ_ENTRY(conn)	 dirty_entry;
 	TAILQ_ENTRY(conn)	 held_entry;
 	TAILQ_ENTRY(conn)	 all_entry;
@@ -294,7 +298,8 @@ conn_frames(struct conn *c)
 	char *head;
 	int r;
 
-	while (!c->closing && c->out.len < CONN_OUT_PAUSE && c->in.len > 0) {
+	while (!c->closing && c->fill == NULL && c->out.len < CONN_OUT_PAUSE &&
+	    c->in.len > 0) {
 		head = buf_head(&c->in);
 		r = proto_frame(head, c->in.len, &f, &err);
 		if (r == 0)
@@ -377,10 +382,60 @@ conn_has_frame(const struct conn *c)
 	    proto_frame(buf_head(&c->in), c->in.len, &f, &err) != 0;
 }
 
+/* Start streaming a long reply. */
+void
+conn_stream(struct conn *c, conn_fill_fn *fill, conn_done_fn *done,
+    void *arg)
+{
+	c->fill = fill;
+	c->fill_done = done;
+	c->fill_arg = arg;
+	c->filled = false;
+	conn_mark_dirty(c);
+}
+
+/* The stream is over: sent whole, or cut short by the close. */
+static void
+conn_stream_end(struct conn *c, bool sent)
+{
+	conn_done_fn *done = c->fill_done;
+
+	c->fill = NULL;
+	c->fill_done = NULL;
+	if (done != NULL)
+		done(c->fill_arg, sent);
+}
+
+/* Queue stream lines while less than this is queued: a line is at most
+   PROTO_LINE_MAX, so the smallest output limit is never reached. */
+static size_t
+conn_stream_room(const struct conn *c)
+{
+	return c->out.max / 2 < CONN_OUT_PAUSE ? c->out.max / 2 :
+	    CONN_OUT_PAUSE;
+}
+
+/* Queue more of the stream while there is room, then send. */
+static void
+conn_stream_run(struct conn *c)
+{
+	/* Writes from fill() must not put c back on the dirty list that
+	   conn_pass_end() is walking. */
+	c->dirty = true;
+	while (!c->filled && !c->closing && c->out.len < conn_stream_room(c))
+		c->filled = c->fill(c, c->fill_arg);
+	c->dirty = false;
+	conn_flush(c);
+	if (c->filled && c->out.len == 0 && !c->closing)
+		conn_stream_end(c, true);
+}
+
 /* Free c after telling its owner. */
 static void
 conn_destroy(struct conn *c)
 {
+	if (c->fill != NULL)
+		conn_stream_end(c, false);
 	if (c->dirty)
 		TAILQ_REMOVE(&conn_dirty, c, dirty_entry);
 	if (c->held)
@@ -405,7 +460,10 @@ conn_pass_end(void)
 	while ((c = TAILQ_FIRST(&conn_dirty)) != NULL) {
 		TAILQ_REMOVE(&conn_dirty, c, dirty_entry);
 		c->dirty = false;
-		conn_flush(c);
+		if (c->fill != NULL && !c->closing)
+			conn_stream_run(c);
+		else
+			conn_flush(c);
 		if (c->closing && (c->dead || c->out.len == 0)) {
 			conn_destroy(c);
 			continue;
@@ -417,14 +475,17 @@ conn_pass_end(void)
 		 * frame can go on now, since a writable socket reports
 		 * POLLOUT at once and conn_io() then resumes the frames.
 		 * Held output alone does not ask for POLLOUT: conn_release()
-		 * brings the connection back here.
+		 * brings the connection back here.  A stream with room asks
+		 * for POLLOUT to be resumed.
 		 */
 		frame = !c->closing && conn_has_frame(c);
 		ev = 0;
 		if (!c->closing && !frame)
 			ev |= POLLIN;
 		if (conn_sendable(c) > 0 ||
-		    (frame && c->out.len < CONN_OUT_PAUSE))
+		    (frame && c->out.len < CONN_OUT_PAUSE) ||
+		    (c->fill != NULL && !c->filled &&
+		    c->out.len < conn_stream_room(c)))
 			ev |= POLLOUT;
 		loop_mod(c->loop, c->fd, ev);
 	}

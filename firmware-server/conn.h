@@ -63,6 +63,18 @@ uint64_t	 conn_queued(const struct conn *c);
 void		 conn_hold(struct conn *c, uint64_t mark, uint64_t gen);
 /* Generations up to gen are on disk: flush what waited for them. */
 void		 conn_release(uint64_t gen);
+/*
+ * A reply too long to queue at once (a long board, the messages that
+ * waited for a login): fill() is called while little is queued and queues
+ * one more line (at most PROTO_LINE_MAX); it returns true once it has
+ * queued the last one.  done(arg, sent) comes once: sent is true when everything
+ * was written to the socket, false when the connection closed first.  No
+ * further request is read until then, so replies stay in order.
+ */
+typedef bool	 conn_fill_fn(struct conn *c, void *arg);
+typedef void	 conn_done_fn(void *arg, bool sent);
+void		 conn_stream(struct conn *c, conn_fill_fn *fill,
+		     conn_done_fn *done, void *arg);
 /* Stop reading; close once queued output is sent (or cannot be). */
 void		 conn_close(struct conn *c, const char *reason);
 bool		 conn_closing(const struct conn *c);

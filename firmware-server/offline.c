@@ -106,3 +106,40 @@ offline_take(struct offline *q, const char *user,
 	q->n = j;
 	return taken;
 }
+
+/* The first message for user numbered after seq: binary search on the
+   numbers (they grow in order of arrival), then a scan. */
+const struct offline_msg *
+offline_next(const struct offline *q, const char *user, unsigned long seq)
+{
+	size_t lo = 0, hi = q->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (q->m[mid].seq <= seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < q->n; lo++)
+		if (strcmp(q->m[lo].to, user) == 0)
+			return &q->m[lo];
+	return NULL;
+}
+
+/* Drop user's messages numbered up to seq. */
+size_t
+offline_drop(struct offline *q, const char *user, unsigned long seq)
+{
+	size_t i, j = 0, dropped = 0;
+
+	for (i = 0; i < q->n; i++) {
+		if (q->m[i].seq <= seq && strcmp(q->m[i].to, user) == 0) {
+			free(q->m[i].text);
+			dropped++;
+		} else
+			q->m[j++] = q->m[i];
+	}
+	q->n = j;
+	return dropped;
+}

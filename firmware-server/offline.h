@@ -40,5 +40,12 @@ int		 offline_add(struct offline *q, unsigned long seq, time_t when,
 size_t		 offline_take(struct offline *q, const char *user,
 		     void (*fn)(const struct offline_msg *m, void *arg),
 		     void *arg);
+/* The oldest message for user numbered after seq, or NULL.  Numbers grow
+   in order of arrival (they are messages.txt's). */
+const struct offline_msg *offline_next(const struct offline *q,
+		     const char *user, unsigned long seq);
+/* Drop user's messages numbered up to seq; returns how many. */
+size_t		 offline_drop(struct offline *q, const char *user,
+		     unsigned long seq);
 
 #endif /* OFFLINE_H */

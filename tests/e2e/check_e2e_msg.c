@@ -542,6 +542,79 @@ START_TEST(test_crash_registrations_groups)
 }
 END_TEST
 
+
+/*
+ * Replies longer than the client's output limit (16 KiB here) are not a
+ * reason to drop it: 600 waiting messages and a 600-post board (about
+ * 120 KiB each) arrive whole and in order, a request sent behind them is
+ * answered after them, and the waiting messages leave offline.txt only
+ * once they were all sent.
+ */
+START_TEST(test_long_replies)
+{
+	struct srv *s = srv_prepare(CREDS);
+	struct raw *r;
+	char *dm, *posts, *text, want[300], filler[161];
+	const char *l;
+	size_t i, cap = 600 * 256;
+	int n;
+
+	ck_assert_msg(s != NULL, "%s", e2e_error());
+	memset(filler, 'x', sizeof(filler) - 1);
+	filler[sizeof(filler) - 1] = '\0';
+	dm = malloc(cap);
+	posts = malloc(cap);
+	ck_assert(dm != NULL && posts != NULL);
+	dm[0] = posts[0] = '\0';
+	for (i = 1, n = 0; i <= 600; i++)
+		n += snprintf(dm + n, cap - (size_t)n,
+		    "%zu; 23 Feb 2021 16:01:20; alice; bob; m%zu %s\n", i, i,
+		    filler);
+	for (i = 1, n = 0; i <= 600; i++)
+		n += snprintf(posts + n, cap - (size_t)n,
+		    "%zu; 23 Feb 2021 16:01:20; carol; p%zu %s; no\n", i, i,
+		    filler);
+	ck_assert(srv_write_file(s, "messages.txt", dm));
+	ck_assert(srv_write_file(s, "offline.txt", dm));
+	ck_assert(srv_write_file(s, "messagelog.txt", posts));
+	free(dm);
+	free(posts);
+	ck_assert_msg(srv_start_prepared(s, INI "[limits]\n"
+	    "output_limit_kb = 16\n"), "%s", e2e_error());
+
+	r = step_raw_login(s, "bob", "bob123", 0);
+	ck_assert_msg(raw_expect(r, "* INFO 600 messages arrived while you "
+	    "were offline", E2E_WAIT_MS), "%s", raw_why(r));
+	for (i = 1; i <= 600; i++) {
+		snprintf(want, sizeof(want), "* MSG alice 23 Feb 2021 16:01:20 "
+		    "m%zu %s", i, filler);
+		l = raw_next(r, E2E_WAIT_MS);
+		ck_assert_msg(l != NULL && strcmp(l, want) == 0,
+		    "waiting message %zu: got %s", i, l ? l : raw_why(r));
+	}
+	step_file_has(s, "server.log", "bob: delivered 600 offline messages");
+	text = srv_read_file(s, "offline.txt");
+	ck_assert_msg(text != NULL && text[0] == '\0', "offline.txt still "
+	    "holds:\n%.300s", text ? text : "(missing)");
+	free(text);
+
+	RAW_SEND(r, "a READPOSTS 01 Jan 2000 00:00:00");
+	RAW_SEND(r, "b PING");
+	for (i = 1; i <= 600; i++) {
+		snprintf(want, sizeof(want), "a . %zu carol no 23 Feb 2021 "
+		    "16:01:20 p%zu %s", i, i, filler);
+		l = raw_next(r, E2E_WAIT_MS);
+		ck_assert_msg(l != NULL && strcmp(l, want) == 0,
+		    "post %zu: got %s", i, l ? l : raw_why(r));
+	}
+	ck_assert_msg(raw_expect(r, "a OK 600 messages", E2E_WAIT_MS), "%s",
+	    raw_why(r));
+	ck_assert_msg(raw_expect(r, "b OK", E2E_WAIT_MS), "%s", raw_why(r));
+	raw_close(r);
+	step_stop_ok(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_msg(void)
 {
@@ -563,6 +636,7 @@ suite_e2e_msg(void)
 	tcase_add_test(tc, test_block_hides);
 	tcase_add_test(tb, test_board);
 	tcase_add_test(tb, test_groups);
+	tcase_add_test(tb, test_long_replies);
 	tcase_add_test(td, test_restart_keeps_state);
 	tcase_add_test(td, test_crash_loses_nothing);
 	tcase_add_test(td, test_crash_registrations_groups);

@@ -241,6 +241,32 @@ START_TEST(test_offline_take)
 }
 END_TEST
 
+/* Streaming at login walks one user's messages by number, and drops only
+   those it has sent, even when others' messages were taken meanwhile. */
+START_TEST(test_offline_next_drop)
+{
+	struct offline *q = offline_new();
+	const struct offline_msg *m;
+
+	offline_add(q, 1, 10, "alice", "bob", "a");
+	offline_add(q, 2, 11, "carol", "dave", "x");
+	offline_add(q, 4, 12, "carol", "bob", "b");
+	offline_add(q, 7, 13, "dave", "bob", "c");
+	m = offline_next(q, "bob", 0);
+	ck_assert_str_eq(m->text, "a");
+	ck_assert_uint_eq(offline_drop(q, "dave", 100), 1);	/* shifts */
+	m = offline_next(q, "bob", m->seq);
+	ck_assert_str_eq(m->text, "b");
+	ck_assert_uint_eq(m->seq, 4);
+	ck_assert_uint_eq(offline_drop(q, "bob", 4), 2);	/* a and b */
+	ck_assert_uint_eq(offline_count(q), 1);
+	ck_assert_str_eq(offline_next(q, "bob", 0)->text, "c");
+	ck_assert_ptr_null(offline_next(q, "bob", 7));
+	ck_assert_ptr_null(offline_next(q, "eve", 0));
+	offline_free(q);
+}
+END_TEST
+
 /* One user's queue is bounded. */
 START_TEST(test_offline_limit)
 {
@@ -344,6 +370,7 @@ suite_msgrules(void)
 	tcase_add_test(tg, test_groups_line_round_trip);
 	tcase_add_test(tb, test_blocks_pairs);
 	tcase_add_test(tb, test_offline_take);
+	tcase_add_test(tb, test_offline_next_drop);
 	tcase_add_test(tb, test_offline_limit);
 	tcase_add_test(ts, test_state_torn_tail);
 	tcase_add_test(ts, test_state_bad_line);
