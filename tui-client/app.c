@@ -695,7 +695,7 @@ app_input_eof(struct app *a)
 	}
 }
 
-/* Work that moves on by itself: the edge uploader. */
+/* Work that moves on by itself: the edge uploader and EDG. */
 void
 app_pump(struct app *a)
 {
@@ -747,6 +747,8 @@ app_poll_timeout(struct app *a)
 {
 	int p = p2p_poll_timeout(), c = privchat_poll_timeout();
 
+	if (edge_poll_timeout() == 0)
+		return 0;
 	return p < 0 ? c : c < 0 ? p : p < c ? p : c;
 }
 

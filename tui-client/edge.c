@@ -57,6 +57,13 @@ static struct {
 	char			 name[PATH_MAX];
 } edge_up = { .fd = -1, .xfer = -1 };
 
+/* The EDG being written, if any. */
+static struct edge_gen	edge_gen_job = { .fd = -1 };
+static bool		edge_gen_on;
+static int		edge_gen_xfer = -1;
+
+static void	edge_gen_pump(struct app *a);
+
 /* One chunk read from the file. */
 static char edge_chunk[EDGE_CHUNK];
 
@@ -113,59 +120,100 @@ edge_put_int(char *p, int32_t v)
 	return i;
 }
 
+/* Start writing n random integers to path (through path.tmp). */
+int
+edge_gen_open(struct edge_gen *g, const char *path, long long n)
+{
+	memset(g, 0, sizeof(*g));
+	g->fd = -1;
+	if (n < 1 || snprintf(g->path, sizeof(g->path), "%s", path) >=
+	    (int)sizeof(g->path)) {
+		errno = n < 1 ? EINVAL : ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(g->tmp, sizeof(g->tmp), "%s.tmp", path);
+	g->n = n;
+	if (getrandom(&g->seed, sizeof(g->seed), 0) != sizeof(g->seed))
+		g->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	if ((g->buf = malloc(EDGE_GEN_BUF)) == NULL)
+		return -1;
+	if ((g->fd = open(g->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1) {
+		free(g->buf);
+		g->buf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Give up: close and remove the temporary file. */
+void
+edge_gen_abort(struct edge_gen *g)
+{
+	int saved = errno;
+
+	free(g->buf);
+	g->buf = NULL;
+	if (g->fd != -1) {
+		close(g->fd);
+		unlink(g->tmp);
+	}
+	g->fd = -1;
+	errno = saved;
+}
+
+/* Write up to max more integers; 1 when the file is complete. */
+int
+edge_gen_step(struct edge_gen *g, long long max)
+{
+	size_t used = 0;
+	long long end = g->n - g->done > max ? g->done + max : g->n;
+	int fd;
+
+	for (; g->done < end; g->done++) {
+		if (EDGE_GEN_BUF - used < 12) {
+			if (fdio_write_all(g->fd, g->buf, used) == -1)
+				goto fail;
+			g->bytes += used;
+			used = 0;
+		}
+		used += edge_put_int(g->buf + used,
+		    (int32_t)(uint32_t)(edge_rand(&g->seed) >> 32));
+	}
+	if (fdio_write_all(g->fd, g->buf, used) == -1)
+		goto fail;
+	g->bytes += used;
+	if (g->done < g->n)
+		return 0;
+	free(g->buf);
+	g->buf = NULL;
+	fd = g->fd;
+	g->fd = -1;
+	if (close(fd) == -1 || rename(g->tmp, g->path) == -1) {
+		int saved = errno;
+
+		unlink(g->tmp);
+		errno = saved;
+		return -1;
+	}
+	return 1;
+fail:
+	edge_gen_abort(g);
+	return -1;
+}
+
 /* Write n random integers to path, replacing it whole. */
 int
 edge_generate(const char *path, long long n)
 {
-	char tmp[PATH_MAX], *buf;
-	uint64_t seed;
-	size_t used = 0;
-	int fd, saved;
-	long long i;
+	struct edge_gen g;
+	int r;
 
-	if (n < 1 || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >=
-	    (int)sizeof(tmp)) {
-		errno = n < 1 ? EINVAL : ENAMETOOLONG;
+	if (edge_gen_open(&g, path, n) == -1)
 		return -1;
-	}
-	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
-		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	if ((buf = malloc(EDGE_GEN_BUF)) == NULL)
-		return -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
-		free(buf);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (EDGE_GEN_BUF - used < 12) {
-			if (fdio_write_all(fd, buf, used) == -1)
-				goto fail;
-			used = 0;
-		}
-		used += edge_put_int(buf + used,
-		    (int32_t)(uint32_t)(edge_rand(&seed) >> 32));
-	}
-	if (fdio_write_all(fd, buf, used) == -1)
-		goto fail;
-	free(buf);
-	buf = NULL;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	return 0;
-fail:
-	saved = errno;
-	free(buf);
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
+	while ((r = edge_gen_step(&g, EDGE_GEN_STEP)) == 0)
+		;
+	return r == 1 ? 0 : -1;
 }
 
 /* Check an ID argument; 0, or -1 with a message. */
@@ -255,21 +303,76 @@ void
 edge_do_gen(struct app *a, int argc, char **argv)
 {
 	struct model *m = app_model(a);
-	char name[PATH_MAX], cwd[PATH_MAX];
+	char name[PATH_MAX], label[MODEL_XFER_LABEL_MAX];
 	long long id, n;
 
+	(void)argc;
 	if (edge_name_for(a, "EDG", argv[0], &id, name, sizeof(name)) == -1 ||
 	    proto_parse_int(argv[1], 1, EDGE_GEN_MAX, &n) == -1)
 		return;
-	if (edge_generate(name, n) == -1) {
+	if (edge_gen_on) {
+		model_add_line(m, MODEL_LINE_ERROR, "Error: EDG: %s is still "
+		    "being written", edge_gen_job.path);
+		return;
+	}
+	if (edge_gen_open(&edge_gen_job, name, n) == -1) {
 		model_add_line(m, MODEL_LINE_ERROR, "Error: EDG: cannot write "
 		    "%s: %s", name, strerror(errno));
 		return;
 	}
+	edge_gen_on = true;
+	edge_gen_xfer = -1;
+	if (n > EDGE_GEN_STEP) {
+		/* A bar for the big ones; the total in bytes is not known
+		   ahead, so it shows bytes written and the rate. */
+		snprintf(label, sizeof(label), "EDG %lld", id);
+		edge_gen_xfer = model_xfer_start(m, MODEL_XFER_SEND, label, 0,
+		    edge_now_ms());
+		model_add_line(m, MODEL_LINE_INFO, "Writing %lld random "
+		    "integers to %s", n, name);
+	}
+	edge_gen_pump(a);
+}
+
+/* Write the next part of the EDG file; say when it is done. */
+static void
+edge_gen_pump(struct app *a)
+{
+	struct model *m = app_model(a);
+	char cwd[PATH_MAX];
+	long long n = edge_gen_job.n;
+	int r;
+
+	if (!edge_gen_on)
+		return;
+	if (app_done(a, NULL)) {
+		edge_gen_abort(&edge_gen_job);
+		r = -2;
+	} else if ((r = edge_gen_step(&edge_gen_job, EDGE_GEN_STEP)) == 0) {
+		if (edge_gen_xfer != -1)
+			model_xfer_progress(m, edge_gen_xfer,
+			    edge_gen_job.bytes, edge_now_ms());
+		return;
+	}
+	edge_gen_on = false;
+	if (edge_gen_xfer != -1)
+		model_xfer_end(m, edge_gen_xfer, r == 1, edge_now_ms());
+	if (r == -1)
+		model_add_line(m, MODEL_LINE_ERROR, "Error: EDG: cannot write "
+		    "%s: %s", edge_gen_job.path, strerror(errno));
+	if (r != 1)
+		return;
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		snprintf(cwd, sizeof(cwd), ".");
 	model_add_line(m, MODEL_LINE_NORMAL, "Wrote %lld random integer%s to "
-	    "%s/%s", n, n == 1 ? "" : "s", cwd, name);
+	    "%s/%s", n, n == 1 ? "" : "s", cwd, edge_gen_job.path);
+}
+
+/* 0 while EDG has more to write. */
+int
+edge_poll_timeout(void)
+{
+	return edge_gen_on ? 0 : -1;
 }
 
 /* The upload ended: close, end the progress bar, ignore later replies. */
@@ -423,7 +526,7 @@ edge_do_upload(struct app *a, int argc, char **argv)
 bool
 edge_busy(void)
 {
-	return edge_up.state != EDGE_UP_IDLE;
+	return edge_up.state != EDGE_UP_IDLE || edge_gen_on;
 }
 
 /* Read the next chunk; its length, or -1 after showing why. */
@@ -454,6 +557,7 @@ edge_pump(struct app *a)
 	ssize_t n;
 	void *serial = (void *)(uintptr_t)edge_up.serial;
 
+	edge_gen_pump(a);
 	if (edge_up.state == EDGE_UP_IDLE)
 		return;
 	if (app_done(a, NULL)) {

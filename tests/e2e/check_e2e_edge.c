@@ -668,6 +668,44 @@ START_TEST(test_large_upload_with_chat)
 }
 END_TEST
 
+
+/*
+ * A big EDG is written a step per pass of the client's loop: a message
+ * that bob sends meanwhile shows on alice's side before the file is done,
+ * and the file is complete and in place once "Wrote" shows.
+ */
+START_TEST(test_big_gen_keeps_chat)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+	char want[512], path[600];
+	struct stat sb;
+	size_t mark;
+
+	mark = cli_mark(a);
+	SEND(a, "EDG 3 20000000");
+	EXPECT(a, "Writing 20000000 random integers to alice-3.txt");
+	SEND(b, "message alice while you write");
+	EXPECT(a, "while you write");
+	snprintf(want, sizeof(want), "Wrote 20000000 random integers to "
+	    "%s/client/alice-3.txt", s->dir);
+	ck_assert_msg(cli_saw(a, mark, want) == NULL, "the file was done "
+	    "before the message showed: the loop was blocked");
+	EXPECT_MS(a, want, e2e_scale(120000));
+	snprintf(path, sizeof(path), "%s/client/alice-3.txt", s->dir);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	/* 20 M lines of 2 to 12 bytes each. */
+	ck_assert_msg(sb.st_size > 40000000 && sb.st_size <= 240000000,
+	    "alice-3.txt has %lld bytes", (long long)sb.st_size);
+	ck_assert(!exists(s, "client/alice-3.txt.tmp"));
+	unlink(path);
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_edge(void)
 {
@@ -689,6 +727,7 @@ suite_e2e_edge(void)
 	tcase_add_unchecked_fixture(tb, e2e_fixture_setup, e2e_fixture_teardown);
 	tcase_set_timeout(tb, 300);
 	tcase_add_test(tb, test_large_upload_with_chat);
+	tcase_add_test(tb, test_big_gen_keeps_chat);
 	suite_add_tcase(s, tb);
 	return s;
 }

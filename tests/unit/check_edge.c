@@ -3,6 +3,7 @@
  * text of results (exact SUM, AVERAGE to 6 decimals and as a fraction),
  * the stats record, and the file-name rules of server and client.
  */
+#include <sys/stat.h>
 #include <check.h>
 #include <limits.h>
 #include <stdio.h>
@@ -455,6 +456,38 @@ START_TEST(test_generate)
 }
 END_TEST
 
+/* EDG in steps: the old file stays whole until the last step renames the
+   new one over it; giving up removes the temporary file. */
+START_TEST(test_generate_steps)
+{
+	char dir[] = "/tmp/check_edge.XXXXXX", path[128], tmp[160];
+	struct edge_gen g;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/alice-2.txt", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	ck_assert_int_eq(edge_generate(path, 3), 0);
+	ck_assert_int_eq(edge_gen_open(&g, path, 25), 0);
+	ck_assert_int_eq(edge_gen_step(&g, 10), 0);
+	ck_assert_int_eq(edge_gen_step(&g, 10), 0);
+	ck_assert_int_eq(stat(tmp, &st), 0);		/* in progress */
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_le(st.st_size, 3 * 12);		/* still the old one */
+	ck_assert_int_eq(edge_gen_step(&g, 10), 1);
+	ck_assert_int_eq(stat(tmp, &st), -1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq((long long)g.bytes, (long long)st.st_size);
+	ck_assert_int_ge(st.st_size, 25 * 2);
+	ck_assert_int_eq(edge_gen_open(&g, path, 100), 0);
+	ck_assert_int_eq(edge_gen_step(&g, 10), 0);
+	edge_gen_abort(&g);
+	ck_assert_int_eq(stat(tmp, &st), -1);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *
 suite_edge(void)
 {
@@ -477,6 +510,7 @@ suite_edge(void)
 	tcase_add_test(tn, test_server_names);
 	tcase_add_test(tn, test_client_names_and_checks);
 	tcase_add_test(tn, test_generate);
+	tcase_add_test(tn, test_generate_steps);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tr);
 	suite_add_tcase(s, tn);
