@@ -1,6 +1,7 @@
 /*
  * offline.c - the queue of messages for users who are not logged in.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,16 +89,18 @@ offline_add(struct offline *q, unsigned long seq, time_t when,
 	return 0;
 }
 
-/* Deliver and drop user's messages. */
-size_t
-offline_take(struct offline *q, const char *user,
+/* Hand user's messages numbered up to seq to fn (when not NULL), oldest
+   first, and drop them; the others keep their order. */
+static size_t
+offline_remove(struct offline *q, const char *user, unsigned long seq,
     void (*fn)(const struct offline_msg *, void *), void *arg)
 {
 	size_t i, j = 0, taken = 0;
 
 	for (i = 0; i < q->n; i++) {
-		if (strcmp(q->m[i].to, user) == 0) {
-			fn(&q->m[i], arg);
+		if (q->m[i].seq <= seq && strcmp(q->m[i].to, user) == 0) {
+			if (fn != NULL)
+				fn(&q->m[i], arg);
 			free(q->m[i].text);
 			taken++;
 		} else
@@ -105,6 +108,14 @@ offline_take(struct offline *q, const char *user,
 	}
 	q->n = j;
 	return taken;
+}
+
+/* Deliver and drop user's messages. */
+size_t
+offline_take(struct offline *q, const char *user,
+    void (*fn)(const struct offline_msg *, void *), void *arg)
+{
+	return offline_remove(q, user, ULONG_MAX, fn, arg);
 }
 
 /* The first message for user numbered after seq: binary search on the
@@ -131,15 +142,5 @@ offline_next(const struct offline *q, const char *user, unsigned long seq)
 size_t
 offline_drop(struct offline *q, const char *user, unsigned long seq)
 {
-	size_t i, j = 0, dropped = 0;
-
-	for (i = 0; i < q->n; i++) {
-		if (q->m[i].seq <= seq && strcmp(q->m[i].to, user) == 0) {
-			free(q->m[i].text);
-			dropped++;
-		} else
-			q->m[j++] = q->m[i];
-	}
-	q->n = j;
-	return dropped;
+	return offline_remove(q, user, seq, NULL, NULL);
 }
