@@ -99,6 +99,7 @@ SERVER_SRCS	:= firmware-server/config.c firmware-server/server.c \
 		   firmware-server/session.c firmware-server/accounts.c \
 		   firmware-server/lockout.c firmware-server/history.c \
 		   firmware-server/store.c firmware-server/syncq.c \
+		   firmware-server/hasher.c \
 		   firmware-server/state.c \
 		   firmware-server/board.c firmware-server/groups.c \
 		   firmware-server/blocks.c firmware-server/offline.c \

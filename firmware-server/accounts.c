@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "hasher.h"
 #include "history.h"
 #include "store.h"
 
@@ -372,29 +373,32 @@ accounts_equal(const char *x, const char *y)
 }
 
 /* True when the stored secret is a crypt(3) hash. */
-static bool
-accounts_is_hash(const char *secret)
+bool
+accounts_hashed(const struct account *acct)
 {
-	return secret[0] == '$' && strchr(secret + 1, '$') != NULL;
+	return acct->secret[0] == '$' && strchr(acct->secret + 1, '$') != NULL;
 }
 
-/* Check a password. */
+/* True when hash is the stored one. */
+bool
+accounts_hash_matches(const struct account *acct, const char *hash)
+{
+	return hash != NULL && accounts_hashed(acct) &&
+	    accounts_equal(hash, acct->secret);
+}
+
+/* Check a password, in this process. */
 bool
 accounts_verify(const struct account *acct, const char *password)
 {
-	struct crypt_data *cd;
-	const char *h;
+	char h[CRYPT_OUTPUT_SIZE];
 	bool ok;
 
-	if (!accounts_is_hash(acct->secret))
+	if (!accounts_hashed(acct))
 		return accounts_equal(acct->secret, password);
-	/* struct crypt_data is 32 KiB: keep it off the stack. */
-	if ((cd = calloc(1, sizeof(*cd))) == NULL)
-		return false;
-	h = crypt_r(password, acct->secret, cd);
-	ok = h != NULL && h[0] != '*' && accounts_equal(h, acct->secret);
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
+	ok = hasher_hash_now(acct->secret, password, h, sizeof(h)) == 0 &&
+	    accounts_hash_matches(acct, h);
+	explicit_bzero(h, sizeof(h));
 	return ok;
 }
 
@@ -416,44 +420,57 @@ accounts_password_ok(const char *password, char *err, size_t errlen)
 	return true;
 }
 
+/* Whether name may be registered now. */
+bool
+accounts_name_free(struct accounts *a, const char *name, char *err,
+    size_t errlen)
+{
+	if (!proto_valid_user(name) || accounts_find(a, name) != NULL ||
+	    accounts_retired_busy(a, name)) {
+		snprintf(err, errlen, "user name not available");
+		return false;
+	}
+	return true;
+}
+
+/* Create an account with a hash made elsewhere. */
+struct account *
+accounts_register_hash(struct accounts *a, const char *name, const char *hash,
+    char *err, size_t errlen)
+{
+	char line[PROTO_USER_MAX + CRYPT_OUTPUT_SIZE + 2];
+	struct account *acct;
+
+	if (!accounts_name_free(a, name, err, errlen))
+		return NULL;
+	snprintf(line, sizeof(line), "%s %s", name, hash);
+	if (store_append_line(a->path, line) == -1) {
+		snprintf(err, errlen, "cannot write %s: %s", a->path,
+		    strerror(errno));
+		return NULL;
+	}
+	if ((acct = accounts_add(a, name, hash)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	return acct;
+}
+
 /* Create an account. */
 struct account *
 accounts_register(struct accounts *a, const char *name, const char *password,
     char *err, size_t errlen)
 {
-	struct crypt_data *cd = NULL;
-	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	char line[PROTO_USER_MAX + CRYPT_OUTPUT_SIZE + 2];
-	struct account *acct = NULL;
-	const char *h;
+	char h[CRYPT_OUTPUT_SIZE];
+	struct account *acct;
 
-	if (!proto_valid_user(name) || accounts_find(a, name) != NULL ||
-	    accounts_retired_busy(a, name)) {
-		snprintf(err, errlen, "user name not available");
+	if (!accounts_name_free(a, name, err, errlen) ||
+	    !accounts_password_ok(password, err, errlen))
 		return NULL;
-	}
-	if (!accounts_password_ok(password, err, errlen))
-		return NULL;
-	if ((cd = calloc(1, sizeof(*cd))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL ||
-	    (h = crypt_r(password, salt, cd)) == NULL || h[0] == '*') {
+	if (hasher_hash_now(NULL, password, h, sizeof(h)) == -1) {
 		snprintf(err, errlen, "cannot hash the password: %s",
 		    strerror(errno));
-		goto done;
+		return NULL;
 	}
-	snprintf(line, sizeof(line), "%s %s", name, h);
-	if (store_append_line(a->path, line) == -1) {
-		snprintf(err, errlen, "cannot write %s: %s", a->path,
-		    strerror(errno));
-		goto done;
-	}
-	if ((acct = accounts_add(a, name, h)) == NULL)
-		snprintf(err, errlen, "out of memory");
-done:
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
+	acct = accounts_register_hash(a, name, h, err, errlen);
+	explicit_bzero(h, sizeof(h));
 	return acct;
 }

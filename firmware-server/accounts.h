@@ -43,13 +43,25 @@ size_t		 accounts_count(const struct accounts *a);
 struct account	*accounts_at(struct accounts *a, size_t i);
 /* True when password matches (constant time for a given length). */
 bool		 accounts_verify(const struct account *acct, const char *password);
+/* True when the account keeps a crypt(3) hash (checking it is slow). */
+bool		 accounts_hashed(const struct account *acct);
+/* True when hash (crypt of the password with the stored setting) is the
+   stored one; constant time. */
+bool		 accounts_hash_matches(const struct account *acct,
+		     const char *hash);
+/* Whether name may be registered now; false with err set. */
+bool		 accounts_name_free(struct accounts *a, const char *name,
+		     char *err, size_t errlen);
 /*
- * Create an account: hash the password, append "name hash" to the file
- * (fsync'd), then add it.  Returns the account, or NULL with err set and
- * nothing changed.
+ * Create an account: hash the password, append "name hash" to the file,
+ * then add it.  Returns the account, or NULL with err set and nothing
+ * changed.  accounts_register_hash() does it with a hash made elsewhere
+ * (the hasher child).
  */
 struct account	*accounts_register(struct accounts *a, const char *name,
 		     const char *password, char *err, size_t errlen);
+struct account	*accounts_register_hash(struct accounts *a, const char *name,
+		     const char *hash, char *err, size_t errlen);
 /*
  * Read the file again (SIGHUP).  Names still in it keep their runtime
  * state (lockout, last logout, session) and take the new password; new

@@ -150,6 +150,50 @@ cmd_data(struct cmd_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The reply comes later (the password hasher): no further request of the
+   session is handled until cmd_resume(). */
+void
+cmd_defer(struct cmd_ctx *ctx)
+{
+	struct session *s = ctx->s;
+
+	snprintf(s->hash_tag, sizeof(s->hash_tag), "%s", ctx->tag);
+	conn_wait(s->conn, true);
+	ctx->result = "wait";
+	snprintf(ctx->note, sizeof(ctx->note), "password being checked");
+}
+
+/*
+ * Back from the wait: a context to reply with, in *ctx.  false when the
+ * session is closing (nobody to answer).  cmd_resumed() ends it: held
+ * while its data reaches the disk, and logged.
+ */
+bool
+cmd_resume(struct cmd_ctx *ctx, struct session *s, const char *verb,
+    struct session_mark *m)
+{
+	s->hash_job = 0;
+	conn_wait(s->conn, false);
+	if (conn_closing(s->conn))
+		return false;
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->srv = s->srv;
+	ctx->s = s;
+	ctx->tag = s->hash_tag;
+	ctx->verb = verb;
+	session_mark(s, m);
+	return true;
+}
+
+void
+cmd_resumed(struct cmd_ctx *ctx, const struct session_mark *m)
+{
+	session_hold(ctx->s, m);
+	log_info("%s %s *** -> %s%s%s", session_who(ctx->s), ctx->verb,
+	    ctx->result ? ctx->result : "-", ctx->note[0] ? ": " : "",
+	    ctx->note);
+}
+
 /* What a session in state st must do before anything else. */
 static const char *
 cmd_state_hint(enum sess_state st)

@@ -39,6 +39,12 @@ void	cmd_err(struct cmd_ctx *ctx, const char *code, const char *fmt, ...)
 /* A data line "TAG . TEXT" of a multi-line reply. */
 void	cmd_data(struct cmd_ctx *ctx, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* A reply that comes later, from a callback (cmd.c). */
+struct session_mark;
+void	cmd_defer(struct cmd_ctx *ctx);
+bool	cmd_resume(struct cmd_ctx *ctx, struct session *s, const char *verb,
+	    struct session_mark *m);
+void	cmd_resumed(struct cmd_ctx *ctx, const struct session_mark *m);
 
 /* Handlers (cmd_session.c, cmd_who.c). */
 void	cmd_hello(struct cmd_ctx *ctx);

@@ -7,6 +7,7 @@
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
+#include "hasher.h"
 #include "lockout.h"
 #include "log.h"
 #include "server.h"
@@ -130,18 +131,15 @@ cmd_login(struct cmd_ctx *ctx)
 	cmd_ok(ctx, "password Enter your password");
 }
 
-/* PASS PASSWORD */
-void
-cmd_pass(struct cmd_ctx *ctx)
+/* PASS once the password is checked: log in, or count the failure. */
+static void
+cmd_pass_result(struct cmd_ctx *ctx, struct account *acct, bool ok)
 {
 	struct session *s = ctx->s;
 	struct server *srv = ctx->srv;
-	struct account *acct = accounts_find(srv->accounts, s->name);
 	struct lockout *lk;
 
-	if (cmd_refuse_address(ctx) || cmd_refuse_blocked(ctx, acct, s->name))
-		return;
-	if (acct != NULL && accounts_verify(acct, ctx->argv[0])) {
+	if (acct != NULL && ok) {
 		if (acct->session != NULL) {
 			session_enter_state(s, SESS_USER);
 			cmd_err(ctx, PROTO_E_INUSE, "%s is already logged in",
@@ -171,12 +169,84 @@ cmd_pass(struct cmd_ctx *ctx)
 	cmd_err(ctx, PROTO_E_AUTH, MSG_BAD_PASS);
 }
 
+/* The hasher's answer to PASS (the account is looked up again: a reload
+   may have changed it meanwhile). */
+static void
+cmd_pass_hashed(void *arg, const char *hash)
+{
+	struct session *s = arg;
+	struct session_mark m;
+	struct cmd_ctx ctx;
+	struct account *acct;
+
+	if (!cmd_resume(&ctx, s, "PASS", &m))
+		return;
+	acct = accounts_find(s->srv->accounts, s->name);
+	cmd_pass_result(&ctx, acct, acct != NULL &&
+	    accounts_hash_matches(acct, hash));
+	cmd_resumed(&ctx, &m);
+}
+
+/* PASS PASSWORD.  A hashed password is checked by the hasher child, so
+   the loop goes on meanwhile. */
+void
+cmd_pass(struct cmd_ctx *ctx)
+{
+	struct session *s = ctx->s;
+	struct account *acct = accounts_find(ctx->srv->accounts, s->name);
+
+	if (cmd_refuse_address(ctx) || cmd_refuse_blocked(ctx, acct, s->name))
+		return;
+	if (acct != NULL && accounts_hashed(acct)) {
+		cmd_defer(ctx);
+		s->hash_job = hasher_submit(acct->secret, ctx->argv[0],
+		    cmd_pass_hashed, s);
+		return;
+	}
+	cmd_pass_result(ctx, acct, acct != NULL &&
+	    accounts_verify(acct, ctx->argv[0]));
+}
+
+/* The hasher's answer to REGISTER: store the account and log in. */
+static void
+cmd_register_hashed(void *arg, const char *hash)
+{
+	struct session *s = arg;
+	struct session_mark m;
+	struct cmd_ctx ctx;
+	struct account *acct = NULL;
+	char err[256] = "cannot hash the password";
+
+	if (!cmd_resume(&ctx, s, "REGISTER", &m))
+		return;
+	if (accounts_find(s->srv->accounts, s->name) != NULL) {
+		session_enter_state(s, SESS_USER);
+		cmd_err(&ctx, PROTO_E_EXISTS, "%s was registered meanwhile; "
+		    "log in again", s->name);
+		cmd_resumed(&ctx, &m);
+		return;
+	}
+	if (hash != NULL)
+		acct = accounts_register_hash(s->srv->accounts, s->name, hash,
+		    err, sizeof(err));
+	if (acct == NULL) {
+		log_warnx("cannot register %s: %s", s->name, err);
+		session_enter_state(s, SESS_USER);
+		cmd_err(&ctx, PROTO_E_IO, "the account could not be saved; "
+		    "try again later");
+	} else {
+		log_info("%s registered a new account", s->name);
+		session_login(s, acct);
+		cmd_ok(&ctx, "Welcome %s", s->name);
+	}
+	cmd_resumed(&ctx, &m);
+}
+
 /* REGISTER NEWPASSWORD */
 void
 cmd_register(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->s;
-	struct account *acct;
 	char err[256];
 
 	if (accounts_find(ctx->srv->accounts, s->name) != NULL) {
@@ -189,18 +259,8 @@ cmd_register(struct cmd_ctx *ctx)
 		cmd_err(ctx, PROTO_E_ARGS, "%s", err);
 		return;
 	}
-	acct = accounts_register(ctx->srv->accounts, s->name, ctx->argv[0],
-	    err, sizeof(err));
-	if (acct == NULL) {
-		log_warnx("cannot register %s: %s", s->name, err);
-		session_enter_state(s, SESS_USER);
-		cmd_err(ctx, PROTO_E_IO, "the account could not be saved; "
-		    "try again later");
-		return;
-	}
-	log_info("%s registered a new account", s->name);
-	session_login(s, acct);
-	cmd_ok(ctx, "Welcome %s", s->name);
+	cmd_defer(ctx);
+	s->hash_job = hasher_submit(NULL, ctx->argv[0], cmd_register_hashed, s);
 }
 
 /* LOGOUT */

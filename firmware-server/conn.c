@@ -51,6 +51,7 @@ struct conn {
 	conn_done_fn		*fill_done;
 	void			*fill_arg;
 	bool			 filled;	/* fill() queued the last part */
+	bool			 waiting;	/* conn_wait(): no frames for now */
 	TAILQ_ENTRY(conn)	 dirty_entry;
 	TAILQ_ENTRY(conn)	 held_entry;
 	TAILQ_ENTRY(conn)	 all_entry;
@@ -298,8 +299,8 @@ conn_frames(struct conn *c)
 	char *head;
 	int r;
 
-	while (!c->closing && c->fill == NULL && c->out.len < CONN_OUT_PAUSE &&
-	    c->in.len > 0) {
+	while (!c->closing && c->fill == NULL && !c->waiting &&
+	    c->out.len < CONN_OUT_PAUSE && c->in.len > 0) {
 		head = buf_head(&c->in);
 		r = proto_frame(head, c->in.len, &f, &err);
 		if (r == 0)
@@ -380,6 +381,14 @@ conn_has_frame(const struct conn *c)
 
 	return c->in.len > 0 &&
 	    proto_frame(buf_head(&c->in), c->in.len, &f, &err) != 0;
+}
+
+/* Hold the next requests while a reply is worked out elsewhere. */
+void
+conn_wait(struct conn *c, bool on)
+{
+	c->waiting = on;
+	conn_mark_dirty(c);	/* conn_pass_end() resumes the frames */
 }
 
 /* Start streaming a long reply. */
@@ -483,7 +492,7 @@ conn_pass_end(void)
 		if (!c->closing && !frame)
 			ev |= POLLIN;
 		if (conn_sendable(c) > 0 ||
-		    (frame && c->out.len < CONN_OUT_PAUSE) ||
+		    (frame && !c->waiting && c->out.len < CONN_OUT_PAUSE) ||
 		    (c->fill != NULL && !c->filled &&
 		    c->out.len < conn_stream_room(c)))
 			ev |= POLLOUT;

@@ -63,6 +63,9 @@ uint64_t	 conn_queued(const struct conn *c);
 void		 conn_hold(struct conn *c, uint64_t mark, uint64_t gen);
 /* Generations up to gen are on disk: flush what waited for them. */
 void		 conn_release(uint64_t gen);
+/* on: handle no further request until called again with off (a reply
+   that waits for the password hasher). */
+void		 conn_wait(struct conn *c, bool on);
 /*
  * A reply too long to queue at once (a long board, the messages that
  * waited for a login): fill() is called while little is queued and queues

@@ -24,6 +24,7 @@
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
+#include "hasher.h"
 #include "lockout.h"
 #include "log.h"
 #include "loop.h"
@@ -211,6 +212,10 @@ server_init(struct server *srv, const struct config *cfg)
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = *cfg;
 	srv->lfd = -1;
+	/* First, while the process is small and holds few descriptors. */
+	if (hasher_start() == -1)
+		log_warn("cannot start the password hasher; hashing in the "
+		    "main loop");
 	TAILQ_INIT(&srv->pending);
 	TAILQ_INIT(&srv->idle);
 	TAILQ_INIT(&srv->active);
@@ -259,6 +264,7 @@ server_init(struct server *srv, const struct config *cfg)
 		return -1;
 	server_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (loop_add(srv->loop, srv->lfd, POLLIN, server_accept, srv) == -1 ||
+	    hasher_watch(srv->loop) == -1 ||
 	    (efd != -1 &&
 	    loop_add(srv->loop, efd, POLLIN, server_synced, srv) == -1)) {
 		log_warn("loop_add");
@@ -352,6 +358,7 @@ server_free(struct server *srv)
 		close(server_spare_fd);
 		server_spare_fd = -1;
 	}
+	hasher_stop();
 	loop_free(srv->loop);
 	syncq_close();
 	lockout_table_free(srv->addresses);

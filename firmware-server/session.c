@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "conn.h"
+#include "hasher.h"
 #include "log.h"
 #include "server.h"
 #include "session.h"
@@ -230,11 +231,27 @@ session_frame(void *owner, char *line, size_t len, const char *blob,
     size_t blob_len)
 {
 	struct session *s = owner;
-	uint64_t mark = conn_queued(s->conn), appends = store_appends();
+	struct session_mark m;
 
+	session_mark(s, &m);
 	cmd_dispatch(owner, line, len, blob, blob_len);
-	if (store_appends() != appends && store_holds_replies())
-		conn_hold(s->conn, mark, store_gen_open());
+	session_hold(s, &m);
+}
+
+/* Where s's output and the store are before a reply is written. */
+void
+session_mark(struct session *s, struct session_mark *m)
+{
+	m->queued = conn_queued(s->conn);
+	m->appends = store_appends();
+}
+
+/* Hold what was queued since m if the store was appended to meanwhile. */
+void
+session_hold(struct session *s, const struct session_mark *m)
+{
+	if (store_appends() != m->appends && store_holds_replies())
+		conn_hold(s->conn, m->queued, store_gen_open());
 }
 
 /* The stream broke (a line over the limit): say so and close. */
@@ -260,6 +277,8 @@ session_closed(void *owner, const char *reason)
 
 	session_timer_stop(s);
 	cmd_edge_session_closed(s);
+	if (s->hash_job != 0)
+		hasher_cancel(s->hash_job);
 	if (s->state == SESS_ACTIVE) {
 		TAILQ_REMOVE(&srv->active, s, active_entry);
 		srv->nactive--;

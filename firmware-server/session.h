@@ -47,8 +47,23 @@ struct session {
 	TAILQ_ENTRY(session)	 timer_entry;	/* srv->pending or srv->idle */
 	TAILQ_ENTRY(session)	 active_entry;	/* srv->active */
 	struct cmd_edge_upload	*edge_up;	/* upload in progress (cmd_edge.c) */
+	unsigned		 hash_job;	/* password being hashed, or 0 */
+	char			 hash_tag[PROTO_TAG_MAX + 1];	/* its request */
 };
 
+/* Before a reply written outside session_frame() (a callback). */
+struct session_mark {
+	uint64_t		 queued;
+	uint64_t		 appends;
+};
+
+/*
+ * A reply that stores something is held until it is on disk:
+ * session_mark() before writing it, session_hold() after.  session_frame()
+ * does this around every request; callbacks that reply later do it too.
+ */
+void		 session_mark(struct session *s, struct session_mark *m);
+void		 session_hold(struct session *s, const struct session_mark *m);
 /* Accept a connected socket as a new session; -1 when refused. */
 int		 session_accept(struct server *srv, int fd,
 		     const struct sockaddr *sa);

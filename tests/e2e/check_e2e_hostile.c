@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../firmware-server/hasher.h"
 #include "harness.h"
 #include "steps.h"
 #include "../suites.h"
@@ -534,6 +535,126 @@ START_TEST(test_full_disk)
 }
 END_TEST
 
+
+/* How many times the server's log holds sub, once it holds it at least
+   want times or the wait is over. */
+static int
+log_count(struct srv *s, const char *sub, int want)
+{
+	long long end = e2e_now_ms() + E2E_WAIT_MS;
+	const char *p;
+	char *text;
+	int n;
+
+	for (;;) {
+		text = srv_read_file(s, "server.log");
+		n = 0;
+		for (p = text; p != NULL && (p = strstr(p, sub)) != NULL; p++)
+			n++;
+		free(text);
+		if (n >= want || e2e_now_ms() > end)
+			return n;
+		e2e_nap(20);
+	}
+}
+
+/* The pid of srv's child (the password hasher), or -1. */
+static pid_t
+hasher_pid_of(struct srv *s)
+{
+	char path[64], text[64];
+	FILE *f;
+	long pid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)s->pid,
+	    (int)s->pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if (fgets(text, sizeof(text), f) != NULL)
+		pid = strtol(text, NULL, 10);
+	fclose(f);
+	return pid > 0 ? (pid_t)pid : -1;
+}
+
+/*
+ * Hashed passwords are checked by a child process, so the loop goes on:
+ * while 40 yescrypt logins wait for it, a message between two logged-in
+ * users is delivered before the last login is answered.  A wrong password
+ * still fails.  When the child is killed, logins go on (hashed in the
+ * loop) and the log says why.
+ */
+START_TEST(test_hasher_child)
+{
+	enum { N = 40 };
+	char creds[4096], hash[200], line[64];
+	struct raw *r[N], *bob, *carol, *eve;
+	struct srv *s;
+	const char *l;
+	pid_t child;
+	int i, answered = 0;
+
+	ck_assert_int_eq(hasher_hash_now(NULL, "dave-secret", hash,
+	    sizeof(hash)), 0);
+	snprintf(creds, sizeof(creds), CREDS "dave %s\n", hash);
+	s = SRV_START(INI "[accounts]\nattempts = 5\n", creds);
+	ck_assert_msg((child = hasher_pid_of(s)) > 0, "no hasher child");
+	bob = step_raw_login(s, "bob", "bob123", 0);
+	carol = step_raw_login(s, "carol", "carol123", 0);
+	/* dave may log in once at a time: each of these gets "inuse" or
+	   the welcome, but every one needs a hash first. */
+	for (i = 0; i < N; i++) {
+		r[i] = step_raw_open(s);
+		RAW_SEND(r[i], "h1 HELLO 1");
+		ck_assert(raw_expect(r[i], "h1 OK", E2E_WAIT_MS));
+		RAW_SEND(r[i], "l1 LOGIN dave");
+		ck_assert(raw_expect(r[i], "l1 OK", E2E_WAIT_MS));
+	}
+	for (i = 0; i < N; i++)
+		RAW_SEND(r[i], "p1 PASS dave-secret");
+	/* Every PASS was read and handed on... */
+	ck_assert_msg(log_count(s, "PASS *** -> wait", N) == N, "the PASS "
+	    "requests were not all read");
+	RAW_SEND(bob, "m1 MSGTO carol hello while hashing");
+	do	/* presence events about dave may come first */
+		l = raw_next(carol, E2E_WAIT_MS);
+	while (l != NULL && strncmp(l, "* MSG bob", 9) != 0);
+	ck_assert_msg(l != NULL, "%s", raw_why(carol));
+	for (i = 0; i < N; i++)
+		if ((l = raw_next(r[i], 1)) != NULL &&
+		    strncmp(l, "p1 ", 3) == 0)
+			answered++;
+	ck_assert_msg(answered < N, "all %d logins were answered before a "
+	    "message got through: the loop waited for the hashing", N);
+	for (i = 0; i < N; i++)
+		raw_close(r[i]);
+
+	eve = step_raw_open(s);
+	RAW_SEND(eve, "h1 HELLO 1");
+	RAW_SEND(eve, "l1 LOGIN dave");
+	RAW_SEND(eve, "p1 PASS wrong");
+	ck_assert(raw_expect(eve, "h1 OK", E2E_WAIT_MS));
+	ck_assert(raw_expect(eve, "l1 OK", E2E_WAIT_MS));
+	ck_assert_msg(raw_expect(eve, "p1 ERR auth", E2E_WAIT_MS), "%s",
+	    raw_why(eve));
+	raw_close(eve);
+
+	ck_assert_int_eq(kill(child, SIGKILL), 0);
+	ck_assert(log_has(s, "password hasher: it exited"));
+	eve = step_raw_open(s);
+	RAW_SEND(eve, "h1 HELLO 1");
+	RAW_SEND(eve, "l1 LOGIN dave");
+	RAW_SEND(eve, "p1 PASS dave-secret");
+	ck_assert(raw_expect(eve, "h1 OK", E2E_WAIT_MS));
+	ck_assert(raw_expect(eve, "l1 OK", E2E_WAIT_MS));
+	snprintf(line, sizeof(line), "p1 OK Welcome dave");
+	ck_assert_msg(raw_expect(eve, line, E2E_WAIT_MS), "%s", raw_why(eve));
+	raw_close(eve);
+	raw_close(bob);
+	raw_close(carol);
+	step_stop_ok(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_hostile(void)
 {
@@ -551,6 +672,7 @@ suite_e2e_hostile(void)
 	tcase_add_test(tc, test_max_clients);
 	tcase_add_test(tc, test_out_of_descriptors);
 	tcase_add_test(tc, test_abrupt_disconnects);
+	tcase_add_test(tc, test_hasher_child);
 	tcase_add_test(tl, test_address_throttle);
 	tcase_add_test(tl, test_corrupt_state_file);
 	tcase_add_test(tl, test_full_disk);
