@@ -2,6 +2,7 @@
  * cmd_session.c - HELLO, LOGIN, PASS, REGISTER, LOGOUT, PING: the way in
  * and out.  Each handler checks first and acts after.
  */
+#include <crypt.h>
 #include <string.h>
 
 #include "accounts.h"
@@ -187,6 +188,18 @@ cmd_pass_hashed(void *arg, const char *hash)
 	cmd_resumed(&ctx, &m);
 }
 
+/* A yescrypt setting (salt) for unknown names, made once. */
+static const char *
+cmd_dummy_setting(void)
+{
+	static char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+
+	if (setting[0] == '\0' && crypt_gensalt_rn("$y$", 0, NULL, 0, setting,
+	    sizeof(setting)) == NULL)
+		setting[0] = '\0';	/* then a new salt every time */
+	return setting;
+}
+
 /* PASS PASSWORD.  A hashed password is checked by the hasher child, so
    the loop goes on meanwhile. */
 void
@@ -197,10 +210,12 @@ cmd_pass(struct cmd_ctx *ctx)
 
 	if (cmd_refuse_address(ctx) || cmd_refuse_blocked(ctx, acct, s->name))
 		return;
-	if (acct != NULL && accounts_hashed(acct)) {
+	if (acct == NULL || accounts_hashed(acct)) {
+		/* An unknown name costs a hash too (with a setting of our
+		   own), so the reply time does not tell that it is unknown. */
 		cmd_defer(ctx);
-		s->hash_job = hasher_submit(acct->secret, ctx->argv[0],
-		    cmd_pass_hashed, s);
+		s->hash_job = hasher_submit(acct ? acct->secret :
+		    cmd_dummy_setting(), ctx->argv[0], cmd_pass_hashed, s);
 		return;
 	}
 	cmd_pass_result(ctx, acct, acct != NULL &&
