@@ -6,6 +6,10 @@
  * timeout and every active one shares one idle timeout, so keeping each
  * list in order of its start time (new and touched sessions go to the
  * tail) puts the next deadline at the head.
+ *
+ * userlog.txt is rewritten at most once per loop pass for the logins of
+ * that pass (session_pass_end(), from session_timers()), not once per
+ * login: 1,000 logins at once used to rewrite a growing file 1,000 times.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -160,12 +164,18 @@ session_write_userlog(struct server *srv)
 	struct session *s;
 	struct buf b;
 	char when[TIMEFMT_LEN];
+	time_t when_t = (time_t)-1;
 	int seq = 0;
 
+	srv->userlog_dirty = false;
 	buf_init(&b, SESSION_USERLOG_MAX);
 	TAILQ_FOREACH(s, &srv->active, active_entry) {
-		if (buf_printf(&b, "%d; %s; %s; %s; %d\n", ++seq,
-		    timefmt_format(s->login_time, when), s->name,
+		/* The list is in login order: most neighbours share a second. */
+		if (s->login_time != when_t) {
+			when_t = s->login_time;
+			timefmt_format(when_t, when);
+		}
+		if (buf_printf(&b, "%d; %s; %s; %s; %d\n", ++seq, when, s->name,
 		    conn_ip(s->conn), s->udp_port) == -1)
 			break;
 	}
@@ -174,6 +184,19 @@ session_write_userlog(struct server *srv)
 	    b.len, false) == -1)
 		log_warn("cannot write %s", srv->userlog_path);
 	buf_free(&b);
+}
+
+/*
+ * End of a loop pass: write userlog.txt when the active list changed.
+ * session_timers() calls it at the top of every pass, which is right after
+ * the handlers of the last pass ran and before conn_pass_end() sends their
+ * replies, so a client that has its login OK finds itself in the file.
+ */
+void
+session_pass_end(struct server *srv)
+{
+	if (srv->userlog_dirty)
+		session_write_userlog(srv);
 }
 
 /* Log in with an account. */
@@ -192,7 +215,7 @@ session_login(struct session *s, struct account *acct)
 	session_timer_start(s);
 	TAILQ_INSERT_TAIL(&srv->active, s, active_entry);
 	srv->nactive++;
-	session_write_userlog(srv);
+	srv->userlog_dirty = true;	/* written by session_pass_end() */
 	session_broadcast_event(s, "%s %s %s %d %s", PROTO_EV_ONLINE, s->name,
 	    conn_ip(s->conn), s->udp_port, timefmt_format(s->login_time, when));
 	log_info("%s logged in from %s (UDP port %d, %d active)", s->name,
@@ -260,6 +283,11 @@ session_closed(void *owner, const char *reason)
 		s->acct->last_logout_ms = server_now_ms();
 		s->acct->last_logout = time(NULL);
 		if (!srv->stopping) {
+			/*
+			 * At once, not at the end of the pass: this runs inside
+			 * conn_pass_end(), after which the loop may wait
+			 * without a limit.
+			 */
 			session_write_userlog(srv);
 			session_broadcast_event(s, "%s %s %s", PROTO_EV_OFFLINE,
 			    s->name, why);
@@ -273,7 +301,8 @@ session_closed(void *owner, const char *reason)
 	free(s);
 }
 
-/* Expire timers; ms until the next deadline, or -1 for none. */
+/* Write what the last pass changed, expire timers; ms until the next
+   deadline, or -1 for none. */
 int
 session_timers(struct server *srv)
 {
@@ -281,6 +310,7 @@ session_timers(struct server *srv)
 	int64_t now = server_now_ms(), next = -1, due, lim;
 	char text[128];
 
+	session_pass_end(srv);
 	lim = (int64_t)srv->cfg.login_timeout * 1000;
 	while (lim > 0 && (s = TAILQ_FIRST(&srv->pending)) != NULL) {
 		if ((due = s->since_ms + lim) > now) {

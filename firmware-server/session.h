@@ -73,7 +73,13 @@ bool		 session_visible(const struct session *viewer,
 /* Queue an event line "* NAME TEXT" to every visible active user but s. */
 void		 session_broadcast_event(struct session *s, const char *fmt, ...)
 		     __attribute__((format(printf, 2, 3)));
-/* Expire login and idle timers; returns ms until the next one, or -1. */
+/*
+ * Once per loop pass, before replies are sent: write userlog.txt if the
+ * active list changed.  session_timers() calls it.
+ */
+void		 session_pass_end(struct server *srv);
+/* session_pass_end(), then expire login and idle timers; returns ms until
+   the next one, or -1. */
 int		 session_timers(struct server *srv);
 /* Say BYE to everyone (shutdown). */
 void		 session_bye_all(struct server *srv, const char *code,
