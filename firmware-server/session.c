@@ -129,7 +129,11 @@ session_enter_state(struct session *s, enum sess_state to)
 bool
 session_visible(const struct session *viewer, const struct account *subject)
 {
-	return !blocks_has(viewer->srv->state->blocks, subject->name,
+	const struct blocks *b = viewer->srv->state->blocks;
+
+	/* No blocks at all (the usual case): no search per recipient of a
+	   presence event. */
+	return blocks_count(b) == 0 || !blocks_has(b, subject->name,
 	    viewer->name);
 }
 
