@@ -969,6 +969,89 @@ START_TEST(test_userlog_pipelined_logins)
 }
 END_TEST
 
+/* Occurrences of sub in the server's log, and where the last one starts
+   (-1: none). */
+static int
+log_count(struct srv *s, const char *sub, long *last)
+{
+	char *text = srv_read_file(s, "server.log"), *p;
+	int n = 0;
+
+	*last = -1;
+	for (p = text; p != NULL && (p = strstr(p, sub)) != NULL; p++) {
+		*last = p - text;
+		n++;
+	}
+	free(text);
+	return n;
+}
+
+#define TRIM_LINE	"freed heap given back: resident "
+
+/*
+ * After presence events (whose per-recipient copies are freed once sent)
+ * the server gives freed heap back to the kernel once, about a second
+ * later, and does not keep waking up for it while idle.
+ */
+START_TEST(test_heap_trim_after_logins)
+{
+	static const char creds[] = "u1 p1\nu2 p2\nu3 p3\nu4 p4\nu5 p5\n"
+	    "u6 p6\nu7 p7\nu8 p8\n";
+	struct srv *s = SRV_START(INI_BASIC "[log]\nlevel = debug\n", creds);
+	struct raw *r[PIPE_N];
+	long long deadline;
+	long last_login, last_trim, pos;
+	char buf[160];
+	int i, n, n2;
+
+	for (i = 0; i < PIPE_N; i++)
+		r[i] = step_raw_open(s);
+	for (i = 0; i < PIPE_N; i++) {
+		snprintf(buf, sizeof(buf), "1 HELLO 1\n2 LOGIN u%d\n3 PASS p%d\n",
+		    i + 1, i + 1);
+		ck_assert_msg(raw_send_bytes(r[i], buf, strlen(buf)), "%s",
+		    raw_why(r[i]));
+	}
+	for (i = 0; i < PIPE_N; i++) {
+		snprintf(buf, sizeof(buf), "3 OK Welcome u%d", i + 1);
+		RAW_EXPECT(r[i], "1 OK");
+		RAW_EXPECT(r[i], "2 OK");
+		RAW_EXPECT(r[i], buf);
+	}
+
+	/* Given back after the last login. */
+	deadline = e2e_now_ms() + E2E_WAIT_MS;
+	for (;;) {
+		log_count(s, " logged in from ", &last_login);
+		n = log_count(s, TRIM_LINE, &last_trim);
+		if (n > 0 && last_trim > last_login)
+			break;
+		ck_assert_msg(e2e_now_ms() < deadline, "no \"%s\" line after "
+		    "the logins; server log:\n%s", TRIM_LINE,
+		    srv_log_tail(s, 20));
+		e2e_nap(50);
+	}
+	/* Idle: no more of them. */
+	e2e_nap(2500);
+	n2 = log_count(s, TRIM_LINE, &pos);
+	ck_assert_msg(n2 == n, "%d more \"%s\" lines while idle:\n%s", n2 - n,
+	    TRIM_LINE, srv_log_tail(s, 20));
+
+	/* A logout is a presence event too. */
+	RAW_SEND(r[0], "9 LOGOUT");
+	ck_assert_msg(raw_expect_closed(r[0], E2E_WAIT_MS), "%s", raw_why(r[0]));
+	deadline = e2e_now_ms() + E2E_WAIT_MS;
+	while (log_count(s, TRIM_LINE, &pos) == n) {
+		ck_assert_msg(e2e_now_ms() < deadline, "no \"%s\" line after "
+		    "a logout; server log:\n%s", TRIM_LINE, srv_log_tail(s, 20));
+		e2e_nap(50);
+	}
+	for (i = 0; i < PIPE_N; i++)
+		raw_close(r[i]);
+	step_stop_ok(s);
+}
+END_TEST
+
 /* ---- the raw protocol -------------------------------------------------- */
 
 START_TEST(test_raw_session)
@@ -1378,6 +1461,7 @@ suite_e2e_session(void)
 	tcase_add_test(tc, test_userlog_numbering);
 	tcase_add_test(tc, test_userlog_empty_at_start);
 	tcase_add_test(tc, test_userlog_pipelined_logins);
+	tcase_add_test(tc, test_heap_trim_after_logins);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("protocol");
