@@ -178,10 +178,10 @@ ratio() {
 		else printf "%.2f\n", a / b }'
 }
 peak() {
-	local m=0 v s
+	local m=NA v s
 	for s in one fan idle1k idle5k burst stall; do
 		v=$(get "$1" $s hwm_kb)
-		[ "$v" != NA ] && [ "$v" -gt "$m" ] && m=$v
+		[ "$v" != NA ] && { [ "$m" = NA ] || [ "$v" -gt "$m" ]; } && m=$v
 	done
 	echo "$m"
 }
