@@ -91,9 +91,10 @@ CHECK_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS	:= $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
 # The server is linked statically, as a static PIE (its addresses stay
-# random), where the toolchain can: idle, it then maps about 1.7 MB
-# instead of 2.8 MB (glibc's and ld.so's shared pages), at the price of
-# its own copy of the libc code it uses (bench/README.md, "Memory").
+# random), where the toolchain can: idle, it then maps about 1.8 MB
+# instead of 2.7 MB (glibc's and ld.so's shared pages), at the price of
+# its own copy of the libc code it uses (bench/README.md, "Logins and idle
+# memory").
 # SERVER_STATIC=0 links it dynamically, and so do SAN=1 builds (ASan
 # needs it), toolchains without static PIE (Debian's armhf: no rcrt1.o)
 # and a static link that fails (no libinih.a, say), with a note.
