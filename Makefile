@@ -90,6 +90,26 @@ CURSES_LIBS	:= $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncurs
 CHECK_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS	:= $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
+# The server is linked statically, as a static PIE (its addresses stay
+# random), where the toolchain can: idle, it then maps about 1.8 MB
+# instead of 2.7 MB (glibc's and ld.so's shared pages), at the price of
+# its own copy of the libc code it uses (bench/README.md, "Logins and idle
+# memory").
+# SERVER_STATIC=0 links it dynamically, and so do SAN=1 builds (ASan
+# needs it), toolchains without static PIE (Debian's armhf: no rcrt1.o)
+# and a static link that fails (no libinih.a, say), with a note.
+SERVER_STATIC	?= 1
+ifeq ($(SAN),1)
+SERVER_STATIC	:= 0
+endif
+SERVER_LINK	:=
+ifeq ($(SERVER_STATIC),1)
+SERVER_LINK	:= $(if $(wildcard $(shell $(CC) -print-file-name=rcrt1.o)),-static-pie)
+endif
+SERVER_LIBS	:= $(INIH_LIBS) $(CRYPT_LIBS)
+SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || echo -linih) \
+		   $(shell $(PKG_CONFIG) --static --libs libxcrypt 2>/dev/null || echo -lcrypt)
+
 COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
 		   common/loop.c common/fdio.c
 # Everything of the server but main.c, so that tests can link the modules.
@@ -159,7 +179,26 @@ TEST_BIN	:= $(B)/run-tests
 all: $(SERVER_BIN) $(CLIENT_BIN)
 
 $(SERVER_BIN): $(call obj,$(SERVER_MAIN)) $(SERVER_OBJS) $(COMMON_OBJS)
-	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(CRYPT_LIBS)
+ifneq ($(SERVER_LINK),)
+	@if $(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(SERVER_LINK) -o $@ $^ \
+	    $(SERVER_STATIC_LIBS) 2>$@.link; then \
+		echo "$(CC) ... $(SERVER_LINK) -o $@ ... $(SERVER_STATIC_LIBS)"; \
+		cat $@.link >&2; \
+	else \
+		echo "note: no static link of the server ($$(grep -m1 -v '^collect2' $@.link)); linking it dynamically"; \
+		echo "$(CC) ... -o $@ ... $(SERVER_LIBS)"; \
+		$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS); \
+	fi; st=$$?; rm -f $@.link; exit $$st
+else
+	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS)
+endif
+
+# valgrind cannot check a static glibc program (it replaces malloc and the
+# string functions in shared libraries only): test-valgrind runs the same
+# objects linked dynamically.
+SERVER_DYN_BIN	:= $(B)/firmware-server-dynamic
+$(SERVER_DYN_BIN): $(call obj,$(SERVER_MAIN)) $(SERVER_OBJS) $(COMMON_OBJS)
+	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS)
 
 $(CLIENT_BIN): $(call obj,$(CLIENT_MAIN)) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(INIH_LIBS)
@@ -285,10 +324,11 @@ fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZERS))
 # every plain client under valgrind memcheck: an invalid access or a
 # definite leak makes a process exit 99, which fails the test.
 VALGRIND_SUITES	?= e2e_session e2e_msg
-test-valgrind: $(SERVER_BIN) $(CLIENT_BIN) $(TEST_BIN)
+test-valgrind: $(SERVER_DYN_BIN) $(CLIENT_BIN) $(TEST_BIN)
 	@for s in $(VALGRIND_SUITES); do \
 		echo "valgrind: $$s"; \
-		E2E_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=5 CK_RUN_SUITE=$$s \
+		E2E_VALGRIND=1 E2E_SERVER_BIN=$(SERVER_DYN_BIN) \
+		    CK_TIMEOUT_MULTIPLIER=5 CK_RUN_SUITE=$$s \
 		    $(TEST_BIN) || exit 1; \
 	done
 
@@ -373,6 +413,7 @@ options:
 	@echo "curses   = $(CURSES_CFLAGS) $(CURSES_LIBS)"
 	@echo "check    = $(CHECK_CFLAGS) $(CHECK_LIBS)"
 	@echo "crypt    = $(CRYPT_LIBS)"
+	@echo "server   = $(if $(SERVER_LINK),$(SERVER_LINK) $(SERVER_STATIC_LIBS),dynamic) (SERVER_STATIC=$(SERVER_STATIC))"
 	@echo "PREFIX   = $(PREFIX)"
 	@echo "TARGET   = $(TARGET) (objects in $(B))"
 	@echo "sysroot  = $(SYSROOT_FLAGS)"

@@ -9,6 +9,10 @@
 # ours | ngIRCd | Mosquitto and the ratios, then the targets of issue 8.
 #
 # BENCH_DUR=SECONDS changes the length of each traffic phase (default 4).
+# BENCH_SERVERS="ours tuned ngircd mosquitto" and BENCH_ONLY="one onebc fan
+# idle1k idle5k burst stall" run only some servers and scenarios (the
+# defaults: all); the rest of the table then reads NA.  For example
+# BENCH_SERVERS=ours BENCH_ONLY="burst idle1k idle5k" for logins and memory.
 set -u
 
 BUILD=${1:-build}
@@ -20,6 +24,14 @@ T=$(mktemp -d /tmp/fs-bench-XXXXXX)
 RES=$T/results
 mkdir -p "$RES"
 SRV_PID=
+SERVERS=${BENCH_SERVERS:-ours tuned ngircd mosquitto}
+ONLY=${BENCH_ONLY:-one onebc fan idle1k idle5k burst stall}
+
+# True when word $1 is in the list $2.
+listed() {
+	case " $2 " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 
 # Stop the server this script started, if any.
 stop_server() {
@@ -39,8 +51,10 @@ trap 'stop_server' EXIT
 # Install what is missing, keeping the packages' daemons from starting.
 install_missing() {
 	local need=""
-	command -v ngircd >/dev/null || need="$need ngircd"
-	command -v mosquitto >/dev/null || need="$need mosquitto"
+	listed ngircd "$SERVERS" && ! command -v ngircd >/dev/null &&
+	    need="$need ngircd"
+	listed mosquitto "$SERVERS" && ! command -v mosquitto >/dev/null &&
+	    need="$need mosquitto"
 	command -v perf >/dev/null || need="$need linux-perf"
 	[ -z "$need" ] && return 0
 	echo "installing:$need"
@@ -56,7 +70,9 @@ install_missing() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 	    --no-install-recommends $need >/dev/null
 	[ -n "$policy" ] && $sudo rm -f /usr/sbin/policy-rc.d
-	command -v ngircd >/dev/null && command -v mosquitto >/dev/null || {
+	{ ! listed ngircd "$SERVERS" || command -v ngircd >/dev/null; } &&
+	    { ! listed mosquitto "$SERVERS" ||
+	    command -v mosquitto >/dev/null; } || {
 		echo "bench: ngircd or mosquitto could not be installed" >&2
 		exit 1
 	}
@@ -113,6 +129,7 @@ start_server() {
 run() {
 	local kind=$1 name=$2 proto port
 	shift 2
+	listed "$kind" "$SERVERS" && listed "$name" "$ONLY" || return 0
 	case $kind in
 	ours|tuned) proto=ours ;;
 	ngircd) proto=irc ;;
@@ -142,6 +159,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 for i in $(seq 0 6099); do echo "u$i p$i"; done >"$T/credentials.txt"
 
 echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 echo "bench: work directory $T"
 for kind in ours tuned ngircd mosquitto; do
 	run $kind one -s one -d "$DUR"
@@ -160,10 +178,10 @@ ratio() {
 		else printf "%.2f\n", a / b }'
 }
 peak() {
-	local m=0 v s
+	local m=NA v s
 	for s in one fan idle1k idle5k burst stall; do
 		v=$(get "$1" $s hwm_kb)
-		[ "$v" != NA ] && [ "$v" -gt "$m" ] && m=$v
+		[ "$v" != NA ] && { [ "$m" = NA ] || [ "$v" -gt "$m" ]; } && m=$v
 	done
 	echo "$m"
 }
@@ -256,6 +274,7 @@ check "<= 1 wake-up/s idle ($(get ours idle1k wakeups_per_s))" \
 check "stalled receiver dropped, live one at >= 50% of 1->1 BROADCAST" \
     "$( [ "$(get ours stall stall_dropped)" = 1 ] && cmp "$(get ours stall rate)" '>=' \
     "$(awk -v b="$b1" 'BEGIN{print b/2}')" || echo 0)"
-grep -h "output queue over" "$T/ours.log" | head -1 | sed 's/^/  ours log: /'
+grep -h "output queue over" "$T/ours.log" 2>/dev/null | head -1 | sed 's/^/  ours log: /'
 echo
+echo "bench: load average $(cut -d" " -f1-3 /proc/loadavg) at the end"
 echo "raw results: $RES"

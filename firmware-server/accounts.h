@@ -17,13 +17,20 @@
 
 struct session;
 
+/*
+ * One allocation per account: the struct, then its name and its secret
+ * (in text[]).  A reload that changes the secret gives it an allocation of
+ * its own.  A server with thousands of accounts keeps them all in memory,
+ * so every byte here counts.
+ */
 struct account {
-	char		 name[PROTO_USER_MAX + 1];
+	const char	*name;			/* in text[] */
 	char		*secret;		/* plain text or crypt hash */
 	struct lockout	 lock;			/* failed logins */
 	int64_t		 last_logout_ms;	/* HISTORY_NEVER or monotonic */
 	time_t		 last_logout;		/* wall clock of that logout */
 	struct session	*session;		/* when logged in */
+	char		 text[];		/* "NAME\0SECRET\0" */
 };
 
 struct accounts;

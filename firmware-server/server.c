@@ -321,6 +321,8 @@ server_run(struct server *srv)
 		conn_release(store_gen_done());
 		timeout = notify_watchdog(timeout, server_now_ms());
 		conn_pass_end();
+		/* What the connections closed in conn_pass_end() changed. */
+		timeout = server_min_timeout(timeout, session_pass_end(srv));
 		log_flush();	/* the pass's log lines, in one write() */
 		if (loop_once(srv->loop, timeout, &waitmask) == -1 &&
 		    errno != EINTR) {

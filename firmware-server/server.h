@@ -36,6 +36,10 @@ struct server {
 	struct session_list	 active;	/* logged in, by login time */
 	int			 nsessions;
 	int			 nactive;
+	bool			 userlog_dirty;	/* active list changed since
+						   userlog.txt was written */
+	int64_t			 heap_trim_ms;	/* when to give freed heap
+						   back (session.c); 0: no */
 	bool			 stopping;
 	/* SIGHUP: the settings anew (main.c's command line + INI file);
 	   0, or -1 with err.  NULL: only the credentials are reloaded. */

@@ -88,7 +88,16 @@ bool		 session_visible(const struct session *viewer,
 /* Queue an event line "* NAME TEXT" to every visible active user but s. */
 void		 session_broadcast_event(struct session *s, const char *fmt, ...)
 		     __attribute__((format(printf, 2, 3)));
-/* Expire login and idle timers; returns ms until the next one, or -1. */
+/*
+ * Once per loop pass: write userlog.txt if the active list changed, give
+ * freed heap back when due.  Returns ms until it is next due, or -1.
+ * session_timers() calls it at the top of the pass (before replies are
+ * sent); server_run() may call it after conn_pass_end() too, for what the
+ * connections closed there changed.
+ */
+int		 session_pass_end(struct server *srv);
+/* session_pass_end(), then expire login and idle timers; returns ms until
+   the next deadline, or -1. */
 int		 session_timers(struct server *srv);
 /* Say BYE to everyone (shutdown). */
 void		 session_bye_all(struct server *srv, const char *code,

@@ -4,6 +4,9 @@
 set -eu
 
 # systemd: systemd-analyze scores the unit (make check-board).
+# The server links statically by default: libc.a and rcrt1.o come with
+# libc6-dev (build-essential), libinih.a with libinih-dev, libcrypt.a with
+# libcrypt-dev.
 PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev tmux systemd man-db clang libclang-rt-14-dev valgrind"
 
 missing=""

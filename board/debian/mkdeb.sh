@@ -60,8 +60,8 @@ Version: $VERSION
 Architecture: $ARCH
 Maintainer: firmware-server developers <firmware-server@localhost>
 Installed-Size: $size
-Depends: $depends
-Section: $section
+${depends:+Depends: $depends
+}Section: $section
 Priority: optional
 Description: $summary
 $long
@@ -105,8 +105,22 @@ done
 
 # Library versions: what Debian 12 (and Raspberry Pi OS bookworm) ship;
 # dpkg-shlibdeps is not used because it needs the target's libraries
-# installed, which a cross build from a sysroot does not have.
-control firmware-server "libc6 (>= 2.34), libinih1 (>= 55), libcrypt1 (>= 1:4.4.10-10~)" \
+# installed, which a cross build from a sysroot does not have.  The
+# server's come from the libraries it is linked against: none when it is
+# linked statically (the Makefile's default where the toolchain can).
+srv_depends=""
+for lib in $(readelf -d "$STAGE/firmware-server/usr/sbin/firmware-server" |
+    sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+	case "$lib" in
+	libc.so.*)	d="libc6 (>= 2.34)" ;;
+	ld-linux*)	continue ;;
+	libinih.so.*)	d="libinih1 (>= 55)" ;;
+	libcrypt.so.*)	d="libcrypt1 (>= 1:4.4.10-10~)" ;;
+	*)	echo "mkdeb: no package known for $lib" >&2; exit 1 ;;
+	esac
+	srv_depends="${srv_depends:+$srv_depends, }$d"
+done
+control firmware-server "$srv_depends" \
     net "messaging and file-sharing server for small Linux boards" \
 " A single-threaded poll() server for messaging, a message board, groups,
  edge-device data uploads and peer-to-peer file sends on a local network.

@@ -871,6 +871,187 @@ START_TEST(test_userlog_empty_at_start)
 }
 END_TEST
 
+/* Position of user in the parsed lines l[0..n), or -1. */
+static int
+ulog_find(const struct ulog_line *l, int n, const char *user)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].user, user) == 0)
+			return i;
+	return -1;
+}
+
+#define PIPE_N		8
+#define PIPE_UDP	41000
+
+/*
+ * Logins pipelined on PIPE_N connections at once, so that the server
+ * handles several in one loop pass (userlog.txt is written once per pass):
+ * each user is in the file by the time its login OK arrives, and in the end
+ * the file lists every one of them once, numbered 1..PIPE_N.
+ */
+START_TEST(test_userlog_pipelined_logins)
+{
+	static const char creds[] = "u1 p1\nu2 p2\nu3 p3\nu4 p4\nu5 p5\n"
+	    "u6 p6\nu7 p7\nu8 p8\n";
+	struct srv *s = SRV_START(INI_BASIC, creds);
+	struct raw *r[PIPE_N];
+	struct ulog_line l[16];
+	const char *left[PIPE_N];
+	int left_udp[PIPE_N], order[PIPE_N];
+	char buf[160], user[16], *text;
+	int i, n, got, k;
+
+	for (i = 0; i < PIPE_N; i++)
+		r[i] = step_raw_open(s);
+	/* Every connection's whole login in one write, before any reply. */
+	for (i = 0; i < PIPE_N; i++) {
+		snprintf(buf, sizeof(buf), "1 HELLO 1\n2 LOGIN u%d %d\n"
+		    "3 PASS p%d\n", i + 1, PIPE_UDP + i, i + 1);
+		ck_assert_msg(raw_send_bytes(r[i], buf, strlen(buf)), "%s",
+		    raw_why(r[i]));
+	}
+	for (i = 0; i < PIPE_N; i++) {
+		RAW_EXPECT(r[i], "1 OK");
+		RAW_EXPECT(r[i], "2 OK password");
+		snprintf(buf, sizeof(buf), "3 OK Welcome u%d", i + 1);
+		RAW_EXPECT(r[i], buf);
+		/* Written before the replies of its pass went out. */
+		text = srv_read_file(s, "userlog.txt");
+		got = ulog_parse(text, l, 16);
+		snprintf(user, sizeof(user), "u%d", i + 1);
+		ck_assert_msg(got > 0 && ulog_find(l, got, user) >= 0,
+		    "u%d has its login OK but is not in userlog.txt:\n%s",
+		    i + 1, text ? text : "(missing)");
+		free(text);
+	}
+
+	/* All of them, each once, numbered from 1, with their UDP ports. */
+	text = srv_read_file(s, "userlog.txt");
+	got = ulog_parse(text, l, 16);
+	ck_assert_msg(got == PIPE_N, "userlog.txt should list %d users, it "
+	    "holds (%d):\n%s", PIPE_N, got, text ? text : "(missing)");
+	for (i = 0; i < PIPE_N; i++) {
+		snprintf(user, sizeof(user), "u%d", i + 1);
+		k = ulog_find(l, got, user);
+		ck_assert_msg(k >= 0 && ulog_find(l + k + 1, got - k - 1,
+		    user) == -1, "u%d should be listed once:\n%s", i + 1, text);
+		ck_assert_msg(l[k].port == PIPE_UDP + i &&
+		    strcmp(l[k].ip, "127.0.0.1") == 0 && l[i].seq == i + 1,
+		    "bad line for u%d or numbering:\n%s", i + 1, text);
+		order[k] = i;
+	}
+	free(text);
+
+	/* Every other one logs out: the rest keep their order, renumbered. */
+	n = 0;
+	for (k = 0; k < PIPE_N; k++) {
+		i = order[k];
+		if (i % 2 == 0) {
+			RAW_SEND(r[i], "9 LOGOUT");
+			ck_assert_msg(raw_expect_closed(r[i], E2E_WAIT_MS),
+			    "%s", raw_why(r[i]));
+			raw_close(r[i]);
+			r[i] = NULL;
+		} else {
+			left[n] = l[k].user;
+			left_udp[n++] = PIPE_UDP + i;
+		}
+	}
+	ulog_wait(s, left, left_udp, n, NULL, false);
+	for (i = 0; i < PIPE_N; i++)
+		if (r[i] != NULL)
+			raw_close(r[i]);
+	ulog_wait(s, NULL, NULL, 0, NULL, false);
+	step_stop_ok(s);
+}
+END_TEST
+
+/* Occurrences of sub in the server's log, and where the last one starts
+   (-1: none). */
+static int
+log_count(struct srv *s, const char *sub, long *last)
+{
+	char *text = srv_read_file(s, "server.log"), *p;
+	int n = 0;
+
+	*last = -1;
+	for (p = text; p != NULL && (p = strstr(p, sub)) != NULL; p++) {
+		*last = p - text;
+		n++;
+	}
+	free(text);
+	return n;
+}
+
+#define TRIM_LINE	"freed heap given back: resident "
+
+/*
+ * After presence events (whose per-recipient copies are freed once sent)
+ * the server gives freed heap back to the kernel once, about a second
+ * later, and does not keep waking up for it while idle.
+ */
+START_TEST(test_heap_trim_after_logins)
+{
+	static const char creds[] = "u1 p1\nu2 p2\nu3 p3\nu4 p4\nu5 p5\n"
+	    "u6 p6\nu7 p7\nu8 p8\n";
+	struct srv *s = SRV_START(INI_BASIC "[log]\nlevel = debug\n", creds);
+	struct raw *r[PIPE_N];
+	long long deadline;
+	long last_login, last_trim, pos;
+	char buf[160];
+	int i, n, n2;
+
+	for (i = 0; i < PIPE_N; i++)
+		r[i] = step_raw_open(s);
+	for (i = 0; i < PIPE_N; i++) {
+		snprintf(buf, sizeof(buf), "1 HELLO 1\n2 LOGIN u%d\n3 PASS p%d\n",
+		    i + 1, i + 1);
+		ck_assert_msg(raw_send_bytes(r[i], buf, strlen(buf)), "%s",
+		    raw_why(r[i]));
+	}
+	for (i = 0; i < PIPE_N; i++) {
+		snprintf(buf, sizeof(buf), "3 OK Welcome u%d", i + 1);
+		RAW_EXPECT(r[i], "1 OK");
+		RAW_EXPECT(r[i], "2 OK");
+		RAW_EXPECT(r[i], buf);
+	}
+
+	/* Given back after the last login. */
+	deadline = e2e_now_ms() + E2E_WAIT_MS;
+	for (;;) {
+		log_count(s, " logged in from ", &last_login);
+		n = log_count(s, TRIM_LINE, &last_trim);
+		if (n > 0 && last_trim > last_login)
+			break;
+		ck_assert_msg(e2e_now_ms() < deadline, "no \"%s\" line after "
+		    "the logins; server log:\n%s", TRIM_LINE,
+		    srv_log_tail(s, 20));
+		e2e_nap(50);
+	}
+	/* Idle: no more of them. */
+	e2e_nap(2500);
+	n2 = log_count(s, TRIM_LINE, &pos);
+	ck_assert_msg(n2 == n, "%d more \"%s\" lines while idle:\n%s", n2 - n,
+	    TRIM_LINE, srv_log_tail(s, 20));
+
+	/* A logout is a presence event too. */
+	RAW_SEND(r[0], "9 LOGOUT");
+	ck_assert_msg(raw_expect_closed(r[0], E2E_WAIT_MS), "%s", raw_why(r[0]));
+	deadline = e2e_now_ms() + E2E_WAIT_MS;
+	while (log_count(s, TRIM_LINE, &pos) == n) {
+		ck_assert_msg(e2e_now_ms() < deadline, "no \"%s\" line after "
+		    "a logout; server log:\n%s", TRIM_LINE, srv_log_tail(s, 20));
+		e2e_nap(50);
+	}
+	for (i = 0; i < PIPE_N; i++)
+		raw_close(r[i]);
+	step_stop_ok(s);
+}
+END_TEST
+
 /* ---- the raw protocol -------------------------------------------------- */
 
 START_TEST(test_raw_session)
@@ -1279,6 +1460,8 @@ suite_e2e_session(void)
 	tcase_add_test(tc, test_idle_timeout);
 	tcase_add_test(tc, test_userlog_numbering);
 	tcase_add_test(tc, test_userlog_empty_at_start);
+	tcase_add_test(tc, test_userlog_pipelined_logins);
+	tcase_add_test(tc, test_heap_trim_after_logins);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("protocol");

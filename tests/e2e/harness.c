@@ -382,6 +382,16 @@ e2e_exec_valgrind(const char *path, char *const argv[])
 	execvp("valgrind", vargv);
 }
 
+/* The server to run: $E2E_SERVER_BIN when set (make test-valgrind runs a
+   dynamically linked one), else the build's. */
+static const char *
+e2e_server_bin(void)
+{
+	const char *p = getenv("E2E_SERVER_BIN");
+
+	return p != NULL && *p != '\0' ? p : E2E_SERVER_BIN;
+}
+
 /*
  * fork + exec bin with argv in cwd; stdin from in_fd (-1: /dev/null),
  * stdout and stderr to out_fd.  The child dies with the test process.
@@ -597,7 +607,7 @@ srv_run(struct srv *s, const char *const args[])
 		set_error("open %s: %s", s->log, strerror(errno));
 		return false;
 	}
-	s->pid = spawn(E2E_SERVER_BIN, argv, s->dir, -1, log_fd);
+	s->pid = spawn(e2e_server_bin(), argv, s->dir, -1, log_fd);
 	close(log_fd);
 	if (s->pid == -1)
 		return false;
@@ -647,7 +657,7 @@ srv_exec(struct srv *s, const char *const args[], int timeout_ms, char **out)
 		set_error("open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	pid = spawn(E2E_SERVER_BIN, argv, s->dir, -1, fd);
+	pid = spawn(e2e_server_bin(), argv, s->dir, -1, fd);
 	close(fd);
 	if (pid == -1)
 		return -1;

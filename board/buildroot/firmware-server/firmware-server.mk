@@ -11,10 +11,13 @@ FIRMWARE_SERVER_SITE = $(call github,firmware-server,firmware-server,v$(FIRMWARE
 FIRMWARE_SERVER_DEPENDENCIES = host-pkgconf inih libxcrypt ncurses
 
 # The Makefile takes CC, CFLAGS, LDFLAGS, PKG_CONFIG, DESTDIR and PREFIX
-# from the command line and keeps its own flags apart.
+# from the command line and keeps its own flags apart.  SERVER_STATIC=0:
+# in an image every program shares the one libc, so the server links
+# against it like the rest (the Makefile's default is a static server).
 FIRMWARE_SERVER_MAKE_OPTS = \
 	$(TARGET_CONFIGURE_OPTS) \
 	PKG_CONFIG="$(PKG_CONFIG_HOST_BINARY)" \
+	SERVER_STATIC=0 \
 	PREFIX=/usr SYSCONFDIR=/etc UNITDIR=/usr/lib/systemd/system
 
 define FIRMWARE_SERVER_BUILD_CMDS
