@@ -38,7 +38,9 @@
 
 /* Unknown names whose failed logins are remembered. */
 #define SERVER_UNKNOWN_MAX	4096
-#define SERVER_BACKLOG		512
+/* Connections waiting to be accepted: a burst of a class logging in at
+   once must not overflow it (the kernel caps it at net.core.somaxconn). */
+#define SERVER_BACKLOG		4096
 
 /* A descriptor held in reserve: when accept() fails for want of
    descriptors, it is closed to take the connection and refuse it politely
