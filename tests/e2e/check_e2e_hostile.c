@@ -576,6 +576,23 @@ hasher_pid_of(struct srv *s)
 	return pid > 0 ? (pid_t)pid : -1;
 }
 
+/* A new connection logs in as dave with pass; the reply starts with want. */
+static void
+dave_pass(struct srv *s, const char *pass, const char *want)
+{
+	struct raw *r = step_raw_open(s);
+	char line[64];
+
+	snprintf(line, sizeof(line), "p1 PASS %s", pass);
+	RAW_SEND(r, "h1 HELLO 1");
+	RAW_SEND(r, "l1 LOGIN dave");
+	RAW_SEND(r, line);
+	ck_assert(raw_expect(r, "h1 OK", E2E_WAIT_MS));
+	ck_assert(raw_expect(r, "l1 OK", E2E_WAIT_MS));
+	ck_assert_msg(raw_expect(r, want, E2E_WAIT_MS), "%s", raw_why(r));
+	raw_close(r);
+}
+
 /*
  * Hashed passwords are checked by a child process, so the loop goes on:
  * while 40 yescrypt logins wait for it, a message between two logged-in
@@ -586,8 +603,8 @@ hasher_pid_of(struct srv *s)
 START_TEST(test_hasher_child)
 {
 	enum { N = 40 };
-	char creds[4096], hash[200], line[64];
-	struct raw *r[N], *bob, *carol, *eve;
+	char creds[4096], hash[200];
+	struct raw *r[N], *bob, *carol;
 	struct srv *s;
 	const char *l;
 	pid_t child;
@@ -628,27 +645,10 @@ START_TEST(test_hasher_child)
 	for (i = 0; i < N; i++)
 		raw_close(r[i]);
 
-	eve = step_raw_open(s);
-	RAW_SEND(eve, "h1 HELLO 1");
-	RAW_SEND(eve, "l1 LOGIN dave");
-	RAW_SEND(eve, "p1 PASS wrong");
-	ck_assert(raw_expect(eve, "h1 OK", E2E_WAIT_MS));
-	ck_assert(raw_expect(eve, "l1 OK", E2E_WAIT_MS));
-	ck_assert_msg(raw_expect(eve, "p1 ERR auth", E2E_WAIT_MS), "%s",
-	    raw_why(eve));
-	raw_close(eve);
-
+	dave_pass(s, "wrong", "p1 ERR auth");
 	ck_assert_int_eq(kill(child, SIGKILL), 0);
 	ck_assert(log_has(s, "password hasher: it exited"));
-	eve = step_raw_open(s);
-	RAW_SEND(eve, "h1 HELLO 1");
-	RAW_SEND(eve, "l1 LOGIN dave");
-	RAW_SEND(eve, "p1 PASS dave-secret");
-	ck_assert(raw_expect(eve, "h1 OK", E2E_WAIT_MS));
-	ck_assert(raw_expect(eve, "l1 OK", E2E_WAIT_MS));
-	snprintf(line, sizeof(line), "p1 OK Welcome dave");
-	ck_assert_msg(raw_expect(eve, line, E2E_WAIT_MS), "%s", raw_why(eve));
-	raw_close(eve);
+	dave_pass(s, "dave-secret", "p1 OK Welcome dave");
 	raw_close(bob);
 	raw_close(carol);
 	step_stop_ok(s);
