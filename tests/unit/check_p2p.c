@@ -2,7 +2,8 @@
  * check_p2p.c - the pure parts of peer to peer: SHA-256 against the FIPS
  * 180-4 / NIST test vectors, SipHash-2-4 against the paper's vector, the
  * datagram codec and its MAC, the receiver's window and SACK bitmap, RTT
- * and congestion arithmetic, received-file names, the client's INI.
+ * and congestion arithmetic, received-file names, the client's INI, and
+ * that a client with nothing running has no timer (it must sleep in poll).
  */
 #include <check.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include <string.h>
 
 #include "conf.h"
+#include "p2p.h"
 #include "p2p_wire.h"
+#include "privchat.h"
 #include "sha256.h"
 #include "siphash.h"
 #include "../suites.h"
@@ -396,6 +399,15 @@ START_TEST(test_conf)
 }
 END_TEST
 
+/* Nothing running, no timer: an idle client sleeps in poll (a private
+   chat slot never used once made this 0, and every client spun). */
+START_TEST(test_idle_no_timer)
+{
+	ck_assert_int_eq(privchat_poll_timeout(), -1);
+	ck_assert_int_eq(p2p_poll_timeout(), -1);
+}
+END_TEST
+
 Suite *
 suite_p2p(void)
 {
@@ -414,6 +426,7 @@ suite_p2p(void)
 	tcase_add_test(tc, test_cc);
 	tcase_add_test(tc, test_safe_name);
 	tcase_add_test(tc, test_conf);
+	tcase_add_test(tc, test_idle_no_timer);
 	suite_add_tcase(s, tc);
 	return s;
 }
