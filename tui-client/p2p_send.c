@@ -148,7 +148,8 @@ p2p_read_seg(struct p2p_xfer *x, uint64_t seg, unsigned char *buf)
 static int
 p2p_send_seg(struct p2p_xfer *x, uint64_t seg, bool fresh, int64_t now)
 {
-	unsigned char data[P2P_SEG];
+	/* Read where the datagram is built: no copy between. */
+	unsigned char *data = p2p_pkt_buf() + P2P_HDR_LEN;
 	struct p2p_sseg *s = &x->segs[seg % P2P_WINDOW];
 	struct p2p_pkt p;
 	ssize_t n;

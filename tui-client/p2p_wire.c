@@ -71,7 +71,7 @@ p2p_encode(const struct p2p_pkt *p, const unsigned char key[SIPHASH_KEY_LEN],
 	p2p_put32(buf + 20, p->echo);
 	p2p_put16(buf + 24, p->len);
 	p2p_put16(buf + 26, p->rwnd);
-	if (p->len > 0)
+	if (p->len > 0 && p->payload != buf + P2P_HDR_LEN)
 		memcpy(buf + P2P_HDR_LEN, p->payload, p->len);
 	mac = siphash24(key, buf, n);
 	for (i = 0; i < P2P_MAC_LEN; i++)
@@ -120,6 +120,25 @@ p2p_verify(const unsigned char *buf, size_t len,
 		diff |= buf[len - P2P_MAC_LEN + i] ^
 		    (unsigned char)(mac >> (8 * i));
 	return diff == 0;
+}
+
+/* How a received buffer splits into datagrams. */
+size_t
+p2p_gro_pieces(size_t len, size_t gso, size_t *seg)
+{
+	if (gso == 0 || gso >= len) {
+		*seg = len;
+		return 1;
+	}
+	*seg = gso;
+	return len / gso + (len % gso != 0);
+}
+
+/* True when pieces of seg bytes can be our datagrams. */
+bool
+p2p_gro_fits(size_t seg)
+{
+	return seg >= P2P_HDR_LEN + P2P_MAC_LEN && seg <= P2P_DGRAM_MAX;
 }
 
 /* Types a sender sends. */

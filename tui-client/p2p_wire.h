@@ -76,7 +76,8 @@ enum p2p_derr {
 	P2P_D_MAC,		/* MAC wrong: forged, corrupted or stale */
 };
 
-/* Encode p into buf (P2P_DGRAM_MAX bytes) with its MAC; the length. */
+/* Encode p into buf (P2P_DGRAM_MAX bytes) with its MAC; the length.  The
+   payload may already be in place, at buf + P2P_HDR_LEN. */
 size_t		 p2p_encode(const struct p2p_pkt *p,
 		     const unsigned char key[SIPHASH_KEY_LEN],
 		     unsigned char *buf);
@@ -93,6 +94,20 @@ int		 p2p_parse_secret(const char *hex,
 		     unsigned char key[SIPHASH_KEY_LEN]);
 /* Segments of a file of size bytes. */
 uint64_t	 p2p_nseg(uint64_t size);
+
+/*
+ * A buffer the kernel coalesced (UDP_GRO) holds datagrams of gso bytes
+ * each, the last one possibly shorter; gso is what the kernel said, so
+ * it is bounded here before anything trusts it.  p2p_gro_pieces() gives
+ * the number of pieces a buffer of len bytes splits into and sets *seg to
+ * the length of every piece but the last: one piece of len bytes when gso
+ * is 0 or not below len (not coalesced), else ceil(len / gso).
+ * p2p_gro_fits() says whether pieces of seg bytes can be datagrams of
+ * ours at all; a buffer cut into pieces that cannot is dropped whole and
+ * counted as that many malformed datagrams, without looking at them.
+ */
+size_t		 p2p_gro_pieces(size_t len, size_t gso, size_t *seg);
+bool		 p2p_gro_fits(size_t seg);
 
 /* The receiver's window: which segments arrived. */
 struct p2p_rwin {

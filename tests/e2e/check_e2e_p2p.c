@@ -2,6 +2,7 @@
  * check_e2e_p2p.c - peer to peer end to end: files of many sizes sent
  * between real clients and compared byte for byte, the same through
  * induced loss, duplication and reordering (the clients' FS_TEST_* hooks),
+ * with the kernel's UDP offloads and with GSO refused and GRO off,
  * a stranger spraying datagrams, hostile names (the test itself plays a
  * sender that offers them), a receiver killed half-way, the ask mode, the
  * errors, and private chats: accept, decline, stop, logout.
@@ -171,6 +172,26 @@ send_ok(struct srv *s, struct cli *a, struct cli *b, const char *name)
 	same_file(s, name, saved);
 }
 
+/*
+ * The UDP offload line of /transfers: when GSO is on and datagrams were
+ * sent, some went in GSO messages; when it is off, none did.
+ */
+static void
+offload_consistent(struct cli *c)
+{
+	const char *l;
+
+	SEND(c, "/transfers");
+	EXPECT(c, "UDP offload:");
+	l = cli_last(c);
+	if (strstr(l, "GSO on") != NULL)
+		ck_assert_msg(strstr(l, " 0 datagrams sent in 0 GSO") == NULL,
+		    "GSO on but never used: %s", l);
+	else
+		ck_assert_msg(strstr(l, " 0 datagrams sent in 0 GSO") != NULL,
+		    "GSO off but used: %s", l);
+}
+
 /* Empty, one byte, odd sizes around a segment, and a few hundred kB. */
 START_TEST(test_sizes)
 {
@@ -215,6 +236,8 @@ START_TEST(test_large_both_ways)
 	EXPECT_MS(b, "Received big.bin from alice", XFER_MS);
 	same_file(s, "big.bin", "alice_big.bin");
 	same_file(s, "back.bin", "bob_back.bin");
+	offload_consistent(a);
+	offload_consistent(b);
 	step_logout(a, "logout", "alice");
 	step_logout(b, "logout", "bob");
 	step_stop_ok(s);
@@ -241,6 +264,49 @@ START_TEST(test_lossy)
 	EXPECT(a, "resent");
 	ck_assert_msg(strstr(cli_last(a), "resent 0;") == NULL, "no "
 	    "retransmission under 5 %% loss? %s", cli_last(a));
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/*
+ * GSO refused by alice's kernel at her first GSO send (the test hook does
+ * what EIO from a route without checksum offload would) and no GRO at
+ * bob's: the files still arrive whole, /transfers says why, and bob's
+ * client, which still sends with GSO, makes alice's no trouble.
+ */
+START_TEST(test_gso_fallback)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a, *b;
+	const char *l;
+
+	setenv("FS_TEST_GSO", "refuse", 1);
+	a = step_login(s, "alice", "alice123", 0);
+	unsetenv("FS_TEST_GSO");
+	setenv("FS_TEST_GRO", "off", 1);
+	b = step_login(s, "bob", "bob123", 0);
+	unsetenv("FS_TEST_GRO");
+	random_file(s, "fb.bin", 5 * 1000 * 1000 + 3);
+	random_file(s, "back.bin", 2 * 1000 * 1000 + 1);
+	send_ok(s, a, b, "fb.bin");
+	SEND(b, "/p2pvideo alice back.bin");
+	EXPECT_MS(a, "Received back.bin from bob", XFER_MS);
+	same_file(s, "back.bin", "bob_back.bin");
+	SEND(a, "/transfers");
+	EXPECT(a, "UDP offload:");
+	l = cli_last(a);
+	ck_assert_msg(strstr(l, "GSO off: a GSO send failed") != NULL ||
+	    strstr(l, "GSO off: UDP_SEGMENT") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, " 0 datagrams sent in 0 GSO") != NULL, "%s",
+	    l);
+	SEND(b, "/transfers");
+	EXPECT(b, "UDP offload:");
+	ck_assert_msg(strstr(cli_last(b), "GRO off;") != NULL, "%s",
+	    cli_last(b));
+	ck_assert_msg(strstr(cli_last(b), "received in 0 coalesced") != NULL,
+	    "%s", cli_last(b));
 	step_logout(a, "logout", "alice");
 	step_logout(b, "logout", "bob");
 	step_stop_ok(s);
@@ -631,6 +697,7 @@ suite_e2e_p2p(void)
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_large_both_ways);
 	tcase_add_test(tc, test_lossy);
+	tcase_add_test(tc, test_gso_fallback);
 	tcase_add_test(tc, test_spray);
 	tcase_add_test(tc, test_hostile_names);
 	tcase_add_test(tc, test_receiver_killed);

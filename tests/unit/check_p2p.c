@@ -428,5 +428,6 @@ suite_p2p(void)
 	tcase_add_test(tc, test_conf);
 	tcase_add_test(tc, test_idle_no_timer);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tcase_p2p_io());
 	return s;
 }
