@@ -172,7 +172,6 @@ p2p_send_seg(struct p2p_xfer *x, uint64_t seg, bool fresh, int64_t now)
 	s->state = P2P_SEG_INFLIGHT;
 	s->tries = fresh ? 1 : (uint8_t)(s->tries < 255 ? s->tries + 1 : 255);
 	x->inflight++;
-	x->cc.round_sent++;
 	return 0;
 }
 

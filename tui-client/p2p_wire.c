@@ -343,6 +343,7 @@ p2p_cc_init(struct p2p_cc *c)
 void
 p2p_cc_acked(struct p2p_cc *c, uint32_t n)
 {
+	c->round_acked += n;
 	if (c->cwnd < c->ssthresh)
 		c->cwnd += n;
 	else
@@ -351,25 +352,34 @@ p2p_cc_acked(struct p2p_cc *c, uint32_t n)
 		c->cwnd = P2P_WINDOW;
 }
 
-/* End a round trip once an ACK answers a datagram sent after it began,
-   and judge its losses once it holds enough datagrams to tell a burst
-   from scattered loss (rounds of a small window are added up). */
+/*
+ * End a round trip once an ACK answers a datagram sent after it began,
+ * and judge its losses once it holds enough outcomes to tell a burst from
+ * scattered loss (rounds of a small window are added up), or at once when
+ * its losses alone are more than a whole sample would tolerate.  The
+ * losses are weighed against the segments whose fate the round found out
+ * (acknowledged or lost), not against what it sent: a round that follows
+ * a halving sends half as much while it still learns the fate of the
+ * larger flight before, and would see its own random loss doubled.
+ */
 void
 p2p_cc_round(struct p2p_cc *c, uint32_t echo, uint32_t next_pktno)
 {
+	uint64_t known = (uint64_t)c->round_acked + c->round_lost;
+
 	if ((int32_t)(echo - c->round_end) < 0)
 		return;
 	c->round_end = next_pktno;
-	if (c->round_sent < P2P_LOSS_SAMPLE && c->round_lost <= c->round_sent)
+	if (known < P2P_LOSS_SAMPLE && (uint64_t)c->round_lost * 100 <=
+	    (uint64_t)P2P_LOSS_SAMPLE * P2P_LOSS_TOLERANCE)
 		return;
-	if ((uint64_t)c->round_lost * 100 >
-	    (uint64_t)c->round_sent * P2P_LOSS_TOLERANCE) {
+	if ((uint64_t)c->round_lost * 100 > known * P2P_LOSS_TOLERANCE) {
 		c->cwnd /= 2;
 		if (c->cwnd < P2P_CWND_MIN)
 			c->cwnd = P2P_CWND_MIN;
 		c->ssthresh = c->cwnd;
 	}
-	c->round_sent = 0;
+	c->round_acked = 0;
 	c->round_lost = 0;
 }
 
@@ -385,7 +395,7 @@ p2p_cc_timeout(struct p2p_cc *c, uint32_t next_pktno)
 	c->undo_before = next_pktno;
 	c->ssthresh = c->cwnd / 2 > P2P_CWND_MIN ? c->cwnd / 2 : P2P_CWND_MIN;
 	c->cwnd = P2P_CWND_MIN;
-	c->round_sent = c->round_lost = 0;
+	c->round_acked = c->round_lost = 0;
 }
 
 /* Undo a timeout that the first ACK after it shows to be spurious. */

@@ -164,23 +164,24 @@ void		 p2p_rtt_backoff(struct p2p_rtt *r);
 
 /*
  * Congestion window, in segments.  Slow start, then additive increase;
- * losses are judged per round trip: a round that lost more than
- * P2P_LOSS_TOLERANCE percent of what it sent (a burst: the receiver's
- * socket buffer overflowed, or a congested path) halves the window; rarer,
- * scattered losses only end slow start.  So random loss of a few percent
- * costs retransmissions, not speed, while an overflowing receiver slows
- * the sender down at once.
+ * losses are judged per round trip: a round in which more than
+ * P2P_LOSS_TOLERANCE percent of the segments whose fate it learnt turn
+ * out lost (a burst: the receiver's socket buffer overflowed, or a
+ * congested path) halves the window and ends slow start; rarer, scattered
+ * losses change nothing.  So random loss of a few percent costs
+ * retransmissions, not speed, while an overflowing receiver slows the
+ * sender down at once.
  */
 #define P2P_CWND_INIT	32
 #define P2P_CWND_MIN	8
 #define P2P_LOSS_TOLERANCE 12
-#define P2P_LOSS_SAMPLE	128	/* datagrams a judgement needs at least */
+#define P2P_LOSS_SAMPLE	128	/* outcomes a judgement needs at least */
 struct p2p_cc {
 	double		 cwnd;
 	double		 ssthresh;
 	uint32_t	 round_end;	/* pktno that ends the round */
-	uint32_t	 round_sent;
-	uint32_t	 round_lost;
+	uint32_t	 round_acked;	/* segments found acknowledged ... */
+	uint32_t	 round_lost;	/* ... and lost in the round */
 	/* A timeout may be spurious (the peer was only slow, e.g. not
 	   scheduled): what to restore if the next ACK proves it. */
 	bool		 undo_armed;
