@@ -43,8 +43,9 @@
 #include "p2p_int.h"
 #include "p2p_io.h"
 
-#define P2P_RECV_BATCH	1024	/* datagrams read per pass, about: a
-				   coalesced buffer is read whole */
+#define P2P_RECV_BATCH	1024	/* a pass stops reading past this many
+				   datagrams (its last recvmmsg may bring
+				   16 coalesced buffers, 832 more) */
 #define P2P_HOLD_MAX	8	/* datagrams held back by FS_TEST_REORDER */
 
 struct p2p_xfer		 p2p_xfers[P2P_XFER_MAX];
