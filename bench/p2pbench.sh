@@ -3,11 +3,16 @@
 # loopback (real server, two real plain clients), lossless and with 1 %
 # and 5 % of datagrams dropped (the clients' FS_TEST_LOSS hook, applied to
 # every datagram both send: data and acknowledgements), next to
-#   (a) a plain UDP blast of the same datagram size (the ceiling), and
+#   (a) a plain UDP blast of the same datagram size, one sendto() per
+#       datagram (the ceiling the targets are set against),
+#   (a') the same blast with GSO/GRO (a second reference: what the
+#       kernel moves when system calls carry 52 datagrams each),
 #   (b) atftp/atftpd with windowsize 32 on the same file, with blocks
 #       giving the same datagram size (blksize 1232) and with TFTP's
 #       default blksize of 512,
-# and the ratios.  Installs atftp and atftpd with apt-get when missing.
+# and the ratios, with the load average before and after (the figures
+# mean little on a busy machine).  Installs atftp and atftpd with apt-get
+# when missing.
 # P2P_ONLY=LOSS runs only the p2p send with that loss percentage.
 set -eu
 B=${1:-build}
@@ -63,12 +68,16 @@ if [ -n "${P2P_ONLY:-}" ]; then	# P2P_ONLY=LOSS: that p2p run alone
 	echo "p2p send, $P2P_ONLY % loss: $(p2p_run "$P2P_ONLY") MB/s"
 	exit 0
 fi
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 G0=$(p2p_run 0); G1=$(p2p_run 1); G5=$(p2p_run 5)
 
 if [ ! -x "$B/udpblast" ]; then
 	${CC:-cc} -O2 -o "$B/udpblast" bench/udpblast.c
 fi
 BLAST=$("$B/udpblast" "$BYTES" "$DGRAM" | sed 's/blast: \([0-9.]*\).*/\1/')
+BLASTGSO=$("$B/udpblast" "$BYTES" "$DGRAM" gso 2>/dev/null |
+    sed 's/blast: \([0-9.]*\).*/\1/')
+[ -n "$BLASTGSO" ] || BLASTGSO=n/a
 
 if ! command -v atftp > /dev/null || ! command -v atftpd > /dev/null; then
 	apt-get install -y --no-install-recommends atftp atftpd > /dev/null 2>&1 || true
@@ -101,15 +110,19 @@ if command -v atftp > /dev/null && command -v atftpd > /dev/null; then
 fi
 
 echo "file: $MB MB, datagrams of $DGRAM bytes, loopback, $(nproc) CPUs"
+echo "load average before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %10s\n' "what" "MB/s"
 printf '%-34s %10s\n' "p2p send, lossless" "$G0"
 printf '%-34s %10s\n' "p2p send, 1 % loss" "$G1"
 printf '%-34s %10s\n' "p2p send, 5 % loss" "$G5"
 printf '%-34s %10s\n' "UDP blast (ceiling)" "$BLAST"
+printf '%-34s %10s\n' "UDP blast, GSO/GRO (reference)" "$BLASTGSO"
 printf '%-34s %10s\n' "atftp, blksize 1232, windowsize 32" "$TFTP"
 printf '%-34s %10s\n' "atftp, blksize 512, windowsize 32" "$TFTP512"
-awk -v g0="$G0" -v g1="$G1" -v g5="$G5" -v b="$BLAST" -v t="$TFTP" -v t5="$TFTP512" 'BEGIN {
+awk -v g0="$G0" -v g1="$G1" -v g5="$G5" -v b="$BLAST" -v bg="$BLASTGSO" \
+    -v t="$TFTP" -v t5="$TFTP512" 'BEGIN {
 	printf "p2p / blast          %.2f  (target >= 0.5)\n", g0 / b
+	if (bg != "n/a") printf "p2p / GSO blast      %.2f\n", g0 / bg
 	if (t != "n/a") printf "p2p / atftp(1232)    %.2f  (target >= 2)\n", g0 / t
 	if (t5 != "n/a") printf "p2p / atftp(512)     %.2f\n", g0 / t5
 	printf "1 %% loss / lossless  %.2f  (target >= 0.7)\n", g1 / g0

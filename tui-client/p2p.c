@@ -10,10 +10,17 @@
  * for that transfer's peer, the MAC under the transfer's secret.  Only
  * then does an engine see it.
  *
+ * A buffer the kernel coalesced (UDP_GRO, see p2p_io.c) is cut into its
+ * datagrams first, and each piece goes through the same checks and is
+ * counted on its own, exactly like a datagram that came alone.
+ *
  * Test hooks (environment, read at start): FS_TEST_LOSS, FS_TEST_DUP and
  * FS_TEST_REORDER give the percentage of datagrams this client sends that
  * are dropped, sent twice, or held back and sent after later ones;
- * FS_TEST_SEED seeds them.  They act on every datagram both ends send.
+ * FS_TEST_SEED seeds them.  They act on every datagram both ends send,
+ * one by one, before p2p_io.c batches what is left into GSO runs: loss
+ * stays per datagram however the survivors then travel.  FS_TEST_GSO and
+ * FS_TEST_GRO are p2p_io.c's.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -34,10 +41,11 @@
 #include "log.h"
 #include "model.h"
 #include "p2p_int.h"
+#include "p2p_io.h"
 
-#define P2P_RECV_BATCH	1024	/* datagrams read per pass at most */
-#define P2P_MMSG	64	/* datagrams per recvmmsg / sendmmsg */
-#define P2P_SOCKBUF	(8 * 1024 * 1024)	/* SO_RCVBUF, SO_SNDBUF asked */
+#define P2P_RECV_BATCH	1024	/* a pass stops reading past this many
+				   datagrams (its last recvmmsg may bring
+				   16 coalesced buffers, 832 more) */
 #define P2P_HOLD_MAX	8	/* datagrams held back by FS_TEST_REORDER */
 
 struct p2p_xfer		 p2p_xfers[P2P_XFER_MAX];
@@ -49,18 +57,6 @@ long			 p2p_rcvbuf = 212992;	/* as read back */
 static int		 p2p_fd = -1;
 static int		 p2p_family = AF_INET;
 static bool		 p2p_ask;
-static bool		 p2p_blocked;	/* the socket said EAGAIN */
-
-/* Datagrams queued during a poll pass, sent with one sendmmsg per
-   P2P_MMSG (p2p_flush); outside a pass every datagram goes at once. */
-static struct {
-	bool			 on;
-	int			 n;
-	struct mmsghdr		 msg[P2P_MMSG];
-	struct iovec		 iov[P2P_MMSG];
-	struct sockaddr_storage	 sa[P2P_MMSG];
-	unsigned char		 buf[P2P_MMSG][P2P_DGRAM_MAX];
-} p2p_out;
 
 /* The test hooks. */
 static struct {
@@ -105,28 +101,14 @@ p2p_setup(int udp_fd, const struct conf *c)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	const char *seed = getenv("FS_TEST_SEED");
-	int size, i;
+	int i;
 
 	p2p_fd = udp_fd;
 	if (getsockname(udp_fd, (struct sockaddr *)&ss, &len) == 0)
 		p2p_family = ss.ss_family;
 	fcntl(udp_fd, F_SETFL, fcntl(udp_fd, F_GETFL) | O_NONBLOCK);
-	/* Room for a window's worth of datagrams.  An unprivileged process
-	   gets at most net.core.rmem_max / wmem_max (the kernel doubles the
-	   value for its bookkeeping); one with CAP_NET_ADMIN may force more.
-	   What we got is read back: the receiver advertises a window that
-	   fits in it (p2p_rwnd). */
-	size = P2P_SOCKBUF;
-	if (setsockopt(udp_fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
-	    sizeof(size)) == -1)
-		setsockopt(udp_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (setsockopt(udp_fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
-	    sizeof(size)) == -1)
-		setsockopt(udp_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	len = sizeof(size);
-	if (getsockopt(udp_fd, SOL_SOCKET, SO_RCVBUF, &size, &len) == 0)
-		p2p_rcvbuf = size;
-	log_debug("UDP receive buffer %ld bytes", p2p_rcvbuf);
+	p2p_io_setup(udp_fd);
+	p2p_rcvbuf = p2p_io_rcvbuf();
 	p2p_ask = c->accept_ask;
 	p2p_peer_timeout_s = c->peer_timeout;
 	if (p2p_dir_fd != -1)
@@ -157,72 +139,25 @@ p2p_hook_roll(void)
 	return (int)(x % 100);
 }
 
-/* Send the queued datagrams (sendmmsg); those the kernel refuses are
-   lost like any other datagram, and sending waits for POLLOUT. */
-static void
-p2p_flush(void)
+/* True while a test hook may drop, repeat or hold back datagrams. */
+static bool
+p2p_hooked(void)
 {
-	int i = 0, r;
-
-	while (i < p2p_out.n) {
-		r = sendmmsg(p2p_fd, p2p_out.msg + i, (unsigned)(p2p_out.n - i),
-		    0);
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == ENOBUFS)
-				p2p_blocked = true;
-			else
-				i++;	/* that one is refused; go on */
-			if (p2p_blocked)
-				break;
-			continue;
-		}
-		p2p_counters.sent += (uint64_t)r;
-		i += r;
-	}
-	p2p_out.n = 0;
+	return p2p_hook.loss > 0 || p2p_hook.dup > 0 || p2p_hook.reorder > 0;
 }
 
-/* sendto (or queue during a pass), counting; 0, or -1 with errno. */
-static int
-p2p_sendto(const unsigned char *buf, size_t len,
-    const struct sockaddr_storage *sa, socklen_t salen)
+/* Where to build the next datagram: the output queue's slot, so that
+   p2p_send_pkt() queues it without a copy; a scratch buffer when a test
+   hook must see it first or the socket has no room. */
+unsigned char *
+p2p_pkt_buf(void)
 {
-	ssize_t r;
-	int i;
+	static unsigned char scratch[P2P_DGRAM_MAX];
+	unsigned char *slot;
 
-	if (p2p_out.on) {
-		if (p2p_blocked) {
-			errno = EAGAIN;
-			return -1;
-		}
-		i = p2p_out.n++;
-		memcpy(p2p_out.buf[i], buf, len);
-		p2p_out.sa[i] = *sa;
-		p2p_out.iov[i].iov_base = p2p_out.buf[i];
-		p2p_out.iov[i].iov_len = len;
-		memset(&p2p_out.msg[i], 0, sizeof(p2p_out.msg[i]));
-		p2p_out.msg[i].msg_hdr.msg_name = &p2p_out.sa[i];
-		p2p_out.msg[i].msg_hdr.msg_namelen = salen;
-		p2p_out.msg[i].msg_hdr.msg_iov = &p2p_out.iov[i];
-		p2p_out.msg[i].msg_hdr.msg_iovlen = 1;
-		if (p2p_out.n == P2P_MMSG)
-			p2p_flush();
-		return 0;
-	}
-	do
-		r = sendto(p2p_fd, buf, len, 0, (const struct sockaddr *)sa,
-		    salen);
-	while (r == -1 && errno == EINTR);
-	if (r == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-			p2p_blocked = true;
-		return -1;
-	}
-	p2p_counters.sent++;
-	return 0;
+	if (p2p_hooked() || (slot = p2p_io_slot()) == NULL)
+		return scratch;
+	return slot;
 }
 
 /* Send held-back datagrams that waited long enough (all when force). */
@@ -236,7 +171,7 @@ p2p_hook_release(bool force)
 			i++;
 			continue;
 		}
-		p2p_sendto(p2p_hook.held[i].buf, p2p_hook.held[i].len,
+		p2p_io_send(p2p_hook.held[i].buf, p2p_hook.held[i].len,
 		    &p2p_hook.held[i].sa, p2p_hook.held[i].salen);
 		p2p_hook.held[i] = p2p_hook.held[--p2p_hook.nheld];
 	}
@@ -246,14 +181,16 @@ p2p_hook_release(bool force)
 int
 p2p_send_pkt(struct p2p_xfer *x, struct p2p_pkt *p)
 {
-	unsigned char buf[P2P_DGRAM_MAX];
+	unsigned char *buf = p2p_pkt_buf();
 	size_t len;
 	int i;
 
 	p->xid = x->xid;
 	len = p2p_encode(p, x->key, buf);
-	if (p2p_hook.loss == 0 && p2p_hook.dup == 0 && p2p_hook.reorder == 0)
-		return p2p_sendto(buf, len, &x->sa, x->salen);
+	if (buf == p2p_io_slot())
+		return p2p_io_put(len, &x->sa, x->salen);
+	if (!p2p_hooked())
+		return p2p_io_send(buf, len, &x->sa, x->salen);	/* EAGAIN */
 	p2p_hook_release(false);
 	if (p2p_hook.loss > 0 && p2p_hook_roll() < p2p_hook.loss)
 		return 0;	/* "sent", and lost on the way */
@@ -267,10 +204,10 @@ p2p_send_pkt(struct p2p_xfer *x, struct p2p_pkt *p)
 		p2p_hook.held[i].age = 0;
 		return 0;
 	}
-	if (p2p_sendto(buf, len, &x->sa, x->salen) == -1)
+	if (p2p_io_send(buf, len, &x->sa, x->salen) == -1)
 		return -1;
 	if (p2p_hook.dup > 0 && p2p_hook_roll() < p2p_hook.dup)
-		p2p_sendto(buf, len, &x->sa, x->salen);
+		p2p_io_send(buf, len, &x->sa, x->salen);
 	return 0;
 }
 
@@ -278,7 +215,7 @@ p2p_send_pkt(struct p2p_xfer *x, struct p2p_pkt *p)
 bool
 p2p_send_blocked(void)
 {
-	return p2p_blocked;
+	return p2p_io_blocked();
 }
 
 /* The peer's endpoint, in our socket's family. */
@@ -395,75 +332,79 @@ p2p_find(uint32_t xid, uint8_t type)
 	return NULL;
 }
 
-/* Read and dispatch what the socket holds (a bounded number, P2P_MMSG
-   datagrams per system call). */
+/* Check one datagram and hand it to its transfer, or drop and count it. */
+static void
+p2p_input(struct app *a, const unsigned char *buf, size_t len,
+    const struct sockaddr_storage *from, int64_t now)
+{
+	struct p2p_xfer *x;
+	struct p2p_pkt p;
+
+	if (p2p_decode(buf, len, &p) != P2P_D_OK) {
+		p2p_counters.malformed++;
+		return;
+	}
+	if ((x = p2p_find(p.xid, p.type)) == NULL) {
+		p2p_counters.unknown++;
+		return;
+	}
+	if (!p2p_from_peer(x, from)) {
+		p2p_counters.endpoint++;
+		return;
+	}
+	if (!p2p_verify(buf, len, x->key)) {
+		p2p_counters.mac++;
+		return;
+	}
+	p2p_counters.received++;
+	x->heard_us = now;
+	if (x->role == P2P_SEND)
+		p2p_send_input(a, x, &p);
+	else
+		p2p_recv_input(a, x, &p);
+}
+
+/* One buffer read: a datagram, or datagrams the kernel coalesced with
+   segment size gso, each checked alone; how many datagrams it held. */
+size_t
+p2p_input_buf(struct app *a, const unsigned char *buf, size_t len,
+    size_t gso, const struct sockaddr_storage *from, int64_t now)
+{
+	size_t seg, n = p2p_gro_pieces(len, gso, &seg), i, off;
+
+	if (n > 1 && !p2p_gro_fits(seg)) {
+		p2p_counters.malformed += n;	/* pieces that cannot be ours */
+		return n;
+	}
+	for (i = 0, off = 0; i < n; i++, off += seg)
+		p2p_input(a, buf + off, len - off < seg ? len - off : seg, from,
+		    now);
+	return n;
+}
+
+/* Read and dispatch what the socket holds (a bounded number). */
 static void
 p2p_read(struct app *a)
 {
-	static unsigned char buf[P2P_MMSG][P2P_DGRAM_MAX + 1];
-	static struct sockaddr_storage ss[P2P_MMSG];
-	static struct mmsghdr msg[P2P_MMSG];
-	static struct iovec iov[P2P_MMSG];
-	struct p2p_xfer *x;
-	struct p2p_pkt p;
+	struct p2p_io_rx rx[P2P_IO_RX_MAX];
 	int64_t now;
-	size_t len;
-	int done = 0, i, n;
+	size_t done = 0;
+	int i, n;
 
 	while (done < P2P_RECV_BATCH) {
-		for (i = 0; i < P2P_MMSG; i++) {
-			iov[i].iov_base = buf[i];
-			iov[i].iov_len = sizeof(buf[i]);
-			memset(&msg[i], 0, sizeof(msg[i]));
-			msg[i].msg_hdr.msg_name = &ss[i];
-			msg[i].msg_hdr.msg_namelen = sizeof(ss[i]);
-			msg[i].msg_hdr.msg_iov = &iov[i];
-			msg[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(p2p_fd, msg, P2P_MMSG, MSG_DONTWAIT, NULL);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_warn("UDP receive");
+		if ((n = p2p_io_recv(rx, P2P_IO_RX_MAX)) <= 0)
 			return;
-		}
-		if (n == 0)
-			return;
-		done += n;
 		now = p2p_now_us();
-		for (i = 0; i < n; i++) {
-			len = msg[i].msg_len;
-			if (p2p_decode(buf[i], len, &p) != P2P_D_OK) {
-				p2p_counters.malformed++;
-				continue;
-			}
-			if ((x = p2p_find(p.xid, p.type)) == NULL) {
-				p2p_counters.unknown++;
-				continue;
-			}
-			if (!p2p_from_peer(x, &ss[i])) {
-				p2p_counters.endpoint++;
-				continue;
-			}
-			if (!p2p_verify(buf[i], len, x->key)) {
-				p2p_counters.mac++;
-				continue;
-			}
-			p2p_counters.received++;
-			x->heard_us = now;
-			if (x->role == P2P_SEND)
-				p2p_send_input(a, x, &p);
-			else
-				p2p_recv_input(a, x, &p);
-		}
-		/* The payloads live in buf: write them out before reuse. */
+		for (i = 0; i < n; i++)
+			done += p2p_input_buf(a, rx[i].buf, rx[i].len,
+			    rx[i].gso, rx[i].from, now);
+		/* The payloads live in rx: write them out before reuse. */
 		for (i = 0; i < P2P_XFER_MAX; i++)
 			if (p2p_xfers[i].role == P2P_RECV &&
 			    p2p_xfers[i].state == P2P_S_RECV)
 				p2p_recv_flush(a, &p2p_xfers[i]);
-		if (n < P2P_MMSG)
-			return;
+		if (n < p2p_io_rx_slots())
+			return;		/* drained */
 	}
 }
 
@@ -487,7 +428,7 @@ p2p_poll_fill(struct pollfd *pfd, int max)
 	if (p2p_fd == -1 || max < 1)
 		return 0;
 	pfd[0].fd = p2p_fd;
-	pfd[0].events = POLLIN | (p2p_blocked ? POLLOUT : 0);
+	pfd[0].events = POLLIN | (p2p_io_blocked() ? POLLOUT : 0);
 	pfd[0].revents = 0;
 	return 1;
 }
@@ -509,7 +450,7 @@ p2p_poll_timeout(void)
 		    p2p_send_deadline(&p2p_xfers[i]) :
 		    p2p_recv_deadline(&p2p_xfers[i]);
 		/* No room in the socket: POLLOUT wakes us, not a timer. */
-		if (p2p_blocked && d >= 0 && d <= now)
+		if (p2p_io_blocked() && d >= 0 && d <= now)
 			d = now + 10000;
 		if (d >= 0 && (next < 0 || d < next))
 			next = d;
@@ -530,11 +471,11 @@ p2p_poll_done(struct app *a, const struct pollfd *pfd, int n)
 		if (pfd[i].fd != p2p_fd || p2p_fd == -1)
 			continue;
 		if (pfd[i].revents & POLLOUT)
-			p2p_blocked = false;
+			p2p_io_unblock();
 		if (pfd[i].revents & (POLLIN | POLLERR))
 			readable = true;
 	}
-	p2p_out.on = true;
+	p2p_io_begin();
 	if (readable)
 		p2p_read(a);
 	for (i = 0; i < P2P_XFER_MAX; i++) {
@@ -542,15 +483,14 @@ p2p_poll_done(struct app *a, const struct pollfd *pfd, int n)
 		    p2p_xfers[i].state == P2P_S_REQUEST)
 			continue;
 		if (p2p_xfers[i].role == P2P_SEND) {
-			if (!p2p_blocked)
+			if (!p2p_io_blocked())
 				p2p_send_run(a, &p2p_xfers[i], &blocked);
 		} else
 			p2p_recv_run(a, &p2p_xfers[i]);
 	}
 	if (p2p_hook.nheld > 0)
 		p2p_hook_release(true);
-	p2p_flush();
-	p2p_out.on = false;
+	p2p_io_end();
 }
 
 /* True while anything runs. */
@@ -583,6 +523,7 @@ p2p_sending(void)
 const struct p2p_stats *
 p2p_stats(void)
 {
+	p2p_counters.sent = p2p_io_sent();
 	return &p2p_counters;
 }
 
@@ -742,7 +683,8 @@ void
 p2p_do_transfers(struct app *a, int argc, char **argv)
 {
 	struct model *m = app_model(a);
-	const struct p2p_stats *s = &p2p_counters;
+	const struct p2p_stats *s = p2p_stats();
+	const struct p2p_io_stats *io = p2p_io_stats();
 	int i, n = 0;
 
 	for (i = 0; i < P2P_XFER_MAX; i++) {
@@ -764,4 +706,13 @@ p2p_do_transfers(struct app *a, int argc, char **argv)
 	    (unsigned long long)s->retransmitted,
 	    (unsigned long long)s->malformed, (unsigned long long)s->unknown,
 	    (unsigned long long)s->endpoint, (unsigned long long)s->mac);
+	model_add_line(m, MODEL_LINE_INFO, "UDP offload: GSO %s%s%s, GRO %s; "
+	    "%llu datagrams sent in %llu GSO messages, %llu received in %llu "
+	    "coalesced buffers", p2p_io_gso() ? "on" : "off",
+	    p2p_io_gso() ? "" : ": ", p2p_io_gso_why(),
+	    p2p_io_gro() ? "on" : "off",
+	    (unsigned long long)io->gso_dgrams,
+	    (unsigned long long)io->gso_msgs,
+	    (unsigned long long)io->gro_dgrams,
+	    (unsigned long long)io->gro_bufs);
 }

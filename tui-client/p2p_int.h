@@ -128,8 +128,22 @@ extern long		 p2p_rcvbuf;	/* SO_RCVBUF as read back */
 int		 p2p_receivers(void);
 
 int64_t		 p2p_now_us(void);
+/*
+ * Where to build a datagram (P2P_DGRAM_MAX bytes): a payload read into
+ * p2p_pkt_buf() + P2P_HDR_LEN is encoded in place by the next
+ * p2p_send_pkt(), so a DATA datagram is copied once, from the file.
+ */
+unsigned char	*p2p_pkt_buf(void);
 /* Send one datagram of x (through the test hooks); 0, or -1 (EAGAIN...). */
 int		 p2p_send_pkt(struct p2p_xfer *x, struct p2p_pkt *p);
+/*
+ * A buffer read from the socket: one datagram, or several the kernel
+ * coalesced with segment size gso (0: one); each is checked and counted
+ * alone, then handed to its transfer.  How many datagrams it held.
+ */
+size_t		 p2p_input_buf(struct app *a, const unsigned char *buf,
+		     size_t len, size_t gso,
+		     const struct sockaddr_storage *from, int64_t now);
 /* True once the socket refused a datagram (until POLLOUT says room). */
 bool		 p2p_send_blocked(void);
 /* Parse "IP" and port into x->sa for our socket's family; 0 or -1. */

@@ -148,7 +148,8 @@ p2p_read_seg(struct p2p_xfer *x, uint64_t seg, unsigned char *buf)
 static int
 p2p_send_seg(struct p2p_xfer *x, uint64_t seg, bool fresh, int64_t now)
 {
-	unsigned char data[P2P_SEG];
+	/* Read where the datagram is built: no copy between. */
+	unsigned char *data = p2p_pkt_buf() + P2P_HDR_LEN;
 	struct p2p_sseg *s = &x->segs[seg % P2P_WINDOW];
 	struct p2p_pkt p;
 	ssize_t n;
@@ -171,7 +172,6 @@ p2p_send_seg(struct p2p_xfer *x, uint64_t seg, bool fresh, int64_t now)
 	s->state = P2P_SEG_INFLIGHT;
 	s->tries = fresh ? 1 : (uint8_t)(s->tries < 255 ? s->tries + 1 : 255);
 	x->inflight++;
-	x->cc.round_sent++;
 	return 0;
 }
 

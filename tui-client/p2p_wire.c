@@ -71,7 +71,7 @@ p2p_encode(const struct p2p_pkt *p, const unsigned char key[SIPHASH_KEY_LEN],
 	p2p_put32(buf + 20, p->echo);
 	p2p_put16(buf + 24, p->len);
 	p2p_put16(buf + 26, p->rwnd);
-	if (p->len > 0)
+	if (p->len > 0 && p->payload != buf + P2P_HDR_LEN)
 		memcpy(buf + P2P_HDR_LEN, p->payload, p->len);
 	mac = siphash24(key, buf, n);
 	for (i = 0; i < P2P_MAC_LEN; i++)
@@ -120,6 +120,25 @@ p2p_verify(const unsigned char *buf, size_t len,
 		diff |= buf[len - P2P_MAC_LEN + i] ^
 		    (unsigned char)(mac >> (8 * i));
 	return diff == 0;
+}
+
+/* How a received buffer splits into datagrams. */
+size_t
+p2p_gro_pieces(size_t len, size_t gso, size_t *seg)
+{
+	if (gso == 0 || gso >= len) {
+		*seg = len;
+		return 1;
+	}
+	*seg = gso;
+	return len / gso + (len % gso != 0);
+}
+
+/* True when pieces of seg bytes can be our datagrams. */
+bool
+p2p_gro_fits(size_t seg)
+{
+	return seg >= P2P_HDR_LEN + P2P_MAC_LEN && seg <= P2P_DGRAM_MAX;
 }
 
 /* Types a sender sends. */
@@ -324,6 +343,7 @@ p2p_cc_init(struct p2p_cc *c)
 void
 p2p_cc_acked(struct p2p_cc *c, uint32_t n)
 {
+	c->round_acked += n;
 	if (c->cwnd < c->ssthresh)
 		c->cwnd += n;
 	else
@@ -332,25 +352,34 @@ p2p_cc_acked(struct p2p_cc *c, uint32_t n)
 		c->cwnd = P2P_WINDOW;
 }
 
-/* End a round trip once an ACK answers a datagram sent after it began,
-   and judge its losses once it holds enough datagrams to tell a burst
-   from scattered loss (rounds of a small window are added up). */
+/*
+ * End a round trip once an ACK answers a datagram sent after it began,
+ * and judge its losses once it holds enough outcomes to tell a burst from
+ * scattered loss (rounds of a small window are added up), or at once when
+ * its losses alone are more than a whole sample would tolerate.  The
+ * losses are weighed against the segments whose fate the round found out
+ * (acknowledged or lost), not against what it sent: a round that follows
+ * a halving sends half as much while it still learns the fate of the
+ * larger flight before, and would see its own random loss doubled.
+ */
 void
 p2p_cc_round(struct p2p_cc *c, uint32_t echo, uint32_t next_pktno)
 {
+	uint64_t known = (uint64_t)c->round_acked + c->round_lost;
+
 	if ((int32_t)(echo - c->round_end) < 0)
 		return;
 	c->round_end = next_pktno;
-	if (c->round_sent < P2P_LOSS_SAMPLE && c->round_lost <= c->round_sent)
+	if (known < P2P_LOSS_SAMPLE && (uint64_t)c->round_lost * 100 <=
+	    (uint64_t)P2P_LOSS_SAMPLE * P2P_LOSS_TOLERANCE)
 		return;
-	if ((uint64_t)c->round_lost * 100 >
-	    (uint64_t)c->round_sent * P2P_LOSS_TOLERANCE) {
+	if ((uint64_t)c->round_lost * 100 > known * P2P_LOSS_TOLERANCE) {
 		c->cwnd /= 2;
 		if (c->cwnd < P2P_CWND_MIN)
 			c->cwnd = P2P_CWND_MIN;
 		c->ssthresh = c->cwnd;
 	}
-	c->round_sent = 0;
+	c->round_acked = 0;
 	c->round_lost = 0;
 }
 
@@ -366,7 +395,7 @@ p2p_cc_timeout(struct p2p_cc *c, uint32_t next_pktno)
 	c->undo_before = next_pktno;
 	c->ssthresh = c->cwnd / 2 > P2P_CWND_MIN ? c->cwnd / 2 : P2P_CWND_MIN;
 	c->cwnd = P2P_CWND_MIN;
-	c->round_sent = c->round_lost = 0;
+	c->round_acked = c->round_lost = 0;
 }
 
 /* Undo a timeout that the first ACK after it shows to be spurious. */

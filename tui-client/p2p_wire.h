@@ -76,7 +76,8 @@ enum p2p_derr {
 	P2P_D_MAC,		/* MAC wrong: forged, corrupted or stale */
 };
 
-/* Encode p into buf (P2P_DGRAM_MAX bytes) with its MAC; the length. */
+/* Encode p into buf (P2P_DGRAM_MAX bytes) with its MAC; the length.  The
+   payload may already be in place, at buf + P2P_HDR_LEN. */
 size_t		 p2p_encode(const struct p2p_pkt *p,
 		     const unsigned char key[SIPHASH_KEY_LEN],
 		     unsigned char *buf);
@@ -93,6 +94,20 @@ int		 p2p_parse_secret(const char *hex,
 		     unsigned char key[SIPHASH_KEY_LEN]);
 /* Segments of a file of size bytes. */
 uint64_t	 p2p_nseg(uint64_t size);
+
+/*
+ * A buffer the kernel coalesced (UDP_GRO) holds datagrams of gso bytes
+ * each, the last one possibly shorter; gso is what the kernel said, so
+ * it is bounded here before anything trusts it.  p2p_gro_pieces() gives
+ * the number of pieces a buffer of len bytes splits into and sets *seg to
+ * the length of every piece but the last: one piece of len bytes when gso
+ * is 0 or not below len (not coalesced), else ceil(len / gso).
+ * p2p_gro_fits() says whether pieces of seg bytes can be datagrams of
+ * ours at all; a buffer cut into pieces that cannot is dropped whole and
+ * counted as that many malformed datagrams, without looking at them.
+ */
+size_t		 p2p_gro_pieces(size_t len, size_t gso, size_t *seg);
+bool		 p2p_gro_fits(size_t seg);
 
 /* The receiver's window: which segments arrived. */
 struct p2p_rwin {
@@ -149,23 +164,24 @@ void		 p2p_rtt_backoff(struct p2p_rtt *r);
 
 /*
  * Congestion window, in segments.  Slow start, then additive increase;
- * losses are judged per round trip: a round that lost more than
- * P2P_LOSS_TOLERANCE percent of what it sent (a burst: the receiver's
- * socket buffer overflowed, or a congested path) halves the window; rarer,
- * scattered losses only end slow start.  So random loss of a few percent
- * costs retransmissions, not speed, while an overflowing receiver slows
- * the sender down at once.
+ * losses are judged per round trip: a round in which more than
+ * P2P_LOSS_TOLERANCE percent of the segments whose fate it learnt turn
+ * out lost (a burst: the receiver's socket buffer overflowed, or a
+ * congested path) halves the window and ends slow start; rarer, scattered
+ * losses change nothing.  So random loss of a few percent costs
+ * retransmissions, not speed, while an overflowing receiver slows the
+ * sender down at once.
  */
 #define P2P_CWND_INIT	32
 #define P2P_CWND_MIN	8
 #define P2P_LOSS_TOLERANCE 12
-#define P2P_LOSS_SAMPLE	128	/* datagrams a judgement needs at least */
+#define P2P_LOSS_SAMPLE	128	/* outcomes a judgement needs at least */
 struct p2p_cc {
 	double		 cwnd;
 	double		 ssthresh;
 	uint32_t	 round_end;	/* pktno that ends the round */
-	uint32_t	 round_sent;
-	uint32_t	 round_lost;
+	uint32_t	 round_acked;	/* segments found acknowledged ... */
+	uint32_t	 round_lost;	/* ... and lost in the round */
 	/* A timeout may be spurious (the peer was only slow, e.g. not
 	   scheduled): what to restore if the next ACK proves it. */
 	bool		 undo_armed;

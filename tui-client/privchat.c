@@ -620,6 +620,9 @@ privchat_poll_timeout(void)
 	for (i = 0; i < PRIVCHAT_MAX; i++) {
 		const struct pc *c = &pc_chats[i];
 
+		/* A slot never used has cand 0, not -1 (static storage). */
+		if (c->st == PC_FREE)
+			continue;
 		d = -1;
 		if (c->st == PC_LISTEN || c->st == PC_CONNECTING)
 			d = c->until_ms;

@@ -82,17 +82,33 @@ sha256_block(uint32_t h[8], const unsigned char *p)
 }
 
 #ifdef SHA256_NI
-/* n blocks with the SHA-NI instructions (FIPS 180-4 6.2.2, four rounds
-   per step; the state is kept as ABEF and CDGH, as the instructions
-   want). */
+/* Four rounds: message words m plus constants t..t+3 (two rnds2 each). */
+#define NI_ROUNDS(t, m) do {						\
+	k = _mm_add_epi32((m), _mm_loadu_si128(				\
+	    (const __m128i *)&sha256_k[4 * (t)]));			\
+	s1 = _mm_sha256rnds2_epu32(s1, s0, k);				\
+	k = _mm_shuffle_epi32(k, 0x0e);					\
+	s0 = _mm_sha256rnds2_epu32(s0, s1, k);				\
+} while (0)
+/* The next four message words into a, from the sixteen in a b c d. */
+#define NI_SCHED(a, b, c, d)						\
+	(a) = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(	\
+	    (a), (b)), _mm_alignr_epi8((d), (c), 4)), (d))
+
+/*
+ * n blocks with the SHA-NI instructions (FIPS 180-4 6.2.2, four rounds
+ * per step; the state is kept as ABEF and CDGH, as the instructions
+ * want).  Written out in full rather than as a loop over an array: GCC
+ * does not unroll that loop at -O2, so the message words went through
+ * the stack and the hash ran at two thirds of this speed.
+ */
 __attribute__((target("sha,sse4.1,ssse3")))
 static void
 sha256_blocks_ni(uint32_t h[8], const unsigned char *p, size_t n)
 {
 	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
 	    0x0405060700010203ULL);
-	__m128i s0, s1, t, abef, cdgh, m[4], k;
-	int i;
+	__m128i s0, s1, t, abef, cdgh, m0, m1, m2, m3, k;
 
 	t = _mm_loadu_si128((const __m128i *)&h[0]);		/* DCBA */
 	s1 = _mm_loadu_si128((const __m128i *)&h[4]);		/* HGFE */
@@ -103,22 +119,30 @@ sha256_blocks_ni(uint32_t h[8], const unsigned char *p, size_t n)
 	for (; n > 0; n--, p += 64) {
 		abef = s0;
 		cdgh = s1;
-		for (i = 0; i < 16; i++) {
-			if (i < 4)
-				m[i] = _mm_shuffle_epi8(_mm_loadu_si128(
-				    (const __m128i *)(p + 16 * i)), swap);
-			else
-				m[i & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(
-				    _mm_sha256msg1_epu32(m[i & 3],
-				    m[(i + 1) & 3]), _mm_alignr_epi8(
-				    m[(i + 3) & 3], m[(i + 2) & 3], 4)),
-				    m[(i + 3) & 3]);
-			k = _mm_add_epi32(m[i & 3], _mm_loadu_si128(
-			    (const __m128i *)&sha256_k[4 * i]));
-			s1 = _mm_sha256rnds2_epu32(s1, s0, k);
-			k = _mm_shuffle_epi32(k, 0x0e);
-			s0 = _mm_sha256rnds2_epu32(s0, s1, k);
-		}
+		m0 = _mm_shuffle_epi8(_mm_loadu_si128(
+		    (const __m128i *)p), swap);
+		m1 = _mm_shuffle_epi8(_mm_loadu_si128(
+		    (const __m128i *)(p + 16)), swap);
+		m2 = _mm_shuffle_epi8(_mm_loadu_si128(
+		    (const __m128i *)(p + 32)), swap);
+		m3 = _mm_shuffle_epi8(_mm_loadu_si128(
+		    (const __m128i *)(p + 48)), swap);
+		NI_ROUNDS(0, m0);
+		NI_ROUNDS(1, m1);
+		NI_ROUNDS(2, m2);
+		NI_ROUNDS(3, m3);
+		NI_SCHED(m0, m1, m2, m3); NI_ROUNDS(4, m0);
+		NI_SCHED(m1, m2, m3, m0); NI_ROUNDS(5, m1);
+		NI_SCHED(m2, m3, m0, m1); NI_ROUNDS(6, m2);
+		NI_SCHED(m3, m0, m1, m2); NI_ROUNDS(7, m3);
+		NI_SCHED(m0, m1, m2, m3); NI_ROUNDS(8, m0);
+		NI_SCHED(m1, m2, m3, m0); NI_ROUNDS(9, m1);
+		NI_SCHED(m2, m3, m0, m1); NI_ROUNDS(10, m2);
+		NI_SCHED(m3, m0, m1, m2); NI_ROUNDS(11, m3);
+		NI_SCHED(m0, m1, m2, m3); NI_ROUNDS(12, m0);
+		NI_SCHED(m1, m2, m3, m0); NI_ROUNDS(13, m1);
+		NI_SCHED(m2, m3, m0, m1); NI_ROUNDS(14, m2);
+		NI_SCHED(m3, m0, m1, m2); NI_ROUNDS(15, m3);
 		s0 = _mm_add_epi32(s0, abef);
 		s1 = _mm_add_epi32(s1, cdgh);
 	}

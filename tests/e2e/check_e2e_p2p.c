@@ -2,6 +2,7 @@
  * check_e2e_p2p.c - peer to peer end to end: files of many sizes sent
  * between real clients and compared byte for byte, the same through
  * induced loss, duplication and reordering (the clients' FS_TEST_* hooks),
+ * with the kernel's UDP offloads and with GSO refused and GRO off,
  * a stranger spraying datagrams, hostile names (the test itself plays a
  * sender that offers them), a receiver killed half-way, the ask mode, the
  * errors, and private chats: accept, decline, stop, logout.
@@ -9,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <arpa/inet.h>
 
 #include <check.h>
@@ -33,6 +35,10 @@
 	"bob bob123\n"							\
 	"carol carol123\n"						\
 	"dave dave123\n"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
 
 #define INI	"[accounts]\nregistration = no\n"
 #define BIG_MB	50		/* the large file of the lossless test */
@@ -171,6 +177,26 @@ send_ok(struct srv *s, struct cli *a, struct cli *b, const char *name)
 	same_file(s, name, saved);
 }
 
+/*
+ * The UDP offload line of /transfers: when GSO is on and datagrams were
+ * sent, some went in GSO messages; when it is off, none did.
+ */
+static void
+offload_consistent(struct cli *c)
+{
+	const char *l;
+
+	SEND(c, "/transfers");
+	EXPECT(c, "UDP offload:");
+	l = cli_last(c);
+	if (strstr(l, "GSO on") != NULL)
+		ck_assert_msg(strstr(l, " 0 datagrams sent in 0 GSO") == NULL,
+		    "GSO on but never used: %s", l);
+	else
+		ck_assert_msg(strstr(l, " 0 datagrams sent in 0 GSO") != NULL,
+		    "GSO off but used: %s", l);
+}
+
 /* Empty, one byte, odd sizes around a segment, and a few hundred kB. */
 START_TEST(test_sizes)
 {
@@ -215,6 +241,8 @@ START_TEST(test_large_both_ways)
 	EXPECT_MS(b, "Received big.bin from alice", XFER_MS);
 	same_file(s, "big.bin", "alice_big.bin");
 	same_file(s, "back.bin", "bob_back.bin");
+	offload_consistent(a);
+	offload_consistent(b);
 	step_logout(a, "logout", "alice");
 	step_logout(b, "logout", "bob");
 	step_stop_ok(s);
@@ -241,6 +269,49 @@ START_TEST(test_lossy)
 	EXPECT(a, "resent");
 	ck_assert_msg(strstr(cli_last(a), "resent 0;") == NULL, "no "
 	    "retransmission under 5 %% loss? %s", cli_last(a));
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/*
+ * GSO refused by alice's kernel at her first GSO send (the test hook does
+ * what EIO from a route without checksum offload would) and no GRO at
+ * bob's: the files still arrive whole, /transfers says why, and bob's
+ * client, which still sends with GSO, makes alice's no trouble.
+ */
+START_TEST(test_gso_fallback)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *a, *b;
+	const char *l;
+
+	setenv("FS_TEST_GSO", "refuse", 1);
+	a = step_login(s, "alice", "alice123", 0);
+	unsetenv("FS_TEST_GSO");
+	setenv("FS_TEST_GRO", "off", 1);
+	b = step_login(s, "bob", "bob123", 0);
+	unsetenv("FS_TEST_GRO");
+	random_file(s, "fb.bin", 5 * 1000 * 1000 + 3);
+	random_file(s, "back.bin", 2 * 1000 * 1000 + 1);
+	send_ok(s, a, b, "fb.bin");
+	SEND(b, "/p2pvideo alice back.bin");
+	EXPECT_MS(a, "Received back.bin from bob", XFER_MS);
+	same_file(s, "back.bin", "bob_back.bin");
+	SEND(a, "/transfers");
+	EXPECT(a, "UDP offload:");
+	l = cli_last(a);
+	ck_assert_msg(strstr(l, "GSO off: a GSO send failed") != NULL ||
+	    strstr(l, "GSO off: UDP_SEGMENT") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, " 0 datagrams sent in 0 GSO") != NULL, "%s",
+	    l);
+	SEND(b, "/transfers");
+	EXPECT(b, "UDP offload:");
+	ck_assert_msg(strstr(cli_last(b), "GRO off;") != NULL, "%s",
+	    cli_last(b));
+	ck_assert_msg(strstr(cli_last(b), "received in 0 coalesced") != NULL,
+	    "%s", cli_last(b));
 	step_logout(a, "logout", "alice");
 	step_logout(b, "logout", "bob");
 	step_stop_ok(s);
@@ -298,6 +369,121 @@ START_TEST(test_spray)
 	    "transfer, 0 wrong sender, 0 bad MAC") == NULL,
 	    "nothing counted as dropped: %s", cli_last(b));
 	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/*
+ * Send n datagrams of seg bytes from buf (end to end) to to: as one GSO
+ * message when the kernel takes it, else one by one.
+ */
+static void
+send_run(int fd, const struct sockaddr_in *to, const unsigned char *buf,
+    size_t seg, int n)
+{
+	union {
+		char		 b[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr	 align;
+	} ctl;
+	struct msghdr m;
+	struct iovec iov = { (void *)buf, seg * (size_t)n };
+	struct cmsghdr *c;
+	uint16_t g = (uint16_t)seg;
+	int i;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_name = (void *)to;
+	m.msg_namelen = sizeof(*to);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl.b;
+	m.msg_controllen = sizeof(ctl.b);
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(g));
+	memcpy(CMSG_DATA(c), &g, sizeof(g));
+	if (sendmsg(fd, &m, 0) == (ssize_t)iov.iov_len)
+		return;
+	for (i = 0; i < n; i++)
+		sendto(fd, buf + (size_t)i * seg, seg, 0,
+		    (const struct sockaddr *)to, sizeof(*to));
+}
+
+/* bob's drop counters from /transfers: true once they reach the given
+   malformed and unknown counts (asked again for up to 10 s). */
+static bool
+drops_reach(struct cli *b, unsigned long long malformed,
+    unsigned long long unknown, char *last, size_t len)
+{
+	unsigned long long m = 0, u = 0, e = 0, k = 0;
+	const char *d;
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		SEND(b, "/transfers");
+		EXPECT(b, "dropped:");
+		d = strstr(cli_last(b), "dropped: ");
+		snprintf(last, len, "%s", cli_last(b));
+		if (d != NULL && sscanf(d, "dropped: %llu malformed, %llu "
+		    "unknown transfer, %llu wrong sender, %llu bad MAC", &m, &u,
+		    &e, &k) == 4 && m == malformed && u == unknown &&
+		    e == 0 && k == 0)
+			return true;
+		if (m > malformed || u > unknown)
+			return false;
+		usleep(100000);
+	}
+	return false;
+}
+
+/*
+ * A stranger sprays bob's port with GSO runs, which bob's kernel may hand
+ * over coalesced: 50 runs of 40 well-formed datagrams for transfers that
+ * do not exist, and 10 runs of 1000 bytes cut every 20 (pieces too short
+ * to be anything).  Each piece is counted once, as if it came alone: 2000
+ * unknown, 500 malformed, whether the kernel coalesced them or not.
+ */
+START_TEST(test_spray_coalesced)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	int port = e2e_free_udp_port(), fd, i, j;
+	struct cli *b = step_login(s, "bob", "bob123", port);
+	static unsigned char run[40 * P2P_DGRAM_MAX];
+	unsigned char key[16], body[P2P_SEG];
+	struct sockaddr_in to;
+	struct p2p_pkt p;
+	char last[600];
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons((uint16_t)port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memset(key, 0x5a, sizeof(key));
+	memset(body, 0xab, sizeof(body));
+	for (i = 0; i < 50; i++) {
+		for (j = 0; j < 40; j++) {
+			memset(&p, 0, sizeof(p));
+			p.type = P2P_T_DATA;
+			p.xid = (uint32_t)(1000 + i);
+			p.off = (uint64_t)j * P2P_SEG;
+			p.payload = body;
+			p.len = P2P_SEG;
+			ck_assert_uint_eq(p2p_encode(&p, key, run + (size_t)j *
+			    P2P_DGRAM_MAX), P2P_DGRAM_MAX);
+		}
+		send_run(fd, &to, run, P2P_DGRAM_MAX, 40);
+		if (i % 10 == 9)
+			usleep(20000);	/* no overflow of bob's buffer */
+	}
+	memset(run, 0x17, 1000);
+	for (i = 0; i < 10; i++)
+		send_run(fd, &to, run, 20, 50);
+	close(fd);
+	ck_assert_msg(drops_reach(b, 500, 2000, last, sizeof(last)),
+	    "want 500 malformed and 2000 unknown: %s", last);
 	step_logout(b, "logout", "bob");
 	step_stop_ok(s);
 }
@@ -631,7 +817,9 @@ suite_e2e_p2p(void)
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_large_both_ways);
 	tcase_add_test(tc, test_lossy);
+	tcase_add_test(tc, test_gso_fallback);
 	tcase_add_test(tc, test_spray);
+	tcase_add_test(tc, test_spray_coalesced);
 	tcase_add_test(tc, test_hostile_names);
 	tcase_add_test(tc, test_receiver_killed);
 	tcase_add_test(tc, test_ask_and_errors);

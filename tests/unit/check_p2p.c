@@ -2,7 +2,8 @@
  * check_p2p.c - the pure parts of peer to peer: SHA-256 against the FIPS
  * 180-4 / NIST test vectors, SipHash-2-4 against the paper's vector, the
  * datagram codec and its MAC, the receiver's window and SACK bitmap, RTT
- * and congestion arithmetic, received-file names, the client's INI.
+ * and congestion arithmetic, received-file names, the client's INI, and
+ * that a client with nothing running has no timer (it must sleep in poll).
  */
 #include <check.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include <string.h>
 
 #include "conf.h"
+#include "p2p.h"
 #include "p2p_wire.h"
+#include "privchat.h"
 #include "sha256.h"
 #include "siphash.h"
 #include "../suites.h"
@@ -289,31 +292,43 @@ START_TEST(test_cc)
 
 	p2p_cc_init(&c);
 	p2p_cc_acked(&c, 32);
-	ck_assert(c.cwnd == 64);
+	ck_assert(c.cwnd == 64 && c.round_acked == 32);
 	c.round_end = 10;
-	c.round_sent = 100;
+	c.round_acked = 95;
 	c.round_lost = 5;			/* 5 % */
 	p2p_cc_round(&c, 9, 200);		/* round not over yet */
 	ck_assert(c.cwnd == 64 && c.round_lost == 5);
 	p2p_cc_round(&c, 10, 200);		/* too few to judge: added up */
-	ck_assert(c.round_end == 200 && c.round_sent == 100 &&
+	ck_assert(c.round_end == 200 && c.round_acked == 95 &&
 	    c.round_lost == 5);
-	c.round_sent += 100;
+	c.round_acked += 100;
 	p2p_cc_round(&c, 200, 300);		/* 5 of 200: tolerated */
 	ck_assert(c.cwnd == 64 && c.ssthresh == P2P_WINDOW);
-	ck_assert(c.round_sent == 0 && c.round_lost == 0);
+	ck_assert(c.round_acked == 0 && c.round_lost == 0);
 	p2p_cc_acked(&c, 64);
 	ck_assert(c.cwnd == 128);		/* still slow start */
-	c.round_sent = 200;
+	/* A round after a halving sends little but learns the fate of the
+	   flight before: 20 lost of 400 found out is 5 %, tolerated, however
+	   few the round sent. */
+	c.round_acked = 380;
+	c.round_lost = 20;
+	p2p_cc_round(&c, 300, 350);
+	ck_assert(c.cwnd == 128 && c.ssthresh == P2P_WINDOW);
+	c.round_acked = 170;
 	c.round_lost = 30;			/* 15 %: a burst */
-	p2p_cc_round(&c, 300, 400);
+	p2p_cc_round(&c, 350, 400);
 	ck_assert(c.cwnd == 64 && c.ssthresh == 64);
 	p2p_cc_acked(&c, 64);
 	ck_assert(c.cwnd == 65);		/* additive now */
-	c.round_sent = 10;
-	c.round_lost = 11;			/* more lost than sent: judge */
+	c.round_acked = 2;
+	c.round_lost = 20;			/* more lost than a sample
+						   tolerates: judged at once */
 	p2p_cc_round(&c, 400, 500);
 	ck_assert(c.cwnd == 32.5);
+	c.round_acked = 100;
+	c.round_lost = 15;			/* 13 %, but few: added up */
+	p2p_cc_round(&c, 500, 550);
+	ck_assert(c.cwnd == 32.5 && c.round_lost == 15);
 	p2p_cc_timeout(&c, 600);
 	ck_assert(c.cwnd == P2P_CWND_MIN);
 	/* The first ACK answers datagram 599, sent before the timeout: the
@@ -396,6 +411,15 @@ START_TEST(test_conf)
 }
 END_TEST
 
+/* Nothing running, no timer: an idle client sleeps in poll (a private
+   chat slot never used once made this 0, and every client spun). */
+START_TEST(test_idle_no_timer)
+{
+	ck_assert_int_eq(privchat_poll_timeout(), -1);
+	ck_assert_int_eq(p2p_poll_timeout(), -1);
+}
+END_TEST
+
 Suite *
 suite_p2p(void)
 {
@@ -414,6 +438,8 @@ suite_p2p(void)
 	tcase_add_test(tc, test_cc);
 	tcase_add_test(tc, test_safe_name);
 	tcase_add_test(tc, test_conf);
+	tcase_add_test(tc, test_idle_no_timer);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tcase_p2p_io());
 	return s;
 }
