@@ -6,8 +6,9 @@ set -eu
 # systemd: systemd-analyze scores the unit (make check-board).
 # The server links statically by default: libc.a and rcrt1.o come with
 # libc6-dev (build-essential), libinih.a with libinih-dev, libcrypt.a with
-# libcrypt-dev.
-PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev tmux systemd man-db clang libclang-rt-14-dev valgrind"
+# libcrypt-dev.  iproute2 and nftables: the peer-to-peer test that drops
+# datagrams with nftables in a network namespace of its own.
+PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev tmux systemd man-db clang libclang-rt-14-dev valgrind iproute2 nftables"
 
 missing=""
 for p in $PKGS; do
