@@ -298,8 +298,9 @@ FUZZ_SRCS_proto	:= common/proto.c
 FUZZ_SRCS_config := firmware-server/config.c common/log.c
 FUZZ_LIBS_config := $(INIH_LIBS)
 FUZZ_SRCS_timefmt := common/timefmt.c
-FUZZ_SRCS_accounts := firmware-server/accounts.c firmware-server/store.c common/fdio.c \
-		   common/proto.c common/log.c
+FUZZ_SRCS_accounts := firmware-server/accounts.c firmware-server/store.c \
+		   firmware-server/syncq.c firmware-server/hasher.c \
+		   common/loop.c common/fdio.c common/proto.c common/log.c
 FUZZ_LIBS_accounts := $(CRYPT_LIBS)
 FUZZ_SRCS_state	:= firmware-server/board.c firmware-server/groups.c \
 		   common/proto.c common/timefmt.c
