@@ -178,18 +178,63 @@ proto_check_bytes(const char *line, size_t len)
 	return PROTO_OK;
 }
 
-/* Parse "TAG VERB[ ARGS][ {N}]" in place. */
-enum proto_err
-proto_parse_req(char *line, struct proto_req *req)
+/*
+ * True when the well-formed UTF-8 s (len bytes) holds a C1 control
+ * (U+0080-U+009F: C2 80-C2 9F) or a bidirectional override or isolate
+ * (U+202A-U+202E: E2 80 AA-AE; U+2066-U+2069: E2 81 A6-A9), which would
+ * let one user's text rearrange or hide what a terminal shows around it.
+ */
+static bool
+proto_has_unsafe(const char *s, size_t len)
 {
-	size_t len, taglen, verblen, i, start, n;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f)
+			return true;
+		if (u[i] == 0xe2 && i + 2 < len && ((u[i + 1] == 0x80 &&
+		    u[i + 2] >= 0xaa && u[i + 2] <= 0xae) || (u[i + 1] == 0x81 &&
+		    u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9)))
+			return true;
+	}
+	return false;
+}
+
+/* True when s (len bytes) is text a peer may send and a terminal may show. */
+bool
+proto_valid_text(const char *s, size_t len)
+{
+	return proto_check_bytes(s, len) == PROTO_OK &&
+	    !proto_has_unsafe(s, len);
+}
+
+/* Bytes of s (len bytes of UTF-8) that fit in max without cutting a
+   character. */
+size_t
+proto_utf8_cut(const char *s, size_t len, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (len <= max)
+		return len;
+	/* Back off over continuation bytes to the start of a character. */
+	while (max > 0 && (u[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/* Parse "TAG VERB[ ARGS][ {N}]" (len bytes) in place. */
+enum proto_err
+proto_parse_req(char *line, size_t len, struct proto_req *req)
+{
+	size_t taglen, verblen, i, start, n;
 	bool tag_ok, canonical;
 	enum proto_err e;
 	char *p;
 	int r;
 
 	memset(req, 0, sizeof(*req));
-	len = strlen(line);
 	req->args = line + len;
 	if (len == 0)
 		return PROTO_ERR_EMPTY;
@@ -201,8 +246,13 @@ proto_parse_req(char *line, struct proto_req *req)
 	if (tag_ok)
 		memcpy(req->tag, line, taglen);
 
+	/* A NUL would hide the rest of the line from every check below. */
+	if (memchr(line, '\0', len) != NULL)
+		return PROTO_ERR_CTRL;
 	if ((e = proto_check_bytes(line, len)) != PROTO_OK)
 		return e;
+	if (proto_has_unsafe(line, len))
+		return PROTO_ERR_CTRL;
 	if (!tag_ok)
 		return PROTO_ERR_TAG;
 	if (line[taglen] != ' ')
@@ -414,6 +464,25 @@ proto_valid_utf8(const char *s, size_t len)
 	return true;
 }
 
+/* Replace every byte of s that is not part of a whole UTF-8 character
+   by '?' (text cut with "%.40s" may end inside one). */
+void
+proto_utf8_scrub(char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		for (n = 1; n <= 4 && i + n <= len; n++)
+			if (proto_valid_utf8(s + i, n))
+				break;
+		if (n > 4 || i + n > len) {
+			s[i++] = '?';
+			continue;
+		}
+		i += n;
+	}
+}
+
 /* Parse a whole string as a decimal integer within [min, max]. */
 int
 proto_parse_int(const char *s, long long min, long long max,
@@ -504,7 +573,8 @@ proto_strerror(enum proto_err err)
 	case PROTO_ERR_UTF8:
 		return "invalid UTF-8";
 	case PROTO_ERR_CTRL:
-		return "control character in line";
+		return "control character in line (C0, C1, NUL or a bidi "
+		    "override)";
 	}
 	return "unknown error";
 }

@@ -145,11 +145,13 @@ struct proto_req {
 };
 
 /*
- * Parse one request line (NUL-terminated, without CR/LF) in place.  Checks
- * UTF-8 and control characters (TAB is refused too).  On error, req->tag
- * still holds the tag when one could be read, so the reply can carry it.
+ * Parse one request line of len bytes (NUL-terminated after them, without
+ * CR/LF) in place.  Checks UTF-8 and control characters: C0 (TAB and NUL
+ * included), DEL, C1 and the bidi overrides and isolates are refused
+ * (PROTO_ERR_CTRL).  On error, req->tag still holds the tag when one could
+ * be read, so the reply can carry it.
  */
-enum proto_err	 proto_parse_req(char *line, struct proto_req *req);
+enum proto_err	 proto_parse_req(char *line, size_t len, struct proto_req *req);
 
 enum proto_kind {
 	PROTO_MSG_DATA,		/* "TAG . TEXT" */
@@ -182,6 +184,18 @@ bool		 proto_valid_user(const char *s);
 
 /* True when s (len bytes) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool		 proto_valid_utf8(const char *s, size_t len);
+
+/* True when s (len bytes) is valid UTF-8 without C0 controls, DEL, C1
+   controls or bidi overrides/isolates: text a terminal may show. */
+bool		 proto_valid_text(const char *s, size_t len);
+
+/* The most bytes of s (len bytes of UTF-8), at most max, that do not cut
+   a character in two. */
+size_t		 proto_utf8_cut(const char *s, size_t len, size_t max);
+
+/* Replace the bytes of s (len) that are not part of a whole UTF-8
+   character by '?', in place. */
+void		 proto_utf8_scrub(char *s, size_t len);
 
 /* Parse a decimal integer in [min, max]; the whole string must be digits
    (a leading '-' allowed when min < 0).  Returns 0 or -1. */

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd.h"
 #include "conn.h"
@@ -105,6 +106,14 @@ cmd_vreply(struct cmd_ctx *ctx, const char *kind, const char *code,
 	n = vsnprintf(text, sizeof(text), fmt, ap);
 	if (n < 0)
 		text[0] = '\0';
+	else {
+		/* Cut: never inside a character; nor where a "%.40s" in
+		   fmt cut an argument. */
+		if ((size_t)n >= sizeof(text))
+			text[proto_utf8_cut(text, sizeof(text) - 1,
+			    sizeof(text) - 1)] = '\0';
+		proto_utf8_scrub(text, strlen(text));
+	}
 	if (code != NULL)
 		conn_printf(ctx->s->conn, "%s %s %s%s%s\n", ctx->tag, kind, code,
 		    text[0] ? " " : "", text);
@@ -194,6 +203,59 @@ cmd_resumed(struct cmd_ctx *ctx, const struct session_mark *m)
 	    ctx->note);
 }
 
+/*
+ * True when a request line (valid or not) may carry a password: its second
+ * word is PASS or REGISTER in any case, or the session is waiting for one
+ * (a mistyped verb there is most likely followed by the password).
+ */
+static bool
+cmd_line_secret(const struct session *s, const char *line, size_t len)
+{
+	static const char *verbs[] = { PROTO_V_PASS, PROTO_V_REGISTER };
+	const char *sp, *verb, *end;
+	size_t i, vlen;
+
+	if (s->state == SESS_PASSWORD || s->state == SESS_REGISTER)
+		return true;
+	if ((sp = memchr(line, ' ', len)) == NULL)
+		return false;
+	verb = sp + 1;
+	end = line + len;
+	for (vlen = 0; verb + vlen < end && verb[vlen] != ' '; vlen++)
+		;
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (vlen == strlen(verbs[i]) &&
+		    strncasecmp(verb, verbs[i], vlen) == 0)
+			return true;
+	return false;
+}
+
+/* A log sample of a refused line: with a password possibly in it, only
+   what comes before the second space, then "***". */
+static void
+cmd_bad_sample(const struct session *s, char *dst, size_t n,
+    const char *line, size_t len)
+{
+	const char *sp;
+	size_t keep;
+
+	if (!cmd_line_secret(s, line, len)) {
+		proto_sanitize(dst, n, line, len);
+		return;
+	}
+	keep = 0;
+	if ((sp = memchr(line, ' ', len)) != NULL &&
+	    (sp = memchr(sp + 1, ' ', len - (size_t)(sp + 1 - line))) != NULL)
+		keep = (size_t)(sp - line);
+	else if (sp != NULL)
+		keep = len;	/* "TAG VERB" and nothing after it */
+	if (keep > 40)
+		keep = 40;
+	proto_sanitize(dst, n > 5 ? n - 4 : n, line, keep);
+	if (n > 5)
+		strcat(dst, " ***");
+}
+
 /* What a session in state st must do before anything else. */
 static const char *
 cmd_state_hint(enum sess_state st)
@@ -232,13 +294,19 @@ cmd_dispatch(struct session *s, char *line, size_t len, const char *blob,
 	ctx.tag = "*";
 	ctx.blob = blob;
 	ctx.blob_len = blob_len;
-	if ((perr = proto_parse_req(line, &req)) != PROTO_OK) {
+	if ((perr = proto_parse_req(line, len, &req)) != PROTO_OK) {
 		if (perr == PROTO_ERR_EMPTY)
 			return;		/* an empty line is not a request */
 		if (req.tag[0] != '\0' && perr != PROTO_ERR_TAG)
 			ctx.tag = req.tag;
-		proto_sanitize(sample, sizeof(sample), line, len);
-		cmd_err(&ctx, PROTO_E_PROTO, "%s", proto_strerror(perr));
+		cmd_bad_sample(s, sample, sizeof(sample), line, len);
+		if (cmd_line_secret(s, line, len) && (perr == PROTO_ERR_UTF8 ||
+		    perr == PROTO_ERR_CTRL))
+			cmd_err(&ctx, PROTO_E_PROTO, "%s: a password must be "
+			    "valid UTF-8 without control characters",
+			    proto_strerror(perr));
+		else
+			cmd_err(&ctx, PROTO_E_PROTO, "%s", proto_strerror(perr));
 		log_info("%s: bad request \"%s\": %s", session_who(s), sample,
 		    proto_strerror(perr));
 		return;
@@ -247,7 +315,9 @@ cmd_dispatch(struct session *s, char *line, size_t len, const char *blob,
 	ctx.verb = req.verb;
 	ce = cmd_lookup(req.verb);
 	/* Sampled now: splitting the arguments cuts the line up. */
-	if (ce != NULL && (ce->flags & CMD_SECRET))
+	if ((ce != NULL && (ce->flags & CMD_SECRET)) ||
+	    (ce == NULL && req.args[0] != '\0' &&
+	    cmd_line_secret(s, line, len)))
 		snprintf(args, sizeof(args), " ***");
 	else if (req.args[0] != '\0') {
 		args[0] = ' ';

@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(line, buf + off, f.line_len);
 		line[f.line_len] = '\0';
 		proto_sanitize(sample, sizeof(sample), line, f.line_len);
-		if (proto_parse_req(line, &req) == PROTO_OK)
+		if (proto_parse_req(line, f.line_len, &req) == PROTO_OK)
 			proto_split(req.args, argv, PROTO_ARGS_MAX, true);
 		memcpy(line, buf + off, f.line_len);
 		line[f.line_len] = '\0';

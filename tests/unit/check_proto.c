@@ -168,37 +168,37 @@ START_TEST(test_req_ok)
 	char l7[] = "4 ping";
 	struct proto_req r;
 
-	ck_assert_int_eq(proto_parse_req(l1, &r), PROTO_OK);
+	ck_assert_int_eq(proto_parse_req(l1, strlen(l1), &r), PROTO_OK);
 	ck_assert_str_eq(r.tag, "a1");
 	ck_assert_str_eq(r.verb, "HELLO");
 	ck_assert_str_eq(r.args, "1");
 	ck_assert(!r.has_blob);
 
-	ck_assert_int_eq(proto_parse_req(l2, &r), PROTO_OK);
+	ck_assert_int_eq(proto_parse_req(l2, strlen(l2), &r), PROTO_OK);
 	ck_assert_str_eq(r.verb, "LOGIN");
 	ck_assert_str_eq(r.args, "alice 40001");
 
-	ck_assert_int_eq(proto_parse_req(l3, &r), PROTO_OK);
+	ck_assert_int_eq(proto_parse_req(l3, strlen(l3), &r), PROTO_OK);
 	ck_assert_str_eq(r.verb, "FILE/PUT");
 	ck_assert_str_eq(r.args, "notes.txt");
 	ck_assert(r.has_blob);
 	ck_assert_uint_eq(r.blob_len, 12);
 
-	ck_assert_int_eq(proto_parse_req(l4, &r), PROTO_OK);
+	ck_assert_int_eq(proto_parse_req(l4, strlen(l4), &r), PROTO_OK);
 	ck_assert_str_eq(r.args, "");
 	ck_assert(r.has_blob);
 	ck_assert_uint_eq(r.blob_len, 0);
 
-	ck_assert_int_eq(proto_parse_req(l5, &r), PROTO_OK);
+	ck_assert_int_eq(proto_parse_req(l5, strlen(l5), &r), PROTO_OK);
 	ck_assert_str_eq(r.tag, "1234567890abcdef");
 	ck_assert_str_eq(r.args, "");
 
 	/* Text args keep inner spaces; a fake marker stays text. */
-	ck_assert_int_eq(proto_parse_req(l6, &r), PROTO_OK);
+	ck_assert_int_eq(proto_parse_req(l6, strlen(l6), &r), PROTO_OK);
 	ck_assert_str_eq(r.args, "p  w {x}");
 	ck_assert(!r.has_blob);
 
-	ck_assert_int_eq(proto_parse_req(l7, &r), PROTO_OK);
+	ck_assert_int_eq(proto_parse_req(l7, strlen(l7), &r), PROTO_OK);
 	ck_assert_str_eq(r.verb, "PING");
 	ck_assert_ptr_nonnull(r.args);
 	ck_assert_str_eq(r.args, "");
@@ -225,28 +225,28 @@ START_TEST(test_req_errors)
 	char zeroblob[] = "9 UP x {007}";
 	struct proto_req r;
 
-	ck_assert_int_eq(proto_parse_req(empty, &r), PROTO_ERR_EMPTY);
-	ck_assert_int_eq(proto_parse_req(notag, &r), PROTO_ERR_TAG);
+	ck_assert_int_eq(proto_parse_req(empty, strlen(empty), &r), PROTO_ERR_EMPTY);
+	ck_assert_int_eq(proto_parse_req(notag, strlen(notag), &r), PROTO_ERR_TAG);
 	ck_assert_str_eq(r.tag, "");
-	ck_assert_int_eq(proto_parse_req(longtag, &r), PROTO_ERR_TAG);
+	ck_assert_int_eq(proto_parse_req(longtag, strlen(longtag), &r), PROTO_ERR_TAG);
 	ck_assert_str_eq(r.tag, "");
-	ck_assert_int_eq(proto_parse_req(badtag, &r), PROTO_ERR_TAG);
-	ck_assert_int_eq(proto_parse_req(noverb, &r), PROTO_ERR_VERB);
+	ck_assert_int_eq(proto_parse_req(badtag, strlen(badtag), &r), PROTO_ERR_TAG);
+	ck_assert_int_eq(proto_parse_req(noverb, strlen(noverb), &r), PROTO_ERR_VERB);
 	ck_assert_str_eq(r.tag, "5");
-	ck_assert_int_eq(proto_parse_req(noverb2, &r), PROTO_ERR_VERB);
-	ck_assert_int_eq(proto_parse_req(badverb, &r), PROTO_ERR_VERB);
+	ck_assert_int_eq(proto_parse_req(noverb2, strlen(noverb2), &r), PROTO_ERR_VERB);
+	ck_assert_int_eq(proto_parse_req(badverb, strlen(badverb), &r), PROTO_ERR_VERB);
 	ck_assert_str_eq(r.tag, "5");
-	ck_assert_int_eq(proto_parse_req(longverb, &r), PROTO_ERR_VERB);
-	ck_assert_int_eq(proto_parse_req(dblspace, &r), PROTO_ERR_VERB);
-	ck_assert_int_eq(proto_parse_req(tab, &r), PROTO_ERR_CTRL);
+	ck_assert_int_eq(proto_parse_req(longverb, strlen(longverb), &r), PROTO_ERR_VERB);
+	ck_assert_int_eq(proto_parse_req(dblspace, strlen(dblspace), &r), PROTO_ERR_VERB);
+	ck_assert_int_eq(proto_parse_req(tab, strlen(tab), &r), PROTO_ERR_CTRL);
 	ck_assert_str_eq(r.tag, "6");
-	ck_assert_int_eq(proto_parse_req(del, &r), PROTO_ERR_CTRL);
-	ck_assert_int_eq(proto_parse_req(nl, &r), PROTO_ERR_CTRL);
-	ck_assert_int_eq(proto_parse_req(badutf, &r), PROTO_ERR_UTF8);
+	ck_assert_int_eq(proto_parse_req(del, strlen(del), &r), PROTO_ERR_CTRL);
+	ck_assert_int_eq(proto_parse_req(nl, strlen(nl), &r), PROTO_ERR_CTRL);
+	ck_assert_int_eq(proto_parse_req(badutf, strlen(badutf), &r), PROTO_ERR_UTF8);
 	ck_assert_str_eq(r.tag, "8");
-	ck_assert_int_eq(proto_parse_req(bigblob, &r), PROTO_ERR_TOOLONG);
+	ck_assert_int_eq(proto_parse_req(bigblob, strlen(bigblob), &r), PROTO_ERR_TOOLONG);
 	ck_assert_str_eq(r.tag, "9");
-	ck_assert_int_eq(proto_parse_req(zeroblob, &r), PROTO_ERR_BLOB);
+	ck_assert_int_eq(proto_parse_req(zeroblob, strlen(zeroblob), &r), PROTO_ERR_BLOB);
 }
 END_TEST
 
@@ -256,8 +256,92 @@ START_TEST(test_req_utf8_args)
 	char l[] = "1 MSG bob h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80";
 	struct proto_req r;
 
-	ck_assert_int_eq(proto_parse_req(l, &r), PROTO_OK);
+	ck_assert_int_eq(proto_parse_req(l, strlen(l), &r), PROTO_OK);
 	ck_assert_str_eq(r.args, "bob h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80");
+}
+END_TEST
+
+/* A NUL inside a request is refused, not a place where the line ends. */
+START_TEST(test_req_nul)
+{
+	char l[] = "1 PING\0junk";
+	char pw[] = "2 PASS abc\0def";
+	struct proto_req r;
+
+	ck_assert_int_eq(proto_parse_req(l, sizeof(l) - 1, &r), PROTO_ERR_CTRL);
+	ck_assert_str_eq(r.tag, "1");
+	ck_assert_int_eq(proto_parse_req(pw, sizeof(pw) - 1, &r),
+	    PROTO_ERR_CTRL);
+}
+END_TEST
+
+/* C1 controls and bidi overrides and isolates are refused in requests;
+   their neighbours are not. */
+START_TEST(test_req_c1_bidi)
+{
+	static const char *bad[] = {
+		"\xc2\x80", "\xc2\x9b", "\xc2\x9f",		/* C1 */
+		"\xe2\x80\xaa", "\xe2\x80\xae",		/* U+202A, U+202E */
+		"\xe2\x81\xa6", "\xe2\x81\xa9",		/* U+2066, U+2069 */
+	};
+	static const char *good[] = {
+		"\xc2\xa0", "\xc2\xa9",			/* U+00A0, U+00A9 */
+		"\xe2\x80\xa9", "\xe2\x80\xaf",		/* U+2029, U+202F */
+		"\xe2\x81\xa5", "\xe2\x81\xaa",		/* U+2065, U+206A */
+	};
+	struct proto_req r;
+	char line[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "1 MSGTO bob a%sb", bad[i]);
+		ck_assert_msg(proto_parse_req(line, strlen(line), &r) ==
+		    PROTO_ERR_CTRL, "bad[%zu] accepted", i);
+		ck_assert(!proto_valid_text(bad[i], strlen(bad[i])));
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(line, sizeof(line), "1 MSGTO bob a%sb", good[i]);
+		ck_assert_msg(proto_parse_req(line, strlen(line), &r) ==
+		    PROTO_OK, "good[%zu] refused", i);
+		ck_assert(proto_valid_text(good[i], strlen(good[i])));
+	}
+	ck_assert(!proto_valid_text("a\tb", 3));
+	ck_assert(!proto_valid_text("a\0b", 3));
+	ck_assert(!proto_valid_text("\xc3", 1));
+}
+END_TEST
+
+/* A cut never falls inside a UTF-8 character. */
+START_TEST(test_utf8_cut)
+{
+	const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";	/* a é € 😀 */
+	size_t len = strlen(s);
+
+	ck_assert_uint_eq(proto_utf8_cut(s, len, 100), len);
+	ck_assert_uint_eq(proto_utf8_cut(s, len, 1), 1);
+	ck_assert_uint_eq(proto_utf8_cut(s, len, 2), 1);
+	ck_assert_uint_eq(proto_utf8_cut(s, len, 3), 3);
+	ck_assert_uint_eq(proto_utf8_cut(s, len, 4), 3);
+	ck_assert_uint_eq(proto_utf8_cut(s, len, 5), 3);
+	ck_assert_uint_eq(proto_utf8_cut(s, len, 6), 6);
+	ck_assert_uint_eq(proto_utf8_cut(s, len, 9), 6);
+	ck_assert_uint_eq(proto_utf8_cut(s, len, 0), 0);
+}
+END_TEST
+
+/* Scrubbing replaces the bytes of cut or broken characters only. */
+START_TEST(test_utf8_scrub)
+{
+	char a[] = "x\xc3\xa9y\xe2\x82";	/* é kept, a cut euro sign */
+	char b[] = "\xf0\x9f\x98\x80\x80z";	/* a stray continuation */
+	char c[] = "plain";
+
+	proto_utf8_scrub(a, strlen(a));
+	ck_assert_str_eq(a, "x\xc3\xa9y??");
+	proto_utf8_scrub(b, strlen(b));
+	ck_assert_str_eq(b, "\xf0\x9f\x98\x80?z");
+	proto_utf8_scrub(c, strlen(c));
+	ck_assert_str_eq(c, "plain");
 }
 END_TEST
 
@@ -574,6 +658,10 @@ suite_proto(void)
 	tcase_add_test(tc, test_req_ok);
 	tcase_add_test(tc, test_req_errors);
 	tcase_add_test(tc, test_req_utf8_args);
+	tcase_add_test(tc, test_req_nul);
+	tcase_add_test(tc, test_req_c1_bidi);
+	tcase_add_test(tc, test_utf8_cut);
+	tcase_add_test(tc, test_utf8_scrub);
 	tcase_add_test(tc, test_msg_ok);
 	tcase_add_test(tc, test_msg_errors);
 	tcase_add_test(tc, test_greeting);
