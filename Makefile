@@ -140,7 +140,7 @@ TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/e2e/harness.c tests/e2e/steps.c \
 		   tests/unit/check_msgrules.c tests/unit/check_store.c \
 		   tests/e2e/check_e2e_msg.c \
-		   tests/e2e/check_e2e_hostile.c \
+		   tests/e2e/check_e2e_hostile.c tests/e2e/check_e2e_abuse.c \
 		   tests/e2e/check_e2e_session.c
 
 # systemd's notify protocol and the SIGHUP reload; the notify e2e suite.

@@ -19,7 +19,6 @@
 #include "history.h"
 #include "store.h"
 
-#define ACCOUNTS_FILE_MAX	(16 * 1024 * 1024)	/* credentials file */
 
 struct accounts {
 	char		  path[STORE_PATH_MAX];
@@ -218,7 +217,7 @@ accounts_load(const char *path, bool missing_ok, char *err, size_t errlen)
 	struct accounts *a;
 	FILE *fp;
 	char *line = NULL;
-	size_t cap = 0, lineno = 0, total = 0;
+	size_t cap = 0, lineno = 0;
 	ssize_t n;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
@@ -235,10 +234,17 @@ accounts_load(const char *path, bool missing_ok, char *err, size_t errlen)
 	}
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		lineno++;
-		total += (size_t)n;
-		if (total > ACCOUNTS_FILE_MAX) {
-			snprintf(err, errlen, "%s:%zu: file larger than %d bytes",
-			    path, lineno, ACCOUNTS_FILE_MAX);
+		/* Bounded by lines and accounts, not bytes, so that every
+		   file registration can write loads (see ACCOUNTS_MAX). */
+		if (n > ACCOUNTS_LINE_MAX) {
+			snprintf(err, errlen, "%s:%zu: line longer than %d bytes",
+			    path, lineno, ACCOUNTS_LINE_MAX);
+			goto fail;
+		}
+		if (a->n >= ACCOUNTS_MAX && n > 0 && line[0] != '#' &&
+		    line[0] != '\n') {
+			snprintf(err, errlen, "%s:%zu: more than %d accounts",
+			    path, lineno, ACCOUNTS_MAX);
 			goto fail;
 		}
 		if (strlen(line) != (size_t)n) {

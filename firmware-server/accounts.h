@@ -18,6 +18,15 @@
 struct session;
 
 /*
+ * The most accounts a credentials file may hold: the loader refuses more,
+ * and the max_accounts setting cannot go higher, so a file that
+ * registration wrote always loads.
+ */
+#define ACCOUNTS_MAX		1000000
+/* The longest line the loader takes (a name, a password or hash, blanks). */
+#define ACCOUNTS_LINE_MAX	1024
+
+/*
  * One allocation per account: the struct, then its name and its secret
  * (in text[]).  A reload that changes the secret gives it an allocation of
  * its own.  A server with thousands of accounts keeps them all in memory,

@@ -63,6 +63,9 @@ void	cmd_stats(struct cmd_ctx *ctx);
 void	cmd_delete(struct cmd_ctx *ctx);
 /* The session ends: drop its upload in progress, if any. */
 void	cmd_edge_session_closed(struct session *s);
+/* The session is going: its PASS or REGISTER leaves the gate
+   (cmd_session.c). */
+void	cmd_auth_session_closed(struct session *s);
 /* cmd_msg.c */
 void	cmd_msgto(struct cmd_ctx *ctx);
 void	cmd_broadcast(struct cmd_ctx *ctx);

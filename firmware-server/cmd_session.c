@@ -3,6 +3,7 @@
  * and out.  Each handler checks first and acts after.
  */
 #include <crypt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accounts.h"
@@ -67,29 +68,36 @@ cmd_address_lockout(struct cmd_ctx *ctx, bool create)
 	return lk;
 }
 
-/* True (after replying) when the session's address is refused now. */
-static bool
-cmd_refuse_address(struct cmd_ctx *ctx)
+/*
+ * Why the session may not log in now, or NULL: its address or its name
+ * is blocked.  Checked when PASS arrives, again when its turn in the gate
+ * comes and again when its hash comes back, so that attempts that overlap
+ * end as if they had come one by one.
+ */
+static const char *
+cmd_login_refusal(struct cmd_ctx *ctx, struct account *acct,
+    const char *name)
 {
 	struct lockout *lk = cmd_address_lockout(ctx, false);
 
-	if (lk == NULL || !lockout_blocked(lk, server_now_ms()))
-		return false;
-	session_enter_state(ctx->s, SESS_USER);
-	cmd_err(ctx, PROTO_E_BLOCKED, MSG_ADDR_BLOCKED);
-	return true;
+	if (lk != NULL && lockout_blocked(lk, server_now_ms()))
+		return MSG_ADDR_BLOCKED;
+	lk = cmd_lockout_of(ctx->srv, acct, name, false);
+	if (lk != NULL && lockout_blocked(lk, server_now_ms()))
+		return MSG_BLOCKED;
+	return NULL;
 }
 
-/* True (after replying) when name is blocked now. */
+/* True (after replying) when the session may not log in now. */
 static bool
-cmd_refuse_blocked(struct cmd_ctx *ctx, struct account *acct, const char *name)
+cmd_refuse_login(struct cmd_ctx *ctx, struct account *acct, const char *name)
 {
-	struct lockout *lk = cmd_lockout_of(ctx->srv, acct, name, false);
+	const char *why = cmd_login_refusal(ctx, acct, name);
 
-	if (lk == NULL || !lockout_blocked(lk, server_now_ms()))
+	if (why == NULL)
 		return false;
 	session_enter_state(ctx->s, SESS_USER);
-	cmd_err(ctx, PROTO_E_BLOCKED, MSG_BLOCKED);
+	cmd_err(ctx, PROTO_E_BLOCKED, "%s", why);
 	return true;
 }
 
@@ -112,13 +120,10 @@ cmd_login(struct cmd_ctx *ctx)
 		return;
 	}
 	acct = accounts_find(ctx->srv->accounts, name);
-	if (cmd_refuse_address(ctx) || cmd_refuse_blocked(ctx, acct, name))
+	if (cmd_refuse_login(ctx, acct, name))
 		return;
-	if (acct != NULL && acct->session != NULL) {
-		session_enter_state(s, SESS_USER);
-		cmd_err(ctx, PROTO_E_INUSE, "%s is already logged in", name);
-		return;
-	}
+	/* A name already online is told only after the right password
+	   (cmd_pass_result()), so LOGIN does not tell who is online. */
 	strcpy(s->name, name);
 	s->udp_port = (int)port;
 	if (acct == NULL && ctx->srv->cfg.registration) {
@@ -170,23 +175,21 @@ cmd_pass_result(struct cmd_ctx *ctx, struct account *acct, bool ok)
 	cmd_err(ctx, PROTO_E_AUTH, MSG_BAD_PASS);
 }
 
-/* The hasher's answer to PASS (the account is looked up again: a reload
-   may have changed it meanwhile). */
-static void
-cmd_pass_hashed(void *arg, const char *hash)
-{
-	struct session *s = arg;
-	struct session_mark m;
-	struct cmd_ctx ctx;
-	struct account *acct;
+/*
+ * The gate in front of the hasher.  A PASS or REGISTER that needs a hash
+ * waits on srv->auth_wait until no other hash of its name and none of its
+ * address is in flight (and fewer than CMD_AUTH_INFLIGHT are), then goes
+ * to the hasher from srv->auth_busy.  So attempts on one name, or from one
+ * address, are checked one at a time, in the order they came, each seeing
+ * the failures (and blocks) of the ones before: 60 PASS sent at once fare
+ * exactly as 60 sent one after another.  Distinct names from distinct
+ * addresses still overlap.
+ */
+#define CMD_AUTH_INFLIGHT	4	/* hashes handed to the hasher at once */
+#define CMD_REG_PENDING_MAX	8	/* registrations waiting or hashing */
+#define CMD_REG_WINDOW_MS	(3600 * 1000)
 
-	if (!cmd_resume(&ctx, s, "PASS", &m))
-		return;
-	acct = accounts_find(s->srv->accounts, s->name);
-	cmd_pass_result(&ctx, acct, acct != NULL &&
-	    accounts_hash_matches(acct, hash));
-	cmd_resumed(&ctx, &m);
-}
+static void	cmd_auth_pump(struct server *srv);
 
 /* A yescrypt setting (salt) for unknown names, made once. */
 static const char *
@@ -200,6 +203,238 @@ cmd_dummy_setting(void)
 	return setting;
 }
 
+/* True while a hash of s's name or from s's address is in flight. */
+static bool
+cmd_auth_busy(struct server *srv, const struct session *s)
+{
+	const struct session *o;
+
+	TAILQ_FOREACH(o, &srv->auth_busy, auth_entry)
+		if (strcmp(o->name, s->name) == 0 ||
+		    strcmp(conn_ip(o->conn), conn_ip(s->conn)) == 0)
+			return true;
+	return false;
+}
+
+/* Forget the password that waited. */
+static void
+cmd_auth_wipe(struct session *s)
+{
+	if (s->auth_secret != NULL) {
+		explicit_bzero(s->auth_secret, strlen(s->auth_secret));
+		free(s->auth_secret);
+		s->auth_secret = NULL;
+	}
+}
+
+/* s leaves the gate (waiting or hashing). */
+static void
+cmd_auth_leave(struct session *s)
+{
+	struct server *srv = s->srv;
+
+	if (s->auth == SESS_AUTH_WAITING)
+		TAILQ_REMOVE(&srv->auth_wait, s, auth_entry);
+	else if (s->auth == SESS_AUTH_HASHING) {
+		TAILQ_REMOVE(&srv->auth_busy, s, auth_entry);
+		srv->nauth_busy--;
+	}
+	if (s->auth != SESS_AUTH_NONE && s->auth_register)
+		srv->nreg_pending--;
+	s->auth = SESS_AUTH_NONE;
+	cmd_auth_wipe(s);
+}
+
+/* Queue the request in ctx (PASS, or REGISTER when reg) for the gate. */
+static void
+cmd_auth_enqueue(struct cmd_ctx *ctx, bool reg)
+{
+	struct session *s = ctx->s;
+	struct server *srv = ctx->srv;
+
+	if ((s->auth_secret = strdup(ctx->argv[0])) == NULL) {
+		cmd_err(ctx, PROTO_E_IO, "out of memory; try again later");
+		return;
+	}
+	cmd_defer(ctx);
+	s->auth_register = reg;
+	s->auth = SESS_AUTH_WAITING;
+	TAILQ_INSERT_TAIL(&srv->auth_wait, s, auth_entry);
+	if (reg)
+		srv->nreg_pending++;
+	cmd_auth_pump(srv);
+}
+
+/* Hand s's password to the hasher; cb answers. */
+static void
+cmd_auth_hash(struct session *s, const char *setting, hasher_cb *cb)
+{
+	struct server *srv = s->srv;
+	char *secret = s->auth_secret;
+
+	s->auth_secret = NULL;
+	s->auth = SESS_AUTH_HASHING;
+	TAILQ_INSERT_TAIL(&srv->auth_busy, s, auth_entry);
+	srv->nauth_busy++;
+	if (s->auth_register)
+		srv->nreg_pending++;
+	/* Without a child, cb runs (and s leaves the gate) before this
+	   returns. */
+	s->hash_job = hasher_submit(setting, secret, cb, s);
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
+
+/* Checks made once more on a REGISTER when its hash comes back too. */
+static bool
+cmd_refuse_register(struct cmd_ctx *ctx);
+
+/* The hasher's answer to PASS (the account is looked up again: a reload
+   may have changed it meanwhile; so may the blocks). */
+static void
+cmd_pass_hashed(void *arg, const char *hash)
+{
+	struct session *s = arg;
+	struct server *srv = s->srv;
+	struct session_mark m;
+	struct cmd_ctx ctx;
+	struct account *acct;
+
+	cmd_auth_leave(s);
+	if (cmd_resume(&ctx, s, "PASS", &m)) {
+		acct = accounts_find(srv->accounts, s->name);
+		if (!cmd_refuse_login(&ctx, acct, s->name))
+			cmd_pass_result(&ctx, acct, acct != NULL &&
+			    accounts_hash_matches(acct, hash));
+		cmd_resumed(&ctx, &m);
+	}
+	cmd_auth_pump(srv);
+}
+
+/* The hasher's answer to REGISTER: store the account and log in. */
+static void
+cmd_register_hashed(void *arg, const char *hash)
+{
+	struct session *s = arg;
+	struct server *srv = s->srv;
+	struct session_mark m;
+	struct cmd_ctx ctx;
+	struct account *acct = NULL;
+	struct lockout *lk;
+	char err[256] = "cannot hash the password";
+
+	cmd_auth_leave(s);
+	if (!cmd_resume(&ctx, s, "REGISTER", &m)) {
+		cmd_auth_pump(srv);
+		return;
+	}
+	if (cmd_refuse_register(&ctx)) {
+		cmd_resumed(&ctx, &m);
+		cmd_auth_pump(srv);
+		return;
+	}
+	if (hash != NULL)
+		acct = accounts_register_hash(srv->accounts, s->name, hash,
+		    err, sizeof(err));
+	if (acct == NULL) {
+		log_warnx("cannot register %s: %s", s->name, err);
+		session_enter_state(s, SESS_USER);
+		cmd_err(&ctx, PROTO_E_IO, "the account could not be saved; "
+		    "try again later");
+	} else {
+		/* Counted per address: the hour starts at its first one. */
+		lk = lockout_table_get(srv->registrations, conn_ip(s->conn),
+		    server_now_ms(), true);
+		if (lk != NULL) {
+			if (lk->failures++ == 0)
+				lk->last_fail_ms = server_now_ms();
+		}
+		log_info("%s registered a new account", s->name);
+		session_login(s, acct);
+		cmd_ok(&ctx, "Welcome %s", s->name);
+	}
+	cmd_resumed(&ctx, &m);
+	cmd_auth_pump(srv);
+}
+
+/* Its turn has come: s leaves the wait, is answered or hashed. */
+static void
+cmd_auth_start(struct session *s)
+{
+	struct server *srv = s->srv;
+	struct session_mark m;
+	struct cmd_ctx ctx;
+	struct account *acct = accounts_find(srv->accounts, s->name);
+	bool reg = s->auth_register;
+
+	TAILQ_REMOVE(&srv->auth_wait, s, auth_entry);
+	s->auth = SESS_AUTH_NONE;
+	if (reg)
+		srv->nreg_pending--;
+	if (!cmd_resume(&ctx, s, reg ? "REGISTER" : "PASS", &m)) {
+		cmd_auth_wipe(s);	/* closing: nobody to answer */
+		return;
+	}
+	/* The checks again, with what the attempts before it changed. */
+	if (reg ? cmd_refuse_register(&ctx) :
+	    cmd_refuse_login(&ctx, acct, s->name)) {
+		cmd_auth_wipe(s);
+		cmd_resumed(&ctx, &m);
+		return;
+	}
+	if (!reg && acct != NULL && !accounts_hashed(acct)) {
+		cmd_pass_result(&ctx, acct, accounts_verify(acct,
+		    s->auth_secret));
+		cmd_auth_wipe(s);
+		cmd_resumed(&ctx, &m);
+		return;
+	}
+	/* To the hasher: the reply waits again.  An unknown name costs a
+	   hash too (with a setting of our own), so the reply time does not
+	   tell that it is unknown. */
+	conn_wait(s->conn, true);
+	if (reg)
+		cmd_auth_hash(s, NULL, cmd_register_hashed);
+	else
+		cmd_auth_hash(s, acct ? acct->secret : cmd_dummy_setting(),
+		    cmd_pass_hashed);
+}
+
+/* Start every waiting request whose name and address are free, in order. */
+static void
+cmd_auth_pump(struct server *srv)
+{
+	static bool running, again;
+	struct session *s, *next;
+
+	if (running) {
+		again = true;	/* a callback ran inside the loop below */
+		return;
+	}
+	running = true;
+	do {
+		again = false;
+		for (s = TAILQ_FIRST(&srv->auth_wait); s != NULL &&
+		    srv->nauth_busy < CMD_AUTH_INFLIGHT && !srv->stopping;
+		    s = next) {
+			next = TAILQ_NEXT(s, auth_entry);
+			if (!cmd_auth_busy(srv, s))
+				cmd_auth_start(s);
+		}
+	} while (again);
+	running = false;
+}
+
+/* The session is going: out of the gate, and let the next one in. */
+void
+cmd_auth_session_closed(struct session *s)
+{
+	if (s->auth == SESS_AUTH_NONE)
+		return;
+	cmd_auth_leave(s);
+	cmd_auth_pump(s->srv);
+}
+
 /* PASS PASSWORD.  A hashed password is checked by the hasher child, so
    the loop goes on meanwhile. */
 void
@@ -208,74 +443,78 @@ cmd_pass(struct cmd_ctx *ctx)
 	struct session *s = ctx->s;
 	struct account *acct = accounts_find(ctx->srv->accounts, s->name);
 
-	if (cmd_refuse_address(ctx) || cmd_refuse_blocked(ctx, acct, s->name))
-		return;
-	if (acct == NULL || accounts_hashed(acct)) {
-		/* An unknown name costs a hash too (with a setting of our
-		   own), so the reply time does not tell that it is unknown. */
-		cmd_defer(ctx);
-		s->hash_job = hasher_submit(acct ? acct->secret :
-		    cmd_dummy_setting(), ctx->argv[0], cmd_pass_hashed, s);
+	/* Refused, not cut: the hasher takes PROTO_PASS_MAX bytes. */
+	if (strlen(ctx->argv[0]) > PROTO_PASS_MAX) {
+		cmd_err(ctx, PROTO_E_ARGS, "a password is at most %d bytes",
+		    PROTO_PASS_MAX);
 		return;
 	}
-	cmd_pass_result(ctx, acct, acct != NULL &&
-	    accounts_verify(acct, ctx->argv[0]));
+	if (cmd_refuse_login(ctx, acct, s->name))
+		return;
+	if (acct != NULL && !accounts_hashed(acct) &&
+	    !cmd_auth_busy(ctx->srv, s)) {
+		cmd_pass_result(ctx, acct, accounts_verify(acct, ctx->argv[0]));
+		return;
+	}
+	cmd_auth_enqueue(ctx, false);
 }
 
-/* The hasher's answer to REGISTER: store the account and log in. */
-static void
-cmd_register_hashed(void *arg, const char *hash)
+/* Why a registration is refused now (after replying), or false. */
+static bool
+cmd_refuse_register(struct cmd_ctx *ctx)
 {
-	struct session *s = arg;
-	struct session_mark m;
-	struct cmd_ctx ctx;
-	struct account *acct = NULL;
-	char err[256] = "cannot hash the password";
+	struct session *s = ctx->s;
+	struct server *srv = ctx->srv;
+	struct lockout *lk;
+	int64_t now = server_now_ms();
 
-	if (!cmd_resume(&ctx, s, "REGISTER", &m))
-		return;
-	if (accounts_find(s->srv->accounts, s->name) != NULL) {
+	if (cmd_refuse_login(ctx, NULL, s->name))
+		return true;
+	if (accounts_find(srv->accounts, s->name) != NULL) {
 		session_enter_state(s, SESS_USER);
-		cmd_err(&ctx, PROTO_E_EXISTS, "%s was registered meanwhile; "
+		cmd_err(ctx, PROTO_E_EXISTS, "%s was registered meanwhile; "
 		    "log in again", s->name);
-		cmd_resumed(&ctx, &m);
-		return;
+		return true;
 	}
-	if (hash != NULL)
-		acct = accounts_register_hash(s->srv->accounts, s->name, hash,
-		    err, sizeof(err));
-	if (acct == NULL) {
-		log_warnx("cannot register %s: %s", s->name, err);
+	if (accounts_count(srv->accounts) >= (size_t)srv->cfg.max_accounts) {
 		session_enter_state(s, SESS_USER);
-		cmd_err(&ctx, PROTO_E_IO, "the account could not be saved; "
-		    "try again later");
-	} else {
-		log_info("%s registered a new account", s->name);
-		session_login(s, acct);
-		cmd_ok(&ctx, "Welcome %s", s->name);
+		cmd_err(ctx, PROTO_E_LIMIT, "the server holds its maximum of "
+		    "%d accounts; ask its administrator", srv->cfg.max_accounts);
+		return true;
 	}
-	cmd_resumed(&ctx, &m);
+	lk = lockout_table_get(srv->registrations, conn_ip(s->conn), now,
+	    false);
+	if (lk != NULL && now - lk->last_fail_ms >= CMD_REG_WINDOW_MS)
+		lk->failures = 0;
+	if (srv->cfg.registrations_per_hour > 0 && lk != NULL &&
+	    lk->failures >= srv->cfg.registrations_per_hour) {
+		session_enter_state(s, SESS_USER);
+		cmd_err(ctx, PROTO_E_LIMIT, "%d accounts were registered from "
+		    "your address within the hour; try again later",
+		    lk->failures);
+		return true;
+	}
+	return false;
 }
 
 /* REGISTER NEWPASSWORD */
 void
 cmd_register(struct cmd_ctx *ctx)
 {
-	struct session *s = ctx->s;
 	char err[256];
 
-	if (accounts_find(ctx->srv->accounts, s->name) != NULL) {
-		session_enter_state(s, SESS_USER);
-		cmd_err(ctx, PROTO_E_EXISTS, "%s was registered meanwhile; "
-		    "log in again", s->name);
+	if (cmd_refuse_register(ctx))
 		return;
-	}
 	if (!accounts_password_ok(ctx->argv[0], err, sizeof(err))) {
 		cmd_err(ctx, PROTO_E_ARGS, "%s", err);
 		return;
 	}
-	cmd_defer(ctx);
-	s->hash_job = hasher_submit(NULL, ctx->argv[0], cmd_register_hashed, s);
+	if (ctx->srv->nreg_pending >= CMD_REG_PENDING_MAX) {
+		cmd_err(ctx, PROTO_E_LIMIT, "too many registrations at once; "
+		    "try again in a moment");
+		return;
+	}
+	cmd_auth_enqueue(ctx, true);
 }
 
 /* LOGOUT */

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "config.h"
 #include "log.h"
 
@@ -71,6 +72,9 @@ static const struct config_entry settings[] = {
 	{ "server", "login_timeout", CONFIG_INT, 0, 3600, "60",
 	  "seconds a new connection has to log in, 0 = off",
 	  FIELD(login_timeout), NULL },
+	{ "server", "address_pending", CONFIG_INT, 0, 100000, "16",
+	  "connections from one address that have not logged in yet; more "
+	  "are turned away, 0 = no limit", FIELD(address_pending), NULL },
 	{ "accounts", "credentials", CONFIG_PATH, 0, CONFIG_PATH_MAX - 1,
 	  "credentials.txt",
 	  "file of \"username password\" lines, relative to storage.data_dir",
@@ -90,6 +94,12 @@ static const struct config_entry settings[] = {
 	{ "accounts", "address_block_seconds", CONFIG_INT, 1, 86400, "60",
 	  "seconds an address is refused; also how long its failures count",
 	  FIELD(address_block_seconds), NULL },
+	{ "accounts", "registrations_per_hour", CONFIG_INT, 0, 100000, "5",
+	  "accounts one address may register within an hour, 0 = no limit",
+	  FIELD(registrations_per_hour), NULL },
+	{ "accounts", "max_accounts", CONFIG_INT, 1, ACCOUNTS_MAX, "10000",
+	  "registration is refused once the credentials hold this many accounts",
+	  FIELD(max_accounts), NULL },
 	{ "storage", "data_dir", CONFIG_PATH, 0, CONFIG_PATH_MAX - 1, ".",
 	  "directory the server keeps its files in",
 	  FIELD(data_dir), NULL },
@@ -100,6 +110,9 @@ static const struct config_entry settings[] = {
 	{ "limits", "output_limit_kb", CONFIG_INT, 16, 65536, "1024",
 	  "KiB of output queued for one client at most",
 	  FIELD(output_limit_kb), NULL },
+	{ "limits", "output_budget_mb", CONFIG_INT, 1, 65536, "32",
+	  "MiB of output queued for all clients together; past it, a client "
+	  "with over 64 KiB waiting is dropped", FIELD(output_budget_mb), NULL },
 	{ "log", "level", CONFIG_LOGLEVEL, 0, 0, "info",
 	  "least important kind of message that is logged",
 	  FIELD(log_level), NULL },

@@ -21,6 +21,8 @@ struct config {
 	int	max_clients;		/* 1..100000 */
 	int	idle_timeout;		/* seconds, 0 = off */
 	int	login_timeout;		/* seconds to finish logging in, 0 = off */
+	int	address_pending;	/* connections not logged in per address,
+					   0 = no limit */
 	/* [accounts] */
 	char	credentials[CONFIG_PATH_MAX];	/* relative to data_dir */
 	int	attempts;		/* 1..5 */
@@ -28,11 +30,14 @@ struct config {
 	bool	registration;
 	int	address_attempts;	/* failed logins per address, 0 = off */
 	int	address_block_seconds;
+	int	registrations_per_hour;	/* per address, 0 = no limit */
+	int	max_accounts;		/* registration stops at this many */
 	/* [storage] */
 	char	data_dir[CONFIG_PATH_MAX];
 	int	fsync_interval_ms;	/* 0: fsync every append */
 	/* [limits] */
 	int	output_limit_kb;	/* per-client output queue, KiB */
+	int	output_budget_mb;	/* all clients' output queues, MiB */
 	/* [log] */
 	int	log_level;		/* enum log_level */
 };

@@ -61,6 +61,8 @@ static TAILQ_HEAD(, conn) conn_dirty = TAILQ_HEAD_INITIALIZER(conn_dirty);
 static TAILQ_HEAD(, conn) conn_all = TAILQ_HEAD_INITIALIZER(conn_all);
 static TAILQ_HEAD(, conn) conn_held = TAILQ_HEAD_INITIALIZER(conn_held);
 static uint64_t		 conn_gen_done;	/* generations on disk */
+static size_t		 conn_out_total;	/* output queued, all connections */
+static size_t		 conn_out_budget;	/* its limit; 0: none */
 
 static void	conn_io(int fd, short revents, void *arg);
 
@@ -149,16 +151,51 @@ conn_overflow(struct conn *c)
 	conn_close(c, "output limit reached");
 }
 
+/* Limit the output queued for all connections together. */
+void
+conn_set_budget(size_t bytes)
+{
+	conn_out_budget = bytes;
+}
+
+/* Bytes of output queued for all connections. */
+size_t
+conn_out_queued(void)
+{
+	return conn_out_total;
+}
+
+/*
+ * True when queueing len more bytes for c would break the global budget.
+ * Only a connection with more than CONN_OUT_PAUSE queued (one that is not
+ * reading) pays; the others' replies still go out.
+ */
+static bool
+conn_over_budget(const struct conn *c, size_t len)
+{
+	return conn_out_budget > 0 && conn_out_total + len > conn_out_budget &&
+	    c->out.len + len > CONN_OUT_PAUSE;
+}
+
 /* Queue bytes as they are. */
 int
 conn_write(struct conn *c, const char *p, size_t len)
 {
 	if (c->closing && c->dead)
 		return -1;
+	if (conn_over_budget(c, len)) {
+		log_warnx("%s: output of all clients over %zu bytes, closing "
+		    "this one (%zu bytes waiting)", c->ip, conn_out_budget,
+		    c->out.len);
+		c->dead = true;
+		conn_close(c, "output budget reached");
+		return -1;
+	}
 	if (buf_append(&c->out, p, len) == -1) {
 		conn_overflow(c);
 		return -1;
 	}
+	conn_out_total += len;
 	conn_mark_dirty(c);
 	return 0;
 }
@@ -275,6 +312,7 @@ conn_flush(struct conn *c)
 		n = send(c->fd, buf_head(&c->out), len, MSG_NOSIGNAL);
 		if (n > 0) {
 			buf_consume(&c->out, (size_t)n);
+			conn_out_total -= (size_t)n;
 			c->sent += (uint64_t)n;
 			continue;
 		}
@@ -453,6 +491,7 @@ conn_destroy(struct conn *c)
 	loop_del(c->loop, c->fd);
 	close(c->fd);
 	c->ops->closed(c->owner, c->reason ? c->reason : "closed");
+	conn_out_total -= c->out.len;
 	buf_free(&c->in);
 	buf_free(&c->out);
 	free(c);

@@ -44,6 +44,15 @@ struct conn	*conn_new(struct loop *l, int fd, const struct sockaddr *sa,
 		     size_t out_limit, const struct conn_ops *ops, void *owner);
 /* The peer's address as text. */
 const char	*conn_ip(const struct conn *c);
+/*
+ * The output queued for all connections together may not pass bytes (0:
+ * no limit): past it, a connection with more than CONN_OUT_PAUSE waiting
+ * is closed instead of queueing more (per-connection limits times
+ * max_clients would otherwise add up to gigabytes).
+ */
+void		 conn_set_budget(size_t bytes);
+/* Bytes of output queued for all connections. */
+size_t		 conn_out_queued(void);
 /* Queue formatted output; -1 when the connection is closing or the output
    limit was reached (the connection is then closing). */
 int		 conn_printf(struct conn *c, const char *fmt, ...)

@@ -14,6 +14,7 @@
 
 #include "accounts.h"
 #include "config.h"
+#include "conn.h"
 #include "log.h"
 #include "notify.h"
 #include "reload.h"
@@ -73,6 +74,7 @@ reload_settings(struct server *srv)
 	}
 	reload_keep_restart_only(&srv->cfg, &nc);
 	srv->cfg = nc;
+	conn_set_budget((size_t)nc.output_budget_mb * 1024 * 1024);
 	log_set_level((enum log_level)nc.log_level);
 	log_info("reload: settings: attempts %d, block %d s, idle timeout "
 	    "%d s, login timeout %d s, registration %s, max_clients %d, "

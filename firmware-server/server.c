@@ -221,6 +221,8 @@ server_init(struct server *srv, const struct config *cfg)
 	TAILQ_INIT(&srv->pending);
 	TAILQ_INIT(&srv->idle);
 	TAILQ_INIT(&srv->active);
+	TAILQ_INIT(&srv->auth_wait);
+	TAILQ_INIT(&srv->auth_busy);
 	if (store_mkdir(cfg->data_dir) == -1) {
 		log_warn("data directory %s", cfg->data_dir);
 		return -1;
@@ -245,6 +247,7 @@ server_init(struct server *srv, const struct config *cfg)
 		return -1;
 	}
 	store_set_sync_interval(cfg->fsync_interval_ms);
+	conn_set_budget((size_t)cfg->output_budget_mb * 1024 * 1024);
 	/* Syncs run in the kernel while the loop goes on; without AIO the
 	   store fsyncs in place at the end of each pass. */
 	if ((efd = syncq_open()) == -1)
@@ -253,7 +256,8 @@ server_init(struct server *srv, const struct config *cfg)
 	cmd_edge_clean_parts(cfg->data_dir);
 	if ((srv->unknown = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
 	    (srv->addresses = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
-	    (srv->loop = loop_new()) == NULL) {
+	    (srv->registrations = lockout_table_new(SERVER_UNKNOWN_MAX)) ==
+	    NULL || (srv->loop = loop_new()) == NULL) {
 		log_errorx("out of memory");
 		return -1;
 	}
@@ -366,6 +370,7 @@ server_free(struct server *srv)
 	loop_free(srv->loop);
 	syncq_close();
 	lockout_table_free(srv->addresses);
+	lockout_table_free(srv->registrations);
 	accounts_free(srv->accounts);
 	lockout_table_free(srv->unknown);
 	notify_close();

@@ -28,12 +28,18 @@ struct server {
 	struct accounts		*accounts;
 	struct lockout_table	*unknown;	/* failures of unknown names */
 	struct lockout_table	*addresses;	/* failures per client address */
+	struct lockout_table	*registrations;	/* registrations per address */
 	struct state		*state;		/* board, groups, blocks, DMs */
 	char			 creds_path[STORE_PATH_MAX];
 	char			 userlog_path[STORE_PATH_MAX];
 	struct session_list	 pending;	/* not logged in, by connect time */
 	struct session_list	 idle;		/* logged in, by last activity */
 	struct session_list	 active;	/* logged in, by login time */
+	struct session_list	 auth_wait;	/* PASS / REGISTER waiting for
+						   their turn (cmd_session.c) */
+	struct session_list	 auth_busy;	/* ... being hashed */
+	int			 nauth_busy;
+	int			 nreg_pending;	/* registrations in those */
 	int			 nsessions;
 	int			 nactive;
 	bool			 userlog_dirty;	/* active list changed since

@@ -99,11 +99,25 @@ session_timer_start(struct session *s)
 	s->on_timer = true;
 }
 
+/* Sessions from ip that have not logged in (nor are closing). */
+static int
+session_pending_from(struct server *srv, const char *ip)
+{
+	struct session *s;
+	int n = 0;
+
+	TAILQ_FOREACH(s, &srv->pending, timer_entry)
+		if (strcmp(conn_ip(s->conn), ip) == 0)
+			n++;
+	return n;
+}
+
 /* Accept a new connection. */
 int
 session_accept(struct server *srv, int fd, const struct sockaddr *sa)
 {
 	struct session *s;
+	int n;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -1;
@@ -116,8 +130,20 @@ session_accept(struct server *srv, int fd, const struct sockaddr *sa)
 		free(s);
 		return -1;
 	}
-	session_timer_start(s);
 	srv->nsessions++;
+	/* A stranger's silent sockets must not fill max_clients. */
+	if (srv->cfg.address_pending > 0 && (n = session_pending_from(srv,
+	    conn_ip(s->conn))) >= srv->cfg.address_pending) {
+		log_warnx("[%s]: %d connections not logged in "
+		    "(address_pending); refusing another", conn_ip(s->conn), n);
+		s->off_reason = SESS_OFF_LOST;
+		conn_line(s->conn, "* " PROTO_EV_BYE " limit too many "
+		    "connections from your address have not logged in; try "
+		    "again later", NULL, NULL);
+		conn_close(s->conn, "address_pending");
+		return 0;
+	}
+	session_timer_start(s);
 	conn_line(s->conn, PROTO_GREETING, NULL, NULL);
 	log_debug("[%s] connected (%d sessions)", conn_ip(s->conn),
 	    srv->nsessions);
@@ -385,6 +411,7 @@ session_closed(void *owner, const char *reason)
 	cmd_edge_session_closed(s);
 	if (s->hash_job != 0)
 		hasher_cancel(s->hash_job);
+	cmd_auth_session_closed(s);
 	if (s->state == SESS_ACTIVE) {
 		TAILQ_REMOVE(&srv->active, s, active_entry);
 		srv->nactive--;

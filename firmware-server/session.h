@@ -28,6 +28,13 @@ enum sess_state {
 	SESS_NSTATES
 };
 
+/* Where a PASS or REGISTER is in cmd_session.c's gate. */
+enum sess_auth {
+	SESS_AUTH_NONE,
+	SESS_AUTH_WAITING,	/* on srv->auth_wait */
+	SESS_AUTH_HASHING,	/* on srv->auth_busy, the hasher has it */
+};
+
 /* Why a logged-in user went away, as the OFFLINE event says it. */
 #define SESS_OFF_LOGOUT		"logout"
 #define SESS_OFF_TIMEOUT	"timeout"
@@ -49,6 +56,10 @@ struct session {
 	struct cmd_edge_upload	*edge_up;	/* upload in progress (cmd_edge.c) */
 	unsigned		 hash_job;	/* password being hashed, or 0 */
 	char			 hash_tag[PROTO_TAG_MAX + 1];	/* its request */
+	enum sess_auth		 auth;		/* PASS / REGISTER in the gate */
+	bool			 auth_register;	/* it is a REGISTER */
+	char			*auth_secret;	/* its password while waiting */
+	TAILQ_ENTRY(session)	 auth_entry;	/* srv->auth_wait or auth_busy */
 };
 
 /* Before a reply written outside session_frame() (a callback). */

@@ -44,6 +44,7 @@ main(void)
 	srunner_add_suite(sr, suite_store());
 	srunner_add_suite(sr, suite_e2e_msg());
 	srunner_add_suite(sr, suite_e2e_hostile());
+	srunner_add_suite(sr, suite_e2e_abuse());
 	srunner_add_suite(sr, suite_e2e_session());
 	srunner_add_suite(sr, suite_edge());
 	srunner_add_suite(sr, suite_e2e_edge());

@@ -15,6 +15,7 @@ Suite	*suite_msgrules(void);
 Suite	*suite_store(void);
 Suite	*suite_e2e_msg(void);
 Suite	*suite_e2e_hostile(void);
+Suite	*suite_e2e_abuse(void);
 Suite	*suite_e2e_session(void);
 Suite	*suite_edge(void);
 Suite	*suite_e2e_edge(void);

@@ -613,7 +613,8 @@ START_TEST(test_hasher_child)
 	ck_assert_int_eq(hasher_hash_now(NULL, "dave-secret", hash,
 	    sizeof(hash)), 0);
 	snprintf(creds, sizeof(creds), CREDS "dave %s\n", hash);
-	s = SRV_START(INI "[accounts]\nattempts = 5\n", creds);
+	s = SRV_START(INI "[accounts]\nattempts = 5\n"
+	    "[server]\naddress_pending = 0\n", creds);
 	ck_assert_msg((child = hasher_pid_of(s)) > 0, "no hasher child");
 	bob = step_raw_login(s, "bob", "bob123", 0);
 	carol = step_raw_login(s, "carol", "carol123", 0);

@@ -469,7 +469,8 @@ END_TEST
  */
 START_TEST(test_crash_registrations_groups)
 {
-	struct srv *s = SRV_START("[accounts]\nregistration = yes\n", CREDS);
+	struct srv *s = SRV_START("[accounts]\nregistration = yes\n"
+	    "registrations_per_hour = 0\n", CREDS);
 	struct raw *a = step_raw_login(s, "alice", "alice123", 0);
 	struct raw *b = step_raw_login(s, "bob", "bob123", 0);
 	struct raw *reg;

@@ -1171,7 +1171,13 @@ START_TEST(test_raw_lockout_and_states)
 	r = step_raw_open(s);
 	RAW_SEND(r, "1 HELLO 1");
 	RAW_EXPECT(r, "1 OK");
-	RAW_SEND(r, "2 LOGIN bob 40003");	/* in use */
+	/* bob is online: LOGIN and a wrong password answer as for any
+	   name, so nobody learns who is online; the right one says so. */
+	RAW_SEND(r, "2 LOGIN bob 40003");
+	RAW_EXPECT(r, "2 OK password Enter your password");
+	RAW_SEND(r, "2 PASS wrong");
+	RAW_EXPECT(r, "2 ERR auth");
+	RAW_SEND(r, "2 PASS bob123");
 	RAW_EXPECT(r, "2 ERR inuse");
 	RAW_SEND(r, "3 LOGIN bad/name 40003");
 	RAW_EXPECT(r, "3 ERR args");

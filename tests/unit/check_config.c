@@ -20,11 +20,13 @@
 /* Every setting, as the specification lists them. */
 static const char *const all_keys[] = {
 	"server.listen", "server.port", "server.max_clients",
-	"server.idle_timeout", "server.login_timeout",
+	"server.idle_timeout", "server.login_timeout", "server.address_pending",
 	"accounts.credentials", "accounts.attempts", "accounts.block_seconds",
 	"accounts.registration", "accounts.address_attempts",
-	"accounts.address_block_seconds", "storage.data_dir",
+	"accounts.address_block_seconds", "accounts.registrations_per_hour",
+	"accounts.max_accounts", "storage.data_dir",
 	"storage.fsync_interval_ms", "limits.output_limit_kb",
+	"limits.output_budget_mb",
 	"log.level",
 };
 #define NKEYS	(sizeof(all_keys) / sizeof(all_keys[0]))
@@ -47,6 +49,10 @@ assert_config_eq(const struct config *a, const struct config *b)
 	ck_assert_int_eq(a->address_attempts, b->address_attempts);
 	ck_assert_int_eq(a->address_block_seconds, b->address_block_seconds);
 	ck_assert_int_eq(a->output_limit_kb, b->output_limit_kb);
+	ck_assert_int_eq(a->address_pending, b->address_pending);
+	ck_assert_int_eq(a->registrations_per_hour, b->registrations_per_hour);
+	ck_assert_int_eq(a->max_accounts, b->max_accounts);
+	ck_assert_int_eq(a->output_budget_mb, b->output_budget_mb);
 	ck_assert_int_eq(a->log_level, b->log_level);
 }
 
