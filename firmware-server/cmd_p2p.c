@@ -30,8 +30,14 @@
 #include "session.h"
 #include "state.h"
 
-/* Private chats remembered at once; over: ERR limit. */
-#define P2P_PRIV_MAX	1024
+/*
+ * Private chats (asked or running) one user takes part in, either side;
+ * over: ERR limit for that user only.  The server-wide table holds
+ * P2P_PRIV_MAX, enough for 1,024 users online each at that cap, so a few
+ * accounts can no longer fill it for everyone.
+ */
+#define P2P_PRIV_PER_USER	16
+#define P2P_PRIV_MAX		(1024 * P2P_PRIV_PER_USER / 2)
 
 enum p2p_priv_state {
 	P2P_PRIV_FREE = 0,
@@ -177,6 +183,23 @@ cmd_p2p_priv_free(struct p2p_priv *p)
 	explicit_bzero(p, sizeof(*p));
 }
 
+/* Private chats (asked or running) that name takes part in. */
+static int
+cmd_p2p_priv_count(const char *name)
+{
+	const struct p2p_priv *p;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < P2P_PRIV_MAX; i++) {
+		p = &p2p_privs[i];
+		if (p->state != P2P_PRIV_FREE && (strcmp(p->from, name) == 0 ||
+		    strcmp(p->to, name) == 0))
+			n++;
+	}
+	return n;
+}
+
 /* PRIVREQ USER */
 void
 cmd_privreq(struct cmd_ctx *ctx)
@@ -192,6 +215,18 @@ cmd_privreq(struct cmd_ctx *ctx)
 		cmd_err(ctx, PROTO_E_EXISTS, "a private chat with %s is %s "
 		    "already", to->name, p->state == P2P_PRIV_OPEN ? "running" :
 		    "being asked for");
+		return;
+	}
+	if (cmd_p2p_priv_count(ctx->s->name) >= P2P_PRIV_PER_USER) {
+		cmd_err(ctx, PROTO_E_LIMIT, "you take part in %d private chats "
+		    "(asked or running), the most one user may; stop one "
+		    "first", P2P_PRIV_PER_USER);
+		return;
+	}
+	if (cmd_p2p_priv_count(to->name) >= P2P_PRIV_PER_USER) {
+		cmd_err(ctx, PROTO_E_LIMIT, "%s takes part in %d private chats "
+		    "(asked or running), the most one user may; try again later",
+		    to->name, P2P_PRIV_PER_USER);
 		return;
 	}
 	for (i = 0; i < P2P_PRIV_MAX && p == NULL; i++)

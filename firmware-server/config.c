@@ -110,7 +110,7 @@ static const struct config_entry settings[] = {
 	{ "limits", "output_limit_kb", CONFIG_INT, 16, 65536, "1024",
 	  "KiB of output queued for one client at most",
 	  FIELD(output_limit_kb), NULL },
-	{ "limits", "output_budget_mb", CONFIG_INT, 1, 65536, "32",
+	{ "limits", "output_budget_mb", CONFIG_INT, 1, 65536, "16",
 	  "MiB of output queued for all clients together; past it, a client "
 	  "with over 64 KiB waiting is dropped", FIELD(output_budget_mb), NULL },
 	{ "log", "level", CONFIG_LOGLEVEL, 0, 0, "info",

@@ -274,11 +274,280 @@ START_TEST(test_reply_cut_utf8)
 }
 END_TEST
 
+/* A raw connection from src at the REGISTER step for name. */
+static struct raw *
+at_register(struct srv *s, const char *src, const char *name)
+{
+	struct raw *r = src ? raw_connect_from(s, src) : raw_connect(s);
+	char line[64];
+
+	ck_assert_msg(r != NULL, "%s", e2e_error());
+	RAW_EXPECT(r, "* HELLO");
+	RAW_SEND(r, "h HELLO 1");
+	RAW_EXPECT(r, "h OK");
+	snprintf(line, sizeof(line), "l LOGIN %s", name);
+	RAW_SEND(r, line);
+	RAW_EXPECT(r, "l OK register");
+	return r;
+}
+
+/* Register name from src (NULL: 127.0.0.1); expect a reply starting with
+   want. */
+static void
+register_as(struct srv *s, const char *src, const char *name,
+    const char *want)
+{
+	struct raw *r = at_register(s, src, name);
+
+	RAW_SEND(r, "q REGISTER Some-Pass-9");
+	RAW_EXPECT(r, want);
+	raw_close(r);
+}
+
+/*
+ * Issue 13, item 3: registrations per address and per server are limited
+ * with ERR limit and a sentence; the server still starts afterwards.
+ */
+START_TEST(test_registration_limits)
+{
+	struct srv *s = SRV_START("[accounts]\nregistration = yes\n"
+	    "registrations_per_hour = 2\nmax_accounts = 5\n", CREDS);
+
+	register_as(s, NULL, "new1", "q OK Welcome new1");
+	register_as(s, NULL, "new2", "q OK Welcome new2");
+	register_as(s, NULL, "new3", "q ERR limit 2 accounts were registered "
+	    "from your address within the hour; try again later");
+	register_as(s, "127.0.0.2", "new3", "q OK Welcome new3");
+	register_as(s, "127.0.0.3", "new4", "q ERR limit the server holds its "
+	    "maximum of 5 accounts; ask its administrator");
+	/* A refused registration wrote nothing, and the file loads. */
+	ck_assert(srv_restart(s));
+	register_as(s, "127.0.0.4", "new4", "q ERR limit the server holds");
+	{
+		struct raw *r = step_raw_login(s, "new3", "Some-Pass-9", 0);
+		raw_close(r);
+	}
+	step_stop_ok(s);
+}
+END_TEST
+
+#define FLOOD_CONNS	150
+
+/*
+ * Issue 13, item 3: 150 REGISTERs sent at once from 150 addresses do not
+ * make an existing user's login (a yescrypt hash too) wait past its
+ * login_timeout: at most 8 registrations are hashed ahead of it, the rest
+ * are refused at once.  (Before: all 150 were hashed first, about 30 s
+ * here, and the login timed out.)
+ */
+START_TEST(test_registration_flood)
+{
+	char *creds = hashed_creds("victim", "Right-Pass-1");
+	char ini[256];
+	struct srv *s;
+	struct raw *r[FLOOD_CONNS], *v;
+	char src[32], name[32];
+	long long t0, waited;
+	const char *l;
+	int i, ok = 0, limit = 0;
+
+	/* 9 hashes take about 1.4 s here, on a busy machine. */
+	snprintf(ini, sizeof(ini), "[server]\nlogin_timeout = %d\n"
+	    "[accounts]\nregistration = yes\nregistrations_per_hour = 0\n",
+	    e2e_scale(10000) / 1000);
+	s = SRV_START(ini, creds);
+	for (i = 0; i < FLOOD_CONNS; i++) {
+		snprintf(src, sizeof(src), "127.0.%d.%d", 1 + i / 200,
+		    2 + i % 200);
+		snprintf(name, sizeof(name), "flood%d", i);
+		r[i] = at_register(s, src, name);
+	}
+	v = at_password(s, "victim");
+	for (i = 0; i < FLOOD_CONNS; i++)
+		RAW_SEND(r[i], "q REGISTER Flood-Pass-1");
+	t0 = e2e_now_ms();
+	RAW_SEND(v, "p PASS Right-Pass-1");
+	RAW_EXPECT(v, "p OK Welcome victim");
+	waited = e2e_now_ms() - t0;
+	for (i = 0; i < FLOOD_CONNS; i++) {
+		l = raw_next(r[i], E2E_WAIT_MS);
+		ck_assert_msg(l != NULL, "%s", raw_why(r[i]));
+		if (strncmp(l, "q OK Welcome", 12) == 0)
+			ok++;
+		else if (strncmp(l, "q ERR limit too many registrations at "
+		    "once", 40) == 0)
+			limit++;
+	}
+	ck_assert_msg(ok + limit == FLOOD_CONNS && ok >= 1 && ok <= 8,
+	    "%d welcomed, %d refused", ok, limit);
+	(void)waited;	/* 1.35 s here; before: "* BYE login" after 5 s */
+	for (i = 0; i < FLOOD_CONNS; i++)
+		raw_close(r[i]);
+	raw_close(v);
+	free(creds);
+	step_stop_ok(s);
+}
+END_TEST
+
+/*
+ * Issue 13, item 4: silent connections from one address are capped, so a
+ * stranger cannot fill max_clients; other addresses still get in, and a
+ * slot comes back when one of them logs in.
+ */
+START_TEST(test_pending_per_address)
+{
+	struct srv *s = SRV_START(INI "[server]\nmax_clients = 20\n"
+	    "address_pending = 3\n", CREDS);
+	struct raw *silent[3], *r, *other;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		silent[i] = step_raw_open(s);
+	r = raw_connect(s);
+	ck_assert_msg(r != NULL, "%s", e2e_error());
+	RAW_EXPECT(r, "* BYE limit too many connections from your address "
+	    "have not logged in");
+	ck_assert(raw_expect_closed(r, E2E_WAIT_MS));
+	raw_close(r);
+	other = raw_connect_from(s, "127.0.0.2");
+	ck_assert_msg(other != NULL, "%s", e2e_error());
+	RAW_EXPECT(other, "* HELLO");
+	/* One of the three logs in: its address may open one more. */
+	RAW_SEND(silent[0], "h HELLO 1");
+	RAW_EXPECT(silent[0], "h OK");
+	RAW_SEND(silent[0], "l LOGIN alice");
+	RAW_EXPECT(silent[0], "l OK password");
+	RAW_SEND(silent[0], "p PASS alice123");
+	RAW_EXPECT(silent[0], "p OK Welcome alice");
+	r = step_raw_open(s);
+	raw_close(r);
+	for (i = 0; i < 3; i++)
+		raw_close(silent[i]);
+	raw_close(other);
+	step_stop_ok(s);
+}
+END_TEST
+
+#define PRIV_USERS	18
+
+/*
+ * Issue 13, item 4: one user takes part in at most 16 private chats
+ * (asked or running); over that only they get ERR limit, and the others
+ * can still ask each other.
+ */
+START_TEST(test_privreq_per_user)
+{
+	char creds[4096] = CREDS, line[80], name[16];
+	struct raw *u[PRIV_USERS], *a, *b;
+	struct srv *s;
+	int i;
+
+	for (i = 0; i < PRIV_USERS; i++) {
+		snprintf(line, sizeof(line), "u%d pw%d\n", i, i);
+		strcat(creds, line);
+	}
+	s = SRV_START(INI, creds);
+	a = step_raw_login(s, "alice", "alice123", 0);
+	for (i = 0; i < PRIV_USERS; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		snprintf(line, sizeof(line), "pw%d", i);
+		u[i] = step_raw_login(s, name, line, 0);
+	}
+	b = step_raw_login(s, "bob", "bob123", 0);
+	for (i = 0; i < 16; i++) {
+		snprintf(line, sizeof(line), "r%d PRIVREQ u%d", i, i);
+		RAW_SEND(a, line);
+		snprintf(line, sizeof(line), "r%d OK Asked", i);
+		reply_is(a, line);
+	}
+	RAW_SEND(a, "x PRIVREQ u16");
+	reply_is(a, "x ERR limit you take part in 16 private chats");
+	RAW_SEND(b, "y PRIVREQ u16");
+	reply_is(b, "y OK Asked u16");
+	/* Stopping one frees a place. */
+	RAW_SEND(a, "z PRIVSTOP u0");
+	reply_is(a, "z OK");
+	RAW_SEND(a, "w PRIVREQ u17");
+	reply_is(a, "w OK Asked u17");
+	for (i = 0; i < PRIV_USERS; i++)
+		raw_close(u[i]);
+	raw_close(a);
+	raw_close(b);
+	step_stop_ok(s);
+}
+END_TEST
+
+#define LAZY	6
+
+/*
+ * Issue 13, item 4: clients that never read cannot together queue more
+ * than output_budget_mb, even while each is under its own
+ * output_limit_kb: past the budget, one with more than 64 KiB waiting is
+ * dropped (and the log says so); a client that reads keeps everything.
+ */
+START_TEST(test_output_budget)
+{
+	char creds[2048] = CREDS, line[2000], text[1800], name[16];
+	struct raw *lazy[LAZY], *a;
+	struct cli *b;
+	struct srv *s;
+	const char *l;
+	bool dropped = false;
+	int i;
+
+	for (i = 0; i < LAZY; i++) {
+		snprintf(line, sizeof(line), "lazy%d pw%d\n", i, i);
+		strcat(creds, line);
+	}
+	s = SRV_START(INI "[limits]\noutput_limit_kb = 4096\n"
+	    "output_budget_mb = 1\n", creds);
+	for (i = 0; i < LAZY; i++) {
+		snprintf(name, sizeof(name), "lazy%d", i);
+		snprintf(line, sizeof(line), "pw%d", i);
+		lazy[i] = step_raw_login(s, name, line, 0);
+	}
+	b = step_login(s, "bob", "bob123", 0);
+	a = step_raw_login(s, "alice", "alice123", 0);
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (i = 0; i < 20000 && !dropped; i++) {
+		snprintf(line, sizeof(line), "b%d BROADCAST %d %s", i, i, text);
+		RAW_SEND(a, line);
+		while ((l = raw_next(a, E2E_WAIT_MS)) != NULL && l[0] == '*')
+			;
+		ck_assert_msg(l != NULL && strncmp(l + strcspn(l, " "), " OK ",
+		    4) == 0, "broadcast %d: no OK (%.60s)", i, l ? l : "none");
+		if (i % 20 == 0) {
+			snprintf(line, sizeof(line), "alice (broadcast): %d x",
+			    i);
+			ck_assert_msg(cli_expect(b, line, E2E_WAIT_MS),
+			    "bob did not get broadcast %d", i);
+			dropped = log_has_bytes(s, "output of all clients over",
+			    26);
+		}
+	}
+	ck_assert_msg(dropped, "nobody was dropped after %d broadcasts\n%s", i,
+	    srv_log_tail(s, 10));
+	ck_assert_msg(!log_has_bytes(s, "output queue over", 17),
+	    "a client reached its own limit first:\n%s", srv_log_tail(s, 10));
+	ck_assert_msg(!log_has_bytes(s, "bob logged out", 14), "bob was dropped");
+	RAW_SEND(a, "m MSGTO bob still here");
+	reply_is(a, "m OK Message sent to bob");
+	EXPECT(b, "alice: still here");
+	for (i = 0; i < LAZY; i++)
+		raw_close(lazy[i]);
+	raw_close(a);
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_abuse(void)
 {
 	Suite *s = suite_create("e2e_abuse");
 	TCase *tl = tcase_create("login");
+	TCase *tc = tcase_create("limits");
 
 	tcase_add_unchecked_fixture(tl, e2e_fixture_setup, e2e_fixture_teardown);
 	tcase_set_timeout(tl, 120);
@@ -287,6 +556,14 @@ suite_e2e_abuse(void)
 	tcase_add_test(tl, test_long_password);
 	tcase_add_test(tl, test_nul_and_controls);
 	tcase_add_test(tl, test_reply_cut_utf8);
+	tcase_add_unchecked_fixture(tc, e2e_fixture_setup, e2e_fixture_teardown);
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, test_registration_limits);
+	tcase_add_test(tc, test_registration_flood);
+	tcase_add_test(tc, test_pending_per_address);
+	tcase_add_test(tc, test_privreq_per_user);
+	tcase_add_test(tc, test_output_budget);
 	suite_add_tcase(s, tl);
+	suite_add_tcase(s, tc);
 	return s;
 }
