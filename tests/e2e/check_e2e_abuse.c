@@ -347,7 +347,6 @@ START_TEST(test_registration_flood)
 	struct srv *s;
 	struct raw *r[FLOOD_CONNS], *v;
 	char src[32], name[32];
-	long long t0, waited;
 	const char *l;
 	int i, ok = 0, limit = 0;
 
@@ -365,10 +364,8 @@ START_TEST(test_registration_flood)
 	v = at_password(s, "victim");
 	for (i = 0; i < FLOOD_CONNS; i++)
 		RAW_SEND(r[i], "q REGISTER Flood-Pass-1");
-	t0 = e2e_now_ms();
 	RAW_SEND(v, "p PASS Right-Pass-1");
 	RAW_EXPECT(v, "p OK Welcome victim");
-	waited = e2e_now_ms() - t0;
 	for (i = 0; i < FLOOD_CONNS; i++) {
 		l = raw_next(r[i], E2E_WAIT_MS);
 		ck_assert_msg(l != NULL, "%s", raw_why(r[i]));
@@ -380,7 +377,6 @@ START_TEST(test_registration_flood)
 	}
 	ck_assert_msg(ok + limit == FLOOD_CONNS && ok >= 1 && ok <= 8,
 	    "%d welcomed, %d refused", ok, limit);
-	(void)waited;	/* 1.35 s here; before: "* BYE login" after 5 s */
 	for (i = 0; i < FLOOD_CONNS; i++)
 		raw_close(r[i]);
 	raw_close(v);

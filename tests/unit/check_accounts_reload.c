@@ -227,11 +227,53 @@ START_TEST(test_many_accounts)
 }
 END_TEST
 
+/*
+ * Whatever registration writes loads again: 200,000 accounts with
+ * yescrypt-sized hashes (19 MB, past the 16 MiB the loader used to take)
+ * load, so the server starts; a line longer than ACCOUNTS_LINE_MAX, which
+ * registration never writes, is refused with its line number.
+ */
+START_TEST(test_loads_what_registration_writes)
+{
+	static const char hash[] = "$y$j9T$abcdefghijklmnopqrstu.$"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq";
+	struct accounts *a;
+	char err[256] = "", *longline;
+	FILE *fp = fopen(path, "w");
+	int i;
+
+	ck_assert_ptr_nonnull(fp);
+	for (i = 0; i < 200000; i++)
+		fprintf(fp, "user-%07d %s%07d\n", i, hash, i);
+	ck_assert_int_eq(fclose(fp), 0);
+	a = accounts_load(path, false, err, sizeof(err));
+	ck_assert_msg(a != NULL, "%s", err);
+	ck_assert_uint_eq(accounts_count(a), 200000);
+	ck_assert_ptr_nonnull(accounts_find(a, "user-0199999"));
+	accounts_free(a);
+
+	longline = malloc(ACCOUNTS_LINE_MAX + 16);
+	ck_assert_ptr_nonnull(longline);
+	memset(longline, 'x', ACCOUNTS_LINE_MAX + 15);
+	memcpy(longline, "bob ", 4);
+	longline[ACCOUNTS_LINE_MAX + 15] = '\0';
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "alice a1\n%s\n", longline);
+	ck_assert_int_eq(fclose(fp), 0);
+	free(longline);
+	ck_assert_ptr_null(accounts_load(path, false, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "credentials.txt:2: line longer than 1024 "
+	    "bytes") != NULL, "%s", err);
+}
+END_TEST
+
 Suite *
 suite_accounts_reload(void)
 {
 	Suite *s = suite_create("accounts_reload");
 	TCase *tc = tcase_create("reload");
+	tcase_set_timeout(tc, 60);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_reload_merges);
@@ -239,6 +281,7 @@ suite_accounts_reload(void)
 	tcase_add_test(tc, test_reload_secrets);
 	tcase_add_test(tc, test_account_size);
 	tcase_add_test(tc, test_many_accounts);
+	tcase_add_test(tc, test_loads_what_registration_writes);
 	suite_add_tcase(s, tc);
 	return s;
 }
