@@ -66,6 +66,10 @@ int	store_failed(void);
    Returns 0, or -1 when it does not fit. */
 int	store_path(char *out, const char *dir, const char *name);
 
+/* fsync the directory that holds path (after a rename, a new file or an
+   unlink).  Returns 0 or -1. */
+int	store_sync_dir(const char *path);
+
 /* Create dir (mode 0700) when missing.  Returns 0 or -1. */
 int	store_mkdir(const char *dir);
 

@@ -286,20 +286,39 @@ START_TEST(test_board)
 	snprintf(line, sizeof(line), "DLT #1 %s", t1);
 	SEND(a, line);
 	EXPECT_LINE(a, "Message #1 deleted");
-	/* Renumbered: bob's post is #1 now, alice's third is #2. */
-	file_has_re(s, "messagelog.txt", "^1; " TIME_RE "; bob; second; with "
-	    "semicolon; no$");
-	file_has_re(s, "messagelog.txt", "^2; " TIME_RE "; alice; third; no$");
-	ck_assert_int_eq(file_count(s, "messagelog.txt", "first post"), 0);
+	/* One record in the journal, not a rewrite of the board. */
+	file_has_re(s, "journal.txt", "^delete; 1$");
+	ck_assert_int_eq(file_count(s, "messagelog.txt", "first post"), 1);
 
 	snprintf(line, sizeof(line), "EDT 2 %s third, edited", t3);
 	SEND(a, line);
 	EXPECT(a, "Message #2 edited at ");
-	file_has_re(s, "messagelog.txt", "^2; " TIME_RE "; alice; third, "
-	    "edited; yes$");
+	file_has_re(s, "journal.txt", "^edit; 2; " TIME_RE "; third, edited$");
 	SEND(b, "RDM 01 Jan 2000 00:00:00");
 	EXPECT(b, "(edited): third, edited");
+	SEND(a, "MSG fourth");
+	EXPECT(a, "Message #3 posted at ");
+	file_has_re(s, "journal.txt", "^post; 3; " TIME_RE "; alice; fourth; "
+	    "no$");
 	step_logout(a, "OUT", "alice");
+	step_logout(b, "OUT", "bob");
+
+	/* The start replays the journal into messagelog.txt: renumbered,
+	   bob's post is #1 now, alice's third is #2 and edited. */
+	ck_assert(srv_restart(s));
+	file_has_re(s, "messagelog.txt", "^1; " TIME_RE "; bob; second; with "
+	    "semicolon; no$");
+	file_has_re(s, "messagelog.txt", "^2; " TIME_RE "; alice; third, "
+	    "edited; yes$");
+	file_has_re(s, "messagelog.txt", "^3; " TIME_RE "; alice; fourth; no$");
+	ck_assert_int_eq(file_count(s, "messagelog.txt", "first post"), 0);
+	ck_assert_ptr_null(srv_read_file(s, "journal.txt"));
+	b = step_login(s, "bob", "bob123", 0);
+	SEND(b, "RDM 01 Jan 2000 00:00:00");
+	EXPECT_LINE(b, "3 messages");
+	ck_assert_msg(cli_saw(b, 0, "#2 alice") != NULL &&
+	    cli_saw(b, 0, "(edited): third, edited") != NULL, "%s",
+	    cli_lines(b, 0));
 	step_logout(b, "OUT", "bob");
 	step_stop_ok(s);
 }
@@ -593,10 +612,7 @@ START_TEST(test_long_replies)
 		    "waiting message %zu: got %s", i, l ? l : raw_why(r));
 	}
 	step_file_has(s, "server.log", "bob: delivered 600 offline messages");
-	text = srv_read_file(s, "offline.txt");
-	ck_assert_msg(text != NULL && text[0] == '\0', "offline.txt still "
-	    "holds:\n%.300s", text ? text : "(missing)");
-	free(text);
+	step_file_has(s, "journal.txt", "delivered; bob; 600\n");
 
 	RAW_SEND(r, "a READPOSTS 01 Jan 2000 00:00:00");
 	RAW_SEND(r, "b PING");
@@ -611,6 +627,12 @@ START_TEST(test_long_replies)
 	    raw_why(r));
 	ck_assert_msg(raw_expect(r, "b OK", E2E_WAIT_MS), "%s", raw_why(r));
 	raw_close(r);
+	/* After a start offline.txt holds none of them any more. */
+	ck_assert(srv_restart(s));
+	text = srv_read_file(s, "offline.txt");
+	ck_assert_msg(text != NULL && text[0] == '\0', "offline.txt still "
+	    "holds:\n%.300s", text ? text : "(missing)");
+	free(text);
 	step_stop_ok(s);
 }
 END_TEST
