@@ -271,6 +271,18 @@ bench_edit(const char *bin, const char *top, int posts, int edits)
 	close(b.fd);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
+
+	/* The next start replays the journal and rewrites the files. */
+	port = free_port();
+	t0 = now_s();
+	pid = start_server(bin, dir, port);
+	if ((a.fd = connect_until(port, now_s() + 300)) == -1)
+		return -1;
+	printf("  restart with those edits in the journal: listening after "
+	    "%.2f s\n", now_s() - t0);
+	close(a.fd);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
 	return 0;
 }
 
