@@ -329,6 +329,9 @@ p2p_send_input(struct app *a, struct p2p_xfer *x, const struct p2p_pkt *p)
 		    p->len);
 		if (strcmp(reason, "declined") == 0)
 			snprintf(why, sizeof(why), "%s declined it", x->peer);
+		else if (strncmp(reason, "refused: ", 9) == 0)
+			snprintf(why, sizeof(why), "%s's client refused it: %s",
+			    x->peer, reason + 9);
 		else
 			snprintf(why, sizeof(why), "%s's client gave up: %s",
 			    x->peer, reason);

@@ -392,14 +392,23 @@ START_TEST(test_conf)
 
 	conf_defaults(&c);
 	ck_assert_str_eq(c.download_dir, ".");
-	ck_assert(!c.accept_ask);
+	ck_assert_int_eq(c.accept_files, CONF_ACCEPT_DEFAULT);
+	ck_assert_int_eq(c.keep_free_mb, CONF_KEEP_FREE_AUTO);
 	ck_assert_int_eq(c.peer_timeout, 10);
 	ck_assert_int_eq(conf_load_string(&c, "[files]\ndownload_dir = /tmp\n"
 	    "accept_files = ask\npeer_timeout = 3\n", "t.ini", err,
 	    sizeof(err)), 0);
 	ck_assert_str_eq(c.download_dir, "/tmp");
-	ck_assert(c.accept_ask);
+	ck_assert_int_eq(c.accept_files, CONF_ACCEPT_ASK);
 	ck_assert_int_eq(c.peer_timeout, 3);
+	ck_assert_int_eq(conf_load_string(&c, "[files]\naccept_files = auto\n"
+	    "keep_free = 0\n", "t.ini", err, sizeof(err)), 0);
+	ck_assert_int_eq(c.accept_files, CONF_ACCEPT_AUTO);
+	ck_assert_int_eq(c.keep_free_mb, 0);
+	ck_assert_int_eq(conf_load_string(&c, "[files]\nkeep_free = 5%\n",
+	    "t.ini", err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "t.ini:2:") != NULL &&
+	    strstr(err, "auto or megabytes") != NULL, "%s", err);
 	ck_assert_int_eq(conf_load_string(&c, "[files]\n\naccept_files = "
 	    "maybe\n", "t.ini", err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "t.ini:3:") != NULL &&
