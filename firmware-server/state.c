@@ -1,6 +1,7 @@
 /*
  * state.c - loading and writing the server's lasting state.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -510,6 +511,43 @@ state_recover(struct state *st, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A GROUP_messagelog.txt whose group is not known: its GCREATE record was
+ * lost in a power cut (so none of its lines was acknowledged: the group's
+ * generation never completed).  Put it aside, or a later group of that
+ * name would append numbers that clash with it.
+ */
+static void
+state_set_aside_orphans(struct state *st)
+{
+	char name[PROTO_GROUP_MAX + 1], from[STORE_PATH_MAX], to[STORE_PATH_MAX + 32];
+	struct dirent *e;
+	size_t n, suffix = strlen("_messagelog.txt");
+	DIR *d;
+
+	if ((d = opendir(st->dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		n = strlen(e->d_name);
+		if (n <= suffix || n - suffix > PROTO_GROUP_MAX ||
+		    strcmp(e->d_name + n - suffix, "_messagelog.txt") != 0)
+			continue;
+		memcpy(name, e->d_name, n - suffix);
+		name[n - suffix] = '\0';
+		if (!groups_valid_name(name) || groups_find(st->groups, name))
+			continue;
+		state_path(st, e->d_name, from);
+		snprintf(to, sizeof(to), "%s.orphan-%lld", from,
+		    (long long)time(NULL));
+		if (rename(from, to) == -1)
+			log_warn("%s: cannot put aside", from);
+		else
+			log_warnx("%s: no such group (its creation was never "
+			    "acknowledged); moved to %s", from, to);
+	}
+	closedir(d);
+}
+
 /* Load everything. */
 int
 state_load(struct state *st, const char *dir, char *err, size_t errlen)
@@ -559,6 +597,7 @@ state_load(struct state *st, const char *dir, char *err, size_t errlen)
 		    errlen) == -1)
 			return -1;
 	}
+	state_set_aside_orphans(st);
 	return 0;
 }
 
@@ -628,6 +667,15 @@ state_board_change(struct state *st, const struct state_post_change *c)
 	else
 		snprintf(line, sizeof(line), "edit; %zu; %s; %s", c->n,
 		    timefmt_format(c->time, t), c->text);
+	/*
+	 * The first board record of a run names posts that may have been
+	 * appended to messagelog.txt in this very generation: those go to
+	 * the disk first (once per run, a short wait), so that a power cut
+	 * never leaves a journal that refers to posts it lost.  Later posts
+	 * go to the journal itself, in order.
+	 */
+	if (!st->board_journaled)
+		store_sync_all();
 	if (state_journal(st, line) == -1)
 		return -1;
 	st->board_journaled = true;

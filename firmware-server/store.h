@@ -48,7 +48,8 @@ void	store_set_sync_interval(int ms);
 int	store_commit(int64_t now_ms);
 /* Call when syncq's eventfd (from syncq_open()) is readable. */
 void	store_sync_ready(void);
-/* Write and sync everything now, waiting (at shutdown). */
+/* Write and sync everything now, waiting (at shutdown, and before a
+   record that depends on earlier appends to other files). */
 void	store_sync_all(void);
 /* How many appends were accepted so far (a request's appends show as a
    change across its handling). */

@@ -533,6 +533,30 @@ START_TEST(test_state_journal_bad_record)
 }
 END_TEST
 
+/* A group log without its group (the creation lost in a power cut, so
+   never acknowledged) is put aside, and a new group of that name starts
+   its own log. */
+START_TEST(test_state_orphan_group_log)
+{
+	char dir[] = "/tmp/fs-state-XXXXXX", err[256], cmd[600];
+	struct state st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "groups.txt", "kept; alice; alice=joined\n");
+	put(dir, "kept_messagelog.txt", "1; " T1 "; alice; hi\n");
+	put(dir, "ghost_messagelog.txt", "1; " T1 "; alice; lost\n");
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(groups_find(st.groups, "kept")->last_seq, 1);
+	state_free(&st);
+	holds(dir, "ghost_messagelog.txt", NULL);
+	holds(dir, "kept_messagelog.txt", "1; " T1 "; alice; hi\n");
+	snprintf(cmd, sizeof(cmd), "test -f %s/ghost_messagelog.txt.orphan-*",
+	    dir);
+	ck_assert_int_eq(system(cmd), 0);
+	rmdir_all(dir);
+}
+END_TEST
+
 Suite *
 suite_msgrules(void)
 {
@@ -560,6 +584,7 @@ suite_msgrules(void)
 	tcase_add_test(ts, test_state_journal_replay);
 	tcase_add_test(ts, test_state_compact_interrupted);
 	tcase_add_test(ts, test_state_journal_bad_record);
+	tcase_add_test(ts, test_state_orphan_group_log);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tg);
 	suite_add_tcase(s, tb);
