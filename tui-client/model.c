@@ -392,6 +392,7 @@ model_xfer_start(struct model *m, enum model_xfer_dir dir, const char *label,
 	x->id = ++m->next_xfer;
 	x->dir = dir;
 	snprintf(x->label, sizeof(x->label), "%s", label);
+	sanitize_text(x->label);	/* a file name from a peer */
 	x->total = total;
 	x->eta_ms = -1;
 	x->start_ms = x->last_ms = now_ms;

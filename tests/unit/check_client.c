@@ -617,6 +617,10 @@ START_TEST(test_sanitize_model_lines)
 	    "[10:00] bob: ?]0;owned?hi ?2J ?gnp.exe");
 	model_set_prompt(m, MODEL_INPUT_ASK, "bob\xe2\x81\xa6 wants (y/n)");
 	ck_assert_str_eq(model_prompt(m), "bob? wants (y/n)");
+	/* A transfer's label holds a file name from a peer. */
+	model_xfer_start(m, MODEL_XFER_RECV, "a\x1b[2J\xc2\x9b.bin from bob",
+	    100, 0);
+	ck_assert_str_eq(model_xfer_at(m, 0)->label, "a?[2J?.bin from bob");
 	model_free(m);
 }
 END_TEST
