@@ -4,7 +4,8 @@
  * cut into the free space it keeps, with a message on both sides; one
  * sender cannot have more than P2P_FROM_MAX offers waiting or running
  * at a receiver; the screen asks by default, and "a" (always) takes the
- * next files from that sender without asking.  Real server, real
+ * next files from that sender without asking.  Also what the client will
+ * not send: a password the server cannot take.  Real server, real
  * clients, a real tmpfs (skipped with a note when mounts are not
  * allowed), the real screen in tmux.
  */
@@ -277,7 +278,51 @@ START_TEST(test_screen_asks_by_default)
 }
 END_TEST
 
-/* The e2e_p2p suite's case for offers: reserve, cap, asking. */
+/*
+ * Plain mode refuses a password with a control character, one that is
+ * not UTF-8 and one over 128 bytes before sending it (the server never
+ * hears a PASS for them), and asks again; the right one then logs in.
+ */
+START_TEST(test_plain_password_refused_locally)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct cli *c = cli_start(s, NULL);
+	char longpw[140], *log;
+	const char *p;
+	int n;
+
+	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
+	memset(longpw, 'A', sizeof(longpw) - 1);
+	longpw[sizeof(longpw) - 1] = '\0';
+	EXPECT(c, "Username:");
+	SEND(c, "alice");
+	EXPECT(c, "Password:");
+	SEND(c, "alice\t123");
+	EXPECT_LINE(c, "Error: a password must be valid UTF-8 without control "
+	    "characters; it was not sent");
+	EXPECT(c, "Password:");
+	SEND(c, "p\xe9ssword");
+	EXPECT_LINE(c, "Error: a password must be valid UTF-8 without control "
+	    "characters; it was not sent");
+	SEND(c, longpw);
+	EXPECT_LINE(c, "Error: a password is at most 128 bytes; it was not "
+	    "sent");
+	SEND(c, "alice123");
+	EXPECT_LINE(c, "Welcome alice");
+	step_logout(c, "logout", "alice");
+	/* One PASS reached the server: the right one. */
+	log = srv_read_file(s, "server.log");
+	ck_assert_ptr_nonnull(log);
+	for (n = 0, p = log; (p = strstr(p, "alice PASS")) != NULL; p++)
+		n++;
+	ck_assert_msg(n == 1, "%d PASS lines:\n%s", n, log);
+	free(log);
+	step_stop_ok(s);
+}
+END_TEST
+
+/* The e2e_p2p suite's case for offers (reserve, cap, asking) and what
+   the client refuses to send. */
 TCase *
 tcase_e2e_files(void)
 {
@@ -289,5 +334,6 @@ tcase_e2e_files(void)
 	tcase_add_test(tc, test_offer_reserve);
 	tcase_add_test(tc, test_offer_cap_and_always);
 	tcase_add_test(tc, test_screen_asks_by_default);
+	tcase_add_test(tc, test_plain_password_refused_locally);
 	return tc;
 }
