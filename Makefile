@@ -293,7 +293,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
 		   -Itui-client
-FUZZERS		:= proto config timefmt accounts state p2p edge
+FUZZERS		:= proto config timefmt accounts state journal p2p edge sanitize
 FUZZ_SRCS_proto	:= common/proto.c
 FUZZ_SRCS_config := firmware-server/config.c common/log.c
 FUZZ_LIBS_config := $(INIH_LIBS)
@@ -304,8 +304,14 @@ FUZZ_SRCS_accounts := firmware-server/accounts.c firmware-server/store.c \
 FUZZ_LIBS_accounts := $(CRYPT_LIBS)
 FUZZ_SRCS_state	:= firmware-server/board.c firmware-server/groups.c \
 		   common/proto.c common/timefmt.c
+FUZZ_SRCS_journal := firmware-server/state.c firmware-server/board.c \
+		   firmware-server/groups.c firmware-server/blocks.c \
+		   firmware-server/offline.c firmware-server/store.c \
+		   firmware-server/syncq.c common/loop.c common/fdio.c \
+		   common/proto.c common/timefmt.c common/log.c
 FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/siphash.c common/proto.c
 FUZZ_SRCS_edge	:= firmware-server/edge.c common/proto.c
+FUZZ_SRCS_sanitize := tui-client/sanitize.c common/proto.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(@D)
