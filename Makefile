@@ -131,7 +131,7 @@ CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
 		   tui-client/plain.c tui-client/app.c \
 		   tui-client/input.c tui-client/pane.c tui-client/progress.c \
 		   tui-client/ui.c tui-client/ui_draw.c tui-client/msgs.c \
-		   tui-client/who.c
+		   tui-client/who.c tui-client/sanitize.c
 CLIENT_MAIN	:= tui-client/main.c
 TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/unit/check_timefmt.c tests/unit/check_buf.c \
@@ -158,7 +158,7 @@ CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 		   tui-client/siphash.c \
 		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c
 TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
-		   tests/e2e/check_e2e_p2p.c
+		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_files.c
 
 # The screen: its curses-free parts, and the real client driven in tmux.
 TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c
@@ -293,7 +293,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
 		   -Itui-client
-FUZZERS		:= proto config timefmt accounts state p2p edge
+FUZZERS		:= proto config timefmt accounts state journal p2p edge sanitize
 FUZZ_SRCS_proto	:= common/proto.c
 FUZZ_SRCS_config := firmware-server/config.c common/log.c
 FUZZ_LIBS_config := $(INIH_LIBS)
@@ -304,8 +304,14 @@ FUZZ_SRCS_accounts := firmware-server/accounts.c firmware-server/store.c \
 FUZZ_LIBS_accounts := $(CRYPT_LIBS)
 FUZZ_SRCS_state	:= firmware-server/board.c firmware-server/groups.c \
 		   common/proto.c common/timefmt.c
+FUZZ_SRCS_journal := firmware-server/state.c firmware-server/board.c \
+		   firmware-server/groups.c firmware-server/blocks.c \
+		   firmware-server/offline.c firmware-server/store.c \
+		   firmware-server/syncq.c common/loop.c common/fdio.c \
+		   common/proto.c common/timefmt.c common/log.c
 FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/siphash.c common/proto.c
 FUZZ_SRCS_edge	:= firmware-server/edge.c common/proto.c
+FUZZ_SRCS_sanitize := tui-client/sanitize.c common/proto.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(@D)

@@ -121,7 +121,7 @@ cmd_delpost(struct cmd_ctx *ctx)
 	memset(&c, 0, sizeof(c));
 	c.n = n;
 	c.del = true;
-	if (state_board_rewrite(st, &c) == -1) {
+	if (state_board_change(st, &c) == -1) {
 		cmd_err(ctx, PROTO_E_IO, "the board could not be stored; "
 		    "nothing was deleted");
 		return;
@@ -157,7 +157,7 @@ cmd_editpost(struct cmd_ctx *ctx)
 	c.del = false;
 	c.text = ctx->argv[5];
 	c.time = now;
-	if (state_board_rewrite(st, &c) == -1) {
+	if (state_board_change(st, &c) == -1) {
 		cmd_err(ctx, PROTO_E_IO, "the board could not be stored; "
 		    "nothing was changed");
 		return;

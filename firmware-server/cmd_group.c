@@ -66,7 +66,7 @@ cmd_gcreate(struct cmd_ctx *ctx)
 		cmd_err(ctx, PROTO_E_LIMIT, "too many groups on this server");
 		return;
 	}
-	if (state_groups_rewrite(st) == -1) {
+	if (state_group_save(st, gr) == -1) {
 		groups_remove_last(st->groups);
 		cmd_err(ctx, PROTO_E_IO, "the group could not be stored");
 		return;
@@ -110,7 +110,7 @@ cmd_gjoin(struct cmd_ctx *ctx)
 		break;
 	}
 	group_join(gr, ctx->s->name);
-	if (state_groups_rewrite(ctx->srv->state) == -1) {
+	if (state_group_save(ctx->srv->state, gr) == -1) {
 		group_unjoin(gr, ctx->s->name);
 		cmd_err(ctx, PROTO_E_IO, "the group could not be stored");
 		return;

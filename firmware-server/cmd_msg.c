@@ -152,7 +152,7 @@ cmd_offline_done(void *arg, bool sent)
 		offline_drop(st->offline, os->s->name, os->last);
 		/* If this fails the messages stay in offline.txt and come
 		   again after a restart: at least once, never lost. */
-		state_offline_rewrite(st);
+		state_offline_delivered(st, os->s->name, os->last);
 		log_info("%s: delivered %zu offline message%s", os->s->name,
 		    os->count, os->count == 1 ? "" : "s");
 	} else if (!sent)
@@ -239,7 +239,7 @@ cmd_block(struct cmd_ctx *ctx)
 		cmd_err(ctx, PROTO_E_LIMIT, "too many blocks on this server");
 		return;
 	}
-	if (state_blocks_rewrite(st) == -1) {
+	if (state_block_save(st, ctx->s->name, who->name, true) == -1) {
 		blocks_remove(st->blocks, ctx->s->name, who->name);
 		cmd_err(ctx, PROTO_E_IO, "the block could not be stored");
 		return;
@@ -265,7 +265,7 @@ cmd_unblock(struct cmd_ctx *ctx)
 		return;
 	}
 	blocks_remove(st->blocks, ctx->s->name, who->name);
-	if (state_blocks_rewrite(st) == -1) {
+	if (state_block_save(st, ctx->s->name, who->name, false) == -1) {
 		blocks_add(st->blocks, ctx->s->name, who->name);
 		cmd_err(ctx, PROTO_E_IO, "the change could not be stored");
 		return;

@@ -1,7 +1,9 @@
 /*
  * state.c - loading and writing the server's lasting state.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,6 @@
 
 #include "blocks.h"
 #include "board.h"
-#include "buf.h"
 #include "groups.h"
 #include "log.h"
 #include "offline.h"
@@ -17,8 +18,10 @@
 #include "state.h"
 #include "timefmt.h"
 
-#define STATE_FILE_MAX	(256 * 1024 * 1024)	/* a rewritten file */
 #define STATE_LINE_MAX	(PROTO_LINE_MAX + 256)	/* a line of any file */
+
+static void	state_dm_line(char *, size_t, unsigned long, time_t,
+		    const char *, const char *, const char *);
 
 /* Called for each line of a file; 0, or -1 with err set. */
 typedef int state_line_fn(void *arg, char *line, char *err, size_t errlen);
@@ -260,6 +263,291 @@ state_load_offline(void *arg, char *line, char *err, size_t errlen)
 	return 0;
 }
 
+/* A journal.txt record: apply it to what the files gave. */
+static int
+state_load_record(void *arg, char *line, char *err, size_t errlen)
+{
+	struct state *st = arg;
+	struct board_post p;
+	struct group gr, *old;
+	char *f[4] = { NULL, NULL, NULL, NULL };
+	long long v;
+	size_t n, got;
+	time_t t = 0;
+
+	if (state_fields(line, f, 1, err, errlen, "KIND; ...") == -1)
+		return -1;
+	if (strcmp(f[0], "post") == 0) {
+		if (board_parse(f[1], &n, &p, err, errlen) == -1)
+			return -1;
+		if (n != board_count(st->board) + 1) {
+			snprintf(err, errlen, "post number %zu, expected %zu",
+			    n, board_count(st->board) + 1);
+			return -1;
+		}
+		if (board_add(st->board, p.user, p.text, p.time, p.edited,
+		    &got) != BOARD_OK) {
+			snprintf(err, errlen, "too many posts or out of memory");
+			return -1;
+		}
+		st->board_journaled = true;
+		return 0;
+	}
+	if (strcmp(f[0], "edit") == 0 || strcmp(f[0], "delete") == 0) {
+		if (f[0][0] == 'e' && (state_fields(f[1], f + 1, 2, err, errlen,
+		    "edit; N; TIME; TEXT") == -1 ||
+		    state_numbered(f[1], f[2], 0, &t, err, errlen) == -1))
+			return -1;
+		if (proto_parse_int(f[1], 1, BOARD_POSTS_MAX, &v) == -1 ||
+		    (size_t)v > board_count(st->board)) {
+			snprintf(err, errlen, "no post '%.20s' to %s", f[1], f[0]);
+			return -1;
+		}
+		if (f[0][0] == 'd')
+			board_delete(st->board, (size_t)v);
+		else if (board_edit(st->board, (size_t)v, f[3], t) != BOARD_OK) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		st->board_journaled = true;
+		return 0;
+	}
+	if (strcmp(f[0], "group") == 0) {
+		if (groups_parse(f[1], &gr, err, errlen) == -1)
+			return -1;
+		if ((old = groups_find(st->groups, gr.name)) != NULL)
+			*old = gr;
+		else if (groups_insert(st->groups, &gr) == NULL) {
+			snprintf(err, errlen, "too many groups");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(f[0], "block") == 0 || strcmp(f[0], "unblock") == 0) {
+		if (state_fields(f[1], f + 1, 1, err, errlen,
+		    "block; BLOCKER; BLOCKED") == -1)
+			return -1;
+		if (!proto_valid_user(f[1]) || !proto_valid_user(f[2])) {
+			snprintf(err, errlen, "bad user name");
+			return -1;
+		}
+		if (f[0][0] == 'u')
+			blocks_remove(st->blocks, f[1], f[2]);
+		else if (blocks_add(st->blocks, f[1], f[2]) == -1) {
+			snprintf(err, errlen, "too many blocks");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(f[0], "delivered") == 0) {
+		if (state_fields(f[1], f + 1, 1, err, errlen,
+		    "delivered; USER; N") == -1)
+			return -1;
+		if (!proto_valid_user(f[1]) ||
+		    proto_parse_int(f[2], 1, 0x7fffffffffffLL, &v) == -1) {
+			snprintf(err, errlen, "bad user name or number");
+			return -1;
+		}
+		offline_drop(st->offline, f[1], (unsigned long)v);
+		return 0;
+	}
+	snprintf(err, errlen, "unknown record '%.20s'", f[0]);
+	return -1;
+}
+
+/* The files that a compaction rewrites from memory. */
+static const char *const state_compacted[] = {
+	"messagelog.txt", "groups.txt", "blocks.txt", "offline.txt"
+};
+
+/* Write one file's lines as they are in memory to fp. */
+static int
+state_dump(struct state *st, int which, FILE *fp)
+{
+	char line[STATE_LINE_MAX];
+	const struct offline_msg *m;
+	const char *a, *b;
+	size_t i;
+
+	switch (which) {
+	case 0:
+		for (i = 1; i <= board_count(st->board); i++)
+			if (board_format(board_get(st->board, i), i, line,
+			    sizeof(line)) == -1 || fprintf(fp, "%s\n", line) < 0)
+				return -1;
+		break;
+	case 1:
+		for (i = 0; i < groups_count(st->groups); i++)
+			if (groups_format(groups_at(st->groups, i), line,
+			    sizeof(line)) == -1 || fprintf(fp, "%s\n", line) < 0)
+				return -1;
+		break;
+	case 2:
+		for (i = 0; i < blocks_count(st->blocks); i++) {
+			blocks_at(st->blocks, i, &a, &b);
+			if (fprintf(fp, "%s; %s\n", a, b) < 0)
+				return -1;
+		}
+		break;
+	default:
+		for (i = 0; i < offline_count(st->offline); i++) {
+			m = offline_at(st->offline, i);
+			state_dm_line(line, sizeof(line), m->seq, m->time,
+			    m->from, m->to, m->text);
+			if (fprintf(fp, "%s\n", line) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Create path (empty) or write the file `which` into it, durably. */
+static int
+state_write_file(struct state *st, const char *path, int which)
+{
+	FILE *fp;
+	int fd, rc;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
+		return -1;
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	rc = which >= 0 ? state_dump(st, which, fp) : 0;
+	if (fflush(fp) == EOF || fsync(fd) == -1)
+		rc = -1;
+	if (fclose(fp) == EOF)
+		rc = -1;
+	return rc;
+}
+
+/*
+ * Finish a compaction whose marker (journal.commit) is on disk: every
+ * NAME.compact left is renamed over NAME, then the journal and the marker
+ * go, each step synced.  Safe to repeat after a crash at any point.
+ */
+static int
+state_roll_forward(struct state *st)
+{
+	char from[STORE_PATH_MAX + 16], to[STORE_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(state_compacted) / sizeof(state_compacted[0]);
+	    i++) {
+		state_path(st, state_compacted[i], to);
+		snprintf(from, sizeof(from), "%s.compact", to);
+		if (rename(from, to) == -1 && errno != ENOENT)
+			return -1;
+	}
+	state_path(st, STATE_JOURNAL, to);
+	if (store_sync_dir(to) == -1 || (unlink(to) == -1 && errno != ENOENT) ||
+	    store_sync_dir(to) == -1)
+		return -1;
+	state_path(st, STATE_JOURNAL_COMMIT, to);
+	if ((unlink(to) == -1 && errno != ENOENT) || store_sync_dir(to) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Bring the files up to date with the journal at start: write each as
+ * NAME.compact, then the marker that makes them the truth, then roll
+ * forward.  A crash before the marker leaves the old files and the
+ * journal (the .compact files are removed at the next start); after it,
+ * the next start finishes the renames.  O(state), once per start.
+ */
+static int
+state_compact(struct state *st, char *err, size_t errlen)
+{
+	char path[STORE_PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(state_compacted) / sizeof(state_compacted[0]);
+	    i++) {
+		state_path(st, state_compacted[i], path);
+		strcat(path, ".compact");
+		if (state_write_file(st, path, (int)i) == -1)
+			goto fail;
+	}
+	state_path(st, STATE_JOURNAL_COMMIT, path);
+	if (state_write_file(st, path, -1) == -1 ||
+	    store_sync_dir(path) == -1 || state_roll_forward(st) == -1)
+		goto fail;
+	st->board_journaled = false;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: cannot compact the journal: %s", path,
+	    strerror(errno));
+	return -1;
+}
+
+/* Before loading: finish a compaction that was committed, or drop the
+   leftovers of one that was not. */
+static int
+state_recover(struct state *st, char *err, size_t errlen)
+{
+	char path[STORE_PATH_MAX + 16];
+	size_t i;
+
+	state_path(st, STATE_JOURNAL_COMMIT, path);
+	if (access(path, F_OK) == 0) {
+		log_warnx("%s: finishing the compaction a stop interrupted",
+		    path);
+		if (state_roll_forward(st) == -1) {
+			snprintf(err, errlen, "%s: cannot finish the "
+			    "compaction: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	for (i = 0; i < sizeof(state_compacted) / sizeof(state_compacted[0]);
+	    i++) {
+		state_path(st, state_compacted[i], path);
+		strcat(path, ".compact");
+		unlink(path);
+	}
+	return 0;
+}
+
+/*
+ * A GROUP_messagelog.txt whose group is not known: its GCREATE record was
+ * lost in a power cut (so none of its lines was acknowledged: the group's
+ * generation never completed).  Put it aside, or a later group of that
+ * name would append numbers that clash with it.
+ */
+static void
+state_set_aside_orphans(struct state *st)
+{
+	char name[PROTO_GROUP_MAX + 1], from[STORE_PATH_MAX], to[STORE_PATH_MAX + 32];
+	struct dirent *e;
+	size_t n, suffix = strlen("_messagelog.txt");
+	DIR *d;
+
+	if ((d = opendir(st->dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		n = strlen(e->d_name);
+		if (n <= suffix || n - suffix > PROTO_GROUP_MAX ||
+		    strcmp(e->d_name + n - suffix, "_messagelog.txt") != 0)
+			continue;
+		memcpy(name, e->d_name, n - suffix);
+		name[n - suffix] = '\0';
+		if (!groups_valid_name(name) || groups_find(st->groups, name))
+			continue;
+		state_path(st, e->d_name, from);
+		snprintf(to, sizeof(to), "%s.orphan-%lld", from,
+		    (long long)time(NULL));
+		if (rename(from, to) == -1)
+			log_warn("%s: cannot put aside", from);
+		else
+			log_warnx("%s: no such group (its creation was never "
+			    "acknowledged); moved to %s", from, to);
+	}
+	closedir(d);
+}
+
 /* Load everything. */
 int
 state_load(struct state *st, const char *dir, char *err, size_t errlen)
@@ -279,20 +567,14 @@ state_load(struct state *st, const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (state_recover(st, err, errlen) == -1)
+		return -1;
 	state_path(st, "messagelog.txt", path);
 	if (state_read(path, state_load_post, st, err, errlen) == -1)
 		return -1;
 	state_path(st, "groups.txt", path);
 	if (state_read(path, state_load_group, st, err, errlen) == -1)
 		return -1;
-	for (i = 0; i < groups_count(st->groups); i++) {
-		gr = groups_at(st->groups, i);
-		snprintf(name, sizeof(name), "%s_messagelog.txt", gr->name);
-		state_path(st, name, path);
-		if (state_read(path, state_load_group_msg, gr, err,
-		    errlen) == -1)
-			return -1;
-	}
 	state_path(st, "blocks.txt", path);
 	if (state_read(path, state_load_block, st, err, errlen) == -1)
 		return -1;
@@ -302,6 +584,20 @@ state_load(struct state *st, const char *dir, char *err, size_t errlen)
 	state_path(st, "offline.txt", path);
 	if (state_read(path, state_load_offline, st, err, errlen) == -1)
 		return -1;
+	state_path(st, STATE_JOURNAL, path);
+	if (state_read(path, state_load_record, st, err, errlen) == -1)
+		return -1;
+	if (access(path, F_OK) == 0 && state_compact(st, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < groups_count(st->groups); i++) {
+		gr = groups_at(st->groups, i);
+		snprintf(name, sizeof(name), "%s_messagelog.txt", gr->name);
+		state_path(st, name, path);
+		if (state_read(path, state_load_group_msg, gr, err,
+		    errlen) == -1)
+			return -1;
+	}
+	state_set_aside_orphans(st);
 	return 0;
 }
 
@@ -330,77 +626,72 @@ state_append(struct state *st, const char *name, const char *line)
 	return 0;
 }
 
-/* Replace dir/name with what b holds, durably. */
+/* Append a record to the journal (journal.txt). */
 static int
-state_replace(struct state *st, const char *name, struct buf *b)
+state_journal(struct state *st, const char *line)
 {
-	char path[STORE_PATH_MAX];
-	int rc;
-
-	state_path(st, name, path);
-	rc = store_write_atomic(path, b->len ? buf_head(b) : "", b->len, true);
-	if (rc == -1)
-		log_warn("cannot write %s", path);
-	buf_free(b);
-	return rc;
+	return state_append(st, STATE_JOURNAL, line);
 }
 
-/* Append post n. */
+/*
+ * Append post n: to messagelog.txt while that file still is the board,
+ * to the journal once an edit or a delete went there (the numbers in
+ * messagelog.txt are then those of the last start).
+ */
 int
 state_board_append(struct state *st, size_t n)
 {
 	char line[STATE_LINE_MAX];
 
-	if (board_format(board_get(st->board, n), n, line, sizeof(line)) == -1)
+	if (!st->board_journaled) {
+		if (board_format(board_get(st->board, n), n, line,
+		    sizeof(line)) == -1)
+			return -1;
+		return state_append(st, "messagelog.txt", line);
+	}
+	memcpy(line, "post; ", 6);
+	if (board_format(board_get(st->board, n), n, line + 6,
+	    sizeof(line) - 6) == -1)
 		return -1;
-	return state_append(st, "messagelog.txt", line);
+	return state_journal(st, line);
 }
 
-/* Rewrite the board with one change applied. */
+/* Journal an edit or a delete of a post (the board is not changed yet). */
 int
-state_board_rewrite(struct state *st, const struct state_post_change *c)
+state_board_change(struct state *st, const struct state_post_change *c)
 {
-	char line[STATE_LINE_MAX];
-	struct board_post p;
-	struct buf b;
-	size_t i, n = 0;
+	char line[STATE_LINE_MAX], t[TIMEFMT_LEN];
 
-	buf_init(&b, STATE_FILE_MAX);
-	for (i = 1; i <= board_count(st->board); i++) {
-		p = *board_get(st->board, i);
-		if (c != NULL && c->n == i) {
-			if (c->del)
-				continue;
-			p.text = (char *)c->text;
-			p.time = c->time;
-			p.edited = true;
-		}
-		if (board_format(&p, ++n, line, sizeof(line)) == -1 ||
-		    buf_printf(&b, "%s\n", line) == -1) {
-			buf_free(&b);
-			return -1;
-		}
-	}
-	return state_replace(st, "messagelog.txt", &b);
+	if (c->del)
+		snprintf(line, sizeof(line), "delete; %zu", c->n);
+	else
+		snprintf(line, sizeof(line), "edit; %zu; %s; %s", c->n,
+		    timefmt_format(c->time, t), c->text);
+	/*
+	 * The first board record of a run names posts that may have been
+	 * appended to messagelog.txt in this very generation: those go to
+	 * the disk first (once per run, a short wait), so that a power cut
+	 * never leaves a journal that refers to posts it lost.  Later posts
+	 * go to the journal itself, in order.
+	 */
+	if (!st->board_journaled)
+		store_sync_all();
+	if (state_journal(st, line) == -1)
+		return -1;
+	st->board_journaled = true;
+	return 0;
 }
 
-/* Rewrite groups.txt. */
+/* Journal a group as it is now. */
 int
-state_groups_rewrite(struct state *st)
+state_group_save(struct state *st, const struct group *gr)
 {
 	char line[STATE_LINE_MAX];
-	struct buf b;
-	size_t i;
 
-	buf_init(&b, STATE_FILE_MAX);
-	for (i = 0; i < groups_count(st->groups); i++) {
-		if (groups_format(groups_at(st->groups, i), line,
-		    sizeof(line)) == -1 || buf_printf(&b, "%s\n", line) == -1) {
-			buf_free(&b);
-			return -1;
-		}
-	}
-	return state_replace(st, "groups.txt", &b);
+	memcpy(line, "group; ", 7);
+	if (groups_format(gr, line + 7, sizeof(line) - 7) == -1)
+		return -1;
+	return state_journal(st, line);
 }
 
 /* Append to a group's log. */
@@ -416,23 +707,16 @@ state_group_log(struct state *st, const struct group *gr, unsigned long seq,
 	return state_append(st, name, line);
 }
 
-/* Rewrite blocks.txt. */
+/* Journal a block (on) or its end. */
 int
-state_blocks_rewrite(struct state *st)
+state_block_save(struct state *st, const char *blocker, const char *blocked,
+    bool on)
 {
-	const char *a, *b;
-	struct buf out;
-	size_t i;
+	char line[STATE_LINE_MAX];
 
-	buf_init(&out, STATE_FILE_MAX);
-	for (i = 0; i < blocks_count(st->blocks); i++) {
-		blocks_at(st->blocks, i, &a, &b);
-		if (buf_printf(&out, "%s; %s\n", a, b) == -1) {
-			buf_free(&out);
-			return -1;
-		}
-	}
-	return state_replace(st, "blocks.txt", &out);
+	snprintf(line, sizeof(line), "%s; %s; %s", on ? "block" : "unblock",
+	    blocker, blocked);
+	return state_journal(st, line);
 }
 
 /* Format a direct message line. */
@@ -468,24 +752,12 @@ state_offline_append(struct state *st, const struct offline_msg *m)
 	return state_append(st, "offline.txt", line);
 }
 
-/* Rewrite offline.txt. */
+/* Journal that user's waiting messages up to seq were delivered. */
 int
-state_offline_rewrite(struct state *st)
+state_offline_delivered(struct state *st, const char *user, unsigned long seq)
 {
 	char line[STATE_LINE_MAX];
-	const struct offline_msg *m;
-	struct buf b;
-	size_t i;
 
-	buf_init(&b, STATE_FILE_MAX);
-	for (i = 0; i < offline_count(st->offline); i++) {
-		m = offline_at(st->offline, i);
-		state_dm_line(line, sizeof(line), m->seq, m->time, m->from,
-		    m->to, m->text);
-		if (buf_printf(&b, "%s\n", line) == -1) {
-			buf_free(&b);
-			return -1;
-		}
-	}
-	return state_replace(st, "offline.txt", &b);
+	snprintf(line, sizeof(line), "delivered; %s; %lu", user, seq);
+	return state_journal(st, line);
 }

@@ -69,7 +69,7 @@ static int64_t		 store_dirty_since = -1;
 static int64_t		 store_clock;
 
 /* fsync the directory that holds path, so a rename or a new file lasts. */
-static int
+int
 store_sync_dir(const char *path)
 {
 	char copy[STORE_PATH_MAX];

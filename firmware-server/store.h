@@ -48,7 +48,8 @@ void	store_set_sync_interval(int ms);
 int	store_commit(int64_t now_ms);
 /* Call when syncq's eventfd (from syncq_open()) is readable. */
 void	store_sync_ready(void);
-/* Write and sync everything now, waiting (at shutdown). */
+/* Write and sync everything now, waiting (at shutdown, and before a
+   record that depends on earlier appends to other files). */
 void	store_sync_all(void);
 /* How many appends were accepted so far (a request's appends show as a
    change across its handling). */
@@ -65,6 +66,10 @@ int	store_failed(void);
 /* dir/name into out (size STORE_PATH_MAX), or name when it is absolute.
    Returns 0, or -1 when it does not fit. */
 int	store_path(char *out, const char *dir, const char *name);
+
+/* fsync the directory that holds path (after a rename, a new file or an
+   unlink).  Returns 0 or -1. */
+int	store_sync_dir(const char *path);
 
 /* Create dir (mode 0700) when missing.  Returns 0 or -1. */
 int	store_mkdir(const char *dir);

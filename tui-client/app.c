@@ -21,6 +21,7 @@
 #include "edge.h"
 #include "log.h"
 #include "net.h"
+#include "sanitize.h"
 
 /* Steps of a session; changed only in app_enter_state. */
 enum app_state {
@@ -612,9 +613,11 @@ app_input_user(struct app *a, const char *line)
 static void
 app_input_newpass(struct app *a, const char *line)
 {
-	if (strlen(line) > PROTO_PASS_MAX) {
-		model_add_line(a->model, MODEL_LINE_ERROR,
-		    "Error: a password is at most %d bytes", PROTO_PASS_MAX);
+	const char *why;
+
+	if ((why = sanitize_password(line)) != NULL) {
+		model_add_line(a->model, MODEL_LINE_ERROR, "Error: %s; it was "
+		    "not sent", why);
 		app_enter_state(a, APP_S_NEWPASS);
 		return;
 	}
@@ -652,8 +655,13 @@ app_input(struct app *a, char *line)
 		app_input_user(a, line);
 		break;
 	case APP_S_PASS:
-		/* The password is sent as typed and never shown or logged. */
-		if (app_send(a, APP_REQ_PASS, PROTO_V_PASS, line) == -1)
+		/* The password is sent as typed and never shown or logged;
+		   one the server cannot take is refused here, unsent. */
+		if (sanitize_password(line) != NULL) {
+			model_add_line(a->model, MODEL_LINE_ERROR, "Error: %s; "
+			    "it was not sent", sanitize_password(line));
+			app_enter_state(a, APP_S_PASS);
+		} else if (app_send(a, APP_REQ_PASS, PROTO_V_PASS, line) == -1)
 			app_finish(a, APP_EXIT_ERROR);
 		else
 			app_enter_state(a, APP_S_PASS_SENT);

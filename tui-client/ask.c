@@ -17,6 +17,7 @@ struct ask_q {
 	char	 prompt[MODEL_PROMPT_MAX];
 	char	 question[MODEL_LINE_MAX / 4];	/* when the prompt is short */
 	ask_fn	*fn;
+	ask_answer_fn *fn3;	/* instead of fn: y / n / always */
 	void	*arg;
 };
 
@@ -41,17 +42,20 @@ ask_show(struct app *a)
 		model_set_prompt(m, MODEL_INPUT_COMMAND, NULL);
 }
 
-/* Queue a question. */
-int
-ask_push(struct app *a, const char *question, const char *short_q,
-    ask_fn *fn, void *arg)
+/* Queue a question answered by fn (yes/no) or fn3 (yes/no/always). */
+static int
+ask_queue_push(struct app *a, const char *question, const char *short_q,
+    ask_fn *fn, ask_answer_fn *fn3, void *arg)
 {
 	struct ask_q *q;
 
 	if (ask_n >= ASK_MAX) {
 		model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: too many "
 		    "questions waiting; answered no to: %s", question);
-		fn(a, arg, false);
+		if (fn3 != NULL)
+			fn3(a, arg, ASK_NO);
+		else
+			fn(a, arg, false);
 		return -1;
 	}
 	q = &ask_queue[ask_n++];
@@ -63,6 +67,7 @@ ask_push(struct app *a, const char *question, const char *short_q,
 		snprintf(q->question, sizeof(q->question), "%s", question);
 	}
 	q->fn = fn;
+	q->fn3 = fn3;
 	q->arg = arg;
 	if (ask_n == 1)
 		ask_show(a);
@@ -70,6 +75,22 @@ ask_push(struct app *a, const char *question, const char *short_q,
 		model_add_line(app_model(a), MODEL_LINE_INFO, "(waiting to be "
 		    "asked: %s)", question);
 	return 0;
+}
+
+/* Queue a yes/no question. */
+int
+ask_push(struct app *a, const char *question, const char *short_q,
+    ask_fn *fn, void *arg)
+{
+	return ask_queue_push(a, question, short_q, fn, NULL, arg);
+}
+
+/* Queue a yes/no/always question. */
+int
+ask_push_always(struct app *a, const char *question, const char *short_q,
+    ask_answer_fn *fn, void *arg)
+{
+	return ask_queue_push(a, question, short_q, NULL, fn, arg);
 }
 
 /* Drop question i from the queue. */
@@ -88,26 +109,33 @@ ask_input(struct app *a, const char *line)
 	struct ask_q q;
 	const char *p = line + strspn(line, " ");
 	size_t n = strcspn(p, " ");
-	bool yes;
+	enum ask_answer ans;
 
 	if (ask_n == 0 || model_input(app_model(a)) != MODEL_INPUT_ASK)
 		return false;
 	if ((n == 1 && (*p == 'y' || *p == 'Y')) ||
 	    (n == 3 && strncasecmp(p, "yes", 3) == 0))
-		yes = true;
+		ans = ASK_YES;
 	else if ((n == 1 && (*p == 'n' || *p == 'N')) ||
 	    (n == 2 && strncasecmp(p, "no", 2) == 0))
-		yes = false;
+		ans = ASK_NO;
+	else if (ask_queue[0].fn3 != NULL && ((n == 1 && (*p == 'a' ||
+	    *p == 'A')) || (n == 6 && strncasecmp(p, "always", 6) == 0)))
+		ans = ASK_ALWAYS;
 	else {
 		model_add_line(app_model(a), MODEL_LINE_ERROR,
-		    "Error: please answer y or n");
+		    ask_queue[0].fn3 != NULL ? "Error: please answer y, n or "
+		    "a (always)" : "Error: please answer y or n");
 		ask_show(a);
 		return true;
 	}
 	q = ask_queue[0];
 	ask_remove(0);
 	ask_show(a);
-	q.fn(a, q.arg, yes);
+	if (q.fn3 != NULL)
+		q.fn3(a, q.arg, ans);
+	else
+		q.fn(a, q.arg, ans != ASK_NO);
 	return true;
 }
 

@@ -26,6 +26,19 @@ typedef void ask_fn(struct app *a, void *arg, bool yes);
  */
 int	 ask_push(struct app *a, const char *question, const char *short_q,
 	     ask_fn *fn, void *arg);
+/* The answers of a question that offers "always". */
+enum ask_answer {
+	ASK_NO = 0,
+	ASK_YES,
+	ASK_ALWAYS,		/* yes, and do not ask again (the caller's to
+				   remember for what) */
+};
+typedef void ask_answer_fn(struct app *a, void *arg, enum ask_answer ans);
+
+/* ask_push with a third answer, a / always (the question should end in
+   "(y/n/a)"). */
+int	 ask_push_always(struct app *a, const char *question,
+	     const char *short_q, ask_answer_fn *fn, void *arg);
 /* An input line while logged in: true when it answered a question. */
 bool	 ask_input(struct app *a, const char *line);
 /* Take away every question whose arg is arg (no answer is given). */

@@ -3,7 +3,9 @@
  *
  *   [files]
  *   download_dir = .          ; received files are saved here
- *   accept_files = auto       ; auto | ask
+ *   accept_files = auto       ; auto | ask (default: ask in the screen,
+ *                             ;   auto in plain mode)
+ *   keep_free = auto          ; MB left free, or auto (5 %, <= 100 MB)
  *   peer_timeout = 10         ; seconds a silent peer ends a transfer
  */
 #include <ini.h>
@@ -14,7 +16,7 @@
 #include "conf.h"
 #include "proto.h"
 
-enum conf_type { CONF_PATH, CONF_ACCEPT, CONF_SECONDS };
+enum conf_type { CONF_PATH, CONF_ACCEPT, CONF_KEEP, CONF_SECONDS };
 
 struct conf_key {
 	const char	*section;
@@ -28,8 +30,13 @@ static const struct conf_key conf_keys[] = {
 	{ "files", "download_dir", CONF_PATH, ".",
 	    "directory where received files are saved (default: the "
 	    "working directory)" },
-	{ "files", "accept_files", CONF_ACCEPT, "auto",
-	    "auto: take offered files at once; ask: ask y/n first" },
+	{ "files", "accept_files", CONF_ACCEPT, "",
+	    "auto: take offered files at once; ask: ask y/n/a (a: always "
+	    "from that user until exit); unset: ask in the screen, auto in "
+	    "plain mode" },
+	{ "files", "keep_free", CONF_KEEP, "auto",
+	    "megabytes (0-1048576) an offered file must leave free where it "
+	    "is saved, or auto: 5 % of that filesystem, at most 100 MB" },
 	{ "files", "peer_timeout", CONF_SECONDS, "10",
 	    "seconds (1-600) of silence from a peer that end a transfer" },
 };
@@ -58,12 +65,22 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v)
 		snprintf(c->download_dir, sizeof(c->download_dir), "%s", v);
 		return NULL;
 	case CONF_ACCEPT:
-		if (strcmp(v, "auto") == 0)
-			c->accept_ask = false;
+		if (v[0] == '\0')
+			c->accept_files = CONF_ACCEPT_DEFAULT;
+		else if (strcmp(v, "auto") == 0)
+			c->accept_files = CONF_ACCEPT_AUTO;
 		else if (strcmp(v, "ask") == 0)
-			c->accept_ask = true;
+			c->accept_files = CONF_ACCEPT_ASK;
 		else
 			return "expected auto or ask";
+		return NULL;
+	case CONF_KEEP:
+		if (strcmp(v, "auto") == 0)
+			c->keep_free_mb = CONF_KEEP_FREE_AUTO;
+		else if (proto_parse_int(v, 0, 1048576, &n) == 0)
+			c->keep_free_mb = n;
+		else
+			return "expected auto or megabytes, 0 to 1048576";
 		return NULL;
 	case CONF_SECONDS:
 		if (proto_parse_int(v, 1, 600, &n) == -1)
@@ -156,5 +173,6 @@ conf_help(FILE *f)
 	fprintf(f, "Settings (-c FILE, an INI file):\n");
 	for (i = 0; i < CONF_NKEYS; i++)
 		fprintf(f, "  [%s] %s = %s\n      %s\n", conf_keys[i].section,
-		    conf_keys[i].name, conf_keys[i].def, conf_keys[i].help);
+		    conf_keys[i].name, conf_keys[i].def[0] != '\0' ?
+		    conf_keys[i].def : "(unset)", conf_keys[i].help);
 }

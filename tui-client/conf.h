@@ -12,10 +12,21 @@
 
 #define CONF_PATH_MAX	512
 
+/* accept_files: the screen asks and plain mode takes, unless set. */
+enum conf_accept {
+	CONF_ACCEPT_DEFAULT = 0,	/* ask in the screen, auto in plain */
+	CONF_ACCEPT_AUTO,
+	CONF_ACCEPT_ASK,
+};
+
+#define CONF_KEEP_FREE_AUTO	(-1)	/* 5 % of the filesystem, <= 100 MB */
+
 struct conf {
-	char	 download_dir[CONF_PATH_MAX];	/* where received files go */
-	bool	 accept_ask;			/* ask before taking a file */
-	int	 peer_timeout;			/* s of silence ending a transfer */
+	char		 download_dir[CONF_PATH_MAX];	/* received files */
+	enum conf_accept accept_files;
+	long long	 keep_free_mb;	/* MB a received file must leave free,
+					   or CONF_KEEP_FREE_AUTO */
+	int		 peer_timeout;	/* s of silence ending a transfer */
 };
 
 /* The defaults. */

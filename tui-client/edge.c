@@ -137,8 +137,10 @@ edge_gen_open(struct edge_gen *g, const char *path, long long n)
 		g->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	if ((g->buf = malloc(EDGE_GEN_BUF)) == NULL)
 		return -1;
-	if ((g->fd = open(g->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
+	/* Never through a link someone left at path.tmp (it would truncate
+	   the file it points at): ELOOP instead. */
+	if ((g->fd = open(g->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0644)) == -1) {
 		free(g->buf);
 		g->buf = NULL;
 		return -1;
@@ -316,8 +318,13 @@ edge_do_gen(struct app *a, int argc, char **argv)
 		return;
 	}
 	if (edge_gen_open(&edge_gen_job, name, n) == -1) {
-		model_add_line(m, MODEL_LINE_ERROR, "Error: EDG: cannot write "
-		    "%s: %s", name, strerror(errno));
+		if (errno == ELOOP)
+			model_add_line(m, MODEL_LINE_ERROR, "Error: EDG: %s.tmp "
+			    "is a symbolic link; nothing was written (remove "
+			    "it if it is yours)", name);
+		else
+			model_add_line(m, MODEL_LINE_ERROR, "Error: EDG: cannot "
+			    "write %s: %s", name, strerror(errno));
 		return;
 	}
 	edge_gen_on = true;

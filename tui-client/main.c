@@ -231,13 +231,16 @@ main(int argc, char *argv[])
 		snprintf(where, sizeof(where), "%s%s%s:%s",
 		    strchr(host, ':') != NULL ? "[" : "", host,
 		    strchr(host, ':') != NULL ? "]" : "", port_s);
+		p2p_set_screen(true);
 		if ((status = ui_run(a, m, where)) == -1)
 			fprintf(stderr, "tui-client: cannot use this terminal "
 			    "(TERM=%s); plain mode\n", getenv("TERM") != NULL ?
 			    getenv("TERM") : "");
 	}
-	if (status == -1)
+	if (status == -1) {
+		p2p_set_screen(false);
 		status = plain_run(a, m);
+	}
 
 	app_free(a);
 	model_free(m);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "sanitize.h"
 
 struct model {
 	struct model_line	*lines;		/* ring of cap entries */
@@ -96,6 +97,9 @@ model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	/* Text from the server or a peer may hold controls or bidi
+	   overrides: never shown raw, here or in plain mode. */
+	sanitize_text(tmp);
 	/* Out of memory: the line is lost, the program goes on. */
 	if ((text = strdup(tmp)) == NULL)
 		return;
@@ -302,6 +306,7 @@ model_set_prompt(struct model *m, enum model_input input, const char *prompt)
 	m->input = input;
 	snprintf(m->prompt, sizeof(m->prompt), "%s",
 	    prompt != NULL ? prompt : "");
+	sanitize_text(m->prompt);
 	if (m->cbs.on_prompt != NULL)
 		m->cbs.on_prompt(m->cbs.arg);
 }
@@ -387,6 +392,7 @@ model_xfer_start(struct model *m, enum model_xfer_dir dir, const char *label,
 	x->id = ++m->next_xfer;
 	x->dir = dir;
 	snprintf(x->label, sizeof(x->label), "%s", label);
+	sanitize_text(x->label);	/* a file name from a peer */
 	x->total = total;
 	x->eta_ms = -1;
 	x->start_ms = x->last_ms = now_ms;

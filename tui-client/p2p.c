@@ -56,7 +56,9 @@ long			 p2p_rcvbuf = 212992;	/* as read back */
 
 static int		 p2p_fd = -1;
 static int		 p2p_family = AF_INET;
-static bool		 p2p_ask;
+long long		 p2p_keep_free_mb = CONF_KEEP_FREE_AUTO;
+static enum conf_accept	 p2p_accept;
+static bool		 p2p_screen;
 
 /* The test hooks. */
 static struct {
@@ -109,7 +111,8 @@ p2p_setup(int udp_fd, const struct conf *c)
 	fcntl(udp_fd, F_SETFL, fcntl(udp_fd, F_GETFL) | O_NONBLOCK);
 	p2p_io_setup(udp_fd);
 	p2p_rcvbuf = p2p_io_rcvbuf();
-	p2p_ask = c->accept_ask;
+	p2p_accept = c->accept_files;
+	p2p_keep_free_mb = c->keep_free_mb;
 	p2p_peer_timeout_s = c->peer_timeout;
 	if (p2p_dir_fd != -1)
 		close(p2p_dir_fd);
@@ -124,6 +127,14 @@ p2p_setup(int udp_fd, const struct conf *c)
 	p2p_hook.reorder = p2p_env_pct("FS_TEST_REORDER");
 	p2p_hook.rng = seed != NULL ? strtoull(seed, NULL, 10) : 0;
 	p2p_hook.rng ^= 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+}
+
+/* Unset, accept_files asks in the screen and takes files in plain mode
+   (scripts and the earlier generations' habits). */
+void
+p2p_set_screen(bool screen)
+{
+	p2p_screen = screen;
 }
 
 /* A pseudo-random percentage for the test hooks (xorshift64). */
@@ -674,7 +685,8 @@ p2p_event(struct app *a, const char *name, char *text)
 		return true;
 	}
 	p2p_recv_offer(a, w[0], (uint32_t)xid, (uint64_t)size, w[3],
-	    (unsigned)port, w[5], w[6], p2p_ask);
+	    (unsigned)port, w[5], w[6], p2p_accept == CONF_ACCEPT_ASK ||
+	    (p2p_accept == CONF_ACCEPT_DEFAULT && p2p_screen));
 	return true;
 }
 

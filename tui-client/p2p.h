@@ -33,6 +33,8 @@ struct p2p_stats {
 
 /* Use udp_fd (bound by main.c, still owned by it) with settings c. */
 void		 p2p_setup(int udp_fd, const struct conf *c);
+/* The screen runs (true) or plain mode: what accept_files means unset. */
+void		 p2p_set_screen(bool screen);
 /* Stop every transfer (peers are told), remove partial files. */
 void		 p2p_shutdown(struct app *a);
 /* True while a transfer runs or waits. */

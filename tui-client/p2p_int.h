@@ -22,6 +22,8 @@ struct app;
 #define P2P_ACK_EVERY	32		/* DATA datagrams per ACK, at most */
 #define P2P_LINGER_US	(5 * 1000000LL)	/* a finished receiver answers late
 					   FINs this long */
+#define P2P_FROM_MAX	4	/* offers from one sender waiting or running
+				   at once; over: refused */
 #define P2P_ASK_US	(120 * 1000000LL) /* an unanswered offer is declined */
 #define P2P_HELLO_WAIT_US 500000	/* HELLO interval while the peer asks */
 #define P2P_PROGRESS_US	100000		/* progress to the model at most this
@@ -124,6 +126,7 @@ extern struct p2p_xfer	 p2p_xfers[P2P_XFER_MAX];
 extern struct p2p_stats	 p2p_counters;
 extern int		 p2p_peer_timeout_s;
 extern long		 p2p_rcvbuf;	/* SO_RCVBUF as read back */
+extern long long	 p2p_keep_free_mb; /* [files] keep_free */
 /* Transfers receiving now. */
 int		 p2p_receivers(void);
 

@@ -28,12 +28,19 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "conf.h"
 #include "ask.h"
 #include "log.h"
 #include "model.h"
 #include "p2p_int.h"
 
 #define P2P_NAME_TRIES	99	/* NAME.1 ... NAME.99 when NAME exists */
+#define P2P_ALWAYS_MAX	32	/* senders answered "always"; over: asked */
+#define P2P_MB		1000000ULL	/* as p2p_size_text counts */
+
+/* Senders whose files are taken without asking, until the client exits. */
+static char	p2p_always[P2P_ALWAYS_MAX][PROTO_USER_MAX + 1];
+static int	p2p_nalways;
 
 static void	p2p_recv_accept(struct app *a, struct p2p_xfer *x);
 
@@ -108,31 +115,105 @@ p2p_recv_fail(struct app *a, struct p2p_xfer *x, const char *why,
 	p2p_recv_linger(a, x, P2P_T_ABORT_R, false);
 }
 
-/* Decline an offer (the user said no, or nobody answered). */
+/* Decline an offer: the sender is told reason ("declined": the user
+   said no or nobody answered; "refused: ...": this client would not). */
 static void
-p2p_recv_decline(struct app *a, struct p2p_xfer *x, const char *line)
+p2p_recv_decline(struct app *a, struct p2p_xfer *x, const char *reason,
+    enum model_line_kind kind, const char *line)
 {
-	snprintf(x->reason, sizeof(x->reason), "declined");
+	snprintf(x->reason, sizeof(x->reason), "%s", reason);
 	p2p_recv_send(x, P2P_T_ABORT_R, 0, 0);
-	model_add_line(app_model(a), MODEL_LINE_INFO, "%s", line);
+	model_add_line(app_model(a), kind, "%s", line);
 	p2p_recv_linger(a, x, P2P_T_ABORT_R, false);
 }
 
-/* The answer to "Accept? (y/n)". */
+/* True when files from user are taken without asking. */
+static bool
+p2p_recv_always(const char *user)
+{
+	int i;
+
+	for (i = 0; i < p2p_nalways; i++)
+		if (strcmp(p2p_always[i], user) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Would taking x cut into the free space kept ([files] keep_free)?  The
+ * files being received count for what they still have to write.  0, or
+ * -1 with the refusal to show in line.
+ */
+static int
+p2p_recv_room(const struct p2p_xfer *x, char *line, size_t len)
+{
+	char keep_s[32], avail_s[32], sz[32];
+	uint64_t avail, total, keep, pending = 0;
+	struct statvfs vfs;
+	int i;
+
+	if (fstatvfs(p2p_dir_fd, &vfs) == -1)
+		return 0;	/* cannot tell: a failed write will say */
+	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+	if (p2p_keep_free_mb == CONF_KEEP_FREE_AUTO)
+		keep = total / 20 < 100 * P2P_MB ? total / 20 : 100 * P2P_MB;
+	else
+		keep = (uint64_t)p2p_keep_free_mb * P2P_MB;
+	for (i = 0; i < P2P_XFER_MAX; i++)
+		if (&p2p_xfers[i] != x && p2p_xfers[i].role == P2P_RECV &&
+		    p2p_xfers[i].state == P2P_S_RECV)
+			pending += p2p_xfers[i].size - p2p_cum_bytes(&p2p_xfers[i]);
+	if (avail >= keep && avail - keep >= pending &&
+	    avail - keep - pending >= x->size)
+		return 0;
+	p2p_size_text(keep, keep_s, sizeof(keep_s));
+	p2p_size_text(avail, avail_s, sizeof(avail_s));
+	p2p_size_text(x->size, sz, sizeof(sz));
+	snprintf(line, len, "Refused %s (%s) from %s: it would leave less "
+	    "than %s free where files are saved (%s free%s)", x->name, sz,
+	    x->peer, keep_s, avail_s, pending > 0 ? ", some of it for files "
+	    "on their way" : "");
+	return -1;
+}
+
+/* Offers from user waiting for an answer or running now. */
+static int
+p2p_recv_from(const char *user)
+{
+	int i, n = 0;
+
+	for (i = 0; i < P2P_XFER_MAX; i++)
+		if (p2p_xfers[i].role == P2P_RECV &&
+		    (p2p_xfers[i].state == P2P_S_ASK ||
+		    p2p_xfers[i].state == P2P_S_RECV) &&
+		    strcmp(p2p_xfers[i].peer, user) == 0)
+			n++;
+	return n;
+}
+
+/* The answer to "Accept? (y/n/a)". */
 static void
-p2p_recv_answer(struct app *a, void *arg, bool yes)
+p2p_recv_answer(struct app *a, void *arg, enum ask_answer ans)
 {
 	struct p2p_xfer *x = arg;
 	char line[512];
 
 	if (x->state != P2P_S_ASK)
 		return;
-	if (yes) {
+	if (ans == ASK_ALWAYS && !p2p_recv_always(x->peer) &&
+	    p2p_nalways < P2P_ALWAYS_MAX) {
+		snprintf(p2p_always[p2p_nalways++], sizeof(p2p_always[0]), "%s",
+		    x->peer);
+		model_add_line(app_model(a), MODEL_LINE_INFO, "Files from %s "
+		    "are taken without asking until you quit", x->peer);
+	}
+	if (ans != ASK_NO) {
 		p2p_recv_accept(a, x);
 		return;
 	}
 	snprintf(line, sizeof(line), "Declined %s from %s", x->name, x->peer);
-	p2p_recv_decline(a, x, line);
+	p2p_recv_decline(a, x, "declined", MODEL_LINE_INFO, line);
 }
 
 /* An offer announced by the server. */
@@ -143,7 +224,7 @@ p2p_recv_offer(struct app *a, const char *from, uint32_t xid, uint64_t size,
 {
 	struct model *m = app_model(a);
 	struct p2p_xfer *x = NULL;
-	char q[PROTO_FILENAME_MAX + 128], sz[32];
+	char q[PROTO_FILENAME_MAX + 128], sz[32], line[PROTO_FILENAME_MAX + 256];
 	int i;
 
 	for (i = 0; i < P2P_XFER_MAX && x == NULL; i++)
@@ -177,37 +258,52 @@ p2p_recv_offer(struct app *a, const char *from, uint32_t xid, uint64_t size,
 	}
 	snprintf(x->tmp, sizeof(x->tmp), ".%s.part-%lu", x->saved,
 	    (unsigned long)xid);
-	if (!ask) {
+	/* Nothing is asked about what could not be taken. */
+	if (p2p_recv_from(from) >= P2P_FROM_MAX) {
+		snprintf(line, sizeof(line), "Refused %s from %s: %d files "
+		    "from %s are waiting or on their way already", name, from,
+		    P2P_FROM_MAX, from);
+		p2p_recv_decline(a, x, "refused: too many files from you at "
+		    "once", MODEL_LINE_ERROR, line);
+		return;
+	}
+	if (p2p_dir_fd != -1 && p2p_recv_room(x, line, sizeof(line)) == -1) {
+		p2p_recv_decline(a, x, "refused: not enough free space",
+		    MODEL_LINE_ERROR, line);
+		return;
+	}
+	if (!ask || p2p_recv_always(from)) {
 		p2p_recv_accept(a, x);
 		return;
 	}
 	x->state = P2P_S_ASK;
 	x->until_us = x->heard_us + P2P_ASK_US;
 	p2p_size_text(size, sz, sizeof(sz));
-	snprintf(q, sizeof(q), "%s wants to send you %s (%s). Accept? (y/n)",
-	    from, name, sz);
-	ask_push(a, q, "Accept the file? (y/n)", p2p_recv_answer, x);
+	snprintf(q, sizeof(q), "%s wants to send you %s (%s). Accept? "
+	    "(y/n/a = always from %s)", from, name, sz, from);
+	ask_push_always(a, q, "Accept the file? (y/n/a)", p2p_recv_answer, x);
 }
 
 /* Take the file: check room, create the temporary file, start. */
 static void
 p2p_recv_accept(struct app *a, struct p2p_xfer *x)
 {
-	char label[MODEL_XFER_LABEL_MAX], sz[32];
-	struct statvfs vfs;
+	char label[MODEL_XFER_LABEL_MAX], sz[32], line[PROTO_FILENAME_MAX + 256];
 	int64_t now = p2p_now_us();
 
-	x->state = P2P_S_RECV;
-	x->heard_us = now;
 	if (p2p_dir_fd == -1) {
+		x->state = P2P_S_RECV;
 		p2p_recv_fail(a, x, "no download directory", true);
 		return;
 	}
-	if (fstatvfs(p2p_dir_fd, &vfs) == 0 &&
-	    (uint64_t)vfs.f_bavail * vfs.f_frsize < x->size) {
-		p2p_recv_fail(a, x, "not enough free space", true);
+	/* Again: the disk may have filled while the user was asked. */
+	if (p2p_recv_room(x, line, sizeof(line)) == -1) {
+		p2p_recv_decline(a, x, "refused: not enough free space",
+		    MODEL_LINE_ERROR, line);
 		return;
 	}
+	x->state = P2P_S_RECV;
+	x->heard_us = now;
 	x->fd = openat(p2p_dir_fd, x->tmp, O_RDWR | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (x->fd == -1 && errno == EEXIST) {
@@ -477,7 +573,8 @@ p2p_recv_run(struct app *a, struct p2p_xfer *x)
 			ask_cancel(a, x);
 			snprintf(why, sizeof(why), "The offer of %s from %s "
 			    "expired and was declined", x->name, x->peer);
-			p2p_recv_decline(a, x, why);
+			p2p_recv_decline(a, x, "declined", MODEL_LINE_INFO,
+			    why);
 		}
 		return;
 	case P2P_S_LINGER:

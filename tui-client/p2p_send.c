@@ -262,10 +262,18 @@ p2p_send_ack(struct p2p_xfer *x, const struct p2p_pkt *p, int64_t now)
 	size_t i;
 	int j;
 
-	x->rwnd = p->rwnd;
 	cum = p->off >= x->size ? x->nseg : p->off / P2P_SEG;
 	if (cum > x->nxt)
 		cum = x->nxt;
+	/*
+	 * An ACK below the cumulative point came late (reordered or
+	 * duplicated): its window is old, and its bitmap, read from its
+	 * own cumulative point, would name segments below una whose slots
+	 * (seg % P2P_WINDOW) now hold segments in flight.  Ignore it.
+	 */
+	if (cum < x->una)
+		return;
+	x->rwnd = p->rwnd;
 	for (s = x->una; s < cum; s++)
 		newly += (uint32_t)p2p_acked(x, s);
 	if (cum > x->una)
@@ -321,6 +329,9 @@ p2p_send_input(struct app *a, struct p2p_xfer *x, const struct p2p_pkt *p)
 		    p->len);
 		if (strcmp(reason, "declined") == 0)
 			snprintf(why, sizeof(why), "%s declined it", x->peer);
+		else if (strncmp(reason, "refused: ", 9) == 0)
+			snprintf(why, sizeof(why), "%s's client refused it: %s",
+			    x->peer, reason + 9);
 		else
 			snprintf(why, sizeof(why), "%s's client gave up: %s",
 			    x->peer, reason);

@@ -286,20 +286,39 @@ START_TEST(test_board)
 	snprintf(line, sizeof(line), "DLT #1 %s", t1);
 	SEND(a, line);
 	EXPECT_LINE(a, "Message #1 deleted");
-	/* Renumbered: bob's post is #1 now, alice's third is #2. */
-	file_has_re(s, "messagelog.txt", "^1; " TIME_RE "; bob; second; with "
-	    "semicolon; no$");
-	file_has_re(s, "messagelog.txt", "^2; " TIME_RE "; alice; third; no$");
-	ck_assert_int_eq(file_count(s, "messagelog.txt", "first post"), 0);
+	/* One record in the journal, not a rewrite of the board. */
+	file_has_re(s, "journal.txt", "^delete; 1$");
+	ck_assert_int_eq(file_count(s, "messagelog.txt", "first post"), 1);
 
 	snprintf(line, sizeof(line), "EDT 2 %s third, edited", t3);
 	SEND(a, line);
 	EXPECT(a, "Message #2 edited at ");
-	file_has_re(s, "messagelog.txt", "^2; " TIME_RE "; alice; third, "
-	    "edited; yes$");
+	file_has_re(s, "journal.txt", "^edit; 2; " TIME_RE "; third, edited$");
 	SEND(b, "RDM 01 Jan 2000 00:00:00");
 	EXPECT(b, "(edited): third, edited");
+	SEND(a, "MSG fourth");
+	EXPECT(a, "Message #3 posted at ");
+	file_has_re(s, "journal.txt", "^post; 3; " TIME_RE "; alice; fourth; "
+	    "no$");
 	step_logout(a, "OUT", "alice");
+	step_logout(b, "OUT", "bob");
+
+	/* The start replays the journal into messagelog.txt: renumbered,
+	   bob's post is #1 now, alice's third is #2 and edited. */
+	ck_assert(srv_restart(s));
+	file_has_re(s, "messagelog.txt", "^1; " TIME_RE "; bob; second; with "
+	    "semicolon; no$");
+	file_has_re(s, "messagelog.txt", "^2; " TIME_RE "; alice; third, "
+	    "edited; yes$");
+	file_has_re(s, "messagelog.txt", "^3; " TIME_RE "; alice; fourth; no$");
+	ck_assert_int_eq(file_count(s, "messagelog.txt", "first post"), 0);
+	ck_assert_ptr_null(srv_read_file(s, "journal.txt"));
+	b = step_login(s, "bob", "bob123", 0);
+	SEND(b, "RDM 01 Jan 2000 00:00:00");
+	EXPECT_LINE(b, "3 messages");
+	ck_assert_msg(cli_saw(b, 0, "#2 alice") != NULL &&
+	    cli_saw(b, 0, "(edited): third, edited") != NULL, "%s",
+	    cli_lines(b, 0));
 	step_logout(b, "OUT", "bob");
 	step_stop_ok(s);
 }
@@ -544,6 +563,101 @@ START_TEST(test_crash_registrations_groups)
 END_TEST
 
 
+#define CRASH_POSTS	400
+#define CRASH_T		"23 Feb 2021 16:01:20"
+
+/*
+ * SIGKILL in the middle of a stream of DELPOST and EDITPOST (journal
+ * records): after the restart messagelog.txt shows every acknowledged
+ * change exactly once, and what was applied is a prefix of what was sent
+ * (a delete applied twice, or an edit without the deletes before it,
+ * would show as a wrong first post or a wrong number).  Request j: even,
+ * delete post 1; odd, edit the post first numbered CRASH_POSTS - j.
+ */
+START_TEST(test_crash_journal)
+{
+	struct srv *s = srv_prepare(CREDS);
+	struct raw *r;
+	static bool ok[400];
+	char line[160], *posts, *text;
+	const char *got;
+	int sent = 0, acked = 0, i, n, dels, dels_acked = 0, first, edits;
+	size_t cap = CRASH_POSTS * 64, off = 0;
+
+	ck_assert_msg(s != NULL, "%s", e2e_error());
+	posts = malloc(cap);
+	ck_assert_ptr_nonnull(posts);
+	for (i = 1; i <= CRASH_POSTS; i++)
+		off += (size_t)snprintf(posts + off, cap - off, "%d; " CRASH_T
+		    "; alice; p%d; no\n", i, i);
+	ck_assert(srv_write_file(s, "messagelog.txt", posts));
+	free(posts);
+	ck_assert_msg(srv_start_prepared(s, INI), "%s", e2e_error());
+	r = step_raw_login(s, "alice", "alice123", 0);
+	while (acked < 100) {
+		while (sent < acked + 20 && sent < 200) {
+			if (sent % 2 == 0)
+				snprintf(line, sizeof(line), "%d DELPOST 1 "
+				    CRASH_T, sent);
+			else
+				snprintf(line, sizeof(line), "%d EDITPOST %d "
+				    CRASH_T " edited-%d", sent,
+				    CRASH_POSTS - sent - (sent + 1) / 2, sent);
+			ck_assert(raw_send(r, line));
+			sent++;
+		}
+		got = raw_next(r, E2E_WAIT_MS);
+		ck_assert_msg(got != NULL, "%s", raw_why(r));
+		ck_assert_msg(sscanf(got, "%d OK", &n) == 1 &&
+		    strstr(got, " OK ") != NULL, "refused: %s", got);
+		ok[n] = true;
+		dels_acked += n % 2 == 0;
+		acked++;
+	}
+	srv_terminate(s, SIGKILL);
+	raw_close(r);
+	ck_assert_msg(srv_restart(s), "the server did not start after the "
+	    "crash:\n%s", srv_log_tail(s, 10));
+	text = srv_read_file(s, "messagelog.txt");
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(sscanf(text, "1; " CRASH_T "; alice; p%d; no", &first),
+	    1);
+	dels = first - 1;
+	ck_assert_msg(dels >= dels_acked && dels <= (sent + 1) / 2,
+	    "%d deletes applied, %d acknowledged, %d sent", dels, dels_acked,
+	    (sent + 1) / 2);
+	for (n = 0, i = 0; text[i] != '\0'; i++)
+		n += text[i] == '\n';
+	ck_assert_int_eq(n, CRASH_POSTS - dels);
+	for (i = 1, edits = 0; i < sent; i += 2) {
+		snprintf(line, sizeof(line), "; alice; edited-%d; yes\n", i);
+		n = strstr(text, line) != NULL;
+		ck_assert_msg(!ok[i] || n, "acknowledged edit %d was lost", i);
+		/* Applied requests are a prefix: edit i only with the
+		   deletes sent before it. */
+		if (n) {
+			ck_assert_int_eq(edits, i / 2);
+			ck_assert_msg(dels >= (i + 1) / 2, "edit %d without "
+			    "the deletes before it", i);
+			edits++;
+		}
+		/* It is on post CRASH_POSTS - i, renumbered by every
+		   delete applied. */
+		snprintf(line, sizeof(line), "\n%d; ", CRASH_POSTS - i - dels);
+		if (n) {
+			got = strstr(text, line);
+			ck_assert_msg(got != NULL && strncmp(strstr(got + 1,
+			    "; alice; ") + 9, "edited-", 7) == 0 &&
+			    atoi(strstr(got + 1, "edited-") + 7) == i,
+			    "edit %d is not on post %d:\n%.300s", i,
+			    CRASH_POSTS - i - dels, got ? got : text);
+		}
+	}
+	free(text);
+	step_stop_ok(s);
+}
+END_TEST
+
 /*
  * Replies longer than the client's output limit (16 KiB here) are not a
  * reason to drop it: 600 waiting messages and a 600-post board (about
@@ -594,10 +708,7 @@ START_TEST(test_long_replies)
 		    "waiting message %zu: got %s", i, l ? l : raw_why(r));
 	}
 	step_file_has(s, "server.log", "bob: delivered 600 offline messages");
-	text = srv_read_file(s, "offline.txt");
-	ck_assert_msg(text != NULL && text[0] == '\0', "offline.txt still "
-	    "holds:\n%.300s", text ? text : "(missing)");
-	free(text);
+	step_file_has(s, "journal.txt", "delivered; bob; 600\n");
 
 	RAW_SEND(r, "a READPOSTS 01 Jan 2000 00:00:00");
 	RAW_SEND(r, "b PING");
@@ -612,6 +723,12 @@ START_TEST(test_long_replies)
 	    raw_why(r));
 	ck_assert_msg(raw_expect(r, "b OK", E2E_WAIT_MS), "%s", raw_why(r));
 	raw_close(r);
+	/* After a start offline.txt holds none of them any more. */
+	ck_assert(srv_restart(s));
+	text = srv_read_file(s, "offline.txt");
+	ck_assert_msg(text != NULL && text[0] == '\0', "offline.txt still "
+	    "holds:\n%.300s", text ? text : "(missing)");
+	free(text);
 	step_stop_ok(s);
 }
 END_TEST
@@ -641,6 +758,7 @@ suite_e2e_msg(void)
 	tcase_add_test(td, test_restart_keeps_state);
 	tcase_add_test(td, test_crash_loses_nothing);
 	tcase_add_test(td, test_crash_registrations_groups);
+	tcase_add_test(td, test_crash_journal);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tb);
 	suite_add_tcase(s, td);

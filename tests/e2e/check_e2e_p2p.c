@@ -748,14 +748,15 @@ START_TEST(test_ask_and_errors)
 	c = step_login(s, "carol", "carol123", 0);
 	random_file(s, "q.bin", 4321);
 	SEND(a, "UPD bob q.bin");
-	EXPECT(b, "alice wants to send you q.bin (4.3 kB). Accept? (y/n)");
+	EXPECT(b, "alice wants to send you q.bin (4.3 kB). Accept? (y/n/a = "
+	    "always from alice)");
 	SEND(b, "n");
 	EXPECT(a, "sending q.bin to bob failed: bob declined it");
 	ck_assert(!has_file(s, "alice_q.bin"));
 	SEND(a, "UPD bob q.bin");
-	EXPECT(b, "Accept? (y/n)");
+	EXPECT(b, "Accept? (y/n/a");
 	SEND(b, "maybe");
-	EXPECT(b, "please answer y or n");
+	EXPECT(b, "please answer y, n or a (always)");
 	SEND(b, "y");
 	EXPECT_MS(b, "Received q.bin from alice", XFER_MS);
 	same_file(s, "q.bin", "alice_q.bin");
@@ -910,5 +911,6 @@ suite_e2e_p2p(void)
 	tcase_add_test(tp, test_private_errors);
 	tcase_add_test(tp, test_private_logout_timeout);
 	suite_add_tcase(s, tp);
+	suite_add_tcase(s, tcase_e2e_files());
 	return s;
 }

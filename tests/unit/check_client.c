@@ -15,6 +15,8 @@
 #include "app.h"
 #include "cmds.h"
 #include "model.h"
+#include "proto.h"
+#include "sanitize.h"
 #include "suites.h"
 
 /* Lines seen through the on_line callback. */
@@ -571,6 +573,109 @@ START_TEST(test_app_name_taken_meanwhile)
 }
 END_TEST
 
+/* Controls, C1 controls, bidi overrides and broken UTF-8 become '?';
+   other text (accents, CJK, emoji) stays as it was. */
+START_TEST(test_sanitize_text)
+{
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "plain text, caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80",
+		  "plain text, caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80" },
+		{ "\x1b[2Jcleared", "?[2Jcleared" },
+		{ "tab\there\rbell\x07 del\x7f", "tab?here?bell? del?" },
+		{ "csi \xc2\x9b" "31m c1 \xc2\x80 \xc2\x9f ok \xc2\xa0",
+		  "csi ?31m c1 ? ? ok \xc2\xa0" },
+		{ "evil\xe2\x80\xae" "txt.exe", "evil?txt.exe" },
+		{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad \xe2\x81\xa6"
+		  "\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9 \xe2\x80\xa9\xe2\x81\xaa",
+		  "???? ???? \xe2\x80\xa9\xe2\x81\xaa" },
+		{ "latin1 p\xe9ssword \xc0\xaf \xed\xa0\x80 cut \xe2\x80",
+		  "latin1 p?ssword ?? ??? cut ??" },
+	};
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		sanitize_text(buf);
+		ck_assert_msg(strcmp(buf, cases[i].out) == 0, "case %zu: got "
+		    "\"%s\"", i, buf);
+	}
+}
+END_TEST
+
+/* What enters the model (the screen and plain mode show only that) and
+   its prompt are cleaned. */
+START_TEST(test_sanitize_model_lines)
+{
+	struct model *m = model_new(0);
+
+	model_add_line(m, MODEL_LINE_MESSAGE, "[10:00] bob: %s",
+	    "\x1b]0;owned\x07hi \xc2\x9b" "2J \xe2\x80\xae" "gnp.exe");
+	ck_assert_str_eq(model_line_at(m, 0)->text,
+	    "[10:00] bob: ?]0;owned?hi ?2J ?gnp.exe");
+	model_set_prompt(m, MODEL_INPUT_ASK, "bob\xe2\x81\xa6 wants (y/n)");
+	ck_assert_str_eq(model_prompt(m), "bob? wants (y/n)");
+	/* A transfer's label holds a file name from a peer. */
+	model_xfer_start(m, MODEL_XFER_RECV, "a\x1b[2J\xc2\x9b.bin from bob",
+	    100, 0);
+	ck_assert_str_eq(model_xfer_at(m, 0)->label, "a?[2J?.bin from bob");
+	model_free(m);
+}
+END_TEST
+
+/* A password the server cannot take is refused before it is sent, at
+   the password prompt and at registration; a good one goes. */
+START_TEST(test_app_password_refused_locally)
+{
+	static const char *bad[] = {
+		"tab\there", "bell\x07", "latin1 p\xe9ssword", "c1 \xc2\x85",
+		"rtl \xe2\x80\xae", "esc\x1b[0m",
+	};
+	char longpw[PROTO_PASSWORD_MAX + 2];
+	struct fake f;
+	size_t i;
+
+	memset(longpw, 'A', sizeof(longpw) - 1);
+	longpw[sizeof(longpw) - 1] = '\0';
+	fake_open(&f);
+	fake_say(&f, "* HELLO firmware-server PROTO 1\n1 OK x\n");
+	fake_type(&f, "alice");
+	fake_heard(&f);
+	fake_say(&f, "2 OK password Enter your password\n");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_type(&f, bad[i]);
+		ck_assert_str_eq(last_line(&f), "Error: a password must be "
+		    "valid UTF-8 without control characters; it was not sent");
+		ck_assert_str_eq(fake_heard(&f), "");
+		ck_assert_int_eq(model_input(f.m), MODEL_INPUT_SECRET);
+	}
+	fake_type(&f, longpw);
+	ck_assert_str_eq(last_line(&f), "Error: a password is at most 128 "
+	    "bytes; it was not sent");
+	ck_assert_str_eq(fake_heard(&f), "");
+	longpw[PROTO_PASSWORD_MAX] = '\0';
+	fake_type(&f, longpw);
+	ck_assert_ptr_nonnull(strstr(fake_heard(&f), " PASS AAAA"));
+	fake_close(&f);
+
+	fake_open(&f);
+	fake_say(&f, "* HELLO firmware-server PROTO 1\n1 OK x\n");
+	fake_type(&f, "carol");
+	fake_heard(&f);
+	fake_say(&f, "2 OK register New user carol: choose a password\n");
+	fake_type(&f, "caf\xe9");
+	ck_assert_str_eq(last_line(&f), "Error: a password must be valid "
+	    "UTF-8 without control characters; it was not sent");
+	ck_assert_str_eq(model_prompt(f.m), "New password:");
+	fake_type(&f, "caf\xc3\xa9");
+	fake_type(&f, "caf\xc3\xa9");
+	ck_assert_str_eq(fake_heard(&f), "3 REGISTER caf\xc3\xa9\n");
+	fake_close(&f);
+}
+END_TEST
+
 /* The client's model, command table and login logic. */
 Suite *
 suite_client(void)
@@ -599,6 +704,12 @@ suite_client(void)
 	tcase_add_test(tc, test_app_exit_statuses);
 	tcase_add_test(tc, test_app_register);
 	tcase_add_test(tc, test_app_name_taken_meanwhile);
+	tcase_add_test(tc, test_app_password_refused_locally);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sanitize");
+	tcase_add_test(tc, test_sanitize_text);
+	tcase_add_test(tc, test_sanitize_model_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 #include <check.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -488,6 +489,38 @@ START_TEST(test_generate_steps)
 }
 END_TEST
 
+/* A link left at NAME.tmp (to a file of the user's, say) is not
+   followed: EDG refuses with ELOOP and the file it points at is intact. */
+START_TEST(test_generate_no_follow)
+{
+	char dir[] = "/tmp/check_edge.XXXXXX", path[128], tmp[160];
+	char victim[128], buf[64];
+	struct edge_gen g;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/alice-3.txt", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(victim, sizeof(victim), "%s/bashrc", dir);
+	fp = fopen(victim, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs("keep me\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	errno = 0;
+	ck_assert_int_eq(edge_gen_open(&g, path, 10), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_int_eq(edge_generate(path, 10), -1);
+	fp = fopen(victim, "r");
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	ck_assert_str_eq(buf, "keep me\n");
+	ck_assert_int_eq(unlink(tmp), 0);
+	ck_assert_int_eq(unlink(victim), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *
 suite_edge(void)
 {
@@ -511,6 +544,7 @@ suite_edge(void)
 	tcase_add_test(tn, test_client_names_and_checks);
 	tcase_add_test(tn, test_generate);
 	tcase_add_test(tn, test_generate_steps);
+	tcase_add_test(tn, test_generate_no_follow);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tr);
 	suite_add_tcase(s, tn);

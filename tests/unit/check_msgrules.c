@@ -350,6 +350,213 @@ START_TEST(test_state_bad_line)
 }
 END_TEST
 
+/* The whole of file name in dir (malloc'd), or NULL when missing. */
+static char *
+slurp(const char *dir, const char *name)
+{
+	char path[512], *buf;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	buf = malloc(65536);
+	ck_assert_ptr_nonnull(buf);
+	n = fread(buf, 1, 65535, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* Assert that file name in dir holds exactly want (NULL: missing). */
+static void
+holds(const char *dir, const char *name, const char *want)
+{
+	char *got = slurp(dir, name);
+
+	if (want == NULL)
+		ck_assert_msg(got == NULL, "%s should be gone; holds:\n%s", name,
+		    got);
+	else
+		ck_assert_msg(got != NULL && strcmp(got, want) == 0,
+		    "%s holds:\n%s\nwanted:\n%s", name, got ? got : "(missing)",
+		    want);
+	free(got);
+}
+
+/* Remove a test directory. */
+static void
+rmdir_all(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+#define T1	"23 Feb 2021 16:01:20"
+#define T2	"24 Feb 2021 10:00:00"
+
+/*
+ * Every kind of journal record is replayed over the files at start, a
+ * torn last record (never acknowledged) is cut, and the files are then
+ * rewritten to show the state as it is: the journal is gone.
+ */
+START_TEST(test_state_journal_replay)
+{
+	char dir[] = "/tmp/fs-state-XXXXXX", err[256];
+	struct state st;
+	struct group *gr;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "messagelog.txt",
+	    "1; " T1 "; alice; one; no\n"
+	    "2; " T1 "; bob; two; no\n"
+	    "3; " T1 "; alice; three; no\n");
+	put(dir, "groups.txt", "g1; alice; alice=joined bob=invited\n");
+	put(dir, "blocks.txt", "alice; bob\ncarol; dave\n");
+	put(dir, "messages.txt", "1; " T1 "; alice; bob; hi\n"
+	    "2; " T1 "; alice; bob; again\n3; " T1 "; alice; carol; x\n");
+	put(dir, "offline.txt", "1; " T1 "; alice; bob; hi\n"
+	    "2; " T1 "; alice; bob; again\n3; " T1 "; alice; carol; x\n");
+	put(dir, "journal.txt",
+	    "delete; 1\n"
+	    "edit; 2; " T2 "; three, edited; with semicolon\n"
+	    "post; 3; " T2 "; carol; four; no\n"
+	    "group; g1; alice; alice=joined bob=joined\n"
+	    "group; g2; bob; bob=joined alice=invited\n"
+	    "block; erin; alice\n"
+	    "unblock; alice; bob\n"
+	    "delivered; bob; 2\n"
+	    "edit; 1; 24 Feb 20");
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(board_count(st.board), 3);
+	ck_assert_str_eq(board_get(st.board, 1)->text, "two");
+	ck_assert_str_eq(board_get(st.board, 2)->text,
+	    "three, edited; with semicolon");
+	ck_assert(board_get(st.board, 2)->edited);
+	gr = groups_find(st.groups, "g1");
+	ck_assert_ptr_nonnull(gr);
+	ck_assert_int_eq(group_role(gr, "bob"), GROUP_JOINED);
+	ck_assert_ptr_nonnull(groups_find(st.groups, "g2"));
+	ck_assert(!blocks_has(st.blocks, "alice", "bob"));
+	ck_assert(blocks_has(st.blocks, "erin", "alice"));
+	ck_assert_uint_eq(offline_count(st.offline), 1);
+	ck_assert(!st.board_journaled);
+	state_free(&st);
+
+	holds(dir, "messagelog.txt",
+	    "1; " T1 "; bob; two; no\n"
+	    "2; " T2 "; alice; three, edited; with semicolon; yes\n"
+	    "3; " T2 "; carol; four; no\n");
+	holds(dir, "groups.txt", "g1; alice; alice=joined bob=joined\n"
+	    "g2; bob; bob=joined alice=invited\n");
+	holds(dir, "blocks.txt", "carol; dave\nerin; alice\n");
+	holds(dir, "offline.txt", "3; " T1 "; alice; carol; x\n");
+	holds(dir, "journal.txt", NULL);
+	holds(dir, "journal.commit", NULL);
+	holds(dir, "messagelog.txt.compact", NULL);
+
+	/* A second start finds the same state in the files alone. */
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(board_count(st.board), 3);
+	ck_assert_uint_eq(offline_count(st.offline), 1);
+	state_free(&st);
+	rmdir_all(dir);
+}
+END_TEST
+
+/*
+ * A stop during the compaction at start: before its marker the journal
+ * is replayed over the old files (the half-written copies are dropped);
+ * after it the copies are the truth and the journal is not replayed a
+ * second time (a delete replayed twice would lose a post).
+ */
+START_TEST(test_state_compact_interrupted)
+{
+	char dir[] = "/tmp/fs-state-XXXXXX", err[256];
+	struct state st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "messagelog.txt", "1; " T1 "; alice; one; no\n"
+	    "2; " T1 "; alice; two; no\n" "3; " T1 "; alice; three; no\n");
+	put(dir, "journal.txt", "delete; 1\n");
+	put(dir, "messagelog.txt.compact", "1; " T1 "; alice; tw");
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(board_count(st.board), 2);
+	ck_assert_str_eq(board_get(st.board, 1)->text, "two");
+	state_free(&st);
+	holds(dir, "messagelog.txt", "1; " T1 "; alice; two; no\n"
+	    "2; " T1 "; alice; three; no\n");
+
+	/* Committed: messagelog.txt renamed already, the journal still
+	   there; and blocks.txt.compact not renamed yet. */
+	put(dir, "journal.txt", "delete; 1\nblock; alice; bob\n");
+	put(dir, "blocks.txt.compact", "alice; bob\n");
+	put(dir, "journal.commit", "");
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(board_count(st.board), 2);
+	ck_assert(blocks_has(st.blocks, "alice", "bob"));
+	state_free(&st);
+	holds(dir, "messagelog.txt", "1; " T1 "; alice; two; no\n"
+	    "2; " T1 "; alice; three; no\n");
+	holds(dir, "blocks.txt", "alice; bob\n");
+	holds(dir, "journal.txt", NULL);
+	holds(dir, "journal.commit", NULL);
+	holds(dir, "blocks.txt.compact", NULL);
+	rmdir_all(dir);
+}
+END_TEST
+
+/* A journal record that does not apply stops the start with FILE:LINE. */
+START_TEST(test_state_journal_bad_record)
+{
+	char dir[] = "/tmp/fs-state-XXXXXX", err[256];
+	struct state st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "messagelog.txt", "1; " T1 "; alice; one; no\n");
+	put(dir, "journal.txt", "edit; 1; " T2 "; fine\ndelete; 2\n");
+	ck_assert_int_eq(state_load(&st, dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "journal.txt:2: no post '2' to delete") !=
+	    NULL, "got: %s", err);
+	state_free(&st);
+	put(dir, "journal.txt", "rename; 1\n");
+	ck_assert_int_eq(state_load(&st, dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "journal.txt:1: unknown record 'rename'") !=
+	    NULL, "got: %s", err);
+	state_free(&st);
+	/* Nothing was rewritten from a journal that did not load. */
+	holds(dir, "messagelog.txt", "1; " T1 "; alice; one; no\n");
+	rmdir_all(dir);
+}
+END_TEST
+
+/* A group log without its group (the creation lost in a power cut, so
+   never acknowledged) is put aside, and a new group of that name starts
+   its own log. */
+START_TEST(test_state_orphan_group_log)
+{
+	char dir[] = "/tmp/fs-state-XXXXXX", err[256], cmd[600];
+	struct state st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "groups.txt", "kept; alice; alice=joined\n");
+	put(dir, "kept_messagelog.txt", "1; " T1 "; alice; hi\n");
+	put(dir, "ghost_messagelog.txt", "1; " T1 "; alice; lost\n");
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(groups_find(st.groups, "kept")->last_seq, 1);
+	state_free(&st);
+	holds(dir, "ghost_messagelog.txt", NULL);
+	holds(dir, "kept_messagelog.txt", "1; " T1 "; alice; hi\n");
+	snprintf(cmd, sizeof(cmd), "test -f %s/ghost_messagelog.txt.orphan-*",
+	    dir);
+	ck_assert_int_eq(system(cmd), 0);
+	rmdir_all(dir);
+}
+END_TEST
+
 Suite *
 suite_msgrules(void)
 {
@@ -374,6 +581,10 @@ suite_msgrules(void)
 	tcase_add_test(tb, test_offline_limit);
 	tcase_add_test(ts, test_state_torn_tail);
 	tcase_add_test(ts, test_state_bad_line);
+	tcase_add_test(ts, test_state_journal_replay);
+	tcase_add_test(ts, test_state_compact_interrupted);
+	tcase_add_test(ts, test_state_journal_bad_record);
+	tcase_add_test(ts, test_state_orphan_group_log);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tg);
 	suite_add_tcase(s, tb);

@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "p2p.h"
+#include "p2p_int.h"
 #include "p2p_wire.h"
 #include "privchat.h"
 #include "sha256.h"
@@ -391,14 +392,23 @@ START_TEST(test_conf)
 
 	conf_defaults(&c);
 	ck_assert_str_eq(c.download_dir, ".");
-	ck_assert(!c.accept_ask);
+	ck_assert_int_eq(c.accept_files, CONF_ACCEPT_DEFAULT);
+	ck_assert_int_eq(c.keep_free_mb, CONF_KEEP_FREE_AUTO);
 	ck_assert_int_eq(c.peer_timeout, 10);
 	ck_assert_int_eq(conf_load_string(&c, "[files]\ndownload_dir = /tmp\n"
 	    "accept_files = ask\npeer_timeout = 3\n", "t.ini", err,
 	    sizeof(err)), 0);
 	ck_assert_str_eq(c.download_dir, "/tmp");
-	ck_assert(c.accept_ask);
+	ck_assert_int_eq(c.accept_files, CONF_ACCEPT_ASK);
 	ck_assert_int_eq(c.peer_timeout, 3);
+	ck_assert_int_eq(conf_load_string(&c, "[files]\naccept_files = auto\n"
+	    "keep_free = 0\n", "t.ini", err, sizeof(err)), 0);
+	ck_assert_int_eq(c.accept_files, CONF_ACCEPT_AUTO);
+	ck_assert_int_eq(c.keep_free_mb, 0);
+	ck_assert_int_eq(conf_load_string(&c, "[files]\nkeep_free = 5%\n",
+	    "t.ini", err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "t.ini:2:") != NULL &&
+	    strstr(err, "auto or megabytes") != NULL, "%s", err);
 	ck_assert_int_eq(conf_load_string(&c, "[files]\n\naccept_files = "
 	    "maybe\n", "t.ini", err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "t.ini:3:") != NULL &&
@@ -417,6 +427,68 @@ START_TEST(test_idle_no_timer)
 {
 	ck_assert_int_eq(privchat_poll_timeout(), -1);
 	ck_assert_int_eq(p2p_poll_timeout(), -1);
+}
+END_TEST
+
+/*
+ * An ACK below the sender's cumulative point (late, duplicated) is
+ * ignored: read from its own cumulative point, its bitmap would mark as
+ * received a segment in flight that shares a slot (seg % P2P_WINDOW)
+ * with one below una, which then would never be sent again; its window
+ * is old too.
+ */
+START_TEST(test_stale_ack)
+{
+	struct p2p_xfer *x = &p2p_xfers[0];
+	unsigned char bits[4] = { 0xff, 0xff, 0, 0 };
+	struct p2p_pkt p;
+	uint64_t s;
+
+	memset(x, 0, sizeof(*x));
+	x->state = P2P_S_DATA;
+	x->role = P2P_SEND;
+	x->fd = -1;
+	x->model_id = -1;
+	x->segs = calloc(P2P_WINDOW, sizeof(*x->segs));
+	x->sent = calloc(P2P_SENT_RING, sizeof(*x->sent));
+	ck_assert(x->segs != NULL && x->sent != NULL);
+	x->nseg = 3 * P2P_WINDOW;
+	x->size = x->nseg * P2P_SEG;
+	x->una = P2P_WINDOW + 2;
+	x->nxt = x->una + 20;
+	x->high_sacked = x->una;
+	x->dup_scan = x->una;
+	x->rwnd = 500;
+	for (s = x->una; s < x->nxt; s++)
+		x->segs[s % P2P_WINDOW].state = P2P_SEG_INFLIGHT;
+	x->inflight = 20;
+
+	memset(&p, 0, sizeof(p));
+	p.type = P2P_T_ACK;
+	p.off = 1 * P2P_SEG;		/* cumulative point 1 < una */
+	p.rwnd = 7;
+	p.payload = bits;
+	p.len = sizeof(bits);
+	p2p_send_input(NULL, x, &p);
+	ck_assert_uint_eq(x->una, P2P_WINDOW + 2);
+	ck_assert_uint_eq(x->inflight, 20);
+	ck_assert_uint_eq(x->rwnd, 500);
+	for (s = x->una; s < x->nxt; s++)
+		ck_assert_msg(x->segs[s % P2P_WINDOW].state == P2P_SEG_INFLIGHT,
+		    "segment %llu taken as received", (unsigned long long)s);
+
+	/* One at the cumulative point still counts: una + 1 and + 2. */
+	p.off = x->una * P2P_SEG;
+	bits[0] = 0x03;
+	bits[1] = 0;
+	p2p_send_input(NULL, x, &p);
+	ck_assert_uint_eq(x->rwnd, 7);
+	ck_assert_uint_eq(x->inflight, 18);
+	ck_assert_int_eq(x->segs[(x->una + 1) % P2P_WINDOW].state,
+	    P2P_SEG_SACKED);
+	free(x->segs);
+	free(x->sent);
+	memset(x, 0, sizeof(*x));
 }
 END_TEST
 
@@ -439,6 +511,7 @@ suite_p2p(void)
 	tcase_add_test(tc, test_safe_name);
 	tcase_add_test(tc, test_conf);
 	tcase_add_test(tc, test_idle_no_timer);
+	tcase_add_test(tc, test_stale_ack);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tcase_p2p_io());
 	return s;
