@@ -478,6 +478,32 @@ kill_wait(pid_t pid)
 		;
 }
 
+/* Say what pid is doing (it did not exit within ms of signal sig). */
+static void
+proc_state(pid_t pid, char *buf, size_t size, int ms, int sig)
+{
+	char path[64], state[80] = "?", wchan[64] = "?", *nl;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fp = fopen(path, "r")) != NULL) {
+		while (fgets(state, sizeof(state), fp) != NULL &&
+		    strncmp(state, "State:", 6) != 0)
+			;
+		fclose(fp);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	if ((fp = fopen(path, "r")) != NULL) {
+		if (fgets(wchan, sizeof(wchan), fp) == NULL)
+			snprintf(wchan, sizeof(wchan), "?");
+		fclose(fp);
+	}
+	if ((nl = strchr(state, '\n')) != NULL)
+		*nl = '\0';
+	snprintf(buf, size, "did not exit within %d ms of signal %d (%s, "
+	    "waiting in %s); killed", ms, sig, state, wchan);
+}
+
 /* ---- server ------------------------------------------------------------ */
 
 struct srv *
@@ -817,11 +843,22 @@ srv_terminate(struct srv *s, int sig)
 
 	if (s == NULL)
 		return -1;
-	if (s->pid == -1)
+	s->note[0] = '\0';
+	if (s->pid == -1) {
+		if (s->died)
+			snprintf(s->note, sizeof(s->note), "it had ended before, "
+			    "with status %d, while the test still used it",
+			    s->status);
 		return s->died ? -1 : s->status;
+	}
 	kill(s->pid, sig);
 	st = wait_pid(s->pid, e2e_scale(10000));
+	if (st == -1)
+		snprintf(s->note, sizeof(s->note), "waitpid: %s",
+		    strerror(errno));
 	if (st == -2) {
+		proc_state(s->pid, s->note, sizeof(s->note),
+		    e2e_scale(10000), sig);
 		kill_wait(s->pid);
 		st = -1;
 	}

@@ -55,6 +55,7 @@ struct srv {
 	int	 status;	/* exit code after srv_terminate, see there */
 	char	*args[32];	/* the arguments of the last srv_run */
 	bool	 died;		/* it ended while a test still used it */
+	char	 note[300];	/* why srv_terminate() returned -1 */
 };
 
 /*

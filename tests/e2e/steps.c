@@ -2,6 +2,7 @@
  * steps.c - shared end-to-end steps.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,13 +59,16 @@ step_logout(struct cli *c, const char *cmd, const char *user)
 void
 step_stop_ok(struct srv *s)
 {
-	char log[4200];
+	char log[4200], note[300];
 	int st;
 
 	snprintf(log, sizeof(log), "%s", srv_log_tail(s, 10));
-	st = srv_stop(s);
+	st = srv_terminate(s, SIGTERM);
+	snprintf(note, sizeof(note), "%s", s->note);
+	srv_stop(s);
 	ck_assert_msg(st == 0, "server exit status %d after SIGTERM, "
-	    "expected 0; its log:\n%s", st, log);
+	    "expected 0%s%s; its log:\n%s", st, note[0] ? ": " : "", note,
+	    log);
 }
 
 /* Poll a file of the server until it contains sub. */

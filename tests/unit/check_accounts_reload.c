@@ -273,9 +273,9 @@ suite_accounts_reload(void)
 {
 	Suite *s = suite_create("accounts_reload");
 	TCase *tc = tcase_create("reload");
-	tcase_set_timeout(tc, 60);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reload_merges);
 	tcase_add_test(tc, test_reload_error_keeps);
 	tcase_add_test(tc, test_reload_secrets);
