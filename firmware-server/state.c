@@ -456,31 +456,54 @@ state_roll_forward(struct state *st)
  * NAME.compact, then the marker that makes them the truth, then roll
  * forward.  A crash before the marker leaves the old files and the
  * journal (the .compact files are removed at the next start); after it,
- * the next start finishes the renames.  O(state), once per start.
+ * the next start finishes the renames.  O(state), once per start.  When
+ * the copies cannot be written (a disk too full for a second copy of the
+ * board), the journal stays and the server starts all the same; only a
+ * failure once the marker is on disk stops the start.
  */
 static int
 state_compact(struct state *st, char *err, size_t errlen)
 {
-	char path[STORE_PATH_MAX + 16];
+	char path[STORE_PATH_MAX + 16], marker[STORE_PATH_MAX];
 	size_t i;
+	int saved;
 
+	state_path(st, STATE_JOURNAL_COMMIT, marker);
 	for (i = 0; i < sizeof(state_compacted) / sizeof(state_compacted[0]);
 	    i++) {
 		state_path(st, state_compacted[i], path);
 		strcat(path, ".compact");
 		if (state_write_file(st, path, (int)i) == -1)
-			goto fail;
+			goto abandon;
 	}
-	state_path(st, STATE_JOURNAL_COMMIT, path);
-	if (state_write_file(st, path, -1) == -1 ||
-	    store_sync_dir(path) == -1 || state_roll_forward(st) == -1)
-		goto fail;
+	if (state_write_file(st, marker, -1) == -1 ||
+	    store_sync_dir(marker) == -1)
+		goto abandon;
+	if (state_roll_forward(st) == -1) {
+		snprintf(err, errlen, "%s: cannot finish the compaction: %s",
+		    marker, strerror(errno));
+		return -1;
+	}
 	st->board_journaled = false;
 	return 0;
-fail:
-	snprintf(err, errlen, "%s: cannot compact the journal: %s", path,
-	    strerror(errno));
-	return -1;
+abandon:
+	saved = errno;
+	if ((unlink(marker) == -1 && errno != ENOENT) ||
+	    store_sync_dir(marker) == -1) {
+		snprintf(err, errlen, "%s: cannot remove it: %s", marker,
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < sizeof(state_compacted) / sizeof(state_compacted[0]);
+	    i++) {
+		state_path(st, state_compacted[i], path);
+		strcat(path, ".compact");
+		unlink(path);
+	}
+	state_path(st, STATE_JOURNAL, path);
+	log_warnx("%s: cannot compact it (%s); it stays and is replayed "
+	    "again at the next start", path, strerror(saved));
+	return 0;
 }
 
 /* Before loading: finish a compaction that was committed, or drop the

@@ -2,6 +2,8 @@
  * check_msgrules.c - the messaging rules in memory (board, groups,
  * blocks, offline queue) and how state.c loads their files.
  */
+#include <sys/stat.h>
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -557,6 +559,41 @@ START_TEST(test_state_orphan_group_log)
 }
 END_TEST
 
+/* When the copies cannot be written (here a directory is in the way; a
+   full disk in real life) the server starts from files plus journal, and
+   the journal stays for the next start. */
+START_TEST(test_state_compact_fails_softly)
+{
+	char dir[] = "/tmp/fs-state-XXXXXX", err[256], path[600];
+	struct state st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "messagelog.txt", "1; " T1 "; alice; one; no\n"
+	    "2; " T1 "; alice; two; no\n");
+	put(dir, "journal.txt", "delete; 1\nblock; alice; bob\n");
+	snprintf(path, sizeof(path), "%s/blocks.txt.compact", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(board_count(st.board), 1);
+	ck_assert(blocks_has(st.blocks, "alice", "bob"));
+	ck_assert(st.board_journaled);	/* new posts go to the journal */
+	state_free(&st);
+	holds(dir, "journal.txt", "delete; 1\nblock; alice; bob\n");
+	holds(dir, "messagelog.txt", "1; " T1 "; alice; one; no\n"
+	    "2; " T1 "; alice; two; no\n");
+	holds(dir, "journal.commit", NULL);
+	holds(dir, "messagelog.txt.compact", NULL);
+	ck_assert_int_eq(rmdir(path), 0);
+	/* The next start compacts. */
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(board_count(st.board), 1);
+	state_free(&st);
+	holds(dir, "journal.txt", NULL);
+	holds(dir, "messagelog.txt", "1; " T1 "; alice; two; no\n");
+	rmdir_all(dir);
+}
+END_TEST
+
 Suite *
 suite_msgrules(void)
 {
@@ -585,6 +622,7 @@ suite_msgrules(void)
 	tcase_add_test(ts, test_state_compact_interrupted);
 	tcase_add_test(ts, test_state_journal_bad_record);
 	tcase_add_test(ts, test_state_orphan_group_log);
+	tcase_add_test(ts, test_state_compact_fails_softly);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tg);
 	suite_add_tcase(s, tb);
