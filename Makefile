@@ -89,6 +89,8 @@ CURSES_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS	:= $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 CHECK_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS	:= $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
+SSL_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
+SSL_LIBS	:= $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
 # The server is linked statically, as a static PIE (its addresses stay
 # random), where the toolchain can: idle, it then maps about 1.8 MB
@@ -106,9 +108,10 @@ SERVER_LINK	:=
 ifeq ($(SERVER_STATIC),1)
 SERVER_LINK	:= $(if $(wildcard $(shell $(CC) -print-file-name=rcrt1.o)),-static-pie)
 endif
-SERVER_LIBS	:= $(INIH_LIBS) $(CRYPT_LIBS)
+SERVER_LIBS	:= $(INIH_LIBS) $(CRYPT_LIBS) $(SSL_LIBS)
 SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || echo -linih) \
-		   $(shell $(PKG_CONFIG) --static --libs libxcrypt 2>/dev/null || echo -lcrypt)
+		   $(shell $(PKG_CONFIG) --static --libs libxcrypt 2>/dev/null || echo -lcrypt) \
+		   $(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
 COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
 		   common/loop.c common/fdio.c
@@ -124,7 +127,8 @@ SERVER_SRCS	:= firmware-server/config.c firmware-server/server.c \
 		   firmware-server/board.c firmware-server/groups.c \
 		   firmware-server/blocks.c firmware-server/offline.c \
 		   firmware-server/cmd_msg.c firmware-server/cmd_board.c \
-		   firmware-server/cmd_group.c firmware-server/cmd_p2p.c
+		   firmware-server/cmd_group.c firmware-server/cmd_p2p.c \
+		   firmware-server/tls.c
 SERVER_MAIN	:= firmware-server/main.c
 # Everything of the client but main.c; only ui*.c may include curses.
 CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
@@ -203,11 +207,12 @@ $(SERVER_DYN_BIN): $(call obj,$(SERVER_MAIN)) $(SERVER_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS)
 
 $(CLIENT_BIN): $(call obj,$(CLIENT_MAIN)) $(CLIENT_OBJS) $(COMMON_OBJS)
-	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(INIH_LIBS)
+	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(INIH_LIBS) \
+	    $(SSL_LIBS)
 
 $(TEST_BIN): $(TEST_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(INIH_LIBS) \
-	    $(CRYPT_LIBS) $(CURSES_LIBS)
+	    $(CRYPT_LIBS) $(CURSES_LIBS) $(SSL_LIBS)
 
 # The unit suites alone (no suite_e2e_*), for qemu: check_main.c built with
 # UNIT_ONLY.  Cross builds link it -static, which keeps qemu away from the
@@ -221,16 +226,17 @@ UNIT_STATIC	:= $(if $(TARGET),-static)
 
 $(UNIT_BIN): $(UNIT_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(UNIT_STATIC) -o $@ $^ $(CHECK_LIBS) \
-	    $(INIH_LIBS) $(CRYPT_LIBS) $(CURSES_LIBS)
+	    $(INIH_LIBS) $(CRYPT_LIBS) $(CURSES_LIBS) \
+	    $(if $(UNIT_STATIC),$(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto),$(SSL_LIBS))
 
 $(B)/obj/tests/check_main_unit.o: tests/check_main.c
 	@mkdir -p $(@D)
 	$(CC) $(PROJ_CFLAGS) $(PKG_CFLAGS) -DUNIT_ONLY $(CPPFLAGS) $(CFLAGS) \
 	    -MMD -MP -c -o $@ $<
 
-$(B)/obj/firmware-server/%.o: PKG_CFLAGS = $(INIH_CFLAGS)
-$(B)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS) $(INIH_CFLAGS)
-$(B)/obj/tests/%.o: PKG_CFLAGS = $(CHECK_CFLAGS) $(INIH_CFLAGS) \
+$(B)/obj/firmware-server/%.o: PKG_CFLAGS = $(INIH_CFLAGS) $(SSL_CFLAGS)
+$(B)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS) $(INIH_CFLAGS) $(SSL_CFLAGS)
+$(B)/obj/tests/%.o: PKG_CFLAGS = $(CHECK_CFLAGS) $(INIH_CFLAGS) $(SSL_CFLAGS) \
 	-Itests -Ifirmware-server -Itui-client -Itests/e2e \
 	-DTEST_BUILD_DIR='"$(B)"'
 
@@ -416,6 +422,7 @@ options:
 	@echo "curses   = $(CURSES_CFLAGS) $(CURSES_LIBS)"
 	@echo "check    = $(CHECK_CFLAGS) $(CHECK_LIBS)"
 	@echo "crypt    = $(CRYPT_LIBS)"
+	@echo "openssl  = $(SSL_CFLAGS) $(SSL_LIBS)"
 	@echo "server   = $(if $(SERVER_LINK),$(SERVER_LINK) $(SERVER_STATIC_LIBS),dynamic) (SERVER_STATIC=$(SERVER_STATIC))"
 	@echo "PREFIX   = $(PREFIX)"
 	@echo "TARGET   = $(TARGET) (objects in $(B))"

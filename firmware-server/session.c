@@ -101,7 +101,8 @@ session_timer_start(struct session *s)
 
 /* Accept a new connection. */
 int
-session_accept(struct server *srv, int fd, const struct sockaddr *sa)
+session_accept(struct server *srv, int fd, const struct sockaddr *sa,
+    bool tls)
 {
 	struct session *s;
 
@@ -118,6 +119,11 @@ session_accept(struct server *srv, int fd, const struct sockaddr *sa)
 	}
 	session_timer_start(s);
 	srv->nsessions++;
+	/* The handshake counts against login_timeout like the login. */
+	if (tls && conn_tls_start(s->conn) == -1) {
+		conn_close(s->conn, "out of memory");
+		return 0;	/* freed at the end of the pass, nothing sent */
+	}
 	conn_line(s->conn, PROTO_GREETING, NULL, NULL);
 	log_debug("[%s] connected (%d sessions)", conn_ip(s->conn),
 	    srv->nsessions);
