@@ -16,6 +16,9 @@ struct conf {
 	char	 download_dir[CONF_PATH_MAX];	/* where received files go */
 	bool	 accept_ask;			/* ask before taking a file */
 	int	 peer_timeout;			/* s of silence ending a transfer */
+	bool	 tls;				/* connect with TLS */
+	char	 tls_fingerprint[80];		/* "SHA256:HEX" or "" */
+	char	 tls_ca[CONF_PATH_MAX];		/* CA file or "" (pinning) */
 };
 
 /* The defaults. */
