@@ -164,6 +164,9 @@ CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 		   tests/e2e/check_e2e_p2p.c
 
+# Transport security: the TLS listener, the client's trust on first use.
+TEST_SRCS	+= tests/e2e/check_e2e_tls.c
+
 # The screen: its curses-free parts, and the real client driven in tmux.
 TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c
 

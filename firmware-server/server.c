@@ -284,9 +284,11 @@ server_init(struct server *srv, const struct config *cfg)
 		log_warn("cannot write %s", srv->userlog_path);
 		return -1;
 	}
-	if ((srv->lfd = server_listen(cfg->listen, cfg->port)) == -1)
-		return -1;
+	/* TLS first: once the plain port accepts, scripts take the server
+	   as started, so the TLS port must already be listening. */
 	if (cfg->tls_port != 0 && server_tls_init(srv, cfg) == -1)
+		return -1;
+	if ((srv->lfd = server_listen(cfg->listen, cfg->port)) == -1)
 		return -1;
 	server_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (loop_add(srv->loop, srv->lfd, POLLIN, server_accept, srv) == -1 ||

@@ -224,7 +224,8 @@ tls_setup(const char *dir, const char *cert, const char *key,
 		    tls_reason("not a PEM certificate"));
 		goto fail;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, keypath, SSL_FILETYPE_PEM) != 1) {
+	if (SSL_CTX_use_PrivateKey_file(ctx, keypath, SSL_FILETYPE_PEM) != 1 &&
+	    ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH) {
 		snprintf(err, errlen, "key %s: %s", keypath,
 		    tls_reason("not a PEM private key"));
 		goto fail;
