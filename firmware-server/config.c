@@ -339,7 +339,9 @@ config_set(struct config *c, const char *key, const char *value,
 			e = entry_find(section, dot + 1);
 		}
 	} else {
-		/* Key names are unique across sections (a test checks). */
+		/* Key names are unique across sections but [tls]'s listen
+		   and port, which need "tls.": the first row wins (a test
+		   checks). */
 		for (i = 0; i < NSETTINGS && e == NULL; i++) {
 			if (strcmp(settings[i].key, key) == 0)
 				e = &settings[i];
