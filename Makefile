@@ -165,7 +165,7 @@ TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 		   tests/e2e/check_e2e_p2p.c
 
 # Transport security: the TLS listener, the client's trust on first use.
-TEST_SRCS	+= tests/e2e/check_e2e_tls.c
+TEST_SRCS	+= tests/e2e/check_e2e_tls.c tests/unit/check_trust.c
 
 # The screen: its curses-free parts, and the real client driven in tmux.
 TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c
@@ -302,7 +302,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
 		   -Itui-client
-FUZZERS		:= proto config timefmt accounts state p2p edge
+FUZZERS		:= proto config timefmt accounts state p2p edge trust
 FUZZ_SRCS_proto	:= common/proto.c
 FUZZ_SRCS_config := firmware-server/config.c common/log.c
 FUZZ_LIBS_config := $(INIH_LIBS)
@@ -315,6 +315,7 @@ FUZZ_SRCS_state	:= firmware-server/board.c firmware-server/groups.c \
 		   common/proto.c common/timefmt.c
 FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/siphash.c common/proto.c
 FUZZ_SRCS_edge	:= firmware-server/edge.c common/proto.c
+FUZZ_SRCS_trust	:= tui-client/trust.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(@D)

@@ -189,7 +189,7 @@ trust_pin(const char *path, const char *key, const char *fp, char *err,
 		return -1;
 	}
 	if (trust_mkdirs(path) == -1 ||
-	    (fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    (fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0600)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
