@@ -48,7 +48,8 @@ PKG_CONFIG	:= PKG_CONFIG_SYSROOT_DIR=$(SR) \
 		   PKG_CONFIG_LIBDIR=$(SR)/usr/lib/$(TRIPLET)/pkgconfig:$(SR)/usr/share/pkgconfig \
 		   pkg-config
 endif
-SYSROOT_FLAGS	:= -I$(SR)/usr/include -L$(SR)/usr/lib/$(TRIPLET) \
+SYSROOT_FLAGS	:= -I$(SR)/usr/include -I$(SR)/usr/include/$(TRIPLET) \
+		   -L$(SR)/usr/lib/$(TRIPLET) \
 		   -L$(SR)/lib/$(TRIPLET) -Wl,-rpath-link,$(SR)/usr/lib/$(TRIPLET) \
 		   -Wl,-rpath-link,$(SR)/lib/$(TRIPLET)
 endif
@@ -336,7 +337,7 @@ fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZERS))
 # The end-to-end suites of sessions and messaging with the server and
 # every plain client under valgrind memcheck: an invalid access or a
 # definite leak makes a process exit 99, which fails the test.
-VALGRIND_SUITES	?= e2e_session e2e_msg
+VALGRIND_SUITES	?= e2e_session e2e_msg e2e_tls
 test-valgrind: $(SERVER_DYN_BIN) $(CLIENT_BIN) $(TEST_BIN)
 	@for s in $(VALGRIND_SUITES); do \
 		echo "valgrind: $$s"; \
@@ -381,6 +382,7 @@ run: $(SERVER_BIN) $(CLIENT_BIN)
 	@[ -f $(RUN_DIR)/credentials.txt ] || cp etc/credentials.txt $(RUN_DIR)/
 	@echo "Server on port $(RUN_PORT), data in $(RUN_DIR)."
 	@echo "Open a client in another terminal:  $(CLIENT_BIN) 127.0.0.1 $(RUN_PORT)"
+	@echo "  or over TLS (port 4001 in the sample settings):  $(CLIENT_BIN) --tls 127.0.0.1 4001"
 	@echo "Demo accounts are in etc/credentials.txt (e.g. alice / alice123). Ctrl-C stops the server."
 	$(SERVER_BIN) -c etc/firmware-server.ini -d $(RUN_DIR) -p $(RUN_PORT)
 

@@ -78,7 +78,10 @@ if [ -n "$need" ]; then
 fi
 
 # 2. The target's libraries, in a sysroot.
-if [ -f "$SYSROOT/.complete" ]; then
+# .complete lists the packages unpacked: a sysroot made before a package
+# was added is made again.
+if [ -f "$SYSROOT/.complete" ] &&
+    [ "$(cat "$SYSROOT/.complete")" = "$(echo $SYSROOT_PKGS)" ]; then
 	say "using the sysroot $SYSROOT"
 	exit 0
 fi
@@ -118,5 +121,5 @@ find "$SYSROOT" -type l | while read -r link; do
 		    "$SYSROOT$dest")" "$link" ;;
 	esac
 done
-touch "$SYSROOT/.complete"
+echo $SYSROOT_PKGS > "$SYSROOT/.complete"
 say "sysroot ready: $SYSROOT"
