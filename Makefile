@@ -196,7 +196,7 @@ ifneq ($(SERVER_LINK),)
 	@if $(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(SERVER_LINK) -o $@ $^ \
 	    $(SERVER_STATIC_LIBS) 2>$@.link; then \
 		echo "$(CC) ... $(SERVER_LINK) -o $@ ... $(SERVER_STATIC_LIBS)"; \
-		grep -v "in statically linked applications requires at runtime" \
+		grep -v -E "statically linked applications requires at runtime|libcrypto\.a\(.*\): in function" \
 		    $@.link >&2 || true; \
 	else \
 		echo "note: no static link of the server ($$(grep -m1 -v '^collect2' $@.link)); linking it dynamically"; \
