@@ -498,6 +498,8 @@ conn_destroy(struct conn *c)
 		TAILQ_REMOVE(&conn_held, c, held_entry);
 	TAILQ_REMOVE(&conn_all, c, all_entry);
 	loop_del(c->loop, c->fd);
+	if (!c->dead)
+		tls_shutdown(c->tls);
 	close(c->fd);
 	c->ops->closed(c->owner, c->reason ? c->reason : "closed");
 	tls_free(c->tls);	/* after closed(): the reason may be its text */

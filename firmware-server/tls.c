@@ -272,6 +272,16 @@ tls_new(int fd)
 	return t;
 }
 
+/* Send close_notify if it can go at once (before the socket closes). */
+void
+tls_shutdown(struct tls *t)
+{
+	if (t != NULL && t->hs_done && t->err[0] == '\0') {
+		SSL_shutdown(t->ssl);	/* non-blocking: best effort */
+		ERR_clear_error();
+	}
+}
+
 /* Free the stream; the socket stays the caller's. */
 void
 tls_free(struct tls *t)

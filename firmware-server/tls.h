@@ -41,6 +41,9 @@ void		 tls_cleanup(void);
    memory or without tls_setup(). */
 struct tls	*tls_new(int fd);
 void		 tls_free(struct tls *t);
+/* Say goodbye (close_notify) when the socket takes it now; call before
+   closing the socket. */
+void		 tls_shutdown(struct tls *t);
 /* Like recv() / send(), see above. */
 ssize_t		 tls_read(struct tls *t, void *p, size_t len);
 ssize_t		 tls_write(struct tls *t, const void *p, size_t len);

@@ -355,6 +355,10 @@ net_tls_free(struct net_tls *t)
 {
 	if (t == NULL)
 		return;
+	if (SSL_is_init_finished(t->ssl)) {
+		SSL_shutdown(t->ssl);	/* close_notify, best effort */
+		ERR_clear_error();
+	}
 	SSL_free(t->ssl);
 	free(t);
 }
