@@ -570,6 +570,57 @@ START_TEST(test_tls_key_once)
 }
 END_TEST
 
+/* A file send and a private chat between two clients on the TLS port
+   (their secrets travel over TLS). */
+START_TEST(test_tls_file_and_private_chat)
+{
+	char fp[80], path[400], *sent, *got;
+	struct cli *a, *b;
+	struct srv *s;
+	size_t ls, lg, i;
+	FILE *f;
+	int tp;
+
+	s = tls_server(NULL, &tp);
+	logged_fp(s, fp);
+	a = cli_on(s, tp, "--fingerprint", fp, NULL);
+	cli_label(a, "alice");
+	login(a, "alice", "alice123");
+	b = cli_on(s, tp, "--fingerprint", fp, NULL);
+	cli_label(b, "bob");
+	login(b, "bob", "bob123");
+	snprintf(path, sizeof(path), "%s/client/tls.bin", s->dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+	for (i = 0; i < 100000; i++)
+		fputc((int)((i * 7919) >> 3) & 0xff, f);
+	fclose(f);
+	SEND(a, "UPD bob tls.bin");
+	EXPECT_MS(b, "Received tls.bin from alice", 3 * E2E_WAIT_MS);
+	EXPECT_MS(a, "sent to bob", 3 * E2E_WAIT_MS);
+	sent = slurp(path, &ls);
+	snprintf(path, sizeof(path), "%s/client/alice_tls.bin", s->dir);
+	got = slurp(path, &lg);
+	ck_assert(ls == 100000 && ls == lg && memcmp(sent, got, ls) == 0);
+	free(sent);
+	free(got);
+
+	SEND(a, "startprivate bob");
+	EXPECT(b, "alice wants to chat privately. Accept? (y/n)");
+	SEND(b, "y");
+	EXPECT(a, "Private chat with bob started");
+	SEND(a, "private bob over a secret from tls");
+	EXPECT_LINE(b, "alice (private): over a secret from tls");
+	SEND(b, "stopprivate alice");
+	EXPECT(a, "Private chat with bob ended");
+	SEND(a, "logout");
+	EXPECT_EXIT(a, 0);
+	ck_assert_int_eq(cli_close_wait(b, E2E_EXIT_MS), 0);
+	cli_free(a);
+	cli_free(b);
+	srv_stop(s);
+}
+END_TEST
+
 /* Run a start that must fail; its output must name want. */
 static void
 start_fails(struct srv *s, const char *cert, const char *key,
@@ -662,6 +713,7 @@ suite_e2e_tls(void)
 	tcase_add_test(tc, test_tls_key_once);
 	tcase_add_test(tc, test_tls_bad_files);
 	tcase_add_test(tc, test_tls_handshake_timeout);
+	tcase_add_test(tc, test_tls_file_and_private_chat);
 	suite_add_tcase(s, tc);
 	return s;
 }
