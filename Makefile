@@ -50,7 +50,8 @@ PKG_CONFIG	:= PKG_CONFIG_SYSROOT_DIR=$(SR) \
 		   PKG_CONFIG_LIBDIR=$(SR)/usr/lib/$(TRIPLET)/pkgconfig:$(SR)/usr/share/pkgconfig \
 		   pkg-config
 endif
-SYSROOT_FLAGS	:= -I$(SR)/usr/include -L$(SR)/usr/lib/$(TRIPLET) \
+SYSROOT_FLAGS	:= -I$(SR)/usr/include -I$(SR)/usr/include/$(TRIPLET) \
+		   -L$(SR)/usr/lib/$(TRIPLET) \
 		   -L$(SR)/lib/$(TRIPLET) -Wl,-rpath-link,$(SR)/usr/lib/$(TRIPLET) \
 		   -Wl,-rpath-link,$(SR)/lib/$(TRIPLET)
 endif
@@ -91,6 +92,8 @@ CURSES_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS	:= $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 CHECK_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS	:= $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
+SSL_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
+SSL_LIBS	:= $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
 # The server is linked dynamically, like any program of a distribution:
 # libc security updates reach it, and glibc's pages are shared with the
@@ -101,6 +104,9 @@ CHECK_LIBS	:= $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 # SAN=1 (ASan needs the dynamic link), not with toolchains without static
 # PIE (Debian's armhf: no rcrt1.o), and not when the static link fails (no
 # libinih.a, say): those fall back to the dynamic link, with a note.
+# In a static link libcrypto.a draws glibc's notes on dlopen and
+# getaddrinfo; the server loads no module and resolves no name, so they
+# are left out of the output.
 SERVER_STATIC	?= 0
 ifeq ($(SAN),1)
 SERVER_STATIC	:= 0
@@ -109,9 +115,10 @@ SERVER_LINK	:=
 ifeq ($(SERVER_STATIC),1)
 SERVER_LINK	:= $(if $(wildcard $(shell $(CC) -print-file-name=rcrt1.o)),-static-pie)
 endif
-SERVER_LIBS	:= $(INIH_LIBS) $(CRYPT_LIBS)
+SERVER_LIBS	:= $(INIH_LIBS) $(CRYPT_LIBS) $(SSL_LIBS)
 SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || echo -linih) \
-		   $(shell $(PKG_CONFIG) --static --libs libxcrypt 2>/dev/null || echo -lcrypt)
+		   $(shell $(PKG_CONFIG) --static --libs libxcrypt 2>/dev/null || echo -lcrypt) \
+		   $(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
 COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
 		   common/loop.c common/fdio.c
@@ -127,14 +134,16 @@ SERVER_SRCS	:= firmware-server/config.c firmware-server/server.c \
 		   firmware-server/board.c firmware-server/groups.c \
 		   firmware-server/blocks.c firmware-server/offline.c \
 		   firmware-server/cmd_msg.c firmware-server/cmd_board.c \
-		   firmware-server/cmd_group.c firmware-server/cmd_p2p.c
+		   firmware-server/cmd_group.c firmware-server/cmd_p2p.c \
+		   firmware-server/tls.c
 SERVER_MAIN	:= firmware-server/main.c
 # Everything of the client but main.c; only ui*.c may include curses.
 CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
 		   tui-client/plain.c tui-client/app.c \
 		   tui-client/input.c tui-client/pane.c tui-client/progress.c \
 		   tui-client/ui.c tui-client/ui_draw.c tui-client/msgs.c \
-		   tui-client/who.c tui-client/sanitize.c
+		   tui-client/who.c tui-client/sanitize.c tui-client/net_tls.c \
+		   tui-client/trust.c
 CLIENT_MAIN	:= tui-client/main.c
 TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/unit/check_timefmt.c tests/unit/check_buf.c \
@@ -163,6 +172,9 @@ CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_files.c
 
+# Transport security: the TLS listener, the client's trust on first use.
+TEST_SRCS	+= tests/e2e/check_e2e_tls.c tests/unit/check_trust.c
+
 # The screen: its curses-free parts, and the real client driven in tmux.
 TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c
 
@@ -188,7 +200,8 @@ ifneq ($(SERVER_LINK),)
 	@if $(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(SERVER_LINK) -o $@ $^ \
 	    $(SERVER_STATIC_LIBS) 2>$@.link; then \
 		echo "$(CC) ... $(SERVER_LINK) -o $@ ... $(SERVER_STATIC_LIBS)"; \
-		cat $@.link >&2; \
+		grep -v -E "statically linked applications requires at runtime|libcrypto\.a\(.*\): in function" \
+		    $@.link >&2 || true; \
 	else \
 		echo "note: no static link of the server ($$(grep -m1 -v '^collect2' $@.link)); linking it dynamically"; \
 		echo "$(CC) ... -o $@ ... $(SERVER_LIBS)"; \
@@ -206,11 +219,12 @@ $(SERVER_DYN_BIN): $(call obj,$(SERVER_MAIN)) $(SERVER_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS)
 
 $(CLIENT_BIN): $(call obj,$(CLIENT_MAIN)) $(CLIENT_OBJS) $(COMMON_OBJS)
-	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(INIH_LIBS)
+	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(INIH_LIBS) \
+	    $(SSL_LIBS)
 
 $(TEST_BIN): $(TEST_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(INIH_LIBS) \
-	    $(CRYPT_LIBS) $(CURSES_LIBS)
+	    $(CRYPT_LIBS) $(CURSES_LIBS) $(SSL_LIBS)
 
 # The unit suites alone (no suite_e2e_*), for qemu: check_main.c built with
 # UNIT_ONLY.  Cross builds link it -static, which keeps qemu away from the
@@ -224,16 +238,17 @@ UNIT_STATIC	:= $(if $(TARGET),-static)
 
 $(UNIT_BIN): $(UNIT_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(UNIT_STATIC) -o $@ $^ $(CHECK_LIBS) \
-	    $(INIH_LIBS) $(CRYPT_LIBS) $(CURSES_LIBS)
+	    $(INIH_LIBS) $(CRYPT_LIBS) $(CURSES_LIBS) \
+	    $(if $(UNIT_STATIC),$(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto),$(SSL_LIBS))
 
 $(B)/obj/tests/check_main_unit.o: tests/check_main.c
 	@mkdir -p $(@D)
 	$(CC) $(PROJ_CFLAGS) $(PKG_CFLAGS) -DUNIT_ONLY $(CPPFLAGS) $(CFLAGS) \
 	    -MMD -MP -c -o $@ $<
 
-$(B)/obj/firmware-server/%.o: PKG_CFLAGS = $(INIH_CFLAGS)
-$(B)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS) $(INIH_CFLAGS)
-$(B)/obj/tests/%.o: PKG_CFLAGS = $(CHECK_CFLAGS) $(INIH_CFLAGS) \
+$(B)/obj/firmware-server/%.o: PKG_CFLAGS = $(INIH_CFLAGS) $(SSL_CFLAGS)
+$(B)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS) $(INIH_CFLAGS) $(SSL_CFLAGS)
+$(B)/obj/tests/%.o: PKG_CFLAGS = $(CHECK_CFLAGS) $(INIH_CFLAGS) $(SSL_CFLAGS) \
 	-Itests -Ifirmware-server -Itui-client -Itests/e2e \
 	-DTEST_BUILD_DIR='"$(B)"'
 
@@ -306,7 +321,8 @@ FUZZ_SECONDS	?= 60
 FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
 		   -Itui-client
-FUZZERS		:= proto config timefmt accounts state journal p2p edge sanitize
+FUZZERS		:= proto config timefmt accounts state journal p2p edge sanitize \
+		   trust
 FUZZ_SRCS_proto	:= common/proto.c
 FUZZ_SRCS_config := firmware-server/config.c common/log.c
 FUZZ_LIBS_config := $(INIH_LIBS)
@@ -325,6 +341,7 @@ FUZZ_SRCS_journal := firmware-server/state.c firmware-server/board.c \
 FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/siphash.c common/proto.c
 FUZZ_SRCS_edge	:= firmware-server/edge.c common/proto.c
 FUZZ_SRCS_sanitize := tui-client/sanitize.c common/proto.c
+FUZZ_SRCS_trust	:= tui-client/trust.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(@D)
@@ -345,7 +362,7 @@ fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZERS))
 # The end-to-end suites of sessions and messaging with the server and
 # every plain client under valgrind memcheck: an invalid access or a
 # definite leak makes a process exit 99, which fails the test.
-VALGRIND_SUITES	?= e2e_session e2e_msg
+VALGRIND_SUITES	?= e2e_session e2e_msg e2e_tls
 test-valgrind: $(SERVER_DYN_BIN) $(CLIENT_BIN) $(TEST_BIN)
 	@for s in $(VALGRIND_SUITES); do \
 		echo "valgrind: $$s"; \
@@ -390,6 +407,7 @@ run: $(SERVER_BIN) $(CLIENT_BIN)
 	@[ -f $(RUN_DIR)/credentials.txt ] || cp etc/credentials.txt $(RUN_DIR)/
 	@echo "Server on port $(RUN_PORT), data in $(RUN_DIR)."
 	@echo "Open a client in another terminal:  $(CLIENT_BIN) 127.0.0.1 $(RUN_PORT)"
+	@echo "  or over TLS (port 4001 in the sample settings):  $(CLIENT_BIN) --tls 127.0.0.1 4001"
 	@echo "Demo accounts are in etc/credentials.txt (e.g. alice / alice123). Ctrl-C stops the server."
 	$(SERVER_BIN) -c etc/firmware-server.ini -d $(RUN_DIR) -p $(RUN_PORT)
 
@@ -435,6 +453,7 @@ options:
 	@echo "curses   = $(CURSES_CFLAGS) $(CURSES_LIBS)"
 	@echo "check    = $(CHECK_CFLAGS) $(CHECK_LIBS)"
 	@echo "crypt    = $(CRYPT_LIBS)"
+	@echo "openssl  = $(SSL_CFLAGS) $(SSL_LIBS)"
 	@echo "server   = $(if $(SERVER_LINK),$(SERVER_LINK) $(SERVER_STATIC_LIBS),dynamic) (SERVER_STATIC=$(SERVER_STATIC))"
 	@echo "PREFIX   = $(PREFIX)"
 	@echo "TARGET   = $(TARGET) (objects in $(B))"

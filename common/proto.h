@@ -21,7 +21,6 @@
 #define PROTO_CODE_MAX		16	/* ERR code or event name */
 #define PROTO_USER_MAX		32	/* user name: [A-Za-z0-9_.-]{1,32} */
 #define PROTO_PASS_MAX		128	/* password bytes */
-#define PROTO_PASSWORD_MAX	128	/* longest password (what the hasher takes) */
 #define PROTO_TEXT_MAX		2048	/* message text bytes */
 #define PROTO_BLOB_MAX		65536	/* binary payload after one line */
 #define PROTO_ARGS_MAX		34	/* words in one request after the verb */

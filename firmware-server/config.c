@@ -116,6 +116,19 @@ static const struct config_entry settings[] = {
 	{ "log", "level", CONFIG_LOGLEVEL, 0, 0, "info",
 	  "least important kind of message that is logged",
 	  FIELD(log_level), NULL },
+	{ "tls", "listen", CONFIG_STRING, 0, SIZEOF(tls_listen) - 1, "0.0.0.0",
+	  "address of the TLS listener: an IPv4 or IPv6 literal, or *",
+	  FIELD(tls_listen), check_listen },
+	{ "tls", "port", CONFIG_INT, 0, 65535, "0",
+	  "TCP port of the TLS 1.3 listener (implicit TLS), 0 = off",
+	  FIELD(tls_port), NULL },
+	{ "tls", "cert", CONFIG_PATH, 0, CONFIG_PATH_MAX - 1, "tls-cert.pem",
+	  "PEM certificate (chain), relative to storage.data_dir; made "
+	  "self-signed at first start when it and the key are missing",
+	  FIELD(tls_cert), NULL },
+	{ "tls", "key", CONFIG_PATH, 0, CONFIG_PATH_MAX - 1, "tls-key.pem",
+	  "PEM private key of the certificate, relative to storage.data_dir "
+	  "(made with it, mode 0600)", FIELD(tls_key), NULL },
 };
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
@@ -339,7 +352,9 @@ config_set(struct config *c, const char *key, const char *value,
 			e = entry_find(section, dot + 1);
 		}
 	} else {
-		/* Key names are unique across sections (a test checks). */
+		/* Key names are unique across sections but [tls]'s listen
+		   and port, which need "tls.": the first row wins (a test
+		   checks). */
 		for (i = 0; i < NSETTINGS && e == NULL; i++) {
 			if (strcmp(settings[i].key, key) == 0)
 				e = &settings[i];

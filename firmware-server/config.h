@@ -40,6 +40,11 @@ struct config {
 	int	output_budget_mb;	/* all clients' output queues, MiB */
 	/* [log] */
 	int	log_level;		/* enum log_level */
+	/* [tls] */
+	char	tls_listen[64];		/* like listen */
+	int	tls_port;		/* 0 = no TLS listener */
+	char	tls_cert[CONFIG_PATH_MAX];	/* relative to data_dir */
+	char	tls_key[CONFIG_PATH_MAX];
 };
 
 /* Fill c with the table's defaults. */

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "conn.h"
 #include "log.h"
+#include "tls.h"
 
 struct conn {
 	int			 fd;
@@ -34,6 +35,7 @@ struct conn {
 	char			 ip[INET6_ADDRSTRLEN];
 	struct buf		 in;
 	struct buf		 out;
+	struct tls		*tls;		/* NULL: plain TCP */
 	const struct conn_ops	*ops;
 	void			*owner;
 	bool			 closing;
@@ -109,6 +111,38 @@ conn_new(struct loop *l, int fd, const struct sockaddr *sa, size_t out_limit,
 	return c;
 }
 
+/*
+ * Speak TLS on c from now on (a connection of the TLS listener, before
+ * any byte was read or written).  The input buffer grows by one record,
+ * so that a record always fits while a frame is incomplete.
+ */
+int
+conn_tls_start(struct conn *c)
+{
+	if ((c->tls = tls_new(c->fd)) == NULL)
+		return -1;
+	c->in.max += TLS_RECORD_MAX;
+	return 0;
+}
+
+/* recv() or its TLS equivalent. */
+static ssize_t
+conn_recv(struct conn *c, void *p, size_t len)
+{
+	if (c->tls != NULL)
+		return tls_read(c->tls, p, len);
+	return recv(c->fd, p, len, 0);
+}
+
+/* send() or its TLS equivalent. */
+static ssize_t
+conn_send(struct conn *c, const void *p, size_t len)
+{
+	if (c->tls != NULL)
+		return tls_write(c->tls, p, len);
+	return send(c->fd, p, len, MSG_NOSIGNAL);
+}
+
 /* The peer's address. */
 const char *
 conn_ip(const struct conn *c)
@@ -138,6 +172,9 @@ conn_close(struct conn *c, const char *reason)
 		c->closing = true;
 		c->reason = reason;
 	}
+	/* Before the TLS handshake is over nothing queued can be sent. */
+	if (c->tls != NULL && tls_handshaking(c->tls))
+		c->dead = true;
 	conn_mark_dirty(c);
 }
 
@@ -309,7 +346,7 @@ conn_flush(struct conn *c)
 	ssize_t n;
 
 	while ((len = conn_sendable(c)) > 0 && !c->dead) {
-		n = send(c->fd, buf_head(&c->out), len, MSG_NOSIGNAL);
+		n = conn_send(c, buf_head(&c->out), len);
 		if (n > 0) {
 			buf_consume(&c->out, (size_t)n);
 			conn_out_total -= (size_t)n;
@@ -322,7 +359,7 @@ conn_flush(struct conn *c)
 			continue;
 		c->dead = true;
 		if (!c->closing)
-			conn_close(c, "write error");
+			conn_close(c, c->tls ? tls_error(c->tls) : "write error");
 		return false;
 	}
 	return !c->dead;
@@ -359,7 +396,7 @@ conn_frames(struct conn *c)
 static void
 conn_read(struct conn *c)
 {
-	static char scratch[CONN_IN_MAX];
+	static char scratch[CONN_IN_MAX + TLS_RECORD_MAX];
 	size_t room = c->in.max - c->in.len;
 	ssize_t n;
 
@@ -367,7 +404,7 @@ conn_read(struct conn *c)
 		return;
 	if (room > sizeof(scratch))
 		room = sizeof(scratch);
-	n = recv(c->fd, scratch, room, 0);
+	n = conn_recv(c, scratch, room);
 	if (n == 0) {
 		/* Replies already queued still go out if the peer only
 		   half-closed (nc -N); a full close makes the write fail. */
@@ -378,7 +415,7 @@ conn_read(struct conn *c)
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
 		c->dead = true;
-		conn_close(c, "read error");
+		conn_close(c, c->tls ? tls_error(c->tls) : "read error");
 		return;
 	}
 	if (buf_append(&c->in, scratch, (size_t)n) == -1) {
@@ -388,6 +425,11 @@ conn_read(struct conn *c)
 	}
 	conn_frames(c);
 	conn_mark_dirty(c);
+	/* A TLS record bigger than the room left part of it in the engine,
+	   where poll() cannot see it. */
+	if (c->tls != NULL && !c->closing && tls_pending(c->tls) &&
+	    c->in.len < c->in.max)
+		conn_read(c);
 }
 
 /* The loop's callback. */
@@ -398,6 +440,9 @@ conn_io(int fd, short revents, void *arg)
 
 	if (c->closing)
 		return;
+	/* The TLS engine waits on its own (handshake): drive both ways. */
+	if (c->tls != NULL && tls_poll(c->tls, 0) != 0)
+		revents |= POLLIN | POLLOUT;
 	/* Output first (only what no hold keeps back); replies to the
 	   requests read below wait for conn_pass_end(). */
 	if (revents & POLLOUT) {
@@ -405,6 +450,8 @@ conn_io(int fd, short revents, void *arg)
 		/* Requests held back while output was queued go on now. */
 		conn_frames(c);
 		conn_mark_dirty(c);
+		if (c->tls != NULL && tls_pending(c->tls))
+			revents |= POLLIN;
 	}
 	if (!c->closing && (revents & (POLLIN | POLLHUP | POLLERR)))
 		conn_read(c);
@@ -489,9 +536,12 @@ conn_destroy(struct conn *c)
 		TAILQ_REMOVE(&conn_held, c, held_entry);
 	TAILQ_REMOVE(&conn_all, c, all_entry);
 	loop_del(c->loop, c->fd);
+	if (!c->dead)
+		tls_shutdown(c->tls);
 	close(c->fd);
 	c->ops->closed(c->owner, c->reason ? c->reason : "closed");
 	conn_out_total -= c->out.len;
+	tls_free(c->tls);	/* after closed(): the reason may be its text */
 	buf_free(&c->in);
 	buf_free(&c->out);
 	free(c);
@@ -535,6 +585,8 @@ conn_pass_end(void)
 		    (c->fill != NULL && !c->filled &&
 		    c->out.len < conn_stream_room(c)))
 			ev |= POLLOUT;
+		if (c->tls != NULL && !c->closing)
+			ev = tls_poll(c->tls, ev);
 		loop_mod(c->loop, c->fd, ev);
 	}
 }

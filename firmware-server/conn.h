@@ -42,6 +42,8 @@ struct conn_ops {
  */
 struct conn	*conn_new(struct loop *l, int fd, const struct sockaddr *sa,
 		     size_t out_limit, const struct conn_ops *ops, void *owner);
+/* Speak TLS on c (tls_setup() was done): 0, or -1 without memory. */
+int		 conn_tls_start(struct conn *c);
 /* The peer's address as text. */
 const char	*conn_ip(const struct conn *c);
 /*

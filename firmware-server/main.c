@@ -9,6 +9,7 @@
  * earlier generations.  Without an INI file registration is on and the
  * files live in the current directory, as they always did.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include "log.h"
 #include "proto.h"
 #include "server.h"
+#include "store.h"
+#include "tls.h"
 
 #define FS_VERSION	"0.1.0"
 
@@ -34,6 +37,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: firmware-server [-c FILE.ini] [-p PORT] [-d DATA_DIR] "
 	    "[-l LEVEL] [-o KEY=VALUE]...\n"
+	    "       firmware-server --fingerprint [-c FILE.ini] [-d DATA_DIR]\n"
 	    "       firmware-server PORT ATTEMPTS\n"
 	    "       firmware-server PORT BLOCK_SECONDS IDLE_TIMEOUT_SECONDS\n");
 }
@@ -52,6 +56,12 @@ help(void)
 	    "  -l, --log-level L   same as -o log.level=L (error, warn, info, "
 	    "debug)\n"
 	    "  -o KEY=VALUE        set any setting below\n"
+	    "  --fingerprint       print the TLS certificate's SHA-256 "
+	    "fingerprint (what\n"
+	    "                      clients pin) and exit; makes the key and "
+	    "certificate\n"
+	    "                      in the data directory when they are "
+	    "missing\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n\n"
 	    "Positional forms of the earlier generations (they override the "
@@ -136,6 +146,7 @@ static const struct option longopts[] = {
 	{ "log-level", required_argument, NULL, 'l' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "fingerprint", no_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -203,6 +214,27 @@ main_config(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* --fingerprint: set up TLS as a start would, print, exit. */
+static int
+main_fingerprint(const struct config *cfg)
+{
+	char fp[TLS_FP_LEN], err[CONFIG_ERR_MAX];
+
+	if (store_mkdir(cfg->data_dir) == -1) {
+		fprintf(stderr, "firmware-server: data directory %s: %s\n",
+		    cfg->data_dir, strerror(errno));
+		return 1;
+	}
+	if (tls_setup(cfg->data_dir, cfg->tls_cert, cfg->tls_key, fp, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "firmware-server: tls: %s\n", err);
+		return 1;
+	}
+	tls_cleanup();
+	printf("%s\n", fp);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -211,6 +243,7 @@ main(int argc, char **argv)
 	const char *ini = NULL;
 	char err[CONFIG_ERR_MAX];
 	sigset_t stopsigs;
+	bool fingerprint = false;
 	int ch, status;
 
 	/* First pass: find -c, so the INI file comes before the options. */
@@ -219,6 +252,8 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		if (ch == 'c')
 			ini = optarg;
+		else if (ch == 'F')
+			fingerprint = true;
 		else if (ch == 'h') {
 			help();
 			return 0;
@@ -240,6 +275,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "firmware-server: %s\n", err);
 		return 1;
 	}
+	if (fingerprint)
+		return main_fingerprint(&cfg);
 
 	log_init("firmware-server", (enum log_level)cfg.log_level);
 	/*

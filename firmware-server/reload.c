@@ -57,6 +57,16 @@ reload_keep_restart_only(const struct config *cur, struct config *nc)
 		reload_restart_note("storage.fsync_interval_ms", a, b);
 		nc->fsync_interval_ms = cur->fsync_interval_ms;
 	}
+	/* The TLS listener, key and certificate are set up once, at start. */
+	if (cur->tls_port != nc->tls_port ||
+	    strcmp(cur->tls_listen, nc->tls_listen) != 0 ||
+	    strcmp(cur->tls_cert, nc->tls_cert) != 0 ||
+	    strcmp(cur->tls_key, nc->tls_key) != 0)
+		reload_restart_note("tls.*", "running", "changed");
+	nc->tls_port = cur->tls_port;
+	memcpy(nc->tls_listen, cur->tls_listen, sizeof(nc->tls_listen));
+	memcpy(nc->tls_cert, cur->tls_cert, sizeof(nc->tls_cert));
+	memcpy(nc->tls_key, cur->tls_key, sizeof(nc->tls_key));
 }
 
 /* Re-read the settings; the running ones stay on an error. */

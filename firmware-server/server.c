@@ -35,6 +35,7 @@
 #include "state.h"
 #include "store.h"
 #include "syncq.h"
+#include "tls.h"
 
 /* Unknown names whose failed logins are remembered. */
 #define SERVER_UNKNOWN_MAX	4096
@@ -82,9 +83,9 @@ server_on_signal(int sig)
 		server_sig_stop = 1;
 }
 
-/* Open the listening socket on cfg's address and port. */
+/* Open a listening socket on addr (a literal or "*") and port. */
 static int
-server_listen(const struct config *cfg)
+server_listen(const char *addr, int port)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
@@ -93,22 +94,21 @@ server_listen(const struct config *cfg)
 	int fd, on = 1, off = 0;
 
 	memset(&ss, 0, sizeof(ss));
-	if (strcmp(cfg->listen, "*") == 0) {
+	if (strcmp(addr, "*") == 0) {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_addr = in6addr_any;
-		s6->sin6_port = htons((uint16_t)cfg->port);
+		s6->sin6_port = htons((uint16_t)port);
 		len = sizeof(*s6);
-	} else if (inet_pton(AF_INET, cfg->listen, &s4->sin_addr) == 1) {
+	} else if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)cfg->port);
+		s4->sin_port = htons((uint16_t)port);
 		len = sizeof(*s4);
-	} else if (inet_pton(AF_INET6, cfg->listen, &s6->sin6_addr) == 1) {
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
 		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)cfg->port);
+		s6->sin6_port = htons((uint16_t)port);
 		len = sizeof(*s6);
 	} else {
-		log_errorx("listen = %s: not an IPv4 or IPv6 address",
-		    cfg->listen);
+		log_errorx("listen = %s: not an IPv4 or IPv6 address", addr);
 		return -1;
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -117,11 +117,11 @@ server_listen(const struct config *cfg)
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (ss.ss_family == AF_INET6 && strcmp(cfg->listen, "*") == 0)
+	if (ss.ss_family == AF_INET6 && strcmp(addr, "*") == 0)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
 	    listen(fd, SERVER_BACKLOG) == -1) {
-		log_warn("cannot listen on %s port %d", cfg->listen, cfg->port);
+		log_warn("cannot listen on %s port %d", addr, port);
 		close(fd);
 		return -1;
 	}
@@ -154,7 +154,7 @@ server_accept_starved(int lfd, struct server *srv)
 	server_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-/* Accept what the backlog holds. */
+/* Accept what the backlog holds (TLS when lfd is the TLS listener). */
 static void
 server_accept(int lfd, short revents, void *arg)
 {
@@ -186,7 +186,8 @@ server_accept(int lfd, short revents, void *arg)
 			close(fd);
 			continue;
 		}
-		if (session_accept(srv, fd, (struct sockaddr *)&ss) == -1) {
+		if (session_accept(srv, fd, (struct sockaddr *)&ss,
+		    lfd == srv->tls_lfd) == -1) {
 			log_warnx("cannot take a connection: out of memory");
 			close(fd);
 		}
@@ -204,6 +205,26 @@ server_synced(int fd, short revents, void *arg)
 	store_sync_ready();
 }
 
+/* The TLS context (the key made at first start) and its listener. */
+static int
+server_tls_init(struct server *srv, const struct config *cfg)
+{
+	char fp[TLS_FP_LEN], err[CONFIG_ERR_MAX];
+
+	if (tls_setup(cfg->data_dir, cfg->tls_cert, cfg->tls_key, fp, err,
+	    sizeof(err)) == -1) {
+		log_errorx("tls: %s", err);
+		return -1;
+	}
+	if ((srv->tls_lfd = server_listen(cfg->tls_listen,
+	    cfg->tls_port)) == -1 ||
+	    loop_add(srv->loop, srv->tls_lfd, POLLIN, server_accept,
+	    srv) == -1)
+		return -1;
+	log_info("tls: port %d, certificate %s", cfg->tls_port, fp);
+	return 0;
+}
+
 /* Set up everything the loop needs. */
 int
 server_init(struct server *srv, const struct config *cfg)
@@ -214,6 +235,7 @@ server_init(struct server *srv, const struct config *cfg)
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = *cfg;
 	srv->lfd = -1;
+	srv->tls_lfd = -1;
 	/* First, while the process is small and holds few descriptors. */
 	if (hasher_start() == -1)
 		log_warn("cannot start the password hasher; hashing in the "
@@ -266,7 +288,11 @@ server_init(struct server *srv, const struct config *cfg)
 		log_warn("cannot write %s", srv->userlog_path);
 		return -1;
 	}
-	if ((srv->lfd = server_listen(cfg)) == -1)
+	/* TLS first: once the plain port accepts, scripts take the server
+	   as started, so the TLS port must already be listening. */
+	if (cfg->tls_port != 0 && server_tls_init(srv, cfg) == -1)
+		return -1;
+	if ((srv->lfd = server_listen(cfg->listen, cfg->port)) == -1)
 		return -1;
 	server_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (loop_add(srv->loop, srv->lfd, POLLIN, server_accept, srv) == -1 ||
@@ -362,6 +388,9 @@ server_free(struct server *srv)
 {
 	if (srv->lfd != -1)
 		close(srv->lfd);
+	if (srv->tls_lfd != -1)
+		close(srv->tls_lfd);
+	tls_cleanup();
 	if (server_spare_fd != -1) {
 		close(server_spare_fd);
 		server_spare_fd = -1;

@@ -25,6 +25,7 @@ struct server {
 	struct config		 cfg;
 	struct loop		*loop;
 	int			 lfd;		/* listening socket */
+	int			 tls_lfd;	/* TLS listener, or -1 */
 	struct accounts		*accounts;
 	struct lockout_table	*unknown;	/* failures of unknown names */
 	struct lockout_table	*addresses;	/* failures per client address */

@@ -114,7 +114,8 @@ session_pending_from(struct server *srv, const char *ip)
 
 /* Accept a new connection. */
 int
-session_accept(struct server *srv, int fd, const struct sockaddr *sa)
+session_accept(struct server *srv, int fd, const struct sockaddr *sa,
+    bool tls)
 {
 	struct session *s;
 	int n;
@@ -137,13 +138,19 @@ session_accept(struct server *srv, int fd, const struct sockaddr *sa)
 		log_warnx("[%s]: %d connections not logged in "
 		    "(address_pending); refusing another", conn_ip(s->conn), n);
 		s->off_reason = SESS_OFF_LOST;
-		conn_line(s->conn, "* " PROTO_EV_BYE " limit too many "
-		    "connections from your address have not logged in; try "
-		    "again later", NULL, NULL);
+		if (!tls)	/* before a handshake a TLS peer reads noise */
+			conn_line(s->conn, "* " PROTO_EV_BYE " limit too many "
+			    "connections from your address have not logged "
+			    "in; try again later", NULL, NULL);
 		conn_close(s->conn, "address_pending");
 		return 0;
 	}
 	session_timer_start(s);
+	/* The handshake counts against login_timeout like the login. */
+	if (tls && conn_tls_start(s->conn) == -1) {
+		conn_close(s->conn, "out of memory");
+		return 0;	/* freed at the end of the pass, nothing sent */
+	}
 	conn_line(s->conn, PROTO_GREETING, NULL, NULL);
 	log_debug("[%s] connected (%d sessions)", conn_ip(s->conn),
 	    srv->nsessions);

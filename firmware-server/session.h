@@ -75,9 +75,10 @@ struct session_mark {
  */
 void		 session_mark(struct session *s, struct session_mark *m);
 void		 session_hold(struct session *s, const struct session_mark *m);
-/* Accept a connected socket as a new session; -1 when refused. */
+/* Accept a connected socket as a new session, speaking TLS when tls;
+   -1 when refused. */
 int		 session_accept(struct server *srv, int fd,
-		     const struct sockaddr *sa);
+		     const struct sockaddr *sa, bool tls);
 /* The one place the state changes; logs old and new state. */
 void		 session_enter_state(struct session *s, enum sess_state to);
 const char	*session_state_name(enum sess_state st);

@@ -4,7 +4,7 @@
 #
 #   the cross compiler and C library    gcc-TRIPLET libc6-dev-ARCH-cross
 #   the emulator for the tests          qemu-user (qemu-aarch64, qemu-arm)
-#   the target's libraries              inih, check, ncurses, libcrypt
+#   the target's libraries              inih, check, ncurses, libcrypt, OpenSSL
 #                                       of ARCH, in a sysroot
 #
 # The target's packages are downloaded with "apt-get download" and
@@ -29,10 +29,11 @@ esac
 cd "$(dirname "$0")/.."
 SYSROOT=build/sysroot/$ARCH
 NATIVE="gcc-$TRIPLET libc6-dev-$ARCH-cross qemu-user"
-TARGET_DEV="libinih-dev check libncurses-dev libcrypt-dev pkgconf"
+TARGET_DEV="libinih-dev check libncurses-dev libcrypt-dev libssl-dev pkgconf"
 # What the sysroot needs: the -dev packages and the libraries they link.
 SYSROOT_PKGS="libinih-dev libinih1 check libsubunit-dev libsubunit0
-libncurses-dev libncurses6 libncursesw6 libtinfo6 libcrypt-dev libcrypt1"
+libncurses-dev libncurses6 libncursesw6 libtinfo6 libcrypt-dev libcrypt1
+libssl-dev libssl3"
 
 say() { echo "install-cross-deps($ARCH): $*"; }
 
@@ -77,7 +78,10 @@ if [ -n "$need" ]; then
 fi
 
 # 2. The target's libraries, in a sysroot.
-if [ -f "$SYSROOT/.complete" ]; then
+# .complete lists the packages unpacked: a sysroot made before a package
+# was added is made again.
+if [ -f "$SYSROOT/.complete" ] &&
+    [ "$(cat "$SYSROOT/.complete")" = "$(echo $SYSROOT_PKGS)" ]; then
 	say "using the sysroot $SYSROOT"
 	exit 0
 fi
@@ -117,5 +121,5 @@ find "$SYSROOT" -type l | while read -r link; do
 		    "$SYSROOT$dest")" "$link" ;;
 	esac
 done
-touch "$SYSROOT/.complete"
+echo $SYSROOT_PKGS > "$SYSROOT/.complete"
 say "sysroot ready: $SYSROOT"

@@ -7,8 +7,10 @@ set -eu
 # The server links statically by default: libc.a and rcrt1.o come with
 # libc6-dev (build-essential), libinih.a with libinih-dev, libcrypt.a with
 # libcrypt-dev.  iproute2 and nftables: the peer-to-peer test that drops
-# datagrams with nftables in a network namespace of its own.
-PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev tmux systemd man-db clang libclang-rt-14-dev valgrind iproute2 nftables"
+# datagrams with nftables in a network namespace of its own.  libssl-dev:
+# TLS, AEAD and SHA-256 (libssl.a for the static server); openssl: the
+# tests make certificates and talk to the TLS port with s_client.
+PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev libssl-dev openssl tmux systemd man-db clang libclang-rt-14-dev valgrind iproute2 nftables"
 
 missing=""
 for p in $PKGS; do

@@ -20,7 +20,8 @@
 /* Exit statuses of the client. */
 #define APP_EXIT_OK	0	/* normal logout, idle timeout */
 #define APP_EXIT_ERROR	1	/* connection lost, protocol or server errors */
-#define APP_EXIT_LOGIN	2	/* login failed, blocked, input ended first */
+#define APP_EXIT_LOGIN	2	/* login failed, blocked, input ended first,
+				   TLS server not trusted */
 
 /* Kinds of request, so that each reply reaches its handler. */
 enum app_req {

@@ -7,6 +7,10 @@
  *                             ;   auto in plain mode)
  *   keep_free = auto          ; MB left free, or auto (5 %, <= 100 MB)
  *   peer_timeout = 10         ; seconds a silent peer ends a transfer
+ *   [tls]
+ *   enabled = no              ; yes: like --tls
+ *   fingerprint =             ; like --fingerprint
+ *   ca =                      ; a CA file: verify chain and host name
  */
 #include <ini.h>
 #include <stdio.h>
@@ -15,8 +19,10 @@
 
 #include "conf.h"
 #include "proto.h"
+#include "trust.h"
 
-enum conf_type { CONF_PATH, CONF_ACCEPT, CONF_KEEP, CONF_SECONDS };
+enum conf_type { CONF_PATH, CONF_ACCEPT, CONF_KEEP, CONF_SECONDS, CONF_TLS,
+	CONF_FPR, CONF_CA };
 
 struct conf_key {
 	const char	*section;
@@ -39,6 +45,14 @@ static const struct conf_key conf_keys[] = {
 	    "is saved, or auto: 5 % of that filesystem, at most 100 MB" },
 	{ "files", "peer_timeout", CONF_SECONDS, "10",
 	    "seconds (1-600) of silence from a peer that end a transfer" },
+	{ "tls", "enabled", CONF_TLS, "no",
+	    "yes: connect with TLS (as --tls); never falls back to plain" },
+	{ "tls", "fingerprint", CONF_FPR, "",
+	    "SHA256:HEX the server's certificate must have (as "
+	    "--fingerprint)" },
+	{ "tls", "ca", CONF_CA, "",
+	    "CA file: verify the server's chain and host name instead of "
+	    "pinning" },
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -86,6 +100,24 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v)
 		if (proto_parse_int(v, 1, 600, &n) == -1)
 			return "expected seconds, 1 to 600";
 		c->peer_timeout = (int)n;
+		return NULL;
+	case CONF_TLS:
+		if (strcmp(v, "yes") == 0)
+			c->tls = true;
+		else if (strcmp(v, "no") == 0)
+			c->tls = false;
+		else
+			return "expected yes or no";
+		return NULL;
+	case CONF_FPR:
+		c->tls_fingerprint[0] = '\0';
+		if (v[0] != '\0' && trust_fp_parse(v, c->tls_fingerprint) == -1)
+			return "expected SHA256: and 64 hex digits";
+		return NULL;
+	case CONF_CA:
+		if (strlen(v) >= sizeof(c->tls_ca))
+			return "path too long";
+		snprintf(c->tls_ca, sizeof(c->tls_ca), "%s", v);
 		return NULL;
 	}
 	return "unknown type";

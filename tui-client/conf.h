@@ -27,6 +27,9 @@ struct conf {
 	long long	 keep_free_mb;	/* MB a received file must leave free,
 					   or CONF_KEEP_FREE_AUTO */
 	int		 peer_timeout;	/* s of silence ending a transfer */
+	bool		 tls;		/* connect with TLS */
+	char		 tls_fingerprint[80];	/* "SHA256:HEX" or "" */
+	char		 tls_ca[CONF_PATH_MAX];	/* CA file or "" (pinning) */
 };
 
 /* The defaults. */

@@ -2,12 +2,15 @@
  * main.c - tui-client: arguments, the UDP socket for peer-to-peer sends,
  * the connection to the server, then a frontend until the session ends.
  *
- *   tui-client [--plain] SERVER_IP SERVER_PORT [UDP_PORT]
+ *   tui-client [--plain] [--tls [--fingerprint SHA256:HEX]] SERVER_IP
+ *              SERVER_PORT [UDP_PORT]
  *   tui-client [--plain] SERVER_PORT		(server on 127.0.0.1)
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+
+#include <termios.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +26,8 @@
 #include "log.h"
 #include "model.h"
 #include "net.h"
+#include "net_tls.h"
+#include "trust.h"
 #include "p2p.h"
 #include "plain.h"
 #include "proto.h"
@@ -39,8 +44,9 @@ static void
 main_usage(FILE *f, bool full)
 {
 	fprintf(f,
-	    "usage: tui-client [--plain] [-c FILE.ini] SERVER_IP SERVER_PORT "
-	    "[UDP_PORT]\n"
+	    "usage: tui-client [--plain] [-c FILE.ini] [--tls [--fingerprint "
+	    "SHA256:HEX]]\n"
+	    "                  SERVER_IP SERVER_PORT [UDP_PORT]\n"
 	    "       tui-client [--plain] [-c FILE.ini] SERVER_PORT\n"
 	    "       tui-client --help | --version\n");
 	if (!full)
@@ -54,10 +60,20 @@ main_usage(FILE *f, bool full)
 	    "             input logs out (the default when standard input or\n"
 	    "             output is not a terminal; else the screen runs)\n"
 	    "  -c FILE    read settings from an INI file (below)\n"
+	    "  --tls      connect with TLS 1.3 (the server's TLS port); never\n"
+	    "             falls back to plain.  The first time, the server's\n"
+	    "             certificate fingerprint is shown and you are asked\n"
+	    "             whether to trust it; the answer is pinned in\n"
+	    "             $XDG_DATA_HOME/tui-client/known_servers (default\n"
+	    "             ~/.local/share/...).  A changed certificate is refused.\n"
+	    "  --fingerprint SHA256:HEX\n"
+	    "             trust only this certificate (from firmware-server\n"
+	    "             --fingerprint); implies --tls\n"
 	    "  --help     show this help\n"
 	    "  --version  show the version\n"
-	    "Exit status: 0 after a normal logout, 2 when login failed or the\n"
-	    "account is blocked, 1 for other errors.\n\n");
+	    "Exit status: 0 after a normal logout, 2 when login failed, the\n"
+	    "account is blocked or the server is not trusted, 1 for other\n"
+	    "errors.\n\n");
 	conf_help(f);
 }
 
@@ -137,6 +153,76 @@ fail:
 	return -1;
 }
 
+/* First contact in plain mode: the next input line answers, read a byte
+   at a time so that the lines after it stay for the session. */
+static bool
+main_ask_line(void)
+{
+	char line[64];
+	size_t len;
+	char ch;
+
+	for (;;) {
+		printf("Trust this server? (y/n)\n");
+		fflush(stdout);
+		len = 0;
+		while (read(STDIN_FILENO, &ch, 1) == 1 && ch != '\n')
+			if (len + 1 < sizeof(line) && ch != '\r')
+				line[len++] = ch;
+		line[len] = '\0';
+		if (len == 0 && ch != '\n')
+			return false;	/* end of input: no */
+		if (strcmp(line, "y") == 0 || strcmp(line, "yes") == 0)
+			return true;
+		if (strcmp(line, "n") == 0 || strcmp(line, "no") == 0)
+			return false;
+		printf("Please answer y or n.\n");
+	}
+}
+
+/* The same on a terminal for the screen: one key, no Enter. */
+static bool
+main_ask_key(void)
+{
+	struct termios saved, raw;
+	char ch = 0;
+	bool yes = false;
+
+	printf("Trust this server? (y/n) ");
+	fflush(stdout);
+	if (tcgetattr(STDIN_FILENO, &saved) == -1)
+		return main_ask_line();
+	raw = saved;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
+	while (read(STDIN_FILENO, &ch, 1) == 1) {
+		if (ch == 'y' || ch == 'Y') {
+			yes = true;
+			break;
+		}
+		if (ch == 'n' || ch == 'N' || ch == 'q' || ch == 27)
+			break;
+	}
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	printf("%s\n", yes ? "y" : "n");
+	return yes;
+}
+
+/* Trust on first use: show the fingerprint and ask. */
+static bool
+main_ask_trust(const char *key, const char *fp, void *arg)
+{
+	bool *screen = arg;
+
+	printf("The server %s is not known yet.\n"
+	    "Its certificate fingerprint is %s\n"
+	    "Compare it with what the server's admin published "
+	    "(firmware-server --fingerprint).\n", key, fp);
+	return *screen ? main_ask_key() : main_ask_line();
+}
+
 /* Parse the arguments, connect, and run a frontend. */
 int
 main(int argc, char *argv[])
@@ -146,11 +232,15 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,	NULL, 'h' },
 		{ "config",	required_argument, NULL, 'c' },
 		{ "version",	no_argument,	NULL, 'V' },
+		{ "tls",	no_argument,	NULL, 'T' },
+		{ "fingerprint", required_argument, NULL, 'F' },
 		{ NULL,		0,		NULL, 0 },
 	};
 	const char *host = "127.0.0.1", *port_s;
 	unsigned port, udp_port = 0, udp_bound;
-	char err[256], where[300];
+	char err[1024], where[300], fpr[TRUST_FP_LEN];
+	struct net_tls_opts tls = { 0 };
+	bool tls_on = false, screen;
 	struct model *m;
 	struct app *a;
 	struct conf conf;
@@ -169,6 +259,20 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			plain = true;
+			break;
+		case 'T':
+			tls_on = true;
+			break;
+		case 'F':
+			if (trust_fp_parse(optarg, fpr) == -1) {
+				fprintf(stderr, "tui-client: --fingerprint %s: "
+				    "expected SHA256: and 64 hex digits (as "
+				    "firmware-server --fingerprint prints)\n",
+				    optarg);
+				return APP_EXIT_ERROR;
+			}
+			tls.fingerprint = fpr;
+			tls_on = true;
 			break;
 		case 'h':
 			main_usage(stdout, true);
@@ -201,10 +305,26 @@ main(int argc, char *argv[])
 	/* A dead server must give an error from write(), not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
+	screen = !plain && isatty(STDIN_FILENO) == 1 &&
+	    isatty(STDOUT_FILENO) == 1;
+	if (tls_on || conf.tls) {
+		if (tls.fingerprint == NULL && conf.tls_fingerprint[0] != '\0')
+			tls.fingerprint = conf.tls_fingerprint;
+		tls.ca = conf.tls_ca[0] != '\0' ? conf.tls_ca : NULL;
+		tls.ask = main_ask_trust;
+		tls.ask_arg = &screen;
+		net_use_tls(&tls);
+	}
+
 	/* Kept open for the whole session: later issues receive files on it. */
 	if ((udp_fd = main_udp_bind(udp_port, &udp_bound)) == -1)
 		return APP_EXIT_ERROR;
 	if ((fd = net_connect(host, port_s, err, sizeof(err))) == -1) {
+		if (net_refused()) {
+			fprintf(stderr, "tui-client: %s\n", err);
+			close(udp_fd);
+			return APP_EXIT_LOGIN;
+		}
 		fprintf(stderr, "tui-client: cannot connect to %s%s%s:%s: %s\n",
 		    strchr(host, ':') != NULL ? "[" : "", host,
 		    strchr(host, ':') != NULL ? "]" : "", port_s, err);
@@ -227,7 +347,7 @@ main(int argc, char *argv[])
 	 * unknown to curses).
 	 */
 	status = -1;
-	if (!plain && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1) {
+	if (screen) {
 		snprintf(where, sizeof(where), "%s%s%s:%s",
 		    strchr(host, ':') != NULL ? "[" : "", host,
 		    strchr(host, ':') != NULL ? "]" : "", port_s);

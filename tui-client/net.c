@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "log.h"
 #include "net.h"
+#include "net_tls.h"
 
 /* Bytes read from the socket in one read() call. */
 #define NET_READ_CHUNK	16384
@@ -25,6 +26,7 @@
 
 struct net {
 	int		 fd;
+	struct net_tls	*tls;		/* NULL: plain TCP */
 	struct buf	 in;
 	struct buf	 out;
 	unsigned long	 next_tag;
@@ -37,6 +39,13 @@ struct net {
 	void		*arg;
 	char		 error[128];
 };
+
+/* TLS settings (net_use_tls), and the stream of the socket that the last
+   net_connect() returned, waiting for net_new() to take it. */
+static const struct net_tls_opts *net_tls_opts;
+static struct net_tls	*net_tls_fresh;
+static int		 net_tls_fresh_fd = -1;
+static bool		 net_tls_refused;
 
 static int	 net_set_nonblock(int fd);
 static int	 net_connect_one(const struct addrinfo *ai, int *err);
@@ -104,6 +113,20 @@ fail:
 	return -1;
 }
 
+/* Speak TLS from the next connect on. */
+void
+net_use_tls(const struct net_tls_opts *o)
+{
+	net_tls_opts = o;
+}
+
+/* The last connect was refused for trust. */
+bool
+net_refused(void)
+{
+	return net_tls_refused;
+}
+
 /* Resolve host and port and connect to the first address that answers. */
 int
 net_connect(const char *host, const char *port, char *err, size_t errlen)
@@ -123,9 +146,42 @@ net_connect(const char *host, const char *port, char *err, size_t errlen)
 	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
 		fd = net_connect_one(ai, &e);
 	freeaddrinfo(res);
-	if (fd == -1)
+	if (fd == -1) {
 		snprintf(err, errlen, "%s", strerror(e));
+		return -1;
+	}
+	net_tls_refused = false;
+	if (net_tls_opts != NULL) {
+		net_tls_free(net_tls_fresh);	/* never taken by net_new() */
+		net_tls_fresh = NULL;
+		r = net_tls_connect(fd, host, port, net_tls_opts,
+		    NET_CONNECT_TIMEOUT_MS, &net_tls_fresh, err, errlen);
+		if (r != 0) {
+			net_tls_refused = r == NET_TLS_REFUSED;
+			close(fd);
+			return -1;
+		}
+		net_tls_fresh_fd = fd;
+	}
 	return fd;
+}
+
+/* recv() or its TLS equivalent. */
+static ssize_t
+net_recv(struct net *n, void *p, size_t len)
+{
+	if (n->tls != NULL)
+		return net_tls_read(n->tls, p, len);
+	return recv(n->fd, p, len, 0);
+}
+
+/* send() or its TLS equivalent. */
+static ssize_t
+net_send(struct net *n, const void *p, size_t len)
+{
+	if (n->tls != NULL)
+		return net_tls_write(n->tls, p, len);
+	return send(n->fd, p, len, MSG_NOSIGNAL);
 }
 
 /* Wrap a connected socket, making it non-blocking. */
@@ -139,6 +195,11 @@ net_new(int fd, net_reply_cb *on_reply, net_event_cb *on_event, void *arg)
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return NULL;
 	n->fd = fd;
+	if (net_tls_fresh != NULL && fd == net_tls_fresh_fd) {
+		n->tls = net_tls_fresh;
+		net_tls_fresh = NULL;
+		net_tls_fresh_fd = -1;
+	}
 	buf_init(&n->in, NET_IN_MAX);
 	buf_init(&n->out, NET_OUT_MAX);
 	n->next_tag = 1;
@@ -154,6 +215,7 @@ net_free(struct net *n)
 {
 	if (n == NULL)
 		return;
+	net_tls_free(n->tls);
 	if (n->fd != -1)
 		close(n->fd);
 	buf_free(&n->in);
@@ -262,7 +324,7 @@ net_flush(struct net *n)
 	ssize_t w;
 
 	while (n->out.len > 0) {
-		w = send(n->fd, buf_head(&n->out), n->out.len, MSG_NOSIGNAL);
+		w = net_send(n, buf_head(&n->out), n->out.len);
 		if (w == -1) {
 			if (errno == EINTR)
 				continue;
@@ -386,7 +448,9 @@ net_read(struct net *n)
 	ssize_t r;
 	int pass;
 
-	for (pass = 0; pass < NET_READS_PER_PASS; pass++) {
+	/* Bytes TLS decrypted already are read on: poll() cannot see them. */
+	for (pass = 0; pass < NET_READS_PER_PASS ||
+	    (n->tls != NULL && net_tls_pending(n->tls)); pass++) {
 		room = n->in.max - n->in.len;
 		if (room > sizeof(chunk))
 			room = sizeof(chunk);
@@ -396,7 +460,7 @@ net_read(struct net *n)
 			    "input buffer full");
 			return NET_ERROR;
 		}
-		r = recv(n->fd, chunk, room, 0);
+		r = net_recv(n, chunk, room);
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;	/* counts as a pass: bounded */

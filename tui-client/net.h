@@ -46,13 +46,25 @@ typedef void net_reply_cb(void *arg, const struct net_req *req,
 /* An event, or an ERR reply with the tag "*". */
 typedef void net_event_cb(void *arg, const struct proto_msg *msg);
 
+struct net_tls_opts;
+
+/*
+ * Speak TLS on every later net_connect(), checking the server as o says
+ * (net_tls.h; o must stay valid).  There is no fallback to plain TCP.
+ */
+void		 net_use_tls(const struct net_tls_opts *o);
 /*
  * Connect to host:port (a name or an IPv4/IPv6 address) within
- * NET_CONNECT_TIMEOUT_MS.  Returns a non-blocking socket, or -1 with a
- * reason ("Connection refused", a resolver message) written into err.
+ * NET_CONNECT_TIMEOUT_MS, with the TLS handshake and the server check
+ * when net_use_tls() was called.  Returns a non-blocking socket for
+ * net_new(), or -1 with a reason ("Connection refused", a resolver
+ * message, why the server is not trusted) written into err.
  */
 int		 net_connect(const char *host, const char *port, char *err,
 		     size_t errlen);
+/* True when the last net_connect() failed because the server is not the
+   one we trust (exit status 2: no reconnect should follow). */
+bool		 net_refused(void);
 /*
  * Wrap a connected socket (net takes ownership and makes it non-blocking);
  * NULL on failure (the socket is then still the caller's).

@@ -88,8 +88,8 @@ sanitize_password(const char *pw)
 	unsigned long cp;
 	size_t n;
 
-	if (strlen(pw) > PROTO_PASSWORD_MAX)
-		return "a password is at most " SANITIZE_STR(PROTO_PASSWORD_MAX)
+	if (strlen(pw) > PROTO_PASS_MAX)
+		return "a password is at most " SANITIZE_STR(PROTO_PASS_MAX)
 		    " bytes";
 	for (; *p != '\0'; p += n)
 		if ((n = sanitize_decode(p, &cp)) == 0 || sanitize_unsafe(cp))

@@ -24,7 +24,7 @@ bool	 sanitize_unsafe(unsigned long cp);
 int	 sanitize_text(char *s);
 /*
  * NULL when pw may be sent as a password (valid UTF-8, no unsafe
- * character, at most PROTO_PASSWORD_MAX bytes), else why not, as a
+ * character, at most PROTO_PASS_MAX bytes), else why not, as a
  * sentence to show.
  */
 const char *sanitize_password(const char *pw);

@@ -1,5 +1,5 @@
 /*
- * sha256.h - SHA-256 (FIPS 180-4), streaming: init, update any number of
+ * sha256.h - SHA-256 (libcrypto's), streaming: init, update any number of
  * times, final.  Used to check a whole file received from a peer.
  */
 #ifndef SHA256_H
@@ -8,13 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
 #define SHA256_LEN	32	/* bytes of a digest */
 
+/* libcrypto's context (sha256.c says why not EVP): fixed size, no
+   allocation, so a transfer that ends anywhere leaks nothing. */
 struct sha256 {
-	uint32_t	 h[8];
-	uint64_t	 bytes;		/* message length so far */
-	unsigned char	 block[64];
-	size_t		 fill;		/* bytes in block */
+	SHA256_CTX	 ctx;
 };
 
 void	 sha256_init(struct sha256 *c);

@@ -116,8 +116,10 @@ for lib in $(readelf -d "$STAGE/firmware-server/usr/sbin/firmware-server" |
 	ld-linux*)	continue ;;
 	libinih.so.*)	d="libinih1 (>= 55)" ;;
 	libcrypt.so.*)	d="libcrypt1 (>= 1:4.4.10-10~)" ;;
+	libssl.so.3|libcrypto.so.3) d="libssl3 (>= 3.0.0)" ;;
 	*)	echo "mkdeb: no package known for $lib" >&2; exit 1 ;;
 	esac
+	case ", $srv_depends, " in *", $d, "*) continue ;; esac
 	srv_depends="${srv_depends:+$srv_depends, }$d"
 done
 control firmware-server "$srv_depends" \
@@ -126,7 +128,7 @@ control firmware-server "$srv_depends" \
  edge-device data uploads and peer-to-peer file sends on a local network.
  Runs as a hardened systemd service (DynamicUser, Type=notify, watchdog)
  with its files in /var/lib/firmware-server."
-control tui-client "libc6 (>= 2.34), libncursesw6 (>= 6), libtinfo6 (>= 6)" \
+control tui-client "libc6 (>= 2.34), libncursesw6 (>= 6), libtinfo6 (>= 6), libssl3 (>= 3.0.0)" \
     net "terminal client of firmware-server" \
 " An ncurses client with a message pane, an input prompt, a panel of
  active users and transfer progress bars, and a plain line mode for

@@ -454,6 +454,56 @@ START_TEST(test_tui_progress_bar)
 }
 END_TEST
 
+/*
+ * --tls on the screen: the first contact is a one-key question (no
+ * Enter); y pins and the next start does not ask; n exits with 2.
+ */
+START_TEST(test_tui_tls_trust_key)
+{
+	char body[128], env[400];
+	struct srv *s = srv_prepare(CREDS);
+	struct tmx *t = tmx_new();
+	int tp = e2e_free_tcp_port(), st;
+
+	ck_assert_ptr_nonnull(s);
+	snprintf(body, sizeof(body), INI_BASIC "[tls]\nlisten = 127.0.0.1\n"
+	    "port = %d\n", tp);
+	ck_assert_msg(srv_start_prepared(s, body), "%s", e2e_error());
+	snprintf(env, sizeof(env), "XDG_DATA_HOME=%s/xdg", s->dir);
+	ck_assert_msg(tmx_start_args(t, "a", 100, 24, s, tp, env, "--tls"),
+	    "%s", tmx_why(t));
+	TMX_WAIT(t, "a", "Its certificate fingerprint is SHA256:");
+	TMX_WAIT(t, "a", "Trust this server? (y/n)");
+	TMX_TYPE(t, "a", "y");
+	TMX_WAIT(t, "a", "Username:");
+	TMX_LINE(t, "a", "alice");
+	TMX_WAIT(t, "a", "Password:");
+	TMX_LINE(t, "a", "alice123");
+	TMX_WAIT(t, "a", "Welcome alice");
+	screen_logout(t, "a");
+
+	ck_assert_msg(tmx_start_args(t, "b", 100, 24, s, tp, env, "--tls"),
+	    "%s", tmx_why(t));
+	TMX_WAIT(t, "b", "Username:");
+	ck_assert_ptr_null(strstr(tmx_capture(t, "b", false), "Trust"));
+	TMX_LINE(t, "b", "alice");
+	TMX_WAIT(t, "b", "Password:");
+	TMX_LINE(t, "b", "alice123");
+	TMX_WAIT(t, "b", "Welcome alice");
+	screen_logout(t, "b");
+
+	snprintf(env, sizeof(env), "XDG_DATA_HOME=%s/xdg-other", s->dir);
+	ck_assert_msg(tmx_start_args(t, "c", 100, 24, s, tp, env, "--tls"),
+	    "%s", tmx_why(t));
+	TMX_WAIT(t, "c", "Trust this server? (y/n)");
+	TMX_TYPE(t, "c", "n");
+	st = tmx_wait_exit(t, "c", E2E_EXIT_MS);
+	ck_assert_msg(st == 2, "exit status %d: %s", st, tmx_why(t));
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_tui(void)
 {
@@ -473,6 +523,7 @@ suite_e2e_tui(void)
 	tcase_add_test(tc, test_tui_resize);
 	tcase_add_test(tc, test_tui_scrollback);
 	tcase_add_test(tc, test_tui_progress_bar);
+	tcase_add_test(tc, test_tui_tls_trust_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -202,6 +202,14 @@ bool
 tmx_start(struct tmx *t, const char *name, int cols, int rows, struct srv *s,
     const char *env)
 {
+	return tmx_start_args(t, name, cols, rows, s, s->port, env, NULL);
+}
+
+/* tmx_start() on another port, with more arguments for the client. */
+bool
+tmx_start_args(struct tmx *t, const char *name, int cols, int rows,
+    struct srv *s, int port, const char *env, const char *extra)
+{
 	char bin[PATH_MAX], cmd[PATH_MAX + 1600], dir[400], x[16], y[16];
 	size_t i;
 	const char *args[] = { "new-session", "-d", "-s", name, "-x", x,
@@ -230,10 +238,10 @@ tmx_start(struct tmx *t, const char *name, int cols, int rows, struct srv *s,
 	unlink(t->sess[i].status);
 	snprintf(x, sizeof(x), "%d", cols);
 	snprintf(y, sizeof(y), "%d", rows);
-	snprintf(cmd, sizeof(cmd), "env %s '%s' 127.0.0.1 %d; "
+	snprintf(cmd, sizeof(cmd), "env %s '%s' 127.0.0.1 %d %s; "
 	    "echo $? > '%s.tmp' && mv '%s.tmp' '%s'", env != NULL ? env : "",
-	    bin, s->port, t->sess[i].status, t->sess[i].status,
-	    t->sess[i].status);
+	    bin, port, extra != NULL ? extra : "", t->sess[i].status,
+	    t->sess[i].status, t->sess[i].status);
 	return tmx_cmd(t, args);
 }
 

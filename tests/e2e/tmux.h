@@ -54,6 +54,12 @@ void		 tmx_free(struct tmx *t);
 bool		 tmx_start(struct tmx *t, const char *name, int cols, int rows,
 		     struct srv *s, const char *env);
 
+/* The same on port, with extra (NULL, or arguments for the shell, after
+   the port) for the client. */
+bool		 tmx_start_args(struct tmx *t, const char *name, int cols,
+		     int rows, struct srv *s, int port, const char *env,
+		     const char *extra);
+
 /* Type text literally / press one key by tmux's name ("Enter", "PPage"). */
 bool		 tmx_type(struct tmx *t, const char *name, const char *text);
 bool		 tmx_key(struct tmx *t, const char *name, const char *key);

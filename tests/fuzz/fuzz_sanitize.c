@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sanitize_text(s) != 0)
 		abort();
 	if (sanitize_password(copy) == NULL && (bad != 0 ||
-	    strlen(copy) > PROTO_PASSWORD_MAX))
+	    strlen(copy) > PROTO_PASS_MAX))
 		abort();
 	free(copy);
 	free(s);

@@ -633,7 +633,7 @@ START_TEST(test_app_password_refused_locally)
 		"tab\there", "bell\x07", "latin1 p\xe9ssword", "c1 \xc2\x85",
 		"rtl \xe2\x80\xae", "esc\x1b[0m",
 	};
-	char longpw[PROTO_PASSWORD_MAX + 2];
+	char longpw[PROTO_PASS_MAX + 2];
 	struct fake f;
 	size_t i;
 
@@ -655,7 +655,7 @@ START_TEST(test_app_password_refused_locally)
 	ck_assert_str_eq(last_line(&f), "Error: a password is at most 128 "
 	    "bytes; it was not sent");
 	ck_assert_str_eq(fake_heard(&f), "");
-	longpw[PROTO_PASSWORD_MAX] = '\0';
+	longpw[PROTO_PASS_MAX] = '\0';
 	fake_type(&f, longpw);
 	ck_assert_ptr_nonnull(strstr(fake_heard(&f), " PASS AAAA"));
 	fake_close(&f);

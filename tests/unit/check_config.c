@@ -27,7 +27,7 @@ static const char *const all_keys[] = {
 	"accounts.max_accounts", "storage.data_dir",
 	"storage.fsync_interval_ms", "limits.output_limit_kb",
 	"limits.output_budget_mb",
-	"log.level",
+	"log.level", "tls.listen", "tls.port", "tls.cert", "tls.key",
 };
 #define NKEYS	(sizeof(all_keys) / sizeof(all_keys[0]))
 
@@ -46,6 +46,10 @@ assert_config_eq(const struct config *a, const struct config *b)
 	ck_assert_int_eq(a->registration, b->registration);
 	ck_assert_str_eq(a->data_dir, b->data_dir);
 	ck_assert_int_eq(a->fsync_interval_ms, b->fsync_interval_ms);
+	ck_assert_str_eq(a->tls_listen, b->tls_listen);
+	ck_assert_int_eq(a->tls_port, b->tls_port);
+	ck_assert_str_eq(a->tls_cert, b->tls_cert);
+	ck_assert_str_eq(a->tls_key, b->tls_key);
 	ck_assert_int_eq(a->address_attempts, b->address_attempts);
 	ck_assert_int_eq(a->address_block_seconds, b->address_block_seconds);
 	ck_assert_int_eq(a->output_limit_kb, b->output_limit_kb);
@@ -468,6 +472,9 @@ START_TEST(test_shipped_ini)
 	config_defaults(&want);
 	want.registration = true;
 	want.idle_timeout = 300;
+	/* Secure by default: plain text on loopback, TLS for the network. */
+	snprintf(want.listen, sizeof(want.listen), "127.0.0.1");
+	want.tls_port = 4001;
 	assert_config_eq(&c, &want);
 }
 END_TEST
@@ -498,9 +505,13 @@ START_TEST(test_shipped_ini_has_every_key)
 }
 END_TEST
 
-/* config_set takes bare key names, so they must be unique. */
+/* config_set takes bare key names, so they must be unique, except in
+   [tls], whose listen and port are always written tls.listen, tls.port:
+   a bare name means the first row, the plain listener's. */
 START_TEST(test_keys_unique)
 {
+	struct config c;
+	char err[CONFIG_ERR_MAX];
 	const char *a, *b;
 	size_t i, j;
 
@@ -508,9 +519,22 @@ START_TEST(test_keys_unique)
 		for (j = i + 1; j < NKEYS; j++) {
 			a = strchr(all_keys[i], '.') + 1;
 			b = strchr(all_keys[j], '.') + 1;
-			ck_assert_str_ne(a, b);
+			if (strncmp(all_keys[j], "tls.", 4) != 0)
+				ck_assert_str_ne(a, b);
 		}
 	}
+	config_defaults(&c);
+	ck_assert_int_eq(config_set(&c, "port", "5000", err, sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "tls.port", "5001", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_set(&c, "listen", "127.0.0.1", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(c.port, 5000);
+	ck_assert_int_eq(c.tls_port, 5001);
+	ck_assert_str_eq(c.listen, "127.0.0.1");
+	ck_assert_str_eq(c.tls_listen, "0.0.0.0");
+	ck_assert_int_eq(config_set(&c, "tls.port", "65536", err,
+	    sizeof(err)), -1);
 }
 END_TEST
 
