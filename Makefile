@@ -131,7 +131,7 @@ CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
 		   tui-client/plain.c tui-client/app.c \
 		   tui-client/input.c tui-client/pane.c tui-client/progress.c \
 		   tui-client/ui.c tui-client/ui_draw.c tui-client/msgs.c \
-		   tui-client/who.c
+		   tui-client/who.c tui-client/reconn.c tui-client/app_reconn.c
 CLIENT_MAIN	:= tui-client/main.c
 TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/unit/check_timefmt.c tests/unit/check_buf.c \
@@ -161,7 +161,8 @@ TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 		   tests/e2e/check_e2e_p2p.c
 
 # The screen: its curses-free parts, and the real client driven in tmux.
-TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c
+TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c \
+		   tests/e2e/check_e2e_daily.c
 
 obj		= $(patsubst %.c,$(B)/obj/%.o,$(1))
 COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))

@@ -22,6 +22,7 @@ Suite	*suite_e2e_notify(void);
 Suite	*suite_accounts_reload(void);
 Suite	*suite_tui(void);
 Suite	*suite_e2e_tui(void);
+Suite	*suite_e2e_daily(void);
 Suite	*suite_p2p(void);
 Suite	*suite_e2e_p2p(void);
 /* The p2p suite's second test case (tests/unit/check_p2p_io.c). */

@@ -39,9 +39,10 @@ static void
 main_usage(FILE *f, bool full)
 {
 	fprintf(f,
-	    "usage: tui-client [--plain] [-c FILE.ini] SERVER_IP SERVER_PORT "
-	    "[UDP_PORT]\n"
-	    "       tui-client [--plain] [-c FILE.ini] SERVER_PORT\n"
+	    "usage: tui-client [--plain [--reconnect]] [-c FILE.ini] SERVER_IP "
+	    "SERVER_PORT [UDP_PORT]\n"
+	    "       tui-client [--plain [--reconnect]] [-c FILE.ini] "
+	    "SERVER_PORT\n"
 	    "       tui-client --help | --version\n");
 	if (!full)
 		return;
@@ -53,6 +54,11 @@ main_usage(FILE *f, bool full)
 	    "             one command per line from standard input; end of\n"
 	    "             input logs out (the default when standard input or\n"
 	    "             output is not a terminal; else the screen runs)\n"
+	    "  --reconnect  plain mode: after a lost connection or a server\n"
+	    "             shutdown, connect and log in again (1 s doubling\n"
+	    "             to 30 s); without it plain mode exits with status 1.\n"
+	    "             The screen always does this, and offers to log in\n"
+	    "             again with Enter after an idle logout\n"
 	    "  -c FILE    read settings from an INI file (below)\n"
 	    "  --help     show this help\n"
 	    "  --version  show the version\n"
@@ -143,6 +149,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "plain",	no_argument,	NULL, 'p' },
+		{ "reconnect",	no_argument,	NULL, 'r' },
 		{ "help",	no_argument,	NULL, 'h' },
 		{ "config",	required_argument, NULL, 'c' },
 		{ "version",	no_argument,	NULL, 'V' },
@@ -154,7 +161,7 @@ main(int argc, char *argv[])
 	struct model *m;
 	struct app *a;
 	struct conf conf;
-	bool plain = false;
+	bool plain = false, reconnect = false, screen;
 	int ch, n, fd, udp_fd, status;
 
 	log_init("tui-client", LOG_LEVEL_WARN);
@@ -169,6 +176,9 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			plain = true;
+			break;
+		case 'r':
+			reconnect = true;
 			break;
 		case 'h':
 			main_usage(stdout, true);
@@ -227,7 +237,11 @@ main(int argc, char *argv[])
 	 * unknown to curses).
 	 */
 	status = -1;
-	if (!plain && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1) {
+	screen = !plain && isatty(STDIN_FILENO) == 1 &&
+	    isatty(STDOUT_FILENO) == 1;
+	/* The screen always stays on; plain mode only with --reconnect. */
+	app_set_server(a, host, port_s, screen || reconnect, screen);
+	if (screen) {
 		snprintf(where, sizeof(where), "%s%s%s:%s",
 		    strchr(host, ':') != NULL ? "[" : "", host,
 		    strchr(host, ':') != NULL ? "]" : "", port_s);
@@ -236,8 +250,10 @@ main(int argc, char *argv[])
 			    "(TERM=%s); plain mode\n", getenv("TERM") != NULL ?
 			    getenv("TERM") : "");
 	}
-	if (status == -1)
+	if (status == -1) {
+		app_set_server(a, host, port_s, reconnect, false);
 		status = plain_run(a, m);
+	}
 
 	app_free(a);
 	model_free(m);

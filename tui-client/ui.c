@@ -145,7 +145,8 @@ ui_on_prompt(void *arg)
 	enum model_input now = model_input(u->m);
 
 	if ((now == MODEL_INPUT_ASK || now == MODEL_INPUT_SECRET) &&
-	    u->mode == MODEL_INPUT_COMMAND && u->in.len > 0 && !u->stashed) {
+	    u->mode != MODEL_INPUT_ASK && u->mode != MODEL_INPUT_SECRET &&
+	    u->in.len > 0 && !u->stashed) {
 		snprintf(u->stash, sizeof(u->stash), "%s", u->in.buf);
 		u->stashed = true;
 		input_clear(&u->in);
@@ -604,8 +605,13 @@ ui_timeout(const struct ui *u)
 {
 	int64_t left;
 
+	char conn[96];
+
 	if (u->stdin_gone)
 		return 100;		/* to notice the logout deadline */
+	/* A countdown in the status bar: redraw every second. */
+	if (!u->hold && app_status(u->app, conn, sizeof(conn)))
+		return 1000 - (int)(ui_now_ms() % 1000);
 	if (!u->xfer_dirty)
 		return -1;
 	left = UI_XFER_MS - (ui_now_ms() - u->last_draw_ms);
@@ -616,7 +622,7 @@ ui_timeout(const struct ui *u)
 static int
 ui_loop(struct ui *u, int logfd, const sigset_t *old)
 {
-	char logbuf[UI_LOG_MAX];
+	char logbuf[UI_LOG_MAX], note[96];
 	size_t loglen = 0;
 	struct pollfd fds[APP_POLL_MAX + 2];
 	struct timespec ts, *tsp;
@@ -644,7 +650,8 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 			app_pump(u->app);
 			app_flush(u->app);
 		}
-		if (u->dirty || (u->xfer_dirty && ui_timeout(u) == 0))
+		if (u->dirty || (u->xfer_dirty && ui_timeout(u) == 0) ||
+		    app_status(u->app, note, sizeof(note)))
 			ui_draw(u);
 
 		/* The app's descriptors (server, transfers, private chats)

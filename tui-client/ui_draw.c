@@ -336,7 +336,7 @@ ui_draw_bar(struct ui *u, const struct ui_rect *r)
 {
 	attr_t a = ui_attr(u, UI_PAIR_BAR, A_NORMAL, A_REVERSE);
 	attr_t hot = ui_attr(u, UI_PAIR_BAR, A_BOLD, A_REVERSE | A_BOLD);
-	char left[UI_NOTE_MAX + 96], right[96];
+	char left[UI_NOTE_MAX + 96], right[96], conn[96];
 	unsigned long unseen = pane_unseen(&u->pane, u->m);
 	size_t below = pane_below(&u->pane, u->m), nx;
 	int rw;
@@ -345,7 +345,12 @@ ui_draw_bar(struct ui *u, const struct ui_rect *r)
 	if (u->hold)
 		snprintf(left, sizeof(left),
 		    " Session ended. Press any key to quit.");
-	else if (model_state(u->m) == MODEL_STATE_ACTIVE) {
+	else if (model_state(u->m) == MODEL_STATE_ACTIVE &&
+	    app_status(u->app, conn, sizeof(conn))) {
+		snprintf(left, sizeof(left), " %s | %s", model_self(u->m),
+		    conn);
+		a = hot;
+	} else if (model_state(u->m) == MODEL_STATE_ACTIVE) {
 		nx = model_xfer_count(u->m);
 		snprintf(left, sizeof(left), " %s | %zu online%s | %s",
 		    model_self(u->m), model_user_count(u->m),

@@ -7,12 +7,14 @@
 #include <check.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "input.h"
 #include "model.h"
 #include "pane.h"
 #include "progress.h"
+#include "reconn.h"
 #include "suites.h"
 
 /* Widths need a UTF-8 locale; every test of this file runs in one. */
@@ -596,6 +598,78 @@ START_TEST(test_xfer_model_api)
 }
 END_TEST
 
+/* ---- reconnecting ------------------------------------------------------ */
+
+/* 1 s doubling to 30 s, never more, and jitter within a fifth. */
+START_TEST(test_reconn_backoff)
+{
+	static const int64_t base[] = { 1000, 2000, 4000, 8000, 16000, 30000,
+	    30000 };
+	int64_t d;
+	size_t i;
+	uint32_t r;
+
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+		for (r = 0; r < 4000; r += 37) {
+			d = reconn_delay_ms((int)i + 1, r * 2654435761u);
+			ck_assert_int_ge(d, base[i] - base[i] / 5);
+			ck_assert_int_le(d, base[i] + base[i] / 5);
+			ck_assert_int_le(d, RECONN_MAX_MS);
+		}
+	}
+	/* Jitter moves the wait: two draws differ. */
+	ck_assert_int_ne(reconn_delay_ms(3, 0), reconn_delay_ms(3, 1600));
+	/* A huge attempt count never overflows. */
+	ck_assert_int_le(reconn_delay_ms(1000000, 0xffffffffu), RECONN_MAX_MS);
+	ck_assert_int_ge(reconn_delay_ms(1000000, 0), 24000);
+}
+END_TEST
+
+/* Attempts count up; the seconds left round up and never go below 0. */
+START_TEST(test_reconn_schedule)
+{
+	struct reconn r;
+
+	memset(&r, 0, sizeof(r));
+	reconn_schedule(&r, 5000, 0);
+	ck_assert_int_eq(r.attempt, 1);
+	ck_assert_int_eq(r.at_ms, 5000 + 800);
+	ck_assert_int_eq(reconn_seconds_left(&r, 5000), 1);
+	ck_assert_int_eq(reconn_seconds_left(&r, 5800), 0);
+	ck_assert_int_eq(reconn_seconds_left(&r, 9000), 0);
+	reconn_schedule(&r, 6000, 0);
+	ck_assert_int_eq(r.attempt, 2);
+	ck_assert_int_eq(reconn_seconds_left(&r, 6000), 2);	/* 1.6 s */
+	reconn_reset(&r);
+	ck_assert_int_eq(r.attempt, 0);
+}
+END_TEST
+
+/* Lines typed while down come back in order; the queue is bounded. */
+START_TEST(test_reconn_queue)
+{
+	struct reconn r;
+	char line[32], *p;
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < RECONN_QUEUE_MAX; i++) {
+		snprintf(line, sizeof(line), "line %d", i);
+		ck_assert_int_eq(reconn_push(&r, line), 0);
+	}
+	ck_assert_int_eq(reconn_push(&r, "one too many"), -1);
+	for (i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "line %d", i);
+		p = reconn_pop(&r);
+		ck_assert_str_eq(p, line);
+		free(p);
+	}
+	ck_assert_int_eq(reconn_push(&r, "after"), 0);
+	reconn_reset(&r);	/* frees the rest */
+	ck_assert_ptr_null(reconn_pop(&r));
+}
+END_TEST
+
 Suite *
 suite_tui(void)
 {
@@ -630,6 +704,12 @@ suite_tui(void)
 	tcase_add_test(tc, test_xfer_eta_edges);
 	tcase_add_test(tc, test_progress_text);
 	tcase_add_test(tc, test_xfer_model_api);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reconnect");
+	tcase_add_test(tc, test_reconn_backoff);
+	tcase_add_test(tc, test_reconn_schedule);
+	tcase_add_test(tc, test_reconn_queue);
 	suite_add_tcase(s, tc);
 	return s;
 }

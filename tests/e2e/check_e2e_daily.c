@@ -1,0 +1,211 @@
+/*
+ * check_e2e_daily.c - the screen for daily use, end to end in tmux: it
+ * stays on and logs in again when the server goes and comes back, after
+ * an idle logout (Enter), and after a changed password (asked); plain
+ * mode only with --reconnect.  Each test has its own server, port, temp
+ * dir and tmux server; waits poll the screen with generous deadlines.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "tmux.h"
+#include "../suites.h"
+
+#define CREDS								\
+	"alice alice123\n"						\
+	"bob bob123\n"							\
+	"carol carol123\n"
+
+#define INI_BASIC							\
+	"[accounts]\n"							\
+	"attempts = 3\n"						\
+	"block_seconds = 30\n"						\
+	"registration = no\n"
+
+/* Start the screen as name in t and log in as user. */
+static void
+screen_login(struct tmx *t, struct srv *s, const char *name, int cols,
+    int rows, const char *user, const char *pass)
+{
+	char welcome[64];
+
+	ck_assert_msg(tmx_start(t, name, cols, rows, s, NULL), "%s",
+	    tmx_why(t));
+	TMX_WAIT(t, name, "Username:");
+	TMX_LINE(t, name, user);
+	TMX_WAIT(t, name, "Password:");
+	TMX_LINE(t, name, pass);
+	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
+	TMX_WAIT(t, name, welcome);
+}
+
+/* A plain client logged in as user (extra: NULL or one more argument). */
+static struct cli *
+plain_login(struct srv *s, const char *user, const char *pass,
+    const char *extra)
+{
+	struct cli *c = extra != NULL ? cli_start(s, extra, NULL) :
+	    cli_start(s, NULL);
+
+	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
+	cli_label(c, user);
+	EXPECT(c, "Username:");
+	SEND(c, user);
+	EXPECT(c, "Password:");
+	SEND(c, pass);
+	EXPECT(c, "Welcome");
+	return c;
+}
+
+/* The last row of the screen (the input line), trailing spaces cut. */
+static bool
+wait_input_row(struct tmx *t, const char *name, int y, const char *text)
+{
+	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
+	char row[512];
+
+	for (;;) {
+		tmx_capture(t, name, false);
+		if (strcmp(tmx_row(t, y, row, sizeof(row)), text) == 0)
+			return true;
+		if (e2e_now_ms() >= deadline)
+			break;
+		e2e_nap(40);
+	}
+	snprintf(t->why, sizeof(t->why), "row %d is '%.200s', not '%.200s':\n"
+	    "%.60000s", y, row, text, t->screen);
+	return false;
+}
+
+#define WAIT_ROW(t, n, y, text)						\
+	ck_assert_msg(wait_input_row((t), (n), (y), (text)), "%s", tmx_why(t))
+
+/* Log out with /quit and expect exit status 0. */
+static void
+screen_quit(struct tmx *t, const char *name)
+{
+	int st;
+
+	TMX_KEY(t, name, "C-u");
+	TMX_LINE(t, name, "/quit");
+	st = tmx_wait_exit(t, name, E2E_EXIT_MS);
+	ck_assert_msg(st == 0, "exit status %d: %s", st, tmx_why(t));
+}
+
+/*
+ * The server stops and starts again: the same screen carries on.  The
+ * status bar counts down, a line typed meanwhile is sent after the login,
+ * the half-typed line and the old lines stay, and a new message from
+ * another user arrives.  A plain client with --reconnect comes back too;
+ * one without it ends with status 1.
+ */
+START_TEST(test_daily_reconnect)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob, *carol;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	bob = plain_login(s, "bob", "bob123", "--reconnect");
+	carol = plain_login(s, "carol", "carol123", NULL);
+	SEND(bob, "message alice before the outage");
+	TMX_WAIT(t, "a", "before the outage");
+
+	ck_assert_int_eq(srv_terminate(s, SIGTERM), 0);
+	TMX_WAIT(t, "a", "disconnected \u2014 reconnecting in");
+	TMX_WAIT(t, "a", "(attempt 2)");	/* it keeps trying */
+	TMX_LINE(t, "a", "/msgto bob typed while down");
+	TMX_WAIT(t, "a", "(not connected: sent after the login)");
+	TMX_TYPE(t, "a", "half typed");
+	EXPECT_EXIT(carol, 1);			/* plain, no --reconnect */
+
+	ck_assert_msg(srv_run(s, (const char *const *)s->args), "%s",
+	    e2e_error());
+	TMX_WAIT(t, "a", "reconnected");
+	EXPECT(bob, "reconnected");
+	EXPECT(bob, "typed while down");	/* alice's waiting line */
+	SEND(bob, "message alice after the restart");
+	TMX_WAIT(t, "a", "after the restart");
+	tmx_capture(t, "a", false);
+	ck_assert_msg(strstr(t->screen, "before the outage") != NULL,
+	    "the old lines are gone:\n%s", t->screen);
+	WAIT_ROW(t, "a", 23, "> half typed");
+	TMX_WAIT(t, "a", " alice | 1 online");	/* bob, back in the list */
+	screen_quit(t, "a");
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(carol);
+	cli_free(bob);
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * The server's idle logout stays, but the screen does too: the bar warns
+ * first, then Enter logs in again and the half-typed line comes back.
+ */
+START_TEST(test_daily_idle_relogin)
+{
+	struct srv *s = SRV_START("[server]\nidle_timeout = 5\n" INI_BASIC,
+	    CREDS);
+	struct tmx *t = tmx_new();
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	TMX_TYPE(t, "a", "draft");
+	TMX_WAIT(t, "a", "idle: logged out in");
+	TMX_WAIT(t, "a", "Press Enter to log in again");
+	ck_assert(tmx_alive(t, "a"));
+	TMX_KEY(t, "a", "Enter");
+	TMX_WAIT(t, "a", "reconnected");
+	WAIT_ROW(t, "a", 23, "> draft");
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * The password changed while the server was away: the screen stops
+ * retrying and asks for it; the new one logs in again.
+ */
+START_TEST(test_daily_relogin_new_password)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	ck_assert_int_eq(srv_terminate(s, SIGTERM), 0);
+	TMX_WAIT(t, "a", "reconnecting in");
+	ck_assert(srv_write_file(s, "credentials.txt",
+	    "alice newpass1\nbob bob123\n"));
+	ck_assert_msg(srv_run(s, (const char *const *)s->args), "%s",
+	    e2e_error());
+	TMX_WAIT(t, "a", "Password:");
+	TMX_LINE(t, "a", "newpass1");
+	TMX_WAIT(t, "a", "reconnected");
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+Suite *
+suite_e2e_daily(void)
+{
+	Suite *s = suite_create("e2e_daily");
+	TCase *tc;
+
+	tc = tcase_create("reconnect");
+	tcase_add_unchecked_fixture(tc, tmx_fixture_setup,
+	    tmx_fixture_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_daily_reconnect);
+	tcase_add_test(tc, test_daily_idle_relogin);
+	tcase_add_test(tc, test_daily_relogin_new_password);
+	suite_add_tcase(s, tc);
+	return s;
+}
