@@ -193,6 +193,31 @@ START_TEST(test_daily_relogin_new_password)
 }
 END_TEST
 
+/* A user who blocks you leaves your panel without a fake logout line. */
+START_TEST(test_daily_blocker_leaves_quietly)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	TMX_WAIT(t, "a", "Online (1)");
+	SEND(bob, "block alice");
+	EXPECT(bob, "alice is blocked");
+	TMX_WAIT(t, "a", "Online (0)");
+	tmx_capture(t, "a", false);
+	ck_assert_msg(strstr(t->screen, "bob logged out") == NULL,
+	    "a fake logout line:\n%s", t->screen);
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(bob);
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_daily(void)
 {
@@ -206,6 +231,7 @@ suite_e2e_daily(void)
 	tcase_add_test(tc, test_daily_reconnect);
 	tcase_add_test(tc, test_daily_idle_relogin);
 	tcase_add_test(tc, test_daily_relogin_new_password);
+	tcase_add_test(tc, test_daily_blocker_leaves_quietly);
 	suite_add_tcase(s, tc);
 	return s;
 }
