@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "ask.h"
 #include "cmds.h"
 #include "log.h"
 #include "ui.h"
@@ -33,6 +34,7 @@
 #define UI_ESCDELAY_MS	50	/* wait for the rest of an escape sequence */
 #define UI_LOG_MAX	1024	/* bytes of one caught log line */
 #define UI_GONE_MS	5000	/* terminal gone: wait this long for logout */
+#define UI_SWALLOW_MS	2000	/* "es" / "o" + Enter after a one-key answer */
 
 typedef void ui_key_fn(struct ui *u);
 
@@ -200,9 +202,11 @@ ui_submit(struct ui *u, const char *text)
 		if (line[strspn(line, " ")] != '\0')
 			model_add_line(u->m, MODEL_LINE_INFO, "> %s", line);
 		ui_touch_names(u, line);
-	} else if (mode == MODEL_INPUT_ASK)
-		model_add_line(u->m, MODEL_LINE_INFO, "%s %s",
-		    model_prompt(u->m), line);
+	} else if (mode == MODEL_INPUT_ASK && ui_is_yes_no(u))
+		/* The question itself is in the pane already (ask.c). */
+		model_add_line(u->m, MODEL_LINE_INFO, "  answered %s",
+		    (line[0] | 0x20) == 'y' ? "yes" :
+		    (line[0] | 0x20) == 'n' ? "no" : line);
 	pane_follow(&u->pane);
 	app_input(u->app, line);
 	explicit_bzero(line, sizeof(line));
@@ -456,6 +460,8 @@ ui_type(struct ui *u, wint_t wc)
 	    (wc == L'y' || wc == L'Y' || wc == L'n' || wc == L'N')) {
 		mb[0] = (char)(wc == L'Y' ? 'y' : wc == L'N' ? 'n' : wc);
 		mb[1] = '\0';
+		u->swallow = mb[0] == 'y' ? "es" : "o";
+		u->swallow_until = ui_now_ms() + UI_SWALLOW_MS;
 		ui_submit(u, mb);
 		return;
 	}
@@ -466,6 +472,31 @@ ui_type(struct ui *u, wint_t wc)
 		snprintf(u->note, sizeof(u->note), "line full");
 		beep();
 	}
+}
+
+/*
+ * True when the key finishes a one-key answer ("es" after y, "o" after
+ * n, then Enter) and is dropped; any other key ends that.
+ */
+static bool
+ui_swallow(struct ui *u, bool fkey, wint_t wc)
+{
+	bool enter = fkey ? wc == KEY_ENTER : wc == '\r' || wc == '\n';
+
+	if (u->swallow == NULL)
+		return false;
+	if (ui_now_ms() > u->swallow_until)
+		u->swallow = NULL;
+	else if (enter) {
+		u->swallow = NULL;
+		return true;
+	} else if (!fkey && *u->swallow != '\0' &&
+	    (wc | 0x20) == (wint_t)*u->swallow) {
+		u->swallow++;
+		return true;
+	} else
+		u->swallow = NULL;
+	return false;
 }
 
 /* One key from curses. */
@@ -483,6 +514,8 @@ ui_key(struct ui *u, int r, wint_t wc)
 	}
 	if (!fkey || wc != KEY_RESIZE)
 		u->note[0] = '\0';
+	if (ui_swallow(u, fkey, wc))
+		return;
 	for (i = 0; i < sizeof(ui_keys) / sizeof(ui_keys[0]); i++) {
 		if (ui_keys[i].fkey == fkey && (wint_t)ui_keys[i].key == wc) {
 			ui_keys[i].fn(u);
@@ -719,6 +752,7 @@ ui_run(struct app *a, struct model *m, const char *where)
 	input_init(&u->in);
 	pane_init(&u->pane);
 	u->mode = model_input(m);
+	ask_set_echo(true);
 	if (!ui_start(u)) {
 		free(u);
 		return -1;

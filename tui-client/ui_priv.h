@@ -54,6 +54,13 @@ struct ui {
 	char		 stash[INPUT_LINE_MAX + 1];
 	char		 note[UI_NOTE_MAX];	/* one-off notice for the bar */
 
+	/*
+	 * After a one-key y/n answer: the rest of "yes" / "no" and an Enter
+	 * typed right after belong to the answer, not to the next line.
+	 */
+	const char	*swallow;
+	int64_t		 swallow_until;
+
 	bool		 hold;		/* ended badly: wait for a key */
 	bool		 quit;		/* leave now */
 	bool		 stdin_gone;

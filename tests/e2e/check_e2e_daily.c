@@ -218,6 +218,48 @@ START_TEST(test_daily_blocker_leaves_quietly)
 }
 END_TEST
 
+/*
+ * "yes" + Enter answers a private-chat request and nothing leaks into
+ * the command line; "No" + Enter declines the same way.  The question is
+ * in the pane with the asker's name, readable on a 20-column screen.
+ */
+START_TEST(test_daily_question_words)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	screen_login(t, s, "b", 20, 12, "bob", "bob123");
+	TMX_LINE(t, "a", "startprivate bob");
+	TMX_WAIT(t, "b", "alice wants to chat");
+	TMX_WAIT(t, "b", "privately. Accept?");
+	TMX_TYPE(t, "b", "yes");
+	TMX_KEY(t, "b", "Enter");
+	TMX_WAIT(t, "a", "accepted");
+	TMX_WAIT(t, "b", "answered yes");
+	WAIT_ROW(t, "b", 11, ">");
+	tmx_capture(t, "b", false);
+	ck_assert_msg(strstr(t->screen, "unknown command") == NULL,
+	    "a letter of the answer ran as a command:\n%s", t->screen);
+	TMX_LINE(t, "a", "stopprivate bob");
+	TMX_WAIT(t, "b", "ended");
+	TMX_LINE(t, "a", "startprivate bob");
+	ck_assert_msg(tmx_wait(t, "b", "Accept? (y/n)", E2E_WAIT_MS), "%s",
+	    tmx_why(t));
+	TMX_TYPE(t, "b", "No");
+	TMX_KEY(t, "b", "Enter");
+	TMX_WAIT(t, "a", "declined");
+	WAIT_ROW(t, "b", 11, ">");
+	tmx_capture(t, "b", false);
+	ck_assert_msg(strstr(t->screen, "unknown command") == NULL,
+	    "a letter of the answer ran as a command:\n%s", t->screen);
+	screen_quit(t, "b");
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_daily(void)
 {
@@ -232,6 +274,13 @@ suite_e2e_daily(void)
 	tcase_add_test(tc, test_daily_idle_relogin);
 	tcase_add_test(tc, test_daily_relogin_new_password);
 	tcase_add_test(tc, test_daily_blocker_leaves_quietly);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("questions");
+	tcase_add_unchecked_fixture(tc, tmx_fixture_setup,
+	    tmx_fixture_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_daily_question_words);
 	suite_add_tcase(s, tc);
 	return s;
 }
