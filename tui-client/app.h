@@ -56,6 +56,15 @@ void		 app_set_server(struct app *a, const char *host,
  * then redraws every second).
  */
 bool		 app_status(const struct app *a, char *buf, size_t len);
+/*
+ * Commands of the frontend's windows (/query, /close, /clear, /me): the
+ * screen registers fn, which returns false for a word it does not know.
+ */
+typedef bool app_ui_fn(void *arg, const char *word, int argc, char **argv);
+void		 app_set_ui(struct app *a, app_ui_fn *fn, void *arg);
+/* Run one; false when no frontend takes it (plain mode). */
+bool		 app_ui_command(struct app *a, const char *word, int argc,
+		     char **argv);
 /* Close the connection and free the app (not the model). */
 void		 app_free(struct app *a);
 

@@ -60,6 +60,8 @@ struct app {
 	int		 idle_s;	/* the server's idle timeout (0: off) */
 	int64_t		 last_req_ms;	/* our last request (activity) */
 	char		 why[128];	/* why the last attempt failed */
+	app_ui_fn	*ui_fn;		/* the screen's window commands */
+	void		*ui_arg;
 };
 
 void	 app_enter_state(struct app *a, enum app_state s);

@@ -242,6 +242,21 @@ app_reconn_refused(struct app *a, const struct proto_msg *msg)
 		app_reconn_offline(a, why);
 }
 
+/* The frontend's window commands. */
+void
+app_set_ui(struct app *a, app_ui_fn *fn, void *arg)
+{
+	a->ui_fn = fn;
+	a->ui_arg = arg;
+}
+
+/* Run a window command in the frontend, if there is one. */
+bool
+app_ui_command(struct app *a, const char *word, int argc, char **argv)
+{
+	return a->ui_fn != NULL && a->ui_fn(a->ui_arg, word, argc, argv);
+}
+
 /* The status bar's words about the connection. */
 bool
 app_status(const struct app *a, char *buf, size_t len)

@@ -207,6 +207,16 @@ msgs_do_gmsg(struct app *a, int argc, char **argv)
 	msgs_send2(a, msgs_show, PROTO_V_GMSG, argv[0], argv[1]);
 }
 
+/* The next line belongs to the conversation sigil+name ("@bob"). */
+void
+msgs_conv(struct model *m, char sigil, const char *name, bool own)
+{
+	char conv[MODEL_CONV_MAX];
+
+	snprintf(conv, sizeof(conv), "%c%s", sigil, name);
+	model_set_conv(m, conv, own);
+}
+
 /* Show a messaging event. */
 bool
 msgs_event(struct app *a, const char *name, char *text)
@@ -220,6 +230,8 @@ msgs_event(struct app *a, const char *name, char *text)
 		/* FROM DD Mon YYYY HH:MM:SS TEXT */
 		if ((n = proto_split(text, w, 6, true)) < 6)
 			return true;
+		if (strcmp(name, PROTO_EV_MSG) == 0)
+			msgs_conv(m, '@', w[0], false);
 		model_add_line(m, MODEL_LINE_MESSAGE, "[%s %s %s %s] %s%s: %s",
 		    w[1], w[2], w[3], w[4], w[0],
 		    strcmp(name, PROTO_EV_BCAST) == 0 ? " (broadcast)" : "",
@@ -232,6 +244,7 @@ msgs_event(struct app *a, const char *name, char *text)
 		/* GROUP FROM DD Mon YYYY HH:MM:SS TEXT */
 		if ((n = proto_split(text, w, 7, true)) < 7)
 			return true;
+		msgs_conv(m, '#', w[0], false);
 		model_add_line(m, MODEL_LINE_MESSAGE, "[%s %s %s %s] %s in %s: %s",
 		    w[2], w[3], w[4], w[5], w[1], w[0], w[6]);
 		model_recent_touch(m, w[1]);

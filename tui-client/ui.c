@@ -75,15 +75,18 @@ static const struct ui_key ui_keys[] = {
 	{ CTRL('h'), false, ui_key_backspace, NULL },
 	{ KEY_DC, true, ui_key_delete, NULL },
 	{ CTRL('d'), false, ui_key_ctrl_d,
-	    "Ctrl-D: delete; on an empty line, log out" },
+	    "Ctrl-D: delete; on an empty line, like Ctrl-C" },
 	{ CTRL('u'), false, ui_key_kill_start,
 	    "Ctrl-U: delete to the start of the line" },
 	{ CTRL('k'), false, ui_key_kill_end, "Ctrl-K: delete to the end" },
 	{ CTRL('w'), false, ui_key_kill_word, "Ctrl-W: delete a word" },
-	{ KEY_UP, true, ui_key_up, "Up/Down, Ctrl-P/N: history" },
+	{ CTRL('y'), false, ui_alt_yank,
+	    "Ctrl-Y: put back what Ctrl-U/K/W, Alt-D/Backspace cut" },
+	{ KEY_UP, true, ui_key_up, "Up/Down: history" },
 	{ KEY_DOWN, true, ui_key_down, NULL },
-	{ CTRL('p'), false, ui_key_up, NULL },
-	{ CTRL('n'), false, ui_key_down, NULL },
+	{ CTRL('p'), false, ui_alt_prev_win, NULL },
+	{ CTRL('n'), false, ui_alt_next_win, NULL },
+	{ 0x1b, false, ui_alt_esc, NULL },
 	{ KEY_PPAGE, true, ui_key_pgup,
 	    "PgUp/PgDn: scroll messages (Shift-Up/Down: a line)" },
 	{ KEY_NPAGE, true, ui_key_pgdn, NULL },
@@ -91,7 +94,7 @@ static const struct ui_key ui_keys[] = {
 	{ KEY_SF, true, ui_key_line_down, NULL },
 	{ CTRL('l'), false, ui_key_redraw, "Ctrl-L: redraw the screen" },
 	{ CTRL('c'), false, ui_key_interrupt,
-	    "Ctrl-C: log out (twice: quit at once)" },
+	    "Ctrl-C: twice within 2 s: log out and quit" },
 	{ KEY_RESIZE, true, ui_key_resize, NULL },
 	{ KEY_F(1), true, ui_key_help, "F1: this list" },
 };
@@ -112,6 +115,7 @@ ui_on_line(void *arg, const struct model_line *line)
 {
 	struct ui *u = arg;
 
+	ui_win_on_line(u, line);
 	u->dirty = true;
 }
 
@@ -199,15 +203,22 @@ ui_submit(struct ui *u, const char *text)
 	input_clear(&u->in);
 	if (mode == MODEL_INPUT_COMMAND) {
 		input_history_add(&u->in, line);
-		if (line[strspn(line, " ")] != '\0')
+		/* Conversation text is echoed as our own line instead. */
+		if (line[strspn(line, " ")] != '\0' &&
+		    (u->wins.cur == 0 || line[strspn(line, " ")] == '/'))
 			model_add_line(u->m, MODEL_LINE_INFO, "> %s", line);
 		ui_touch_names(u, line);
+		if (!ui_win_submit(u, line, sizeof(line))) {
+			explicit_bzero(line, sizeof(line));
+			u->dirty = true;
+			return;
+		}
 	} else if (mode == MODEL_INPUT_ASK && ui_is_yes_no(u))
 		/* The question itself is in the pane already (ask.c). */
 		model_add_line(u->m, MODEL_LINE_INFO, "  answered %s",
 		    (line[0] | 0x20) == 'y' ? "yes" :
 		    (line[0] | 0x20) == 'n' ? "no" : line);
-	pane_follow(&u->pane);
+	pane_follow(ui_pane(u));
 	app_input(u->app, line);
 	explicit_bzero(line, sizeof(line));
 	u->dirty = true;
@@ -271,7 +282,7 @@ static void
 ui_key_ctrl_d(struct ui *u)
 {
 	if (u->in.len == 0 && model_input(u->m) == MODEL_INPUT_COMMAND)
-		app_input_eof(u->app);
+		ui_alt_interrupt(u);
 	else
 		input_delete(&u->in);
 }
@@ -281,6 +292,8 @@ static void
 ui_key_kill_start(struct ui *u)
 {
 	input_kill_start(&u->in);
+	if (model_input(u->m) == MODEL_INPUT_SECRET)
+		input_kill_forget(&u->in);
 }
 
 /* Ctrl-K. */
@@ -288,6 +301,8 @@ static void
 ui_key_kill_end(struct ui *u)
 {
 	input_kill_end(&u->in);
+	if (model_input(u->m) == MODEL_INPUT_SECRET)
+		input_kill_forget(&u->in);
 }
 
 /* Ctrl-W. */
@@ -295,6 +310,8 @@ static void
 ui_key_kill_word(struct ui *u)
 {
 	input_kill_word(&u->in);
+	if (model_input(u->m) == MODEL_INPUT_SECRET)
+		input_kill_forget(&u->in);
 }
 
 /* Up: older history, for command lines only (never answers). */
@@ -321,7 +338,7 @@ ui_scroll(struct ui *u, int n)
 
 	ui_layout(u);
 	r = &u->rect[UI_VIEW_PANE];
-	pane_scroll(&u->pane, u->m, r->w, r->h, n);
+	pane_scroll(ui_pane(u), ui_lines(u), r->w, r->h, n);
 }
 
 /* PgUp: a page back, keeping one row of context. */
@@ -411,18 +428,11 @@ ui_key_redraw(struct ui *u)
 	clearok(curscr, TRUE);
 }
 
-/* Ctrl-C: log out; a second time, or when not logged in, quit. */
+/* Ctrl-C: asks first; see ui_alt_interrupt. */
 static void
 ui_key_interrupt(struct ui *u)
 {
-	if (model_state(u->m) == MODEL_STATE_ACTIVE &&
-	    model_input(u->m) == MODEL_INPUT_COMMAND) {
-		app_input_eof(u->app);
-		return;
-	}
-	if (model_state(u->m) != MODEL_STATE_ACTIVE)
-		app_input_eof(u->app);
-	u->quit = true;
+	ui_alt_interrupt(u);
 }
 
 /* The terminal changed size: curses knows; lay out again. */
@@ -443,9 +453,10 @@ ui_key_help(struct ui *u)
 		if (ui_keys[i].help != NULL)
 			model_add_line(u->m, MODEL_LINE_INFO, "  %s",
 			    ui_keys[i].help);
+	ui_alt_help(u);
 	model_add_line(u->m, MODEL_LINE_INFO,
 	    "Type /help for the commands.");
-	pane_follow(&u->pane);
+	pane_follow(ui_pane(u));
 }
 
 /* A character typed: a y/n question takes it as the answer. */
@@ -514,7 +525,7 @@ ui_key(struct ui *u, int r, wint_t wc)
 	}
 	if (!fkey || wc != KEY_RESIZE)
 		u->note[0] = '\0';
-	if (ui_swallow(u, fkey, wc))
+	if (ui_swallow(u, fkey, wc) || ui_alt_key(u, fkey, wc))
 		return;
 	for (i = 0; i < sizeof(ui_keys) / sizeof(ui_keys[0]); i++) {
 		if (ui_keys[i].fkey == fkey && (wint_t)ui_keys[i].key == wc) {
@@ -608,6 +619,7 @@ ui_start(struct ui *u)
 	u->colors = (nc == NULL || nc[0] == '\0') && has_colors() &&
 	    start_color() == OK && COLORS >= 8;
 	ui_draw_init(u);
+	ui_alt_init(u);
 	return true;
 }
 
@@ -750,10 +762,11 @@ ui_run(struct app *a, struct model *m, const char *where)
 	u->m = m;
 	u->where = where;
 	input_init(&u->in);
-	pane_init(&u->pane);
+	ui_win_init(u);
 	u->mode = model_input(m);
 	ask_set_echo(true);
 	if (!ui_start(u)) {
+		ui_win_free(u);
 		free(u);
 		return -1;
 	}
@@ -788,6 +801,7 @@ ui_run(struct app *a, struct model *m, const char *where)
 		printf("%s\n", last->text);
 	}
 	input_free(&u->in);
+	ui_win_free(u);
 	explicit_bzero(u->stash, sizeof(u->stash));
 	free(u);
 	return status;

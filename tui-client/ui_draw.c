@@ -242,9 +242,11 @@ ui_draw_pane(struct ui *u, const struct ui_rect *r)
 	int h = r->h < UI_ROWS_MAX ? r->h : UI_ROWS_MAX;
 	size_t n, i;
 
-	n = pane_layout(&u->pane, u->m, r->w, h, u->rows);
+	struct model *lm = ui_lines(u);
+
+	n = pane_layout(ui_pane(u), lm, r->w, h, u->rows);
 	for (i = 0; i < n; i++) {
-		l = model_line_at(u->m, u->rows[i].line);
+		l = model_line_at(lm, u->rows[i].line);
 		ui_put(r->y + (int)i, r->x, r->w, l->text + u->rows[i].off,
 		    u->rows[i].len, ui_line_attr(u, l->kind));
 	}
@@ -336,9 +338,10 @@ ui_draw_bar(struct ui *u, const struct ui_rect *r)
 {
 	attr_t a = ui_attr(u, UI_PAIR_BAR, A_NORMAL, A_REVERSE);
 	attr_t hot = ui_attr(u, UI_PAIR_BAR, A_BOLD, A_REVERSE | A_BOLD);
-	char left[UI_NOTE_MAX + 96], right[96], conn[96];
-	unsigned long unseen = pane_unseen(&u->pane, u->m);
-	size_t below = pane_below(&u->pane, u->m), nx;
+	char left[UI_NOTE_MAX * 2 + 96], right[96], conn[96];
+	unsigned long unseen = pane_unseen(ui_pane(u), ui_lines(u));
+	size_t below = pane_below(ui_pane(u), ui_lines(u)), nx;
+	char wl[UI_NOTE_MAX];
 	int rw;
 
 	ui_fill(r->y, r->x, r->w, a);
@@ -352,9 +355,16 @@ ui_draw_bar(struct ui *u, const struct ui_rect *r)
 		a = hot;
 	} else if (model_state(u->m) == MODEL_STATE_ACTIVE) {
 		nx = model_xfer_count(u->m);
-		snprintf(left, sizeof(left), " %s | %zu online%s | %s",
+		/* The window list once there is more than the status one. */
+		wl[0] = '\0';
+		if (u->wins.n > 1) {
+			wl[0] = ' ';
+			win_bar(&u->wins, wl + 1, sizeof(wl) - 3);
+			strcat(wl, " |");
+		}
+		snprintf(left, sizeof(left), " %s | %zu online%s |%s %s",
 		    model_self(u->m), model_user_count(u->m),
-		    nx > 0 ? " | transfers" : "",
+		    nx > 0 ? " | transfers" : "", wl,
 		    u->note[0] != '\0' ? u->note : "/help, F1 keys");
 	} else
 		snprintf(left, sizeof(left), " %s",

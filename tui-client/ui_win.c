@@ -1,0 +1,222 @@
+/*
+ * ui_win.c - the screen's conversation windows (no curses here): lines
+ * routed to their window, plain text typed in a window turned into the
+ * conversation's command and echoed as our own line, the window commands
+ * (/query /close /clear /me), and the one question about "MSG USER ...".
+ *
+ * The status window shows the model itself; a conversation window keeps
+ * copies of its lines in a model of its own (win.c), so the pane code
+ * draws both the same way.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ask.h"
+#include "cmds.h"
+#include "msgs.h"
+#include "ui_priv.h"
+
+/* The lines of the window on show. */
+struct model *
+ui_lines(struct ui *u)
+{
+	struct win *w = &u->wins.w[u->wins.cur];
+
+	return w->lines != NULL ? w->lines : u->m;
+}
+
+/* The view of the window on show. */
+struct pane *
+ui_pane(struct ui *u)
+{
+	return &u->wins.w[u->wins.cur].pane;
+}
+
+/* Show window i (0-based); a note when there is none. */
+void
+ui_win_goto(struct ui *u, size_t i)
+{
+	if (win_show(&u->wins, i) == -1)
+		snprintf(u->note, sizeof(u->note), "no window %zu", i + 1);
+	u->dirty = true;
+}
+
+/* A line of the model: into its conversation's window too. */
+void
+ui_win_on_line(struct ui *u, const struct model_line *l)
+{
+	struct win *cur = &u->wins.w[u->wins.cur];
+
+	win_route(&u->wins, l, model_self(u->m));
+	/* Replies and errors also show where the command was typed. */
+	if (l->conv == NULL && cur->lines != NULL &&
+	    (l->kind == MODEL_LINE_ERROR || l->kind == MODEL_LINE_NORMAL ||
+	    l->kind == MODEL_LINE_INFO))
+		model_add_copy(cur->lines, l);
+}
+
+/* Our own words in conversation sigil+name: "<alice> text". */
+static void
+ui_win_echo(struct ui *u, char sigil, const char *name, const char *text,
+    bool action)
+{
+	msgs_conv(u->m, sigil, name, true);
+	if (action)
+		model_add_line(u->m, MODEL_LINE_MESSAGE, "* %s %s",
+		    model_self(u->m), text);
+	else
+		model_add_line(u->m, MODEL_LINE_MESSAGE, "<%s> %s",
+		    model_self(u->m), text);
+}
+
+/* The answer to "post it publicly?": post it, or give it back to edit. */
+static void
+ui_win_post_answer(struct app *a, void *arg, bool yes)
+{
+	struct ui *u = arg;
+	char line[INPUT_LINE_MAX + 16];
+	char *rest = u->post + 4;		/* after "MSG " */
+
+	if (yes)
+		app_input(a, u->post);
+	else {
+		/* Back on the line (the question has gone), to edit. */
+		snprintf(line, sizeof(line), "/msg %s", rest);
+		line[INPUT_LINE_MAX] = '\0';
+		input_set(&u->in, line);
+	}
+	explicit_bzero(u->post, sizeof(u->post));
+}
+
+/*
+ * "MSG bob ..." in the status window, bob a user we know: the board's
+ * word, but a direct message may have been meant.  Asked once a session.
+ */
+static bool
+ui_win_msg_question(struct ui *u, const char *line, const char *word,
+    const char *arg)
+{
+	char q[256], name[PROTO_USER_MAX + 1];
+	size_t n = strcspn(arg, " ");
+
+	if (u->msg_asked || u->wins.cur != 0 || strcmp(word, "MSG") != 0 ||
+	    n == 0 || n > PROTO_USER_MAX)
+		return false;
+	snprintf(name, sizeof(name), "%.*s", (int)n, arg);
+	if (model_user_find(u->m, name) == NULL)
+		return false;
+	u->msg_asked = true;
+	snprintf(u->post, sizeof(u->post), "%s", line);
+	snprintf(q, sizeof(q), "MSG posts on the public board; for a direct "
+	    "message use /msg %s. Post it publicly? (y/n)", name);
+	ask_push(u->app, q, "Post it publicly? (y/n)", ui_win_post_answer, u);
+	return true;
+}
+
+/*
+ * A command line about to go to the app.  Returns false when it was
+ * taken here (a question asked); else line may have been rewritten: plain
+ * text in a conversation window becomes its command.  Our own messages
+ * are echoed into their window.
+ */
+bool
+ui_win_submit(struct ui *u, char *line, size_t size)
+{
+	char copy[INPUT_LINE_MAX + 1], out[INPUT_LINE_MAX + 64];
+	char *word, *a1, *rest = NULL, *save = NULL;
+	const struct win *w = &u->wins.w[u->wins.cur];
+	const char *p = line + strspn(line, " ");
+	int i;
+
+	if (*p == '\0')
+		return true;
+	snprintf(copy, sizeof(copy), "%s", p);
+	word = strtok_r(copy, " ", &save);
+	a1 = strtok_r(NULL, " ", &save);
+	if (a1 != NULL)
+		rest = save + strspn(save, " ");
+	if (cmds_find(word) == NULL && w->conv[0] != '\0' && *p != '/') {
+		/* Plain text: to this window's conversation. */
+		snprintf(out, sizeof(out), "%s %s %s", w->conv[0] == '@' ?
+		    "/msgto" : w->conv[0] == '#' ? "/groupmsg" : "/private",
+		    w->conv + 1, p);
+		if (w->conv[0] != '~')
+			ui_win_echo(u, w->conv[0], w->conv + 1, p, false);
+		snprintf(line, size, "%s", out);
+		return true;
+	}
+	if (a1 != NULL && ui_win_msg_question(u, p, word, p + strlen(word) +
+	    strspn(p + strlen(word), " ")))
+		return false;
+	if (a1 != NULL && rest != NULL && *rest != '\0' &&
+	    proto_valid_user(a1) && (strcasecmp(word, "/msg") == 0 ||
+	    strcasecmp(word, "/msgto") == 0 || strcmp(word, "message") == 0))
+		ui_win_echo(u, '@', a1, rest, false);
+	else if (a1 != NULL && rest != NULL && *rest != '\0' &&
+	    strcasecmp(word, "/groupmsg") == 0)
+		ui_win_echo(u, '#', a1, rest, false);
+	else if (a1 != NULL && (strcasecmp(word, "/join") == 0 ||
+	    strcasecmp(word, "/joingroup") == 0)) {
+		snprintf(out, sizeof(out), "#%s", a1);
+		if ((i = win_open(&u->wins, out)) != -1)
+			ui_win_goto(u, (size_t)i);
+	}
+	return true;
+}
+
+/* /query /close /clear /me, from the command table through the app. */
+static bool
+ui_win_command(void *arg, const char *word, int argc, char **argv)
+{
+	struct ui *u = arg;
+	const struct win *w = &u->wins.w[u->wins.cur];
+	char conv[MODEL_CONV_MAX], line[INPUT_LINE_MAX + 64];
+	int i;
+
+	if (strcmp(word, "/query") == 0) {
+		snprintf(conv, sizeof(conv), "@%s", argv[0]);
+		if ((i = win_open(&u->wins, conv)) == -1)
+			model_add_line(u->m, MODEL_LINE_ERROR, "Error: %d "
+			    "windows are open; /close one", WIN_MAX);
+		else
+			ui_win_goto(u, (size_t)i);
+	} else if (strcmp(word, "/close") == 0) {
+		if (win_close(&u->wins, u->wins.cur) == -1)
+			snprintf(u->note, sizeof(u->note),
+			    "the status window stays");
+	} else if (strcmp(word, "/clear") == 0) {
+		model_clear_lines(ui_lines(u));
+		pane_init(ui_pane(u));
+	} else if (strcmp(word, "/me") == 0) {
+		if (w->conv[0] == '\0' || w->conv[0] == '~') {
+			model_add_line(u->m, MODEL_LINE_ERROR, "Error: /me "
+			    "works in a direct or group window");
+			return true;
+		}
+		snprintf(line, sizeof(line), "%s %s * %s %s",
+		    w->conv[0] == '@' ? "/msgto" : "/groupmsg", w->conv + 1,
+		    model_self(u->m), argv[0]);
+		ui_win_echo(u, w->conv[0], w->conv + 1, argv[0], true);
+		app_input(u->app, line);
+	} else
+		return false;
+	u->dirty = true;
+	return true;
+}
+
+/* Window 1 only; the app hands us the window commands. */
+void
+ui_win_init(struct ui *u)
+{
+	win_init(&u->wins);
+	app_set_ui(u->app, ui_win_command, u);
+}
+
+/* Free the windows. */
+void
+ui_win_free(struct ui *u)
+{
+	app_set_ui(u->app, NULL, NULL);
+	win_free(&u->wins);
+}
