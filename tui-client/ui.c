@@ -218,6 +218,9 @@ ui_submit(struct ui *u, const char *text)
 		model_add_line(u->m, MODEL_LINE_INFO, "  answered %s",
 		    (line[0] | 0x20) == 'y' ? "yes" :
 		    (line[0] | 0x20) == 'n' ? "no" : line);
+	else if (mode == MODEL_INPUT_ASK)
+		model_add_line(u->m, MODEL_LINE_INFO, "%s %s",
+		    model_prompt(u->m), line);
 	pane_follow(ui_pane(u));
 	app_input(u->app, line);
 	explicit_bzero(line, sizeof(line));

@@ -83,6 +83,29 @@ wait_input_row(struct tmx *t, const char *name, int y, const char *text)
 #define WAIT_ROW(t, n, y, text)						\
 	ck_assert_msg(wait_input_row((t), (n), (y), (text)), "%s", tmx_why(t))
 
+/* Wait until the screen shows sub exactly n times. */
+static bool
+wait_count(struct tmx *t, const char *name, const char *sub, int n)
+{
+	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
+	const char *p;
+	int k;
+
+	for (;;) {
+		tmx_capture(t, name, false);
+		for (k = 0, p = t->screen; (p = strstr(p, sub)) != NULL; k++)
+			p += strlen(sub);
+		if (k == n)
+			return true;
+		if (e2e_now_ms() >= deadline)
+			break;
+		e2e_nap(40);
+	}
+	snprintf(t->why, sizeof(t->why), "'%.200s' shown %d times, not %d:\n"
+	    "%.60000s", sub, k, n, t->screen);
+	return false;
+}
+
 /* Log out with /quit and expect exit status 0. */
 static void
 screen_quit(struct tmx *t, const char *name)
@@ -260,6 +283,120 @@ START_TEST(test_daily_question_words)
 }
 END_TEST
 
+/*
+ * Windows: /query opens one and plain text there reaches the peer, whose
+ * own window opens with a mention mark; Alt-2, Ctrl-P and Alt-Right
+ * switch; activity marks; /close; /whois and /names; the MSG question,
+ * asked once; LOGOUT in capitals.
+ */
+START_TEST(test_daily_windows)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	int st;
+
+	screen_login(t, s, "a", 100, 24, "alice", "alice123");
+	screen_login(t, s, "b", 100, 24, "bob", "bob123");
+	TMX_WAIT(t, "a", "Online (1)");
+	TMX_LINE(t, "a", "/query bob");
+	TMX_WAIT(t, "a", "(2:bob)");
+	TMX_LINE(t, "a", "hello there bob");
+	TMX_WAIT(t, "a", "<alice> hello there bob");
+	TMX_WAIT(t, "b", "alice: hello there bob");
+	TMX_WAIT(t, "b", "[2:alice!]");		/* it names bob */
+	TMX_KEY(t, "b", "M-2");
+	TMX_WAIT(t, "b", "(2:alice)");
+	TMX_LINE(t, "b", "a plain reply");
+	TMX_WAIT(t, "b", "<bob> a plain reply");
+	TMX_WAIT(t, "a", "bob: a plain reply");
+	TMX_KEY(t, "a", "C-p");
+	TMX_WAIT(t, "a", "(1:status) [2:bob]");
+	TMX_LINE(t, "b", "another one");
+	TMX_WAIT(t, "a", "[2:bob*]");
+	TMX_KEY(t, "a", "M-Right");
+	TMX_WAIT(t, "a", "[1:status] (2:bob)");
+	TMX_LINE(t, "a", "/close");
+	TMX_WAIT(t, "a", " alice | 1 online | /help");
+	TMX_LINE(t, "a", "/whois bob");
+	TMX_WAIT(t, "a", "bob: online since");
+	TMX_LINE(t, "a", "/names");
+	TMX_WAIT(t, "a", "1 other active user");
+
+	/* The board's word with a user's name: asked once. */
+	TMX_LINE(t, "a", "MSG bob secret plan");
+	TMX_WAIT(t, "a", "for a direct message use /msg bob");
+	TMX_KEY(t, "a", "n");
+	WAIT_ROW(t, "a", 23, "> /msg bob secret plan");
+	TMX_KEY(t, "a", "C-u");
+	TMX_LINE(t, "a", "MSG bob is on the board");
+	TMX_WAIT(t, "a", "posted");
+	ck_assert_msg(wait_count(t, "a", "for a direct message use", 1),
+	    "%s", tmx_why(t));
+	/* The first one was not posted: the board holds one message. */
+	ck_assert_msg(strstr(t->screen, "Message #1 posted") != NULL &&
+	    strstr(t->screen, "Message #2") == NULL, "%s", t->screen);
+
+	TMX_LINE(t, "a", "LOGOUT");
+	st = tmx_wait_exit(t, "a", E2E_EXIT_MS);
+	ck_assert_msg(st == 0, "exit status %d: %s", st, tmx_why(t));
+	screen_quit(t, "b");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * Readline keys: Alt-B, Ctrl-U then Ctrl-Y, Alt-Backspace, Alt-D; Alt-<
+ * and Alt-> for the ends of the scrollback; Ctrl-C asks before it logs
+ * out, and a second one quits.
+ */
+START_TEST(test_daily_keys)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	int st, i;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	TMX_TYPE(t, "a", "one two three");
+	TMX_KEY(t, "a", "M-b");
+	TMX_TYPE(t, "a", "X");
+	WAIT_ROW(t, "a", 23, "> one two Xthree");
+	TMX_KEY(t, "a", "C-e");
+	TMX_KEY(t, "a", "C-u");
+	WAIT_ROW(t, "a", 23, ">");
+	TMX_KEY(t, "a", "C-y");
+	WAIT_ROW(t, "a", 23, "> one two Xthree");
+	TMX_KEY(t, "a", "M-BSpace");
+	WAIT_ROW(t, "a", 23, "> one two");
+	TMX_KEY(t, "a", "C-a");
+	TMX_KEY(t, "a", "M-d");
+	WAIT_ROW(t, "a", 23, ">  two");
+	TMX_KEY(t, "a", "M-f");
+	TMX_TYPE(t, "a", "!");
+	WAIT_ROW(t, "a", 23, ">  two!");
+	TMX_KEY(t, "a", "C-u");
+
+	/* Enough lines to scroll: the login banner is far up. */
+	for (i = 0; i < 3; i++)
+		TMX_LINE(t, "a", "/help");
+	TMX_GONE(t, "a", "Username:");
+	TMX_KEY(t, "a", "M-<");
+	TMX_WAIT(t, "a", "Username:");
+	TMX_WAIT(t, "a", "below (PgDn)");
+	TMX_KEY(t, "a", "M->");
+	TMX_GONE(t, "a", "below (PgDn)");
+
+	TMX_KEY(t, "a", "C-c");
+	TMX_WAIT(t, "a", "press Ctrl-C again");
+	ck_assert(tmx_alive(t, "a"));
+	TMX_KEY(t, "a", "C-c");
+	st = tmx_wait_exit(t, "a", E2E_EXIT_MS);
+	ck_assert_msg(st == 0, "exit status %d: %s", st, tmx_why(t));
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_daily(void)
 {
@@ -281,6 +418,14 @@ suite_e2e_daily(void)
 	    tmx_fixture_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_daily_question_words);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("windows");
+	tcase_add_unchecked_fixture(tc, tmx_fixture_setup,
+	    tmx_fixture_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_daily_windows);
+	tcase_add_test(tc, test_daily_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
