@@ -15,6 +15,8 @@
 #include "pane.h"
 #include "progress.h"
 #include "reconn.h"
+#include "split.h"
+#include "win.h"
 #include "suites.h"
 
 /* Widths need a UTF-8 locale; every test of this file runs in one. */
@@ -670,6 +672,192 @@ START_TEST(test_reconn_queue)
 }
 END_TEST
 
+/* ---- the line splitter ------------------------------------------------- */
+
+/* Parts end at word boundaries and never pass the limit. */
+START_TEST(test_split_words)
+{
+	const char *s = "aaa bbb ccc";
+	size_t next, len;
+
+	len = split_next(s, strlen(s), 100, &next);
+	ck_assert_uint_eq(len, strlen(s));
+	ck_assert_uint_eq(next, strlen(s));
+	len = split_next(s, strlen(s), 7, &next);
+	ck_assert_uint_eq(len, 7);			/* "aaa bbb" */
+	ck_assert_str_eq(s + next, "ccc");
+	len = split_next(s, strlen(s), 6, &next);
+	ck_assert_uint_eq(len, 3);			/* "aaa" */
+	ck_assert_str_eq(s + next, "bbb ccc");
+	len = split_next("   x  ", 6, 10, &next);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_uint_eq(next, 6);
+	len = split_next("    ", 4, 10, &next);
+	ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
+/* A word longer than the limit is cut between characters, not inside. */
+START_TEST(test_split_long_word_utf8)
+{
+	const char *s = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";	/* 4 x e-acute */
+	size_t next, len;
+
+	len = split_next("abcdefghij", 10, 4, &next);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_uint_eq(next, 4);
+	len = split_next(s, strlen(s), 5, &next);
+	ck_assert_uint_eq(len, 4);			/* two characters */
+	ck_assert_uint_eq(next, 4);
+}
+END_TEST
+
+/* A 5,000-character paste: every part fits, nothing lost or doubled. */
+START_TEST(test_split_paste_whole)
+{
+	char text[5001], joined[6000];
+	size_t off = 0, n = 0, len, next, parts = 0;
+	int i;
+
+	for (i = 0; off < 5000; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "%sword%d", i > 0 ? " " : "", i);
+	text[5000] = '\0';
+	off = 0;
+	joined[0] = '\0';
+	while (off < strlen(text)) {
+		len = split_next(text + off, strlen(text) - off, 2048, &next);
+		ck_assert_uint_gt(len, 0);
+		ck_assert_uint_le(len, 2048);
+		ck_assert(text[off] != ' ' && text[off + len - 1] != ' ');
+		n += (size_t)snprintf(joined + n, sizeof(joined) - n, "%s%.*s",
+		    parts > 0 ? " " : "", (int)len, text + off);
+		off += next;
+		parts++;
+	}
+	ck_assert_uint_eq(parts, 3);
+	ck_assert_str_eq(joined, text);
+}
+END_TEST
+
+/* ---- windows ----------------------------------------------------------- */
+
+/* A line with fields as the model gives them to the screen. */
+static struct model_line
+mkline(enum model_line_kind kind, const char *text, const char *conv,
+    bool own)
+{
+	struct model_line l;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = kind;
+	l.text = (char *)text;
+	l.conv = conv;
+	l.own = own;
+	return l;
+}
+
+/* Messages open their window; notices do not; marks and the bar. */
+START_TEST(test_win_route_and_marks)
+{
+	struct wins ws;
+	struct model_line l;
+	char bar[256];
+
+	win_init(&ws);
+	ck_assert_uint_eq(ws.n, 1);
+	win_bar(&ws, bar, sizeof(bar));
+	ck_assert_str_eq(bar, "(1:status)");
+	l = mkline(MODEL_LINE_INFO, "bob ended the chat", "~bob", false);
+	ck_assert_int_eq(win_route(&ws, &l, "alice"), 0);
+	ck_assert_uint_eq(ws.n, 1);		/* a notice opens nothing */
+	l = mkline(MODEL_LINE_MESSAGE, "bob: hi", "@bob", false);
+	ck_assert_int_eq(win_route(&ws, &l, "alice"), 1);
+	l = mkline(MODEL_LINE_MESSAGE, "carol in study: hi alice!", "#study",
+	    false);
+	ck_assert_int_eq(win_route(&ws, &l, "alice"), 2);
+	l = mkline(MODEL_LINE_MESSAGE, "bob: malice is no name", "@bob",
+	    false);
+	win_route(&ws, &l, "alice");
+	win_bar(&ws, bar, sizeof(bar));
+	ck_assert_str_eq(bar, "(1:status) [2:bob*] [3:study!]");
+	ck_assert_uint_eq(model_line_count(ws.w[1].lines), 2);
+	/* Showing a window clears its mark; our own lines mark nothing. */
+	win_show(&ws, 1);
+	l = mkline(MODEL_LINE_MESSAGE, "<alice> hello", "@carol", true);
+	ck_assert_int_eq(win_route(&ws, &l, "alice"), 3);
+	l = mkline(MODEL_LINE_PRESENCE, "dave logged in", NULL, false);
+	win_route(&ws, &l, "alice");
+	win_bar(&ws, bar, sizeof(bar));
+	ck_assert_str_eq(bar,
+	    "[1:status+] (2:bob) [3:study!] [4:carol]");
+	win_free(&ws);
+}
+END_TEST
+
+/* Switching wraps round; closing renumbers; window 1 stays; bounded. */
+START_TEST(test_win_switch_close_bound)
+{
+	struct wins ws;
+	char conv[16];
+	int i;
+
+	win_init(&ws);
+	ck_assert_int_eq(win_open(&ws, "@bob"), 1);
+	ck_assert_int_eq(win_open(&ws, "#study"), 2);
+	ck_assert_int_eq(win_open(&ws, "@bob"), 1);	/* the same one */
+	ck_assert_int_eq(win_open(&ws, "bob"), -1);	/* not a key */
+	ck_assert_int_eq(win_open(&ws, "#a-b"), -1);	/* not a group */
+	win_next(&ws, -1);
+	ck_assert_uint_eq(ws.cur, 2);
+	win_next(&ws, 1);
+	ck_assert_uint_eq(ws.cur, 0);
+	ck_assert_int_eq(win_show(&ws, 5), -1);
+	win_show(&ws, 2);
+	ck_assert_int_eq(win_close(&ws, 0), -1);
+	ck_assert_int_eq(win_close(&ws, 1), 0);
+	ck_assert_uint_eq(ws.n, 2);
+	ck_assert_uint_eq(ws.cur, 1);			/* #study moved */
+	ck_assert_str_eq(ws.w[1].conv, "#study");
+	for (i = 0; i < WIN_MAX + 5; i++) {
+		snprintf(conv, sizeof(conv), "@u%d", i);
+		win_open(&ws, conv);
+	}
+	ck_assert_uint_eq(ws.n, WIN_MAX);
+	win_free(&ws);
+}
+END_TEST
+
+/* Word moves, kills and Ctrl-Y; a kill of a secret can be forgotten. */
+START_TEST(test_input_words_yank)
+{
+	struct input in;
+
+	input_init(&in);
+	input_set(&in, "one two three");
+	input_word_left(&in);
+	ck_assert_uint_eq(in.cur, 8);
+	input_word_left(&in);
+	ck_assert_uint_eq(in.cur, 4);
+	input_word_right(&in);
+	ck_assert_uint_eq(in.cur, 7);
+	input_kill_word_right(&in);			/* " three" */
+	ck_assert_str_eq(in.buf, "one two");
+	input_yank(&in);
+	ck_assert_str_eq(in.buf, "one two three");
+	input_kill_start(&in);
+	ck_assert_str_eq(in.buf, "");
+	input_backspace(&in);				/* no kill */
+	input_yank(&in);
+	ck_assert_str_eq(in.buf, "one two three");
+	input_kill_forget(&in);
+	input_clear(&in);
+	input_yank(&in);
+	ck_assert_str_eq(in.buf, "");
+	input_free(&in);
+}
+END_TEST
+
 Suite *
 suite_tui(void)
 {
@@ -710,6 +898,19 @@ suite_tui(void)
 	tcase_add_test(tc, test_reconn_backoff);
 	tcase_add_test(tc, test_reconn_schedule);
 	tcase_add_test(tc, test_reconn_queue);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("split");
+	tcase_add_checked_fixture(tc, utf8_setup, NULL);
+	tcase_add_test(tc, test_split_words);
+	tcase_add_test(tc, test_split_long_word_utf8);
+	tcase_add_test(tc, test_split_paste_whole);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("windows");
+	tcase_add_test(tc, test_win_route_and_marks);
+	tcase_add_test(tc, test_win_switch_close_bound);
+	tcase_add_test(tc, test_input_words_yank);
 	suite_add_tcase(s, tc);
 	return s;
 }
