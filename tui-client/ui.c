@@ -179,7 +179,7 @@ ui_is_yes_no(const struct ui *u)
 static void
 ui_touch_names(struct ui *u, const char *line)
 {
-	char copy[INPUT_LINE_MAX + 1], *word, *name, *save = NULL;
+	char copy[INPUT_LINE_MAX + 64], *word, *name, *save = NULL;
 	const struct cmds_entry *e;
 
 	snprintf(copy, sizeof(copy), "%s", line);
@@ -196,7 +196,7 @@ ui_touch_names(struct ui *u, const char *line)
 static void
 ui_submit(struct ui *u, const char *text)
 {
-	char line[INPUT_LINE_MAX + 1];
+	char line[INPUT_LINE_MAX + 64];	/* room for "/msgto USER " */
 	enum model_input mode = model_input(u->m);
 
 	snprintf(line, sizeof(line), "%s", text);
@@ -222,7 +222,10 @@ ui_submit(struct ui *u, const char *text)
 		model_add_line(u->m, MODEL_LINE_INFO, "%s %s",
 		    model_prompt(u->m), line);
 	pane_follow(ui_pane(u));
-	app_input(u->app, line);
+	if (mode == MODEL_INPUT_COMMAND)
+		ui_win_send(u, line);
+	else
+		app_input(u->app, line);
 	explicit_bzero(line, sizeof(line));
 	u->dirty = true;
 }
@@ -528,7 +531,8 @@ ui_key(struct ui *u, int r, wint_t wc)
 	}
 	if (!fkey || wc != KEY_RESIZE)
 		u->note[0] = '\0';
-	if (ui_swallow(u, fkey, wc) || ui_alt_key(u, fkey, wc))
+	if (ui_paste_key(u, fkey, wc) || ui_swallow(u, fkey, wc) ||
+	    ui_alt_key(u, fkey, wc))
 		return;
 	for (i = 0; i < sizeof(ui_keys) / sizeof(ui_keys[0]); i++) {
 		if (ui_keys[i].fkey == fkey && (wint_t)ui_keys[i].key == wc) {
@@ -623,6 +627,7 @@ ui_start(struct ui *u)
 	    start_color() == OK && COLORS >= 8;
 	ui_draw_init(u);
 	ui_alt_init(u);
+	ui_paste_init(u);
 	return true;
 }
 
@@ -786,6 +791,7 @@ ui_run(struct app *a, struct model *m, const char *where)
 
 	status = ui_loop(u, logfd, &old);
 
+	ui_paste_end(u);
 	endwin();
 	delscreen(ui_screen);
 	ui_screen = NULL;

@@ -50,6 +50,9 @@ struct ui {
 	int		 key_alt_left;	/* curses codes of Alt-Left/Right */
 	int		 key_alt_right;
 	int64_t		 quit_ms;	/* the first Ctrl-C, for the second */
+	bool		 pasting;	/* between the paste's markers */
+	char		*paste;		/* its text (allocated at the first) */
+	size_t		 paste_len;
 	struct ui_rect	 rect[UI_VIEW_COUNT];
 
 	bool		 colors;	/* the terminal has colours */
@@ -97,6 +100,8 @@ void	 ui_win_free(struct ui *u);
 void	 ui_win_goto(struct ui *u, size_t i);
 void	 ui_win_on_line(struct ui *u, const struct model_line *l);
 bool	 ui_win_submit(struct ui *u, char *line, size_t size);
+void	 ui_win_say(struct ui *u, const char *text, char *line, size_t size);
+void	 ui_win_send(struct ui *u, const char *line);
 
 /* ui_alt.c: Alt keys, window keys, Ctrl-Y, Ctrl-C. */
 void	 ui_alt_init(struct ui *u);
@@ -107,5 +112,10 @@ void	 ui_alt_prev_win(struct ui *u);
 void	 ui_alt_next_win(struct ui *u);
 void	 ui_alt_yank(struct ui *u);
 void	 ui_alt_interrupt(struct ui *u);
+
+/* ui_paste.c: bracketed paste. */
+void	 ui_paste_init(struct ui *u);
+void	 ui_paste_end(struct ui *u);
+bool	 ui_paste_key(struct ui *u, bool fkey, wint_t wc);
 
 #endif /* UI_PRIV_H */

@@ -15,6 +15,7 @@
 #include "ask.h"
 #include "cmds.h"
 #include "msgs.h"
+#include "split.h"
 #include "ui_priv.h"
 
 /* The lines of the window on show. */
@@ -70,6 +71,62 @@ ui_win_echo(struct ui *u, char sigil, const char *name, const char *text,
 		    model_self(u->m), text);
 }
 
+/*
+ * Text for the conversation on show, whatever it looks like: its command
+ * goes into line, and our own words into the window.
+ */
+void
+ui_win_say(struct ui *u, const char *text, char *line, size_t size)
+{
+	const struct win *w = &u->wins.w[u->wins.cur];
+	char out[INPUT_LINE_MAX + 64];
+
+	snprintf(out, sizeof(out), "%s %s %.*s", w->conv[0] == '@' ?
+	    "/msgto" : w->conv[0] == '#' ? "/groupmsg" : "/private",
+	    w->conv + 1, INPUT_LINE_MAX, text);
+	if (w->conv[0] != '~')
+		ui_win_echo(u, w->conv[0], w->conv + 1, text, false);
+	snprintf(line, size, "%s", out);
+}
+
+/*
+ * A command line to the app.  The text of a message longer than the
+ * protocol allows goes as several messages, cut at word boundaries.
+ */
+void
+ui_win_send(struct ui *u, const char *line)
+{
+	char copy[INPUT_LINE_MAX + 64], part[PROTO_LINE_MAX];
+	char err[CMDS_ERR_MAX];
+	struct cmds_call call;
+	const char *text;
+	size_t head, n, len, next;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	if (strlen(line) <= PROTO_TEXT_MAX ||
+	    cmds_parse(copy, &call, err, sizeof(err)) != CMDS_OK ||
+	    !call.entry->rest || call.argc != call.entry->max_args ||
+	    strlen(call.argv[call.argc - 1]) <= PROTO_TEXT_MAX) {
+		snprintf(copy, sizeof(copy), "%s", line);
+		app_input(u->app, copy);
+		return;
+	}
+	/* "WORD ARGS " again, then each part of the text after it. */
+	text = call.argv[call.argc - 1];
+	head = (size_t)(text - copy);
+	n = strlen(text);
+	while (n > 0) {
+		len = split_next(text, n, PROTO_TEXT_MAX, &next);
+		if (len > 0) {
+			snprintf(part, sizeof(part), "%.*s%.*s", (int)head,
+			    line, (int)len, text);
+			app_input(u->app, part);
+		}
+		text += next;
+		n -= next;
+	}
+}
+
 /* The answer to "post it publicly?": post it, or give it back to edit. */
 static void
 ui_win_post_answer(struct app *a, void *arg, bool yes)
@@ -123,7 +180,7 @@ ui_win_msg_question(struct ui *u, const char *line, const char *word,
 bool
 ui_win_submit(struct ui *u, char *line, size_t size)
 {
-	char copy[INPUT_LINE_MAX + 1], out[INPUT_LINE_MAX + 64];
+	char copy[INPUT_LINE_MAX + 1], out[MODEL_CONV_MAX + 8];
 	char *word, *a1, *rest = NULL, *save = NULL;
 	const struct win *w = &u->wins.w[u->wins.cur];
 	const char *p = line + strspn(line, " ");
@@ -138,12 +195,7 @@ ui_win_submit(struct ui *u, char *line, size_t size)
 		rest = save + strspn(save, " ");
 	if (cmds_find(word) == NULL && w->conv[0] != '\0' && *p != '/') {
 		/* Plain text: to this window's conversation. */
-		snprintf(out, sizeof(out), "%s %s %s", w->conv[0] == '@' ?
-		    "/msgto" : w->conv[0] == '#' ? "/groupmsg" : "/private",
-		    w->conv + 1, p);
-		if (w->conv[0] != '~')
-			ui_win_echo(u, w->conv[0], w->conv + 1, p, false);
-		snprintf(line, size, "%s", out);
+		ui_win_say(u, p, line, size);
 		return true;
 	}
 	if (a1 != NULL && ui_win_msg_question(u, p, word, p + strlen(word) +

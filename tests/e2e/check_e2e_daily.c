@@ -397,6 +397,60 @@ START_TEST(test_daily_keys)
 }
 END_TEST
 
+/*
+ * Paste: three lines pasted in the status window never run as commands
+ * (they wait on the input line); in bob's window one question sends them
+ * as three messages; a 5,000-character line arrives whole, in parts cut
+ * at word boundaries.
+ */
+START_TEST(test_daily_paste)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob;
+	char big[5001], want[64];
+	size_t off = 0;
+	int i, last = 0;
+
+	screen_login(t, s, "a", 100, 24, "alice", "alice123");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	ck_assert(tmx_paste(t, "a", "whoelse\n/logout\nthird line"));
+	TMX_WAIT(t, "a", "3 pasted lines joined");
+	WAIT_ROW(t, "a", 23, "> whoelse /logout third line");
+	ck_assert(tmx_alive(t, "a"));
+	TMX_KEY(t, "a", "C-u");
+
+	TMX_LINE(t, "a", "/query bob");
+	TMX_WAIT(t, "a", "(2:bob)");
+	ck_assert(tmx_paste(t, "a", "first pasted\n/logout\nthird pasted\n"));
+	TMX_WAIT(t, "a", "send 3 lines to bob? (y/n)");
+	TMX_KEY(t, "a", "y");
+	EXPECT(bob, "alice: first pasted");
+	EXPECT(bob, "alice: /logout");
+	EXPECT(bob, "alice: third pasted");
+	ck_assert(tmx_alive(t, "a"));
+
+	for (i = 0; off < 4990; i++) {
+		off += (size_t)snprintf(big + off, sizeof(big) - off, "%sp%d",
+		    i > 0 ? " " : "", i);
+		last = i;
+	}
+	ck_assert(tmx_paste(t, "a", big));
+	snprintf(want, sizeof(want), " p%d", last);
+	TMX_WAIT(t, "a", want);			/* the end, on the line */
+	TMX_KEY(t, "a", "Enter");
+	EXPECT(bob, "alice: p0 p1 p2");
+	EXPECT(bob, want);			/* the last word arrived */
+	TMX_WAIT(t, "a", "Message sent to bob");
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(bob);
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_daily(void)
 {
@@ -426,6 +480,7 @@ suite_e2e_daily(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_daily_windows);
 	tcase_add_test(tc, test_daily_keys);
+	tcase_add_test(tc, test_daily_paste);
 	suite_add_tcase(s, tc);
 	return s;
 }
