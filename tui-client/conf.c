@@ -5,6 +5,9 @@
  *   download_dir = .          ; received files are saved here
  *   accept_files = auto       ; auto | ask
  *   peer_timeout = 10         ; seconds a silent peer ends a transfer
+ *   [client]
+ *   time_format = %H:%M       ; the screen's line stamps (strftime)
+ *   log_dir =                 ; a log file per conversation (off)
  */
 #include <ini.h>
 #include <stdio.h>
@@ -14,7 +17,8 @@
 #include "conf.h"
 #include "proto.h"
 
-enum conf_type { CONF_PATH, CONF_ACCEPT, CONF_SECONDS };
+enum conf_type { CONF_PATH, CONF_ACCEPT, CONF_SECONDS, CONF_TIMEFMT,
+    CONF_LOGDIR };
 
 struct conf_key {
 	const char	*section;
@@ -32,6 +36,12 @@ static const struct conf_key conf_keys[] = {
 	    "auto: take offered files at once; ask: ask y/n first" },
 	{ "files", "peer_timeout", CONF_SECONDS, "10",
 	    "seconds (1-600) of silence from a peer that end a transfer" },
+	{ "client", "time_format", CONF_TIMEFMT, "%H:%M",
+	    "the time before each line of the screen, as strftime(3) writes "
+	    "it (at most 31 bytes; empty: no time)" },
+	{ "client", "log_dir", CONF_LOGDIR, "",
+	    "a directory for one plain-text log per conversation, appended "
+	    "(empty: no logs)" },
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -69,6 +79,17 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v)
 		if (proto_parse_int(v, 1, 600, &n) == -1)
 			return "expected seconds, 1 to 600";
 		c->peer_timeout = (int)n;
+		return NULL;
+	case CONF_TIMEFMT:
+		if (strlen(v) >= sizeof(c->time_format) ||
+		    strcspn(v, "\t\r\n") != strlen(v))
+			return "expected a strftime format of at most 31 bytes";
+		snprintf(c->time_format, sizeof(c->time_format), "%s", v);
+		return NULL;
+	case CONF_LOGDIR:
+		if (strlen(v) >= sizeof(c->log_dir))
+			return "expected a directory name";
+		snprintf(c->log_dir, sizeof(c->log_dir), "%s", v);
 		return NULL;
 	}
 	return "unknown type";

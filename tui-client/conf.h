@@ -16,6 +16,8 @@ struct conf {
 	char	 download_dir[CONF_PATH_MAX];	/* where received files go */
 	bool	 accept_ask;			/* ask before taking a file */
 	int	 peer_timeout;			/* s of silence ending a transfer */
+	char	 time_format[32];		/* the screen's line stamps */
+	char	 log_dir[CONF_PATH_MAX];	/* conversation logs; "" off */
 };
 
 /* The defaults. */

@@ -242,6 +242,7 @@ main(int argc, char *argv[])
 	/* The screen always stays on; plain mode only with --reconnect. */
 	app_set_server(a, host, port_s, screen || reconnect, screen);
 	if (screen) {
+		ui_set_look(conf.time_format, conf.log_dir);
 		snprintf(where, sizeof(where), "%s%s%s:%s",
 		    strchr(host, ':') != NULL ? "[" : "", host,
 		    strchr(host, ':') != NULL ? "]" : "", port_s);

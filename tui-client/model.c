@@ -47,6 +47,8 @@ struct model {
 	size_t	 nrecent;
 	char	 private[MODEL_PRIVATE_MAX][PROTO_USER_MAX + 1];
 	size_t	 nprivate;
+	char	 blocked[MODEL_PRIVATE_MAX][PROTO_USER_MAX + 1];
+	size_t	 nblocked;
 };
 
 static void	 model_users_changed(struct model *m);
@@ -184,6 +186,13 @@ model_clear_lines(struct model *m)
 		m->head = (m->head + 1) % m->cap;
 		m->count--;
 	}
+}
+
+/* True when lines carry the local time. */
+bool
+model_stamped(const struct model *m)
+{
+	return m->stamp[0] != '\0';
 }
 
 /* Stamp lines with the time in this format from now on. */
@@ -556,27 +565,55 @@ model_recent_at(const struct model *m, size_t i)
 	return i < m->nrecent ? m->recent[i] : NULL;
 }
 
+/* Put name in or out of a set of names; true when the set changed. */
+static bool
+model_mark(char set[][PROTO_USER_MAX + 1], size_t *count, const char *name,
+    bool on)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < *count; i++)
+		if (strcmp(set[i], name) == 0)
+			break;
+	if (on && i == *count) {
+		if (*count == MODEL_PRIVATE_MAX || n == 0 ||
+		    n > PROTO_USER_MAX)
+			return false;
+		memcpy(set[(*count)++], name, n + 1);
+	} else if (!on && i < *count) {
+		memmove(set[i], set[i + 1], (*count - i - 1) * sizeof(set[0]));
+		(*count)--;
+	} else
+		return false;
+	return true;
+}
+
 /* Mark or unmark a private-chat peer. */
 void
 model_private_set(struct model *m, const char *name, bool on)
 {
-	size_t i, n = strlen(name);
+	if (model_mark(m->private, &m->nprivate, name, on))
+		model_users_changed(m);
+}
 
-	for (i = 0; i < m->nprivate; i++)
-		if (strcmp(m->private[i], name) == 0)
-			break;
-	if (on && i == m->nprivate) {
-		if (m->nprivate == MODEL_PRIVATE_MAX || n == 0 ||
-		    n > PROTO_USER_MAX)
-			return;
-		memcpy(m->private[m->nprivate++], name, n + 1);
-	} else if (!on && i < m->nprivate) {
-		memmove(m->private[i], m->private[i + 1],
-		    (m->nprivate - i - 1) * sizeof(m->private[0]));
-		m->nprivate--;
-	} else
-		return;
-	model_users_changed(m);
+/* Mark or unmark a user we blocked. */
+void
+model_blocked_set(struct model *m, const char *name, bool on)
+{
+	if (model_mark(m->blocked, &m->nblocked, name, on))
+		model_users_changed(m);
+}
+
+/* True when we blocked name (in this run). */
+bool
+model_blocked_has(const struct model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nblocked; i++)
+		if (strcmp(m->blocked[i], name) == 0)
+			return true;
+	return false;
 }
 
 /* True when we have a private chat with name. */

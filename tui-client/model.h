@@ -127,6 +127,8 @@ void		 model_clear_lines(struct model *m);
  * mode keeps its lines as they are.
  */
 void		 model_set_stamp(struct model *m, const char *fmt);
+/* True when lines are stamped (the screen): messages may be shorter. */
+bool		 model_stamped(const struct model *m);
 /* Lines held now (at most the scrollback size). */
 size_t		 model_line_count(const struct model *m);
 /* Line i, 0 being the oldest held; NULL when out of range. */
@@ -201,5 +203,8 @@ const char	*model_recent_at(const struct model *m, size_t i);
 #define MODEL_PRIVATE_MAX 64
 void		 model_private_set(struct model *m, const char *name, bool on);
 bool		 model_private_has(const struct model *m, const char *name);
+/* Users we blocked in this run, marked in the panel (calls on_users). */
+void		 model_blocked_set(struct model *m, const char *name, bool on);
+bool		 model_blocked_has(const struct model *m, const char *name);
 
 #endif /* MODEL_H */

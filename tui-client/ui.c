@@ -772,12 +772,13 @@ ui_run(struct app *a, struct model *m, const char *where)
 	input_init(&u->in);
 	ui_win_init(u);
 	u->mode = model_input(m);
-	ask_set_echo(true);
 	if (!ui_start(u)) {
 		ui_win_free(u);
 		free(u);
 		return -1;
 	}
+	ask_set_echo(true);
+	model_set_stamp(m, ui_win_time_format());
 	memset(&cbs, 0, sizeof(cbs));
 	cbs.on_line = ui_on_line;
 	cbs.on_prompt = ui_on_prompt;

@@ -261,14 +261,38 @@ ui_user_cmp(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
-/* Users online, by name; '*' marks a private chat. */
+/*
+ * A name for the panel in w columns: one too long ends with an ellipsis
+ * ("..." without UTF-8); a blocked one says so when there is room.
+ */
+static void
+ui_user_name(char *buf, size_t len, int w, const char *name, bool blocked,
+    bool utf8)
+{
+	const char *dots = utf8 ? "\u2026" : "...";
+	int dw = utf8 ? 1 : 3, nw = pane_width(name, strlen(name));
+
+	if (w <= 0) {
+		buf[0] = '\0';
+		return;
+	}
+	if (nw <= w) {
+		snprintf(buf, len, "%s%s", name, blocked &&
+		    nw + 10 <= w ? " (blocked)" : "");
+		return;
+	}
+	snprintf(buf, len, "%.*s%s", (int)pane_fit(name, strlen(name),
+	    w > dw ? w - dw : 0), name, w > dw ? dots : "");
+}
+
+/* Users online, by name; '*' marks a private chat, 'x' a user blocked. */
 static void
 ui_draw_users(struct ui *u, const struct ui_rect *r)
 {
 	size_t n = model_user_count(u->m), i, shown;
-	char line[64];
+	char line[96];
 	int y;
-	bool priv;
+	bool priv, blocked;
 
 	mvvline(r->y, r->x - 1, ACS_VLINE, r->h);
 	snprintf(line, sizeof(line), "Online (%zu)", n);
@@ -281,10 +305,14 @@ ui_draw_users(struct ui *u, const struct ui_rect *r)
 		shown--;		/* room for "+N more" */
 	for (i = 0, y = r->y + 1; i < n && i < shown; i++, y++) {
 		priv = model_private_has(u->m, u->sorted[i]->name);
-		snprintf(line, sizeof(line), "%s%s", priv ? "*" : " ",
-		    u->sorted[i]->name);
-		ui_puts(y, r->x, r->w, line, priv ?
-		    ui_attr(u, UI_PAIR_PRIVATE, A_BOLD, A_BOLD) : A_NORMAL);
+		blocked = model_blocked_has(u->m, u->sorted[i]->name);
+		ui_user_name(line, sizeof(line), r->w - 1, u->sorted[i]->name,
+		    blocked, u->utf8);
+		ui_puts(y, r->x, 1, priv ? "*" : blocked ? "x" : " ",
+		    A_NORMAL);
+		ui_puts(y, r->x + 1, r->w - 1, line, priv ?
+		    ui_attr(u, UI_PAIR_PRIVATE, A_BOLD, A_BOLD) :
+		    blocked ? A_DIM : A_NORMAL);
 	}
 	if (i < n && y < r->y + r->h) {
 		snprintf(line, sizeof(line), " +%zu more", n - i);

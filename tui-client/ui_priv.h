@@ -96,6 +96,7 @@ void	 ui_draw(struct ui *u);
 struct model *ui_lines(struct ui *u);
 struct pane *ui_pane(struct ui *u);
 void	 ui_win_init(struct ui *u);
+const char *ui_win_time_format(void);
 void	 ui_win_free(struct ui *u);
 void	 ui_win_goto(struct ui *u, size_t i);
 void	 ui_win_on_line(struct ui *u, const struct model_line *l);

@@ -8,15 +8,71 @@
  * copies of its lines in a model of its own (win.c), so the pane code
  * draws both the same way.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ask.h"
 #include "cmds.h"
 #include "msgs.h"
 #include "split.h"
+#include "ui.h"
 #include "ui_priv.h"
+
+static char	ui_win_stamp[32] = "%H:%M";	/* lines' time format */
+static char	ui_win_logs[512];		/* log directory, "" none */
+
+/* The look of the screen, set before it runs (from the INI file). */
+void
+ui_set_look(const char *time_format, const char *log_dir)
+{
+	snprintf(ui_win_stamp, sizeof(ui_win_stamp), "%s", time_format);
+	snprintf(ui_win_logs, sizeof(ui_win_logs), "%s", log_dir);
+}
+
+/* The time format of the lines. */
+const char *
+ui_win_time_format(void)
+{
+	return ui_win_stamp;
+}
+
+/*
+ * Append a conversation's line to LOG_DIR/CONV.log (irssi's autolog):
+ * the date and time, then the line.  A failure is said once.
+ */
+static void
+ui_win_log(struct ui *u, const struct model_line *l)
+{
+	static bool warned;
+	char path[600], when[32], line[MODEL_LINE_MAX + 40];
+	struct tm tm;
+	time_t now = time(NULL);
+	ssize_t w;
+	int fd, n;
+
+	if (ui_win_logs[0] == '\0' || l->conv == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.log", ui_win_logs, l->conv);
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	n = snprintf(line, sizeof(line), "%s %s\n", when, l->text);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = (int)strlen(line);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	w = fd == -1 ? -1 : write(fd, line, (size_t)n);
+	if ((fd == -1 || w != n) && !warned) {
+		warned = true;
+		model_add_line(u->m, MODEL_LINE_ERROR, "Error: cannot write "
+		    "the log %s: %s", path, strerror(errno));
+	}
+	if (fd != -1)
+		close(fd);
+}
 
 /* The lines of the window on show. */
 struct model *
@@ -50,6 +106,7 @@ ui_win_on_line(struct ui *u, const struct model_line *l)
 	struct win *cur = &u->wins.w[u->wins.cur];
 
 	win_route(&u->wins, l, model_self(u->m));
+	ui_win_log(u, l);
 	/* Replies and errors also show where the command was typed. */
 	if (l->conv == NULL && cur->lines != NULL &&
 	    (l->kind == MODEL_LINE_ERROR || l->kind == MODEL_LINE_NORMAL ||

@@ -254,8 +254,9 @@ START_TEST(test_daily_question_words)
 	screen_login(t, s, "a", 80, 24, "alice", "alice123");
 	screen_login(t, s, "b", 20, 12, "bob", "bob123");
 	TMX_LINE(t, "a", "startprivate bob");
-	TMX_WAIT(t, "b", "alice wants to chat");
-	TMX_WAIT(t, "b", "privately. Accept?");
+	TMX_WAIT(t, "b", "alice wants to");	/* "HH:MM " before it */
+	TMX_WAIT(t, "b", "chat privately.");
+	TMX_WAIT(t, "b", "Accept? (y/n)");
 	TMX_TYPE(t, "b", "yes");
 	TMX_KEY(t, "b", "Enter");
 	TMX_WAIT(t, "a", "accepted");
@@ -451,6 +452,58 @@ START_TEST(test_daily_paste)
 }
 END_TEST
 
+/* True when the text before at (in s) is a "HH:MM " stamp. */
+static bool
+stamped(const char *s, const char *at)
+{
+	return at != NULL && at - s >= 6 && at[-1] == ' ' && at[-4] == ':' &&
+	    at[-6] >= '0' && at[-6] <= '9' && at[-2] >= '0' && at[-2] <= '9';
+}
+
+/*
+ * The look: every line starts with HH:MM (presence, private and own
+ * lines too); a message shows as "bob: text" without the server's long
+ * time; a long name ends with an ellipsis in the panel; a user we
+ * blocked is marked there.
+ */
+START_TEST(test_daily_look)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS
+	    "averyveryverylongname42 pw12345\n");
+	struct tmx *t = tmx_new();
+	struct cli *bob, *lng;
+	const char *scr;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	lng = plain_login(s, "averyveryverylongname42", "pw12345", NULL);
+	TMX_WAIT(t, "a", "averyveryverylon\u2026");
+	SEND(bob, "message alice hi there");
+	TMX_WAIT(t, "a", "bob: hi there");
+	TMX_LINE(t, "a", "/msg bob and back");
+	TMX_WAIT(t, "a", "<alice> and back");
+	TMX_LINE(t, "a", "block bob");
+	TMX_WAIT(t, "a", "xbob (blocked)");
+	scr = tmx_capture(t, "a", false);
+	ck_assert_msg(stamped(scr, strstr(scr, "Welcome alice")) &&
+	    stamped(scr, strstr(scr, "bob logged in")) &&
+	    stamped(scr, strstr(scr, "bob: hi there")) &&
+	    stamped(scr, strstr(scr, "<alice> and back")),
+	    "a line without its time:\n%s", scr);
+	ck_assert_msg(strstr(scr, "] bob: hi there") == NULL,
+	    "the server's long time is still there:\n%s", scr);
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	SEND(lng, "logout");
+	EXPECT_EXIT(lng, 0);
+	cli_free(bob);
+	cli_free(lng);
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_daily(void)
 {
@@ -481,6 +534,7 @@ suite_e2e_daily(void)
 	tcase_add_test(tc, test_daily_windows);
 	tcase_add_test(tc, test_daily_keys);
 	tcase_add_test(tc, test_daily_paste);
+	tcase_add_test(tc, test_daily_look);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "input.h"
 #include "model.h"
 #include "pane.h"
@@ -858,6 +859,52 @@ START_TEST(test_input_words_yank)
 }
 END_TEST
 
+/* [client] time_format and log_dir: defaults, values, bad values. */
+START_TEST(test_conf_client_keys)
+{
+	struct conf c;
+	char err[256];
+
+	conf_defaults(&c);
+	ck_assert_str_eq(c.time_format, "%H:%M");
+	ck_assert_str_eq(c.log_dir, "");
+	ck_assert_int_eq(conf_load_string(&c, "[client]\ntime_format = "
+	    "[%H:%M:%S]\nlog_dir = logs\n", "t.ini", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.time_format, "[%H:%M:%S]");
+	ck_assert_str_eq(c.log_dir, "logs");
+	ck_assert_int_eq(conf_load_string(&c, "[client]\ntime_format =\n",
+	    "t.ini", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.time_format, "");		/* no time */
+	ck_assert_int_eq(conf_load_string(&c, "[client]\ntime_format = "
+	    "%H:%M:%S %H:%M:%S %H:%M:%S %H:%M:%S %H\n", "t.ini", err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "t.ini:2") != NULL &&
+	    strstr(err, "time_format") != NULL, "%s", err);
+}
+END_TEST
+
+/* Lines carry the time when asked, and only then. */
+START_TEST(test_model_stamp)
+{
+	struct model *m = model_new(10);
+
+	model_add_line(m, MODEL_LINE_INFO, "plain");
+	ck_assert_str_eq(model_line_at(m, 0)->text, "plain");
+	ck_assert(!model_stamped(m));
+	model_set_stamp(m, "T%%");
+	model_add_line(m, MODEL_LINE_INFO, "stamped");
+	ck_assert_str_eq(model_line_at(m, 1)->text, "T% stamped");
+	model_set_conv(m, "@bob", true);
+	model_add_line(m, MODEL_LINE_MESSAGE, "<me> hi");
+	ck_assert_str_eq(model_line_at(m, 2)->conv, "@bob");
+	ck_assert(model_line_at(m, 2)->own);
+	model_add_line(m, MODEL_LINE_INFO, "untagged");
+	ck_assert_ptr_null(model_line_at(m, 3)->conv);	/* used once */
+	model_clear_lines(m);
+	ck_assert_uint_eq(model_line_count(m), 0);
+	model_free(m);
+}
+END_TEST
+
 Suite *
 suite_tui(void)
 {
@@ -911,6 +958,8 @@ suite_tui(void)
 	tcase_add_test(tc, test_win_route_and_marks);
 	tcase_add_test(tc, test_win_switch_close_bound);
 	tcase_add_test(tc, test_input_words_yank);
+	tcase_add_test(tc, test_conf_client_keys);
+	tcase_add_test(tc, test_model_stamp);
 	suite_add_tcase(s, tc);
 	return s;
 }
