@@ -504,6 +504,50 @@ START_TEST(test_daily_look)
 }
 END_TEST
 
+/*
+ * [client] log_dir: one plain-text file per conversation, appended, with
+ * the date and time; the password never appears in it.
+ */
+START_TEST(test_daily_logs)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob;
+	char ini[512], env[700], *log;
+
+	snprintf(ini, sizeof(ini), "[client]\nlog_dir = %s\n", s->dir);
+	ck_assert(srv_write_file(s, "client.ini", ini));
+	/* The driver runs "env ENV 'tui-client' 127.0.0.1 PORT". */
+	snprintf(env, sizeof(env), "sh -c 'exec \"$0\" -c %s/client.ini "
+	    "\"$@\"'", s->dir);
+	ck_assert_msg(tmx_start(t, "a", 80, 24, s, env), "%s", tmx_why(t));
+	TMX_WAIT(t, "a", "Username:");
+	TMX_LINE(t, "a", "alice");
+	TMX_WAIT(t, "a", "Password:");
+	TMX_LINE(t, "a", "alice123");
+	TMX_WAIT(t, "a", "Welcome alice");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	TMX_LINE(t, "a", "/query bob");
+	TMX_LINE(t, "a", "hello log");
+	EXPECT(bob, "alice: hello log");
+	SEND(bob, "message alice a reply");
+	TMX_WAIT(t, "a", "bob: a reply");
+	screen_quit(t, "a");
+	log = srv_read_file(s, "@bob.log");
+	ck_assert_msg(log != NULL, "no log file @bob.log");
+	ck_assert_msg(strstr(log, "<alice> hello log") != NULL &&
+	    strstr(log, "bob: a reply") != NULL &&
+	    strstr(log, "alice123") == NULL && log[4] == '-' &&
+	    log[13] == ':', "the log:\n%s", log);
+	free(log);
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(bob);
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_daily(void)
 {
@@ -535,6 +579,7 @@ suite_e2e_daily(void)
 	tcase_add_test(tc, test_daily_keys);
 	tcase_add_test(tc, test_daily_paste);
 	tcase_add_test(tc, test_daily_look);
+	tcase_add_test(tc, test_daily_logs);
 	suite_add_tcase(s, tc);
 	return s;
 }
