@@ -168,6 +168,41 @@ START_TEST(test_daily_reconnect)
 END_TEST
 
 /*
+ * The server is killed (no goodbye, the connection just drops) and
+ * started again: the screen carries on the same way, and a message from
+ * another user reaches it.
+ */
+START_TEST(test_daily_reconnect_after_kill)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	TMX_LINE(t, "a", "/who");
+	TMX_WAIT(t, "a", "no other active user");
+	srv_terminate(s, SIGKILL);
+	TMX_WAIT(t, "a", "Disconnected from the server");
+	TMX_WAIT(t, "a", "reconnecting in");
+	ck_assert_msg(srv_run(s, (const char *const *)s->args), "%s",
+	    e2e_error());
+	TMX_WAIT(t, "a", "reconnected");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	SEND(bob, "message alice after the kill");
+	TMX_WAIT(t, "a", "bob: after the kill");
+	tmx_capture(t, "a", false);
+	ck_assert_msg(strstr(t->screen, "no other active user") != NULL,
+	    "the old lines are gone:\n%s", t->screen);
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(bob);
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
  * The server's idle logout stays, but the screen does too: the bar warns
  * first, then Enter logs in again and the half-typed line comes back.
  */
@@ -559,6 +594,7 @@ suite_e2e_daily(void)
 	    tmx_fixture_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_daily_reconnect);
+	tcase_add_test(tc, test_daily_reconnect_after_kill);
 	tcase_add_test(tc, test_daily_idle_relogin);
 	tcase_add_test(tc, test_daily_relogin_new_password);
 	tcase_add_test(tc, test_daily_blocker_leaves_quietly);
