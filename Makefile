@@ -162,7 +162,7 @@ TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 		   tests/e2e/check_e2e_p2p.c
 
 # The screen: its curses-free parts, and the real client driven in tmux.
-TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c \
+TEST_SRCS	+= tests/unit/check_tui.c tests/unit/check_daily.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c \
 		   tests/e2e/check_e2e_daily.c
 
 obj		= $(patsubst %.c,$(B)/obj/%.o,$(1))

@@ -21,6 +21,7 @@ Suite	*suite_e2e_edge(void);
 Suite	*suite_e2e_notify(void);
 Suite	*suite_accounts_reload(void);
 Suite	*suite_tui(void);
+Suite	*suite_daily(void);
 Suite	*suite_e2e_tui(void);
 Suite	*suite_e2e_daily(void);
 Suite	*suite_p2p(void);

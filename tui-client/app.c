@@ -83,27 +83,6 @@ app_new(struct model *m, int fd, unsigned udp_port)
 	return a;
 }
 
-/* Monotonic milliseconds. */
-int64_t
-app_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Where to connect again, and when to. */
-void
-app_set_server(struct app *a, const char *host, const char *port,
-    bool retry, bool offer)
-{
-	snprintf(a->host, sizeof(a->host), "%s", host);
-	snprintf(a->port, sizeof(a->port), "%s", port);
-	a->retry = retry;
-	a->offer = offer;
-}
-
 /* Close the connection and free the app. */
 void
 app_free(struct app *a)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/random.h>
 
@@ -24,6 +25,27 @@
 #include "model.h"
 
 #define APP_IDLE_WARN_PCT 80	/* warn this far into the idle period */
+
+/* Monotonic milliseconds. */
+int64_t
+app_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Where to connect again, and when to. */
+void
+app_set_server(struct app *a, const char *host, const char *port,
+    bool retry, bool offer)
+{
+	snprintf(a->host, sizeof(a->host), "%s", host);
+	snprintf(a->port, sizeof(a->port), "%s", port);
+	a->retry = retry;
+	a->offer = offer;
+}
 
 /* A random 32-bit value for the jitter (getrandom, else the clock). */
 static uint32_t

@@ -184,6 +184,31 @@ ui_alt_key(struct ui *u, bool fkey, wint_t wc)
 	return false;
 }
 
+/*
+ * True when the key finishes a one-key answer ("es" after y, "o" after
+ * n, then Enter) and is dropped; any other key ends that.
+ */
+bool
+ui_swallow(struct ui *u, bool fkey, wint_t wc)
+{
+	bool enter = fkey ? wc == KEY_ENTER : wc == '\r' || wc == '\n';
+
+	if (u->swallow == NULL)
+		return false;
+	if (ui_now_ms() > u->swallow_until)
+		u->swallow = NULL;
+	else if (enter) {
+		u->swallow = NULL;
+		return true;
+	} else if (!fkey && *u->swallow != '\0' &&
+	    (wc | 0x20) == (wint_t)*u->swallow) {
+		u->swallow++;
+		return true;
+	} else
+		u->swallow = NULL;
+	return false;
+}
+
 /* Curses' codes for Alt-Left/Right (xterm's sequences), when it has them. */
 void
 ui_alt_init(struct ui *u)

@@ -107,6 +107,7 @@ void	 ui_win_send(struct ui *u, const char *line);
 /* ui_alt.c: Alt keys, window keys, Ctrl-Y, Ctrl-C. */
 void	 ui_alt_init(struct ui *u);
 bool	 ui_alt_key(struct ui *u, bool fkey, wint_t wc);
+bool	 ui_swallow(struct ui *u, bool fkey, wint_t wc);
 void	 ui_alt_help(struct ui *u);
 void	 ui_alt_esc(struct ui *u);
 void	 ui_alt_prev_win(struct ui *u);
