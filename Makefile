@@ -143,7 +143,9 @@ CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
 		   tui-client/input.c tui-client/pane.c tui-client/progress.c \
 		   tui-client/ui.c tui-client/ui_draw.c tui-client/msgs.c \
 		   tui-client/who.c tui-client/sanitize.c tui-client/net_tls.c \
-		   tui-client/trust.c
+		   tui-client/trust.c tui-client/reconn.c tui-client/app_reconn.c \
+		   tui-client/win.c tui-client/ui_win.c tui-client/ui_alt.c \
+		   tui-client/split.c tui-client/ui_paste.c
 CLIENT_MAIN	:= tui-client/main.c
 TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/unit/check_timefmt.c tests/unit/check_buf.c \
@@ -176,7 +178,8 @@ TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 TEST_SRCS	+= tests/e2e/check_e2e_tls.c tests/unit/check_trust.c
 
 # The screen: its curses-free parts, and the real client driven in tmux.
-TEST_SRCS	+= tests/unit/check_tui.c tests/e2e/tmux.c tests/e2e/check_e2e_tui.c
+TEST_SRCS	+= tests/unit/check_tui.c tests/unit/check_daily.c tests/e2e/tmux.c \
+		   tests/e2e/check_e2e_tui.c tests/e2e/check_e2e_daily.c
 
 obj		= $(patsubst %.c,$(B)/obj/%.o,$(1))
 COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))

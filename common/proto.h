@@ -87,6 +87,9 @@
 #define PROTO_EV_OFFLINE	"OFFLINE"	/* OFFLINE USER REASON */
 #define PROTO_EV_BYE		"BYE"		/* BYE CODE TEXT; server closes */
 #define PROTO_EV_INFO		"INFO"		/* INFO TEXT */
+#define PROTO_EV_IDLE		"IDLE"		/* IDLE SECONDS: idle timeout */
+/* The OFFLINE reason when a user blocked you: not a logout. */
+#define PROTO_OFF_HIDDEN	"hidden"
 #define PROTO_EV_MSG		"MSG"		/* MSG FROM TIME TEXT */
 #define PROTO_EV_BCAST		"BCAST"		/* BCAST FROM TIME TEXT */
 #define PROTO_EV_GINVITE	"GINVITE"	/* GINVITE GROUP FROM MEMBER... */

@@ -244,10 +244,10 @@ cmd_block(struct cmd_ctx *ctx)
 		cmd_err(ctx, PROTO_E_IO, "the block could not be stored");
 		return;
 	}
-	/* To the blocked user the blocker is gone from the list. */
+	/* To the blocked user the blocker leaves the list (no logout). */
 	if (cmd_online(who))
 		conn_printf(who->session->conn, "* %s %s %s\n",
-		    PROTO_EV_OFFLINE, ctx->s->name, SESS_OFF_LOGOUT);
+		    PROTO_EV_OFFLINE, ctx->s->name, PROTO_OFF_HIDDEN);
 	cmd_ok(ctx, "%s is blocked", who->name);
 }
 

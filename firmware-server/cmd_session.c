@@ -154,6 +154,7 @@ cmd_pass_result(struct cmd_ctx *ctx, struct account *acct, bool ok)
 		}
 		session_login(s, acct);
 		cmd_ok(ctx, "Welcome %s", s->name);
+		session_idle_notice(s);
 		cmd_deliver_offline(s);
 		return;
 	}
@@ -352,6 +353,7 @@ cmd_register_hashed(void *arg, const char *hash)
 		log_info("%s registered a new account", s->name);
 		session_login(s, acct);
 		cmd_ok(&ctx, "Welcome %s", s->name);
+		session_idle_notice(s);
 	}
 	cmd_resumed(&ctx, &m);
 	cmd_auth_pump(srv);

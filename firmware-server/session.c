@@ -339,6 +339,15 @@ session_login(struct session *s, struct account *acct)
 	    conn_ip(s->conn), s->udp_port, srv->nactive);
 }
 
+/* After the login's OK: the idle timeout, so that a client can warn. */
+void
+session_idle_notice(struct session *s)
+{
+	if (s->srv->cfg.idle_timeout > 0)
+		conn_printf(s->conn, "* %s %d\n", PROTO_EV_IDLE,
+		    s->srv->cfg.idle_timeout);
+}
+
 /* A command: restart the idle timer. */
 void
 session_touch(struct session *s)

@@ -84,6 +84,8 @@ void		 session_enter_state(struct session *s, enum sess_state to);
 const char	*session_state_name(enum sess_state st);
 /* Log in: account bookkeeping, userlog.txt, presence events. */
 void		 session_login(struct session *s, struct account *acct);
+/* Tell a client just logged in the idle timeout (* IDLE), when there is one. */
+void		 session_idle_notice(struct session *s);
 /* Count a command as activity (restarts the idle timer). */
 void		 session_touch(struct session *s);
 /* End the session: say BYE (when code is not NULL) and close. */

@@ -51,7 +51,9 @@ main(void)
 	srunner_add_suite(sr, suite_e2e_notify());
 	srunner_add_suite(sr, suite_accounts_reload());
 	srunner_add_suite(sr, suite_tui());
+	srunner_add_suite(sr, suite_daily());
 	srunner_add_suite(sr, suite_e2e_tui());
+	srunner_add_suite(sr, suite_e2e_daily());
 	srunner_add_suite(sr, suite_p2p());
 	srunner_add_suite(sr, suite_e2e_p2p());
 	srunner_add_suite(sr, suite_trust());

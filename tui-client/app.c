@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "app.h"
+#include "app_priv.h"
 #include "ask.h"
 #include "cmds.h"
 #include "msgs.h"
@@ -23,23 +26,6 @@
 #include "net.h"
 #include "sanitize.h"
 
-/* Steps of a session; changed only in app_enter_state. */
-enum app_state {
-	APP_S_GREETING = 0,	/* connected, waiting for "* HELLO" */
-	APP_S_HELLO,		/* HELLO sent */
-	APP_S_USER,		/* asking the user name */
-	APP_S_LOGIN,		/* LOGIN sent */
-	APP_S_PASS,		/* asking the password */
-	APP_S_PASS_SENT,	/* PASS sent */
-	APP_S_NEWPASS,		/* asking a new password */
-	APP_S_CONFIRM,		/* asking it again */
-	APP_S_REGISTER,		/* REGISTER sent */
-	APP_S_ACTIVE,		/* logged in: command lines */
-	APP_S_LOGOUT,		/* LOGOUT sent */
-	APP_S_CLOSING,		/* "* BYE" received, waiting for the close */
-	APP_S_DONE,		/* finished; status is set */
-};
-
 static const char *const app_state_names[] = {
 	[APP_S_GREETING] = "greeting",	[APP_S_HELLO] = "hello",
 	[APP_S_USER] = "user",		[APP_S_LOGIN] = "login",
@@ -47,36 +33,20 @@ static const char *const app_state_names[] = {
 	[APP_S_NEWPASS] = "newpass",	[APP_S_CONFIRM] = "confirm",
 	[APP_S_REGISTER] = "register",	[APP_S_ACTIVE] = "active",
 	[APP_S_LOGOUT] = "logout",	[APP_S_CLOSING] = "closing",
+	[APP_S_WAIT] = "wait",		[APP_S_OFFLINE] = "offline",
 	[APP_S_DONE] = "done",
-};
-
-struct app {
-	struct model	*model;
-	struct net	*net;
-	unsigned	 udp_port;
-	enum app_state	 state;
-	int		 status;		/* exit status once done */
-	char		 user[PROTO_USER_MAX + 1];	/* name in LOGIN */
-	char		 newpass[PROTO_PASS_MAX + 1];	/* until confirmed */
-	char		 bye[PROTO_CODE_MAX + 1];	/* code of "* BYE" */
 };
 
 typedef void app_reply_fn(struct app *a, const struct net_req *req,
     const struct proto_msg *msg);
 
-static void	 app_enter_state(struct app *a, enum app_state s);
-static void	 app_finish(struct app *a, int status);
 static void	 app_lost(struct app *a, const char *why);
 static void	 app_wipe(struct app *a);
 static void	 app_err_line(struct app *a, const struct proto_msg *msg);
 static void	 app_ok_line(struct app *a, const struct proto_msg *msg);
 static bool	 app_code_is(const struct proto_msg *msg, const char *code);
 static void	 app_activate(struct app *a, const struct proto_msg *msg);
-static void	 app_on_reply(void *arg, const struct net_req *req,
-		     const struct proto_msg *msg);
-static void	 app_on_event(void *arg, const struct proto_msg *msg);
 static void	 app_event_bye(struct app *a, char *text);
-static void	 app_input_user(struct app *a, const char *line);
 static void	 app_input_newpass(struct app *a, const char *line);
 static void	 app_input_confirm(struct app *a, const char *line);
 static app_reply_fn app_reply_hello;
@@ -85,7 +55,6 @@ static app_reply_fn app_reply_pass;
 static app_reply_fn app_reply_register;
 static app_reply_fn app_reply_logout;
 static app_reply_fn app_reply_hook_call;
-static void	app_free_pending_hook(const struct net_req *req, void *arg);
 
 /* Where each kind of reply goes. */
 static app_reply_fn *const app_reply_handlers[APP_REQ_COUNT] = {
@@ -125,8 +94,13 @@ app_free(struct app *a)
 	/* Peers are told; partial received files are removed. */
 	p2p_shutdown(a);
 	privchat_shutdown(a);
-	net_each_pending(a->net, app_free_pending_hook, NULL);
-	net_free(a->net);
+	if (a->net != NULL) {
+		net_each_pending(a->net, app_free_pending_hook, NULL);
+		net_free(a->net);
+	}
+	net_free(a->dead);
+	explicit_bzero(a->pass, sizeof(a->pass));
+	reconn_reset(&a->rc);
 	free(a);
 }
 
@@ -141,7 +115,7 @@ app_wipe(struct app *a)
  * The one place where the state changes: it also sets the model's
  * session state and what the input line asks for.
  */
-static void
+void
 app_enter_state(struct app *a, enum app_state s)
 {
 	struct model *m = a->model;
@@ -149,6 +123,10 @@ app_enter_state(struct app *a, enum app_state s)
 	log_debug("client state %s -> %s", app_state_names[a->state],
 	    app_state_names[s]);
 	a->state = s;
+	/* Logging in again by itself: the screen stays as it is. */
+	if (a->relogin && (s == APP_S_GREETING || s == APP_S_HELLO ||
+	    s == APP_S_LOGIN || s == APP_S_PASS_SENT))
+		return;
 	switch (s) {
 	case APP_S_GREETING:
 	case APP_S_HELLO:
@@ -181,6 +159,16 @@ app_enter_state(struct app *a, enum app_state s)
 	case APP_S_CLOSING:
 		model_set_prompt(m, MODEL_INPUT_NONE, NULL);
 		break;
+	case APP_S_WAIT:
+		/* Typing goes on; lines wait for the login. */
+		model_set_state(m, MODEL_STATE_ACTIVE);
+		model_set_prompt(m, MODEL_INPUT_COMMAND, NULL);
+		break;
+	case APP_S_OFFLINE:
+		model_set_state(m, MODEL_STATE_ACTIVE);
+		model_set_prompt(m, MODEL_INPUT_ASK,
+		    "Press Enter to log in again");
+		break;
 	case APP_S_DONE:
 		model_set_state(m, MODEL_STATE_CLOSED);
 		model_set_prompt(m, MODEL_INPUT_NONE, NULL);
@@ -189,7 +177,7 @@ app_enter_state(struct app *a, enum app_state s)
 }
 
 /* Stop with this exit status. */
-static void
+void
 app_finish(struct app *a, int status)
 {
 	if (a->state == APP_S_DONE)
@@ -205,6 +193,12 @@ app_lost(struct app *a, const char *why)
 {
 	if (a->state == APP_S_DONE)
 		return;
+	if (a->ever_active && a->state != APP_S_LOGOUT &&
+	    strcmp(a->bye, "version") != 0 &&
+	    (strcmp(a->bye, "timeout") == 0 ? a->offer : a->retry)) {
+		app_reconn_lost(a, why);
+		return;
+	}
 	if (a->bye[0] != '\0') {
 		app_finish(a, strcmp(a->bye, "timeout") == 0 ?
 		    APP_EXIT_OK : APP_EXIT_ERROR);
@@ -221,21 +215,22 @@ app_lost(struct app *a, const char *why)
 int
 app_fd(const struct app *a)
 {
-	return net_fd(a->net);
+	return a->net != NULL ? net_fd(a->net) : -1;
 }
 
 /* True while requests wait to be written. */
 bool
 app_wants_write(const struct app *a)
 {
-	return net_wants_write(a->net);
+	return a->net != NULL && net_wants_write(a->net);
 }
 
 /* Write queued requests. */
 void
 app_flush(struct app *a)
 {
-	if (a->state != APP_S_DONE && net_flush(a->net) == -1)
+	if (a->state != APP_S_DONE && a->net != NULL &&
+	    net_flush(a->net) == -1)
 		app_lost(a, net_error(a->net));
 }
 
@@ -245,9 +240,15 @@ app_readable(struct app *a)
 {
 	enum net_status st;
 
-	if (a->state == APP_S_DONE)
+	if (a->state == APP_S_DONE || a->net == NULL)
 		return;
 	st = net_read(a->net);
+	if (a->dead != NULL) {
+		/* The session let this connection go while reading it. */
+		net_free(a->dead);
+		a->dead = NULL;
+		return;
+	}
 	if (st == NET_CLOSED)
 		app_lost(a, NULL);
 	else if (st == NET_ERROR)
@@ -258,7 +259,7 @@ app_readable(struct app *a)
 bool
 app_wants_input(const struct app *a)
 {
-	return a->state != APP_S_DONE &&
+	return a->state != APP_S_DONE && a->net != NULL && !a->relogin &&
 	    model_input(a->model) != MODEL_INPUT_NONE &&
 	    net_pending(a->net) == 0 && !edge_busy();
 }
@@ -286,8 +287,12 @@ int
 app_send(struct app *a, enum app_req kind, const char *verb,
     const char *args)
 {
-	if (net_request(a->net, (int)kind, verb, args) != 0)
+	if (a->net == NULL)
+		errno = ENOTCONN;
+	else if (net_request(a->net, (int)kind, verb, args) != 0) {
+		a->last_req_ms = app_now_ms();
 		return 0;
+	}
 	model_add_line(a->model, MODEL_LINE_ERROR,
 	    "Error: cannot send %s: %s", verb, strerror(errno));
 	return -1;
@@ -308,6 +313,11 @@ app_send_hooked(struct app *a, app_reply_hook *hook, void *arg,
 	struct app_hook *h;
 	unsigned long tag;
 
+	if (a->net == NULL) {
+		model_add_line(a->model, MODEL_LINE_ERROR,
+		    "Error: cannot send %s: not connected", verb);
+		return -1;
+	}
 	if ((h = malloc(sizeof(*h))) == NULL) {
 		model_add_line(a->model, MODEL_LINE_ERROR,
 		    "Error: cannot send %s: out of memory", verb);
@@ -320,8 +330,10 @@ app_send_hooked(struct app *a, app_reply_hook *hook, void *arg,
 		    blob, len);
 	else
 		tag = net_request_ctx(a->net, APP_REQ_HOOK, h, verb, args);
-	if (tag != 0)
+	if (tag != 0) {
+		a->last_req_ms = app_now_ms();
 		return 0;
+	}
 	free(h);
 	model_add_line(a->model, MODEL_LINE_ERROR,
 	    "Error: cannot send %s: %s", verb, strerror(errno));
@@ -337,7 +349,7 @@ app_send_hook(struct app *a, app_reply_hook *hook, void *arg,
 }
 
 /* Free the hook of a request that will never be answered. */
-static void
+void
 app_free_pending_hook(const struct net_req *req, void *arg)
 {
 	if (req->kind == APP_REQ_HOOK)
@@ -408,20 +420,27 @@ app_code_is(const struct proto_msg *msg, const char *code)
 static void
 app_activate(struct app *a, const struct proto_msg *msg)
 {
+	bool again = a->resumed;
+
 	app_wipe(a);
-	app_ok_line(a, msg);
+	if (!again)
+		app_ok_line(a, msg);
 	model_set_self(a->model, a->user);
+	a->ever_active = true;
+	a->relogin = false;
 	app_enter_state(a, APP_S_ACTIVE);
 	who_send(a, true);
+	if (again)
+		app_reconn_done(a);
 }
 
 /* A line of a reply: route it by the kind of its request. */
-static void
+void
 app_on_reply(void *arg, const struct net_req *req, const struct proto_msg *msg)
 {
 	struct app *a = arg;
 
-	if (a->state == APP_S_DONE)
+	if (a->state == APP_S_DONE || a->net == NULL)
 		return;
 	if (req->kind < 0 || req->kind >= APP_REQ_COUNT)
 		return;
@@ -433,7 +452,9 @@ static void
 app_reply_hello(struct app *a, const struct net_req *req,
     const struct proto_msg *msg)
 {
-	if (msg->kind == PROTO_MSG_OK)
+	if (msg->kind == PROTO_MSG_OK && a->relogin)
+		app_input_user(a, a->user);
+	else if (msg->kind == PROTO_MSG_OK)
 		app_enter_state(a, APP_S_USER);
 	else if (msg->kind == PROTO_MSG_ERR) {
 		app_err_line(a, msg);
@@ -450,6 +471,17 @@ app_reply_login(struct app *a, const struct net_req *req,
 
 	if (msg->kind == PROTO_MSG_DATA)
 		return;
+	if (a->relogin && (msg->kind == PROTO_MSG_ERR ||
+	    strncmp(t, "password", 8) != 0)) {
+		app_reconn_refused(a, msg);
+		return;
+	}
+	if (a->relogin) {
+		/* The password of this run, sent again. */
+		if (app_send(a, APP_REQ_PASS, PROTO_V_PASS, a->pass) == 0)
+			app_enter_state(a, APP_S_PASS_SENT);
+		return;
+	}
 	if (msg->kind == PROTO_MSG_ERR) {
 		app_err_line(a, msg);
 		if (app_code_is(msg, PROTO_E_BLOCKED))
@@ -489,6 +521,11 @@ app_reply_secret(struct app *a, const struct proto_msg *msg,
 		app_activate(a, msg);
 		return;
 	}
+	if (a->relogin) {
+		app_reconn_refused(a, msg);
+		return;
+	}
+	explicit_bzero(a->pass, sizeof(a->pass));
 	app_err_line(a, msg);
 	app_wipe(a);
 	if (app_code_is(msg, PROTO_E_BLOCKED))
@@ -536,13 +573,13 @@ app_reply_logout(struct app *a, const struct net_req *req,
 }
 
 /* An event, or an ERR with the tag "*". */
-static void
+void
 app_on_event(void *arg, const struct proto_msg *msg)
 {
 	struct app *a = arg;
 	char text[PROTO_LINE_MAX];
 
-	if (a->state == APP_S_DONE)
+	if (a->state == APP_S_DONE || a->net == NULL)
 		return;
 	if (msg->kind != PROTO_MSG_EVENT) {
 		if (msg->kind == PROTO_MSG_ERR)
@@ -558,6 +595,10 @@ app_on_event(void *arg, const struct proto_msg *msg)
 			app_finish(a, APP_EXIT_ERROR);
 		else
 			app_enter_state(a, APP_S_HELLO);
+	} else if (strcmp(msg->code, PROTO_EV_IDLE) == 0) {
+		/* The server's idle timeout, for the warning before it. */
+		a->idle_s = atoi(text);
+		a->last_req_ms = app_now_ms();
 	} else if (who_event(a, msg->code, text))
 		return;
 	else if (strcmp(msg->code, PROTO_EV_BYE) == 0)
@@ -590,7 +631,7 @@ app_event_bye(struct app *a, char *text)
 }
 
 /* The user name: check it, then LOGIN. */
-static void
+void
 app_input_user(struct app *a, const char *line)
 {
 	char args[PROTO_USER_MAX + 16];
@@ -601,7 +642,8 @@ app_input_user(struct app *a, const char *line)
 		app_enter_state(a, APP_S_USER);
 		return;
 	}
-	snprintf(a->user, sizeof(a->user), "%s", line);
+	if (line != a->user)
+		snprintf(a->user, sizeof(a->user), "%s", line);
 	snprintf(args, sizeof(args), "%s %u", a->user, a->udp_port);
 	if (app_send(a, APP_REQ_LOGIN, PROTO_V_LOGIN, args) == -1)
 		app_finish(a, APP_EXIT_ERROR);
@@ -639,6 +681,8 @@ app_input_confirm(struct app *a, const char *line)
 		return;
 	}
 	r = app_send(a, APP_REQ_REGISTER, PROTO_V_REGISTER, a->newpass);
+	/* Kept in memory for this run only, to log in again. */
+	memcpy(a->pass, a->newpass, sizeof(a->pass));
 	app_wipe(a);
 	if (r == -1)
 		app_finish(a, APP_EXIT_ERROR);
@@ -655,13 +699,20 @@ app_input(struct app *a, char *line)
 		app_input_user(a, line);
 		break;
 	case APP_S_PASS:
-		/* The password is sent as typed and never shown or logged;
-		   one the server cannot take is refused here, unsent. */
+		/*
+		 * The password is sent as typed and never shown or logged;
+		 * one the server cannot take is refused here, unsent.  It
+		 * stays in memory for this run only, to log in again after
+		 * a lost connection.
+		 */
 		if (sanitize_password(line) != NULL) {
 			model_add_line(a->model, MODEL_LINE_ERROR, "Error: %s; "
 			    "it was not sent", sanitize_password(line));
 			app_enter_state(a, APP_S_PASS);
-		} else if (app_send(a, APP_REQ_PASS, PROTO_V_PASS, line) == -1)
+			break;
+		}
+		snprintf(a->pass, sizeof(a->pass), "%s", line);
+		if (app_send(a, APP_REQ_PASS, PROTO_V_PASS, line) == -1)
 			app_finish(a, APP_EXIT_ERROR);
 		else
 			app_enter_state(a, APP_S_PASS_SENT);
@@ -677,7 +728,15 @@ app_input(struct app *a, char *line)
 		if (!ask_input(a, line))
 			cmds_run(a, line);
 		break;
+	case APP_S_WAIT:
+	case APP_S_OFFLINE:
+		app_reconn_input(a, line);
+		break;
 	default:
+		if (a->relogin) {
+			app_reconn_input(a, line);
+			break;
+		}
 		log_debug("input line ignored in state %s",
 		    app_state_names[a->state]);
 		break;
@@ -691,6 +750,10 @@ app_input_eof(struct app *a)
 	switch (a->state) {
 	case APP_S_ACTIVE:
 		app_logout(a);
+		break;
+	case APP_S_WAIT:
+	case APP_S_OFFLINE:
+		app_finish(a, APP_EXIT_OK);
 		break;
 	case APP_S_LOGOUT:
 	case APP_S_CLOSING:
@@ -722,14 +785,14 @@ app_send_blob_hook(struct app *a, app_reply_hook *hook, void *arg,
 size_t
 app_out_queued(const struct app *a)
 {
-	return net_out_queued(a->net);
+	return a->net != NULL ? net_out_queued(a->net) : 0;
 }
 
 /* Requests waiting for their final reply. */
 size_t
 app_pending(const struct app *a)
 {
-	return net_pending(a->net);
+	return a->net != NULL ? net_pending(a->net) : 0;
 }
 
 /* The descriptors to watch: the server socket first. */
@@ -740,7 +803,7 @@ app_poll_fill(struct app *a, struct pollfd *pfd, int max)
 
 	if (max < 1)
 		return 0;
-	pfd[0].fd = app_fd(a);
+	pfd[0].fd = app_fd(a);		/* -1 while disconnected */
 	pfd[0].events = POLLIN | (app_wants_write(a) ? POLLOUT : 0);
 	pfd[0].revents = 0;
 	n = 1;
@@ -754,10 +817,12 @@ int
 app_poll_timeout(struct app *a)
 {
 	int p = p2p_poll_timeout(), c = privchat_poll_timeout();
+	int r = app_reconn_timeout(a);
 
 	if (edge_poll_timeout() == 0)
 		return 0;
-	return p < 0 ? c : c < 0 ? p : p < c ? p : c;
+	p = p < 0 ? c : c < 0 ? p : p < c ? p : c;
+	return p < 0 ? r : r < 0 ? p : p < r ? p : r;
 }
 
 /* Handle what poll reported on the descriptors of app_poll_fill. */
@@ -770,6 +835,7 @@ app_poll_done(struct app *a, const struct pollfd *pfd, int n)
 		app_flush(a);
 	if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
 		app_readable(a);
+	app_reconn_timers(a);
 	/* Transfers and private chats find their own descriptors. */
 	p2p_poll_done(a, pfd, n);
 	privchat_poll_done(a, pfd, n);

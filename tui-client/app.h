@@ -42,6 +42,30 @@ struct app;
  * failure (fd is then still the caller's).
  */
 struct app	*app_new(struct model *m, int fd, unsigned udp_port);
+/*
+ * Where to connect again (net_connect's host and port) after a lost
+ * connection or a server shutdown when retry is true (the screen; plain
+ * mode with --reconnect), and whether an idle logout offers to log in
+ * again with Enter (offer: the screen) instead of ending the program.
+ */
+void		 app_set_server(struct app *a, const char *host,
+		     const char *port, bool retry, bool offer);
+/*
+ * What the status bar should say about the connection now, into buf:
+ * "disconnected - reconnecting in N s (attempt K)", the idle warning, or
+ * "" when all is well.  Returns true when something is said (the screen
+ * then redraws every second).
+ */
+bool		 app_status(const struct app *a, char *buf, size_t len);
+/*
+ * Commands of the frontend's windows (/query, /close, /clear, /me): the
+ * screen registers fn, which returns false for a word it does not know.
+ */
+typedef bool app_ui_fn(void *arg, const char *word, int argc, char **argv);
+void		 app_set_ui(struct app *a, app_ui_fn *fn, void *arg);
+/* Run one; false when no frontend takes it (plain mode). */
+bool		 app_ui_command(struct app *a, const char *word, int argc,
+		     char **argv);
 /* Close the connection and free the app (not the model). */
 void		 app_free(struct app *a);
 

@@ -23,6 +23,14 @@ struct ask_q {
 
 static struct ask_q	ask_queue[ASK_MAX];
 static int		ask_n;
+static bool		ask_echo;
+
+/* Write questions to the pane too. */
+void
+ask_set_echo(bool on)
+{
+	ask_echo = on;
+}
 
 /* Show the first question, or give the line back to commands. */
 static void
@@ -36,6 +44,9 @@ ask_show(struct app *a)
 		if (ask_queue[0].question[0] != '\0')
 			model_add_line(m, MODEL_LINE_INFO, "%s",
 			    ask_queue[0].question);
+		else if (ask_echo)
+			model_add_line(m, MODEL_LINE_INFO, "%s",
+			    ask_queue[0].prompt);
 		model_set_prompt(m, MODEL_INPUT_ASK, ask_queue[0].prompt);
 	}
 	else if (model_input(m) == MODEL_INPUT_ASK)

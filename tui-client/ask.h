@@ -43,6 +43,11 @@ int	 ask_push_always(struct app *a, const char *question,
 bool	 ask_input(struct app *a, const char *line);
 /* Take away every question whose arg is arg (no answer is given). */
 void	 ask_cancel(struct app *a, void *arg);
+/*
+ * Write every question to the message pane when it is asked (the screen,
+ * where a narrow input line cuts it; plain mode prints the prompt anyway).
+ */
+void	 ask_set_echo(bool on);
 /* Questions asked or waiting. */
 int	 ask_count(void);
 

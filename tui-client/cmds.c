@@ -24,14 +24,18 @@ static cmds_handler_fn	 cmds_do_who;
 static cmds_handler_fn	 cmds_do_whosince;
 static cmds_handler_fn	 cmds_do_logout;
 static cmds_handler_fn	 cmds_do_help;
-static bool	 cmds_word_matches(const char *typed, const char *word);
+static cmds_check_fn	 cmds_check_user;
+static cmds_handler_fn	 cmds_do_query, cmds_do_close, cmds_do_clear,
+			 cmds_do_me, cmds_do_whois;
+static bool	 cmds_word_matches(const struct cmds_entry *e,
+		     const char *typed, const char *word);
 static char	*cmds_skip_space(char *p);
 static char	*cmds_end_word(char *p);
 
 static const struct cmds_entry cmds_table[] = {
 	{
 		.words = { "/who", "whoelse", "ATU", "AED", "/activeuser",
-		    NULL },
+		    "/names", NULL },
 		.args = "",
 		.min_args = 0, .max_args = 0,
 		.help = "the other users online, with login time, address "
@@ -48,7 +52,7 @@ static const struct cmds_entry cmds_table[] = {
 		.handler = cmds_do_whosince,
 	},
 	{
-		.words = { "/msgto", "message", NULL },
+		.words = { "/msgto", "message", "/msg", NULL },
 		.args = "USER TEXT",
 		.min_args = 2, .max_args = 2, .rest = true,
 		.help = "send TEXT to USER (kept for them if offline)",
@@ -114,7 +118,7 @@ static const struct cmds_entry cmds_table[] = {
 		.handler = msgs_do_gcreate,
 	},
 	{
-		.words = { "/joingroup", NULL },
+		.words = { "/joingroup", "/join", NULL },
 		.args = "NAME",
 		.min_args = 1, .max_args = 1,
 		.help = "join a group you were invited to",
@@ -130,6 +134,7 @@ static const struct cmds_entry cmds_table[] = {
 	{
 		.words = { "/logout", "logout", "OUT", "/quit", NULL },
 		.args = "",
+		.anycase = true,
 		.min_args = 0, .max_args = 0,
 		.help = "log out and quit",
 		.handler = cmds_do_logout,
@@ -205,6 +210,44 @@ static const struct cmds_entry cmds_table[] = {
 		.handler = privchat_do_stop,
 	},
 	{
+		.words = { "/query", NULL },
+		.args = "USER",
+		.min_args = 1, .max_args = 1,
+		.help = "open a window for direct messages with USER (the "
+		    "screen); plain text there goes to USER",
+		.check = cmds_check_user,
+		.handler = cmds_do_query,
+	},
+	{
+		.words = { "/close", NULL },
+		.args = "",
+		.min_args = 0, .max_args = 0,
+		.help = "close this conversation window (the screen)",
+		.handler = cmds_do_close,
+	},
+	{
+		.words = { "/clear", NULL },
+		.args = "",
+		.min_args = 0, .max_args = 0,
+		.help = "empty this window's scrollback (the screen)",
+		.handler = cmds_do_clear,
+	},
+	{
+		.words = { "/me", NULL },
+		.args = "TEXT",
+		.min_args = 1, .max_args = 1, .rest = true,
+		.help = "say \"* you TEXT\" in this conversation",
+		.handler = cmds_do_me,
+	},
+	{
+		.words = { "/whois", NULL },
+		.args = "USER",
+		.min_args = 1, .max_args = 1,
+		.help = "when USER logged in, from where, and the UDP port",
+		.check = cmds_check_user,
+		.handler = cmds_do_whois,
+	},
+	{
 		.words = { "/help", NULL },
 		.args = "",
 		.min_args = 0, .max_args = 0,
@@ -257,6 +300,70 @@ cmds_do_logout(struct app *app, int argc, char **argv)
 	app_logout(app);
 }
 
+/* USER must be a valid user name. */
+static int
+cmds_check_user(const char *word, int argc, char **argv, char *err,
+    size_t errlen)
+{
+	if (proto_valid_user(argv[0]))
+		return 0;
+	snprintf(err, errlen, "%s: '%.40s' is not a user name", word, argv[0]);
+	return -1;
+}
+
+/* A command for the screen's windows: the frontend runs it, if it can. */
+static void
+cmds_ui(struct app *app, const char *word, int argc, char **argv)
+{
+	if (!app_ui_command(app, word, argc, argv))
+		model_add_line(app_model(app), MODEL_LINE_ERROR, "Error: %s "
+		    "works in the screen only (for a direct message: /msg "
+		    "USER TEXT)", word);
+}
+
+/* /query USER. */
+static void
+cmds_do_query(struct app *app, int argc, char **argv)
+{
+	cmds_ui(app, "/query", argc, argv);
+}
+
+/* /close. */
+static void
+cmds_do_close(struct app *app, int argc, char **argv)
+{
+	cmds_ui(app, "/close", argc, argv);
+}
+
+/* /clear. */
+static void
+cmds_do_clear(struct app *app, int argc, char **argv)
+{
+	cmds_ui(app, "/clear", argc, argv);
+}
+
+/* /me TEXT. */
+static void
+cmds_do_me(struct app *app, int argc, char **argv)
+{
+	cmds_ui(app, "/me", argc, argv);
+}
+
+/* /whois USER: from the user list, no request. */
+static void
+cmds_do_whois(struct app *app, int argc, char **argv)
+{
+	struct model *m = app_model(app);
+	const struct model_user *u = model_user_find(m, argv[0]);
+
+	if (u == NULL)
+		model_add_line(m, MODEL_LINE_INFO, "%s is not online (or "
+		    "not visible to you)", argv[0]);
+	else
+		model_add_line(m, MODEL_LINE_INFO, "%s: online since %s, "
+		    "from %s, UDP port %u", u->name, u->since, u->ip, u->port);
+}
+
 /* /help: one line per entry. */
 static void
 cmds_do_help(struct app *app, int argc, char **argv)
@@ -272,11 +379,12 @@ cmds_do_help(struct app *app, int argc, char **argv)
 	}
 }
 
-/* Exact match, or any case for slash commands. */
+/* Exact match, or any case for slash commands and logout words. */
 static bool
-cmds_word_matches(const char *typed, const char *word)
+cmds_word_matches(const struct cmds_entry *e, const char *typed,
+    const char *word)
 {
-	if (word[0] == '/')
+	if (word[0] == '/' || e->anycase)
 		return strcasecmp(typed, word) == 0;
 	return strcmp(typed, word) == 0;
 }
@@ -289,7 +397,8 @@ cmds_find(const char *word)
 
 	for (i = 0; i < CMDS_COUNT; i++) {
 		for (j = 0; cmds_table[i].words[j] != NULL; j++) {
-			if (cmds_word_matches(word, cmds_table[i].words[j]))
+			if (cmds_word_matches(&cmds_table[i], word,
+			    cmds_table[i].words[j]))
 				return &cmds_table[i];
 		}
 	}

@@ -33,6 +33,7 @@ struct cmds_entry {
 	int		 min_args;
 	int		 max_args;
 	bool		 rest;		/* the last argument is the rest of the line */
+	bool		 anycase;	/* every word matches in any case */
 	const char	*help;		/* one line for /help */
 	cmds_check_fn	*check;		/* NULL: no check beyond the count */
 	cmds_handler_fn	*handler;

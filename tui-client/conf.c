@@ -11,6 +11,9 @@
  *   enabled = no              ; yes: like --tls
  *   fingerprint =             ; like --fingerprint
  *   ca =                      ; a CA file: verify chain and host name
+ *   [client]
+ *   time_format = %H:%M       ; the screen's line stamps (strftime)
+ *   log_dir =                 ; a log file per conversation (off)
  */
 #include <ini.h>
 #include <stdio.h>
@@ -22,7 +25,7 @@
 #include "trust.h"
 
 enum conf_type { CONF_PATH, CONF_ACCEPT, CONF_KEEP, CONF_SECONDS, CONF_TLS,
-	CONF_FPR, CONF_CA };
+	CONF_FPR, CONF_CA, CONF_TIMEFMT, CONF_LOGDIR };
 
 struct conf_key {
 	const char	*section;
@@ -53,6 +56,12 @@ static const struct conf_key conf_keys[] = {
 	{ "tls", "ca", CONF_CA, "",
 	    "CA file: verify the server's chain and host name instead of "
 	    "pinning" },
+	{ "client", "time_format", CONF_TIMEFMT, "%H:%M",
+	    "the time before each line of the screen, as strftime(3) writes "
+	    "it (at most 31 bytes; empty: no time)" },
+	{ "client", "log_dir", CONF_LOGDIR, "",
+	    "a directory for one plain-text log per conversation, appended "
+	    "(empty: no logs)" },
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -118,6 +127,17 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v)
 		if (strlen(v) >= sizeof(c->tls_ca))
 			return "path too long";
 		snprintf(c->tls_ca, sizeof(c->tls_ca), "%s", v);
+		return NULL;
+	case CONF_TIMEFMT:
+		if (strlen(v) >= sizeof(c->time_format) ||
+		    strcspn(v, "\t\r\n") != strlen(v))
+			return "expected a strftime format of at most 31 bytes";
+		snprintf(c->time_format, sizeof(c->time_format), "%s", v);
+		return NULL;
+	case CONF_LOGDIR:
+		if (strlen(v) >= sizeof(c->log_dir))
+			return "expected a directory name";
+		snprintf(c->log_dir, sizeof(c->log_dir), "%s", v);
 		return NULL;
 	}
 	return "unknown type";

@@ -30,6 +30,8 @@ struct conf {
 	bool		 tls;		/* connect with TLS */
 	char		 tls_fingerprint[80];	/* "SHA256:HEX" or "" */
 	char		 tls_ca[CONF_PATH_MAX];	/* CA file or "" (pinning) */
+	char		 time_format[32];	/* the screen's line stamps */
+	char		 log_dir[CONF_PATH_MAX];	/* conversation logs; "" off */
 };
 
 /* The defaults. */

@@ -396,6 +396,17 @@ edge_up_end(struct app *a, bool ok)
 	edge_up.serial++;
 }
 
+/* The connection to the server is gone: the upload cannot go on. */
+void
+edge_lost(struct app *a)
+{
+	if (edge_up.state == EDGE_UP_IDLE)
+		return;
+	model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: UED %lld: "
+	    "the connection was lost; upload it again", edge_up.id);
+	edge_up_end(a, false);
+}
+
 /* True when a reply belongs to the upload running now. */
 static bool
 edge_up_current(void *arg)

@@ -67,6 +67,8 @@ bool	 edge_busy(void);
 /* Queue the next chunks of the upload when there is room; write the next
    part of an EDG file. */
 void	 edge_pump(struct app *a);
+/* The server connection is gone: end a running upload (said in a line). */
+void	 edge_lost(struct app *a);
 /* 0 while an EDG has more to write (the loop must not sleep), else -1. */
 int	 edge_poll_timeout(void);
 

@@ -11,7 +11,8 @@
 
 #include "input.h"
 
-static void	 input_cut(struct input *in, size_t from, size_t to);
+static void	 input_cut(struct input *in, size_t from, size_t to,
+		     bool keep);
 static bool	 input_cont(unsigned char c);
 static void	 input_history_show(struct input *in, const char *s);
 static bool	 input_prefix(const char *word, const char *prefix, size_t n,
@@ -43,10 +44,17 @@ input_cont(unsigned char c)
 	return (c & 0xc0) == 0x80;
 }
 
-/* Remove bytes [from, to) and put the cursor at from. */
+/* Remove bytes [from, to), cursor at from; keep: for Ctrl-Y. */
 static void
-input_cut(struct input *in, size_t from, size_t to)
+input_cut(struct input *in, size_t from, size_t to, bool keep)
 {
+	/* A kill keeps what it cut, for Ctrl-Y. */
+	if (keep && to > from) {
+		explicit_bzero(in->kill, in->kill_len);
+		memcpy(in->kill, in->buf + from, to - from);
+		in->kill_len = to - from;
+		in->kill[in->kill_len] = '\0';
+	}
 	memmove(in->buf + from, in->buf + to, in->len - to + 1);
 	in->len -= to - from;
 	explicit_bzero(in->buf + in->len, to - from);
@@ -121,7 +129,7 @@ input_backspace(struct input *in)
 		return;
 	}
 	input_left(in);
-	input_cut(in, in->cur, end);
+	input_cut(in, in->cur, end, false);
 }
 
 /* Delete the character under the cursor. */
@@ -131,7 +139,7 @@ input_delete(struct input *in)
 	size_t start = in->cur;
 
 	input_right(in);
-	input_cut(in, start, in->cur);
+	input_cut(in, start, in->cur, false);
 }
 
 /* Delete from the start of the line to the cursor. */
@@ -139,7 +147,7 @@ void
 input_kill_start(struct input *in)
 {
 	input_complete_reset(in);
-	input_cut(in, 0, in->cur);
+	input_cut(in, 0, in->cur, true);
 }
 
 /* Delete from the cursor to the end. */
@@ -147,7 +155,7 @@ void
 input_kill_end(struct input *in)
 {
 	input_complete_reset(in);
-	input_cut(in, in->cur, in->len);
+	input_cut(in, in->cur, in->len, true);
 }
 
 /* Delete the word before the cursor, as a shell's Ctrl-W does. */
@@ -161,7 +169,92 @@ input_kill_word(struct input *in)
 		p--;
 	while (p > 0 && in->buf[p - 1] != ' ')
 		p--;
-	input_cut(in, p, in->cur);
+	input_cut(in, p, in->cur, true);
+}
+
+/* True for a byte that separates words. */
+static bool
+input_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == ',' || c == '.' || c == '/' ||
+	    c == ':' || c == ';';
+}
+
+/* The start of this or the previous word. */
+static size_t
+input_prev_word(const struct input *in)
+{
+	size_t p = in->cur;
+
+	while (p > 0 && input_sep(in->buf[p - 1]))
+		p--;
+	while (p > 0 && !input_sep(in->buf[p - 1]))
+		p--;
+	return p;
+}
+
+/* The end of this or the next word. */
+static size_t
+input_next_word(const struct input *in)
+{
+	size_t p = in->cur;
+
+	while (p < in->len && input_sep(in->buf[p]))
+		p++;
+	while (p < in->len && !input_sep(in->buf[p]))
+		p++;
+	return p;
+}
+
+/* Alt-b. */
+void
+input_word_left(struct input *in)
+{
+	input_complete_reset(in);
+	in->cur = input_prev_word(in);
+}
+
+/* Alt-f. */
+void
+input_word_right(struct input *in)
+{
+	input_complete_reset(in);
+	in->cur = input_next_word(in);
+}
+
+/* Alt-d. */
+void
+input_kill_word_right(struct input *in)
+{
+	input_complete_reset(in);
+	input_cut(in, in->cur, input_next_word(in), true);
+}
+
+/* Ctrl-Y. */
+void
+input_yank(struct input *in)
+{
+	char copy[INPUT_LINE_MAX + 1];
+	size_t n = in->kill_len;
+
+	if (n == 0)
+		return;
+	memcpy(copy, in->kill, n);
+	/* What does not fit is not inserted (whole characters only). */
+	if (in->len + n > INPUT_LINE_MAX)
+		n = INPUT_LINE_MAX - in->len;
+	while (n > 0 && n < in->kill_len && input_cont((unsigned char)copy[n]))
+		n--;
+	input_insert(in, copy, n);
+	explicit_bzero(copy, sizeof(copy));
+}
+
+/* Forget the kill buffer. */
+void
+input_kill_forget(struct input *in)
+{
+	explicit_bzero(in->kill, sizeof(in->kill));
+	in->kill_len = 0;
 }
 
 /* Replace the line. */
@@ -331,7 +424,7 @@ input_complete_put(struct input *in, size_t i)
 	n = (size_t)snprintf(word, sizeof(word), "%s%s", in->comp[i],
 	    in->comp_n == 1 ? " " : "");
 	in->cur = in->comp_start + in->comp_len;
-	input_cut(in, in->comp_start, in->cur);
+	input_cut(in, in->comp_start, in->cur, false);
 	if (in->len + n > INPUT_LINE_MAX)
 		n = 0;
 	memmove(in->buf + in->cur + n, in->buf + in->cur,

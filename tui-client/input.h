@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define INPUT_LINE_MAX	2000	/* bytes of the line; over: typing refused */
+#define INPUT_LINE_MAX	16384	/* bytes of the line (a long paste fits; a
+				   message is split when sent); over:
+				   typing refused */
 #define INPUT_HISTORY_MAX 200	/* lines remembered; over: the oldest go */
 #define INPUT_COMP_MAX	64	/* completion candidates kept; over: ignored */
 #define INPUT_WORD_MAX	64	/* bytes of one candidate; over: skipped */
@@ -20,6 +22,8 @@ struct input {
 	char	 buf[INPUT_LINE_MAX + 1];	/* always NUL-terminated */
 	size_t	 len;
 	size_t	 cur;			/* byte offset, on a character start */
+	char	 kill[INPUT_LINE_MAX + 1];	/* the last text cut, for Ctrl-Y */
+	size_t	 kill_len;
 
 	char	*hist[INPUT_HISTORY_MAX];	/* ring, oldest at hist_head */
 	size_t	 hist_head;
@@ -57,6 +61,16 @@ void	 input_kill_start(struct input *in);
 void	 input_kill_end(struct input *in);
 /* Ctrl-W: delete the word before the cursor (and spaces after it). */
 void	 input_kill_word(struct input *in);
+/* Alt-b / Alt-f: to the start of this or the previous word / past the
+   end of this or the next word. */
+void	 input_word_left(struct input *in);
+void	 input_word_right(struct input *in);
+/* Alt-d: delete to the end of the word after the cursor. */
+void	 input_kill_word_right(struct input *in);
+/* Ctrl-Y: insert what the last kill cut (Ctrl-U/K/W, Alt-d/Backspace). */
+void	 input_yank(struct input *in);
+/* Forget what the last kill cut (it may have been a secret). */
+void	 input_kill_forget(struct input *in);
 /* Replace the whole line (cursor at the end). */
 void	 input_set(struct input *in, const char *s);
 /* Empty the line, wiping its bytes (it may have held a password). */

@@ -44,10 +44,11 @@ static void
 main_usage(FILE *f, bool full)
 {
 	fprintf(f,
-	    "usage: tui-client [--plain] [-c FILE.ini] [--tls [--fingerprint "
-	    "SHA256:HEX]]\n"
+	    "usage: tui-client [--plain [--reconnect]] [-c FILE.ini] [--tls "
+	    "[--fingerprint SHA256:HEX]]\n"
 	    "                  SERVER_IP SERVER_PORT [UDP_PORT]\n"
-	    "       tui-client [--plain] [-c FILE.ini] SERVER_PORT\n"
+	    "       tui-client [--plain [--reconnect]] [-c FILE.ini] [--tls] "
+	    "SERVER_PORT\n"
 	    "       tui-client --help | --version\n");
 	if (!full)
 		return;
@@ -59,6 +60,11 @@ main_usage(FILE *f, bool full)
 	    "             one command per line from standard input; end of\n"
 	    "             input logs out (the default when standard input or\n"
 	    "             output is not a terminal; else the screen runs)\n"
+	    "  --reconnect  plain mode: after a lost connection or a server\n"
+	    "             shutdown, connect and log in again (1 s doubling\n"
+	    "             to 30 s); without it plain mode exits with status 1.\n"
+	    "             The screen always does this, and offers to log in\n"
+	    "             again with Enter after an idle logout\n"
 	    "  -c FILE    read settings from an INI file (below)\n"
 	    "  --tls      connect with TLS 1.3 (the server's TLS port); never\n"
 	    "             falls back to plain.  The first time, the server's\n"
@@ -229,6 +235,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "plain",	no_argument,	NULL, 'p' },
+		{ "reconnect",	no_argument,	NULL, 'r' },
 		{ "help",	no_argument,	NULL, 'h' },
 		{ "config",	required_argument, NULL, 'c' },
 		{ "version",	no_argument,	NULL, 'V' },
@@ -240,11 +247,11 @@ main(int argc, char *argv[])
 	unsigned port, udp_port = 0, udp_bound;
 	char err[1024], where[300], fpr[TRUST_FP_LEN];
 	struct net_tls_opts tls = { 0 };
-	bool tls_on = false, screen;
+	bool tls_on = false;
 	struct model *m;
 	struct app *a;
 	struct conf conf;
-	bool plain = false;
+	bool plain = false, reconnect = false, screen;
 	int ch, n, fd, udp_fd, status;
 
 	log_init("tui-client", LOG_LEVEL_WARN);
@@ -273,6 +280,9 @@ main(int argc, char *argv[])
 			}
 			tls.fingerprint = fpr;
 			tls_on = true;
+			break;
+		case 'r':
+			reconnect = true;
 			break;
 		case 'h':
 			main_usage(stdout, true);
@@ -347,7 +357,10 @@ main(int argc, char *argv[])
 	 * unknown to curses).
 	 */
 	status = -1;
+	/* The screen always stays on; plain mode only with --reconnect. */
+	app_set_server(a, host, port_s, screen || reconnect, screen);
 	if (screen) {
+		ui_set_look(conf.time_format, conf.log_dir);
 		snprintf(where, sizeof(where), "%s%s%s:%s",
 		    strchr(host, ':') != NULL ? "[" : "", host,
 		    strchr(host, ':') != NULL ? "]" : "", port_s);
@@ -358,6 +371,7 @@ main(int argc, char *argv[])
 			    getenv("TERM") : "");
 	}
 	if (status == -1) {
+		app_set_server(a, host, port_s, reconnect, false);
 		p2p_set_screen(false);
 		status = plain_run(a, m);
 	}

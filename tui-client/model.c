@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model.h"
 #include "sanitize.h"
@@ -27,6 +28,12 @@ struct model {
 	size_t			 nusers;
 	size_t			 users_cap;
 
+	char			 conv[MODEL_CONV_MAX];	/* for the next line */
+	bool			 conv_own;
+	char			 stamp[32];	/* strftime format, "" none */
+	int			 yday;		/* day of the last stamp */
+	int			 year;
+
 	enum model_state	 state;
 	char			 self[PROTO_USER_MAX + 1];
 	enum model_input	 input;
@@ -41,6 +48,8 @@ struct model {
 	size_t	 nrecent;
 	char	 private[MODEL_PRIVATE_MAX][PROTO_USER_MAX + 1];
 	size_t	 nprivate;
+	char	 blocked[MODEL_PRIVATE_MAX][PROTO_USER_MAX + 1];
+	size_t	 nblocked;
 };
 
 static void	 model_users_changed(struct model *m);
@@ -84,25 +93,29 @@ model_set_cbs(struct model *m, const struct model_cbs *cbs)
 	m->cbs = *cbs;
 }
 
-/* Add a display line, dropping the oldest when the scrollback is full. */
+/* Tag the next line with a conversation. */
 void
-model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
-    ...)
+model_set_conv(struct model *m, const char *conv, bool own)
 {
-	char tmp[MODEL_LINE_MAX];
-	struct model_line *l;
-	va_list ap;
-	char *text;
+	snprintf(m->conv, sizeof(m->conv), "%s", conv != NULL ? conv : "");
+	m->conv_own = own;
+}
 
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	/* Text from the server or a peer may hold controls or bidi
-	   overrides: never shown raw, here or in plain mode. */
-	sanitize_text(tmp);
+/* Store a line (text and conv in one allocation) and tell the frontend. */
+static void
+model_store(struct model *m, enum model_line_kind kind, const char *text,
+    const char *conv, bool own)
+{
+	struct model_line *l;
+	size_t tn = strlen(text), cn = conv != NULL ? strlen(conv) : 0;
+	char *buf;
+
 	/* Out of memory: the line is lost, the program goes on. */
-	if ((text = strdup(tmp)) == NULL)
+	if ((buf = malloc(tn + 1 + (cn > 0 ? cn + 1 : 0))) == NULL)
 		return;
+	memcpy(buf, text, tn + 1);
+	if (cn > 0)
+		memcpy(buf + tn + 1, conv, cn + 1);
 	if (m->count == m->cap) {
 		free(m->lines[m->head].text);
 		m->lines[m->head].text = NULL;
@@ -112,10 +125,85 @@ model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
 	l = &m->lines[(m->head + m->count) % m->cap];
 	l->kind = kind;
 	l->seq = ++m->seq;
-	l->text = text;
+	l->text = buf;
+	l->conv = cn > 0 ? buf + tn + 1 : NULL;
+	l->own = own;
 	m->count++;
 	if (m->cbs.on_line != NULL)
 		m->cbs.on_line(m->cbs.arg, l);
+}
+
+/* Add a display line, dropping the oldest when the scrollback is full. */
+void
+model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
+    ...)
+{
+	char tmp[MODEL_LINE_MAX], conv[MODEL_CONV_MAX], day[64];
+	size_t off = 0;
+	struct tm tm;
+	time_t now;
+	va_list ap;
+	bool own = m->conv_own;
+
+	snprintf(conv, sizeof(conv), "%s", m->conv);
+	m->conv[0] = '\0';
+	m->conv_own = false;
+	if (m->stamp[0] != '\0') {
+		now = time(NULL);
+		localtime_r(&now, &tm);
+		if (m->year != 0 && (tm.tm_yday != m->yday ||
+		    tm.tm_year != m->year)) {
+			strftime(day, sizeof(day), "Day changed to %a %d %b %Y",
+			    &tm);
+			m->yday = tm.tm_yday;	/* before: no recursion */
+			m->year = tm.tm_year;
+			model_store(m, MODEL_LINE_INFO, day, NULL, false);
+		}
+		m->yday = tm.tm_yday;
+		m->year = tm.tm_year;
+		if ((off = strftime(tmp, sizeof(tmp) - 2, m->stamp, &tm)) > 0)
+			tmp[off++] = ' ';
+	}
+	va_start(ap, fmt);
+	vsnprintf(tmp + off, sizeof(tmp) - off, fmt, ap);
+	va_end(ap);
+	/* Text from the server or a peer may hold controls or bidi
+	   overrides: never shown raw, here or in plain mode. */
+	sanitize_text(tmp);
+	model_store(m, kind, tmp, conv[0] != '\0' ? conv : NULL, own);
+}
+
+/* Add a copy of a line of another model. */
+void
+model_add_copy(struct model *m, const struct model_line *l)
+{
+	model_store(m, l->kind, l->text, l->conv, l->own);
+}
+
+/* Forget every line. */
+void
+model_clear_lines(struct model *m)
+{
+	while (m->count > 0) {
+		free(m->lines[m->head].text);
+		m->lines[m->head].text = NULL;
+		m->head = (m->head + 1) % m->cap;
+		m->count--;
+	}
+}
+
+/* True when lines carry the local time. */
+bool
+model_stamped(const struct model *m)
+{
+	return m->stamp[0] != '\0';
+}
+
+/* Stamp lines with the time in this format from now on. */
+void
+model_set_stamp(struct model *m, const char *fmt)
+{
+	snprintf(m->stamp, sizeof(m->stamp), "%s", fmt != NULL ? fmt : "");
 }
 
 /* Lines held now. */
@@ -483,27 +571,55 @@ model_recent_at(const struct model *m, size_t i)
 	return i < m->nrecent ? m->recent[i] : NULL;
 }
 
+/* Put name in or out of a set of names; true when the set changed. */
+static bool
+model_mark(char set[][PROTO_USER_MAX + 1], size_t *count, const char *name,
+    bool on)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < *count; i++)
+		if (strcmp(set[i], name) == 0)
+			break;
+	if (on && i == *count) {
+		if (*count == MODEL_PRIVATE_MAX || n == 0 ||
+		    n > PROTO_USER_MAX)
+			return false;
+		memcpy(set[(*count)++], name, n + 1);
+	} else if (!on && i < *count) {
+		memmove(set[i], set[i + 1], (*count - i - 1) * sizeof(set[0]));
+		(*count)--;
+	} else
+		return false;
+	return true;
+}
+
 /* Mark or unmark a private-chat peer. */
 void
 model_private_set(struct model *m, const char *name, bool on)
 {
-	size_t i, n = strlen(name);
+	if (model_mark(m->private, &m->nprivate, name, on))
+		model_users_changed(m);
+}
 
-	for (i = 0; i < m->nprivate; i++)
-		if (strcmp(m->private[i], name) == 0)
-			break;
-	if (on && i == m->nprivate) {
-		if (m->nprivate == MODEL_PRIVATE_MAX || n == 0 ||
-		    n > PROTO_USER_MAX)
-			return;
-		memcpy(m->private[m->nprivate++], name, n + 1);
-	} else if (!on && i < m->nprivate) {
-		memmove(m->private[i], m->private[i + 1],
-		    (m->nprivate - i - 1) * sizeof(m->private[0]));
-		m->nprivate--;
-	} else
-		return;
-	model_users_changed(m);
+/* Mark or unmark a user we blocked. */
+void
+model_blocked_set(struct model *m, const char *name, bool on)
+{
+	if (model_mark(m->blocked, &m->nblocked, name, on))
+		model_users_changed(m);
+}
+
+/* True when we blocked name (in this run). */
+bool
+model_blocked_has(const struct model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nblocked; i++)
+		if (strcmp(m->blocked[i], name) == 0)
+			return true;
+	return false;
 }
 
 /* True when we have a private chat with name. */

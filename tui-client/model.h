@@ -35,7 +35,13 @@ struct model_line {
 	enum model_line_kind	 kind;
 	unsigned long		 seq;	/* 1 for the first line ever added */
 	char			*text;
+	/* The conversation it belongs to ("@bob", "#study", "~bob"), or
+	   NULL; in the same allocation as text. */
+	const char		*conv;
+	bool			 own;	/* our own words (no activity mark) */
 };
+
+#define MODEL_CONV_MAX	48	/* bytes of a conversation key */
 
 struct model_user {
 	char		 name[PROTO_USER_MAX + 1];
@@ -104,6 +110,25 @@ void		 model_set_cbs(struct model *m, const struct model_cbs *cbs);
 /* Add a display line (cut at MODEL_LINE_MAX); drops the oldest when full. */
 void		 model_add_line(struct model *m, enum model_line_kind kind,
 		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The next line added belongs to conversation conv ("@USER" direct,
+ * "#GROUP", "~USER" private; NULL: none) and is (own) our own words.
+ * Used once, by the next model_add_line.
+ */
+void		 model_set_conv(struct model *m, const char *conv, bool own);
+/* Add a line as it is (kind, conversation, own), for window stores. */
+void		 model_add_copy(struct model *m, const struct model_line *l);
+/* Forget every line (sequence numbers go on). */
+void		 model_clear_lines(struct model *m);
+/*
+ * Start every line added from now on with the local time in this
+ * strftime format ("%H:%M"; NULL or "": no time), and say "Day changed
+ * to ..." before the first line of a new day.  The screen sets it; plain
+ * mode keeps its lines as they are.
+ */
+void		 model_set_stamp(struct model *m, const char *fmt);
+/* True when lines are stamped (the screen): messages may be shorter. */
+bool		 model_stamped(const struct model *m);
 /* Lines held now (at most the scrollback size). */
 size_t		 model_line_count(const struct model *m);
 /* Line i, 0 being the oldest held; NULL when out of range. */
@@ -178,5 +203,8 @@ const char	*model_recent_at(const struct model *m, size_t i);
 #define MODEL_PRIVATE_MAX 64
 void		 model_private_set(struct model *m, const char *name, bool on);
 bool		 model_private_has(const struct model *m, const char *name);
+/* Users we blocked in this run, marked in the panel (calls on_users). */
+void		 model_blocked_set(struct model *m, const char *name, bool on);
+bool		 model_blocked_has(const struct model *m, const char *name);
 
 #endif /* MODEL_H */

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "model.h"
@@ -117,18 +118,32 @@ msgs_do_broadcast(struct app *a, int argc, char **argv)
 	app_send_hook(a, msgs_show, NULL, PROTO_V_BROADCAST, argv[0]);
 }
 
+/* The reply to BLOCK (arg set) or UNBLOCK: "USER is ...", and the mark. */
+static void
+msgs_show_block(struct app *a, void *arg, const struct proto_msg *msg)
+{
+	char name[PROTO_USER_MAX + 1];
+	size_t n = strcspn(msg->text, " ");
+
+	if (msg->kind == PROTO_MSG_OK && n > 0 && n <= PROTO_USER_MAX) {
+		snprintf(name, sizeof(name), "%.*s", (int)n, msg->text);
+		model_blocked_set(app_model(a), name, arg != NULL);
+	}
+	msgs_show(a, arg, msg);
+}
+
 /* block USER */
 void
 msgs_do_block(struct app *a, int argc, char **argv)
 {
-	app_send_hook(a, msgs_show, NULL, PROTO_V_BLOCK, argv[0]);
+	app_send_hook(a, msgs_show_block, (void *)1, PROTO_V_BLOCK, argv[0]);
 }
 
 /* unblock USER */
 void
 msgs_do_unblock(struct app *a, int argc, char **argv)
 {
-	app_send_hook(a, msgs_show, NULL, PROTO_V_UNBLOCK, argv[0]);
+	app_send_hook(a, msgs_show_block, NULL, PROTO_V_UNBLOCK, argv[0]);
 }
 
 /* MSG TEXT */
@@ -207,12 +222,40 @@ msgs_do_gmsg(struct app *a, int argc, char **argv)
 	msgs_send2(a, msgs_show, PROTO_V_GMSG, argv[0], argv[1]);
 }
 
+/* The next line belongs to the conversation sigil+name ("@bob"). */
+void
+msgs_conv(struct model *m, char sigil, const char *name, bool own)
+{
+	char conv[MODEL_CONV_MAX];
+
+	snprintf(conv, sizeof(conv), "%c%s", sigil, name);
+	model_set_conv(m, conv, own);
+}
+
+/*
+ * The screen stamps lines with the local time, so a message's own time
+ * (d: "DD" "Mon" "YYYY" "HH:MM:SS") is only worth showing when it was
+ * sent a while ago (waiting while we were offline): " (sent ...)".
+ */
+static void
+msgs_sent_note(char *const *d, char *buf, size_t len)
+{
+	char text[128], err[64];
+	time_t t;
+
+	buf[0] = '\0';
+	snprintf(text, sizeof(text), "%s %s %s %s", d[0], d[1], d[2], d[3]);
+	if (timefmt_parse(text, &t, err, sizeof(err)) == 0 &&
+	    (t < time(NULL) - 60 || t > time(NULL) + 60))
+		snprintf(buf, len, " (sent %s)", text);
+}
+
 /* Show a messaging event. */
 bool
 msgs_event(struct app *a, const char *name, char *text)
 {
 	struct model *m = app_model(a);
-	char *w[7];
+	char *w[7], when[160];
 	int n;
 
 	if (strcmp(name, PROTO_EV_MSG) == 0 ||
@@ -220,10 +263,18 @@ msgs_event(struct app *a, const char *name, char *text)
 		/* FROM DD Mon YYYY HH:MM:SS TEXT */
 		if ((n = proto_split(text, w, 6, true)) < 6)
 			return true;
-		model_add_line(m, MODEL_LINE_MESSAGE, "[%s %s %s %s] %s%s: %s",
-		    w[1], w[2], w[3], w[4], w[0],
-		    strcmp(name, PROTO_EV_BCAST) == 0 ? " (broadcast)" : "",
-		    w[5]);
+		if (strcmp(name, PROTO_EV_MSG) == 0)
+			msgs_conv(m, '@', w[0], false);
+		if (model_stamped(m)) {
+			msgs_sent_note(w + 1, when, sizeof(when));
+			model_add_line(m, MODEL_LINE_MESSAGE, "%s%s: %s%s",
+			    w[0], strcmp(name, PROTO_EV_BCAST) == 0 ?
+			    " (broadcast)" : "", w[5], when);
+		} else
+			model_add_line(m, MODEL_LINE_MESSAGE,
+			    "[%s %s %s %s] %s%s: %s", w[1], w[2], w[3], w[4],
+			    w[0], strcmp(name, PROTO_EV_BCAST) == 0 ?
+			    " (broadcast)" : "", w[5]);
 		/* Tab completion offers the last correspondents first. */
 		model_recent_touch(m, w[0]);
 		return true;
@@ -232,8 +283,15 @@ msgs_event(struct app *a, const char *name, char *text)
 		/* GROUP FROM DD Mon YYYY HH:MM:SS TEXT */
 		if ((n = proto_split(text, w, 7, true)) < 7)
 			return true;
-		model_add_line(m, MODEL_LINE_MESSAGE, "[%s %s %s %s] %s in %s: %s",
-		    w[2], w[3], w[4], w[5], w[1], w[0], w[6]);
+		msgs_conv(m, '#', w[0], false);
+		if (model_stamped(m)) {
+			msgs_sent_note(w + 2, when, sizeof(when));
+			model_add_line(m, MODEL_LINE_MESSAGE, "%s in %s: %s%s",
+			    w[1], w[0], w[6], when);
+		} else
+			model_add_line(m, MODEL_LINE_MESSAGE,
+			    "[%s %s %s %s] %s in %s: %s", w[2], w[3], w[4],
+			    w[5], w[1], w[0], w[6]);
 		model_recent_touch(m, w[1]);
 		return true;
 	}

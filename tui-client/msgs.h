@@ -36,4 +36,9 @@ cmds_check_fn	msgs_check_timestamp;
  */
 bool		msgs_event(struct app *a, const char *name, char *text);
 
+struct model;
+/* The next model line belongs to conversation sigil+name (@ # ~). */
+void		 msgs_conv(struct model *m, char sigil, const char *name,
+		     bool own);
+
 #endif /* MSGS_H */

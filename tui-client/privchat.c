@@ -32,6 +32,7 @@
 #include "ask.h"
 #include "log.h"
 #include "model.h"
+#include "msgs.h"
 #include "privchat.h"
 #include "proto.h"
 
@@ -239,6 +240,7 @@ privchat_do_send(struct app *a, int argc, char **argv)
 		    "the private chat; message not sent", c->peer);
 		return;
 	}
+	msgs_conv(m, '~', c->peer, true);
 	model_add_line(m, MODEL_LINE_NORMAL, "to %s (private): %s", c->peer, t);
 }
 
@@ -547,9 +549,11 @@ pc_read(struct app *a, struct pc *c)
 			pc_end(a, c, true);
 			return false;
 		}
-		if (c->in[0] != '\0')
+		if (c->in[0] != '\0') {
+			msgs_conv(m, '~', c->peer, false);
 			model_add_line(m, MODEL_LINE_PRIVATE, "%s (private): %s",
 			    c->peer, c->in);
+		}
 		memmove(c->in, nl + 1, c->inlen - n - 1);
 		c->inlen -= n + 1;
 	}

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "ask.h"
 #include "cmds.h"
 #include "log.h"
 #include "ui.h"
@@ -33,6 +34,7 @@
 #define UI_ESCDELAY_MS	50	/* wait for the rest of an escape sequence */
 #define UI_LOG_MAX	1024	/* bytes of one caught log line */
 #define UI_GONE_MS	5000	/* terminal gone: wait this long for logout */
+#define UI_SWALLOW_MS	2000	/* "es" / "o" + Enter after a one-key answer */
 
 typedef void ui_key_fn(struct ui *u);
 
@@ -73,15 +75,18 @@ static const struct ui_key ui_keys[] = {
 	{ CTRL('h'), false, ui_key_backspace, NULL },
 	{ KEY_DC, true, ui_key_delete, NULL },
 	{ CTRL('d'), false, ui_key_ctrl_d,
-	    "Ctrl-D: delete; on an empty line, log out" },
+	    "Ctrl-D: delete; on an empty line, like Ctrl-C" },
 	{ CTRL('u'), false, ui_key_kill_start,
 	    "Ctrl-U: delete to the start of the line" },
 	{ CTRL('k'), false, ui_key_kill_end, "Ctrl-K: delete to the end" },
 	{ CTRL('w'), false, ui_key_kill_word, "Ctrl-W: delete a word" },
-	{ KEY_UP, true, ui_key_up, "Up/Down, Ctrl-P/N: history" },
+	{ CTRL('y'), false, ui_alt_yank,
+	    "Ctrl-Y: put back what Ctrl-U/K/W, Alt-D/Backspace cut" },
+	{ KEY_UP, true, ui_key_up, "Up/Down: history" },
 	{ KEY_DOWN, true, ui_key_down, NULL },
-	{ CTRL('p'), false, ui_key_up, NULL },
-	{ CTRL('n'), false, ui_key_down, NULL },
+	{ CTRL('p'), false, ui_alt_prev_win, NULL },
+	{ CTRL('n'), false, ui_alt_next_win, NULL },
+	{ 0x1b, false, ui_alt_esc, NULL },
 	{ KEY_PPAGE, true, ui_key_pgup,
 	    "PgUp/PgDn: scroll messages (Shift-Up/Down: a line)" },
 	{ KEY_NPAGE, true, ui_key_pgdn, NULL },
@@ -89,7 +94,7 @@ static const struct ui_key ui_keys[] = {
 	{ KEY_SF, true, ui_key_line_down, NULL },
 	{ CTRL('l'), false, ui_key_redraw, "Ctrl-L: redraw the screen" },
 	{ CTRL('c'), false, ui_key_interrupt,
-	    "Ctrl-C: log out (twice: quit at once)" },
+	    "Ctrl-C: twice within 2 s: log out and quit" },
 	{ KEY_RESIZE, true, ui_key_resize, NULL },
 	{ KEY_F(1), true, ui_key_help, "F1: this list" },
 };
@@ -110,6 +115,7 @@ ui_on_line(void *arg, const struct model_line *line)
 {
 	struct ui *u = arg;
 
+	ui_win_on_line(u, line);
 	u->dirty = true;
 }
 
@@ -145,7 +151,8 @@ ui_on_prompt(void *arg)
 	enum model_input now = model_input(u->m);
 
 	if ((now == MODEL_INPUT_ASK || now == MODEL_INPUT_SECRET) &&
-	    u->mode == MODEL_INPUT_COMMAND && u->in.len > 0 && !u->stashed) {
+	    u->mode != MODEL_INPUT_ASK && u->mode != MODEL_INPUT_SECRET &&
+	    u->in.len > 0 && !u->stashed) {
 		snprintf(u->stash, sizeof(u->stash), "%s", u->in.buf);
 		u->stashed = true;
 		input_clear(&u->in);
@@ -172,7 +179,7 @@ ui_is_yes_no(const struct ui *u)
 static void
 ui_touch_names(struct ui *u, const char *line)
 {
-	char copy[INPUT_LINE_MAX + 1], *word, *name, *save = NULL;
+	char copy[INPUT_LINE_MAX + 64], *word, *name, *save = NULL;
 	const struct cmds_entry *e;
 
 	snprintf(copy, sizeof(copy), "%s", line);
@@ -189,21 +196,36 @@ ui_touch_names(struct ui *u, const char *line)
 static void
 ui_submit(struct ui *u, const char *text)
 {
-	char line[INPUT_LINE_MAX + 1];
+	char line[INPUT_LINE_MAX + 64];	/* room for "/msgto USER " */
 	enum model_input mode = model_input(u->m);
 
 	snprintf(line, sizeof(line), "%s", text);
 	input_clear(&u->in);
 	if (mode == MODEL_INPUT_COMMAND) {
 		input_history_add(&u->in, line);
-		if (line[strspn(line, " ")] != '\0')
+		/* Conversation text is echoed as our own line instead. */
+		if (line[strspn(line, " ")] != '\0' &&
+		    (u->wins.cur == 0 || line[strspn(line, " ")] == '/'))
 			model_add_line(u->m, MODEL_LINE_INFO, "> %s", line);
 		ui_touch_names(u, line);
-	} else if (mode == MODEL_INPUT_ASK)
+		if (!ui_win_submit(u, line, sizeof(line))) {
+			explicit_bzero(line, sizeof(line));
+			u->dirty = true;
+			return;
+		}
+	} else if (mode == MODEL_INPUT_ASK && ui_is_yes_no(u))
+		/* The question itself is in the pane already (ask.c). */
+		model_add_line(u->m, MODEL_LINE_INFO, "  answered %s",
+		    (line[0] | 0x20) == 'y' ? "yes" :
+		    (line[0] | 0x20) == 'n' ? "no" : line);
+	else if (mode == MODEL_INPUT_ASK)
 		model_add_line(u->m, MODEL_LINE_INFO, "%s %s",
 		    model_prompt(u->m), line);
-	pane_follow(&u->pane);
-	app_input(u->app, line);
+	pane_follow(ui_pane(u));
+	if (mode == MODEL_INPUT_COMMAND)
+		ui_win_send(u, line);
+	else
+		app_input(u->app, line);
 	explicit_bzero(line, sizeof(line));
 	u->dirty = true;
 }
@@ -266,7 +288,7 @@ static void
 ui_key_ctrl_d(struct ui *u)
 {
 	if (u->in.len == 0 && model_input(u->m) == MODEL_INPUT_COMMAND)
-		app_input_eof(u->app);
+		ui_alt_interrupt(u);
 	else
 		input_delete(&u->in);
 }
@@ -276,6 +298,8 @@ static void
 ui_key_kill_start(struct ui *u)
 {
 	input_kill_start(&u->in);
+	if (model_input(u->m) == MODEL_INPUT_SECRET)
+		input_kill_forget(&u->in);
 }
 
 /* Ctrl-K. */
@@ -283,6 +307,8 @@ static void
 ui_key_kill_end(struct ui *u)
 {
 	input_kill_end(&u->in);
+	if (model_input(u->m) == MODEL_INPUT_SECRET)
+		input_kill_forget(&u->in);
 }
 
 /* Ctrl-W. */
@@ -290,6 +316,8 @@ static void
 ui_key_kill_word(struct ui *u)
 {
 	input_kill_word(&u->in);
+	if (model_input(u->m) == MODEL_INPUT_SECRET)
+		input_kill_forget(&u->in);
 }
 
 /* Up: older history, for command lines only (never answers). */
@@ -316,7 +344,7 @@ ui_scroll(struct ui *u, int n)
 
 	ui_layout(u);
 	r = &u->rect[UI_VIEW_PANE];
-	pane_scroll(&u->pane, u->m, r->w, r->h, n);
+	pane_scroll(ui_pane(u), ui_lines(u), r->w, r->h, n);
 }
 
 /* PgUp: a page back, keeping one row of context. */
@@ -406,18 +434,11 @@ ui_key_redraw(struct ui *u)
 	clearok(curscr, TRUE);
 }
 
-/* Ctrl-C: log out; a second time, or when not logged in, quit. */
+/* Ctrl-C: asks first; see ui_alt_interrupt. */
 static void
 ui_key_interrupt(struct ui *u)
 {
-	if (model_state(u->m) == MODEL_STATE_ACTIVE &&
-	    model_input(u->m) == MODEL_INPUT_COMMAND) {
-		app_input_eof(u->app);
-		return;
-	}
-	if (model_state(u->m) != MODEL_STATE_ACTIVE)
-		app_input_eof(u->app);
-	u->quit = true;
+	ui_alt_interrupt(u);
 }
 
 /* The terminal changed size: curses knows; lay out again. */
@@ -438,9 +459,10 @@ ui_key_help(struct ui *u)
 		if (ui_keys[i].help != NULL)
 			model_add_line(u->m, MODEL_LINE_INFO, "  %s",
 			    ui_keys[i].help);
+	ui_alt_help(u);
 	model_add_line(u->m, MODEL_LINE_INFO,
 	    "Type /help for the commands.");
-	pane_follow(&u->pane);
+	pane_follow(ui_pane(u));
 }
 
 /* A character typed: a y/n question takes it as the answer. */
@@ -455,6 +477,8 @@ ui_type(struct ui *u, wint_t wc)
 	    (wc == L'y' || wc == L'Y' || wc == L'n' || wc == L'N')) {
 		mb[0] = (char)(wc == L'Y' ? 'y' : wc == L'N' ? 'n' : wc);
 		mb[1] = '\0';
+		u->swallow = mb[0] == 'y' ? "es" : "o";
+		u->swallow_until = ui_now_ms() + UI_SWALLOW_MS;
 		ui_submit(u, mb);
 		return;
 	}
@@ -482,6 +506,9 @@ ui_key(struct ui *u, int r, wint_t wc)
 	}
 	if (!fkey || wc != KEY_RESIZE)
 		u->note[0] = '\0';
+	if (ui_paste_key(u, fkey, wc) || ui_swallow(u, fkey, wc) ||
+	    ui_alt_key(u, fkey, wc))
+		return;
 	for (i = 0; i < sizeof(ui_keys) / sizeof(ui_keys[0]); i++) {
 		if (ui_keys[i].fkey == fkey && (wint_t)ui_keys[i].key == wc) {
 			ui_keys[i].fn(u);
@@ -574,6 +601,8 @@ ui_start(struct ui *u)
 	u->colors = (nc == NULL || nc[0] == '\0') && has_colors() &&
 	    start_color() == OK && COLORS >= 8;
 	ui_draw_init(u);
+	ui_alt_init(u);
+	ui_paste_init(u);
 	return true;
 }
 
@@ -604,8 +633,13 @@ ui_timeout(const struct ui *u)
 {
 	int64_t left;
 
+	char conn[96];
+
 	if (u->stdin_gone)
 		return 100;		/* to notice the logout deadline */
+	/* A countdown in the status bar: redraw every second. */
+	if (!u->hold && app_status(u->app, conn, sizeof(conn)))
+		return 1000 - (int)(ui_now_ms() % 1000);
 	if (!u->xfer_dirty)
 		return -1;
 	left = UI_XFER_MS - (ui_now_ms() - u->last_draw_ms);
@@ -616,7 +650,7 @@ ui_timeout(const struct ui *u)
 static int
 ui_loop(struct ui *u, int logfd, const sigset_t *old)
 {
-	char logbuf[UI_LOG_MAX];
+	char logbuf[UI_LOG_MAX], note[96];
 	size_t loglen = 0;
 	struct pollfd fds[APP_POLL_MAX + 2];
 	struct timespec ts, *tsp;
@@ -644,7 +678,8 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 			app_pump(u->app);
 			app_flush(u->app);
 		}
-		if (u->dirty || (u->xfer_dirty && ui_timeout(u) == 0))
+		if (u->dirty || (u->xfer_dirty && ui_timeout(u) == 0) ||
+		    app_status(u->app, note, sizeof(note)))
 			ui_draw(u);
 
 		/* The app's descriptors (server, transfers, private chats)
@@ -710,12 +745,15 @@ ui_run(struct app *a, struct model *m, const char *where)
 	u->m = m;
 	u->where = where;
 	input_init(&u->in);
-	pane_init(&u->pane);
+	ui_win_init(u);
 	u->mode = model_input(m);
 	if (!ui_start(u)) {
+		ui_win_free(u);
 		free(u);
 		return -1;
 	}
+	ask_set_echo(true);
+	model_set_stamp(m, ui_win_time_format());
 	memset(&cbs, 0, sizeof(cbs));
 	cbs.on_line = ui_on_line;
 	cbs.on_prompt = ui_on_prompt;
@@ -729,6 +767,7 @@ ui_run(struct app *a, struct model *m, const char *where)
 
 	status = ui_loop(u, logfd, &old);
 
+	ui_paste_end(u);
 	endwin();
 	delscreen(ui_screen);
 	ui_screen = NULL;
@@ -747,6 +786,7 @@ ui_run(struct app *a, struct model *m, const char *where)
 		printf("%s\n", last->text);
 	}
 	input_free(&u->in);
+	ui_win_free(u);
 	explicit_bzero(u->stash, sizeof(u->stash));
 	free(u);
 	return status;

@@ -16,5 +16,10 @@
  * so that the caller can fall back to plain mode.
  */
 int	 ui_run(struct app *a, struct model *m, const char *where);
+/*
+ * Before ui_run: the time format of the lines (strftime; "" none) and
+ * the directory of conversation logs ("" none).
+ */
+void	 ui_set_look(const char *time_format, const char *log_dir);
 
 #endif /* UI_H */

@@ -242,9 +242,11 @@ ui_draw_pane(struct ui *u, const struct ui_rect *r)
 	int h = r->h < UI_ROWS_MAX ? r->h : UI_ROWS_MAX;
 	size_t n, i;
 
-	n = pane_layout(&u->pane, u->m, r->w, h, u->rows);
+	struct model *lm = ui_lines(u);
+
+	n = pane_layout(ui_pane(u), lm, r->w, h, u->rows);
 	for (i = 0; i < n; i++) {
-		l = model_line_at(u->m, u->rows[i].line);
+		l = model_line_at(lm, u->rows[i].line);
 		ui_put(r->y + (int)i, r->x, r->w, l->text + u->rows[i].off,
 		    u->rows[i].len, ui_line_attr(u, l->kind));
 	}
@@ -259,14 +261,38 @@ ui_user_cmp(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
-/* Users online, by name; '*' marks a private chat. */
+/*
+ * A name for the panel in w columns: one too long ends with an ellipsis
+ * ("..." without UTF-8); a blocked one says so when there is room.
+ */
+static void
+ui_user_name(char *buf, size_t len, int w, const char *name, bool blocked,
+    bool utf8)
+{
+	const char *dots = utf8 ? "\u2026" : "...";
+	int dw = utf8 ? 1 : 3, nw = pane_width(name, strlen(name));
+
+	if (w <= 0) {
+		buf[0] = '\0';
+		return;
+	}
+	if (nw <= w) {
+		snprintf(buf, len, "%s%s", name, blocked &&
+		    nw + 10 <= w ? " (blocked)" : "");
+		return;
+	}
+	snprintf(buf, len, "%.*s%s", (int)pane_fit(name, strlen(name),
+	    w > dw ? w - dw : 0), name, w > dw ? dots : "");
+}
+
+/* Users online, by name; '*' marks a private chat, 'x' a user blocked. */
 static void
 ui_draw_users(struct ui *u, const struct ui_rect *r)
 {
 	size_t n = model_user_count(u->m), i, shown;
-	char line[64];
+	char line[96];
 	int y;
-	bool priv;
+	bool priv, blocked;
 
 	mvvline(r->y, r->x - 1, ACS_VLINE, r->h);
 	snprintf(line, sizeof(line), "Online (%zu)", n);
@@ -279,10 +305,14 @@ ui_draw_users(struct ui *u, const struct ui_rect *r)
 		shown--;		/* room for "+N more" */
 	for (i = 0, y = r->y + 1; i < n && i < shown; i++, y++) {
 		priv = model_private_has(u->m, u->sorted[i]->name);
-		snprintf(line, sizeof(line), "%s%s", priv ? "*" : " ",
-		    u->sorted[i]->name);
-		ui_puts(y, r->x, r->w, line, priv ?
-		    ui_attr(u, UI_PAIR_PRIVATE, A_BOLD, A_BOLD) : A_NORMAL);
+		blocked = model_blocked_has(u->m, u->sorted[i]->name);
+		ui_user_name(line, sizeof(line), r->w - 1, u->sorted[i]->name,
+		    blocked, u->utf8);
+		ui_puts(y, r->x, 1, priv ? "*" : blocked ? "x" : " ",
+		    A_NORMAL);
+		ui_puts(y, r->x + 1, r->w - 1, line, priv ?
+		    ui_attr(u, UI_PAIR_PRIVATE, A_BOLD, A_BOLD) :
+		    blocked ? A_DIM : A_NORMAL);
 	}
 	if (i < n && y < r->y + r->h) {
 		snprintf(line, sizeof(line), " +%zu more", n - i);
@@ -336,20 +366,33 @@ ui_draw_bar(struct ui *u, const struct ui_rect *r)
 {
 	attr_t a = ui_attr(u, UI_PAIR_BAR, A_NORMAL, A_REVERSE);
 	attr_t hot = ui_attr(u, UI_PAIR_BAR, A_BOLD, A_REVERSE | A_BOLD);
-	char left[UI_NOTE_MAX + 96], right[96];
-	unsigned long unseen = pane_unseen(&u->pane, u->m);
-	size_t below = pane_below(&u->pane, u->m), nx;
+	char left[UI_NOTE_MAX * 2 + 96], right[96], conn[96];
+	unsigned long unseen = pane_unseen(ui_pane(u), ui_lines(u));
+	size_t below = pane_below(ui_pane(u), ui_lines(u)), nx;
+	char wl[UI_NOTE_MAX];
 	int rw;
 
 	ui_fill(r->y, r->x, r->w, a);
 	if (u->hold)
 		snprintf(left, sizeof(left),
 		    " Session ended. Press any key to quit.");
-	else if (model_state(u->m) == MODEL_STATE_ACTIVE) {
+	else if (model_state(u->m) == MODEL_STATE_ACTIVE &&
+	    app_status(u->app, conn, sizeof(conn))) {
+		snprintf(left, sizeof(left), " %s | %s", model_self(u->m),
+		    conn);
+		a = hot;
+	} else if (model_state(u->m) == MODEL_STATE_ACTIVE) {
 		nx = model_xfer_count(u->m);
-		snprintf(left, sizeof(left), " %s | %zu online%s | %s",
+		/* The window list once there is more than the status one. */
+		wl[0] = '\0';
+		if (u->wins.n > 1) {
+			wl[0] = ' ';
+			win_bar(&u->wins, wl + 1, sizeof(wl) - 3);
+			strcat(wl, " |");
+		}
+		snprintf(left, sizeof(left), " %s | %zu online%s |%s %s",
 		    model_self(u->m), model_user_count(u->m),
-		    nx > 0 ? " | transfers" : "",
+		    nx > 0 ? " | transfers" : "", wl,
 		    u->note[0] != '\0' ? u->note : "/help, F1 keys");
 	} else
 		snprintf(left, sizeof(left), " %s",

@@ -112,6 +112,8 @@ who_offline(struct model *m, char *text)
 		return;
 	}
 	model_user_remove(m, text);
+	if (strcmp(reason, PROTO_OFF_HIDDEN) == 0)
+		return;		/* blocked us: gone from the list, not out */
 	if (strcmp(reason, "timeout") == 0)
 		model_add_line(m, MODEL_LINE_PRESENCE,
 		    "%s logged out (idle timeout)", text);

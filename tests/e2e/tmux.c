@@ -263,6 +263,18 @@ tmx_key(struct tmx *t, const char *name, const char *key)
 	return tmx_cmd(t, args);
 }
 
+/* Paste text as a terminal does, bracketed when the program asked. */
+bool
+tmx_paste(struct tmx *t, const char *name, const char *text)
+{
+	const char *set[] = { "set-buffer", "-b", "tmxpaste", "--", text,
+	    NULL };
+	const char *paste[] = { "paste-buffer", "-p", "-b", "tmxpaste", "-t",
+	    name, NULL };
+
+	return tmx_cmd(t, set) && tmx_cmd(t, paste);
+}
+
 /* Type a line and press Enter. */
 bool
 tmx_line(struct tmx *t, const char *name, const char *text)

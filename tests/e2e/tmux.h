@@ -63,6 +63,9 @@ bool		 tmx_start_args(struct tmx *t, const char *name, int cols,
 /* Type text literally / press one key by tmux's name ("Enter", "PPage"). */
 bool		 tmx_type(struct tmx *t, const char *name, const char *text);
 bool		 tmx_key(struct tmx *t, const char *name, const char *key);
+/* Paste text (LF between lines) with tmux's paste-buffer -p: bracketed
+   when the program turned bracketed paste on. */
+bool		 tmx_paste(struct tmx *t, const char *name, const char *text);
 /* Type text, then Enter. */
 bool		 tmx_line(struct tmx *t, const char *name, const char *text);
 /* Resize the session's window (the program gets SIGWINCH). */

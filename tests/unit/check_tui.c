@@ -7,6 +7,7 @@
 #include <check.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "input.h"
@@ -631,5 +632,6 @@ suite_tui(void)
 	tcase_add_test(tc, test_progress_text);
 	tcase_add_test(tc, test_xfer_model_api);
 	suite_add_tcase(s, tc);
+
 	return s;
 }

@@ -1,0 +1,621 @@
+/*
+ * check_e2e_daily.c - the screen for daily use, end to end in tmux: it
+ * stays on and logs in again when the server goes and comes back, after
+ * an idle logout (Enter), and after a changed password (asked); plain
+ * mode only with --reconnect.  Each test has its own server, port, temp
+ * dir and tmux server; waits poll the screen with generous deadlines.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "tmux.h"
+#include "../suites.h"
+
+#define CREDS								\
+	"alice alice123\n"						\
+	"bob bob123\n"							\
+	"carol carol123\n"
+
+#define INI_BASIC							\
+	"[accounts]\n"							\
+	"attempts = 3\n"						\
+	"block_seconds = 30\n"						\
+	"registration = no\n"
+
+/* Start the screen as name in t and log in as user. */
+static void
+screen_login(struct tmx *t, struct srv *s, const char *name, int cols,
+    int rows, const char *user, const char *pass)
+{
+	char welcome[64];
+
+	ck_assert_msg(tmx_start(t, name, cols, rows, s, NULL), "%s",
+	    tmx_why(t));
+	TMX_WAIT(t, name, "Username:");
+	TMX_LINE(t, name, user);
+	TMX_WAIT(t, name, "Password:");
+	TMX_LINE(t, name, pass);
+	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
+	TMX_WAIT(t, name, welcome);
+}
+
+/* A plain client logged in as user (extra: NULL or one more argument). */
+static struct cli *
+plain_login(struct srv *s, const char *user, const char *pass,
+    const char *extra)
+{
+	struct cli *c = extra != NULL ? cli_start(s, extra, NULL) :
+	    cli_start(s, NULL);
+
+	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
+	cli_label(c, user);
+	EXPECT(c, "Username:");
+	SEND(c, user);
+	EXPECT(c, "Password:");
+	SEND(c, pass);
+	EXPECT(c, "Welcome");
+	return c;
+}
+
+/* The last row of the screen (the input line), trailing spaces cut. */
+static bool
+wait_input_row(struct tmx *t, const char *name, int y, const char *text)
+{
+	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
+	char row[512];
+
+	for (;;) {
+		tmx_capture(t, name, false);
+		if (strcmp(tmx_row(t, y, row, sizeof(row)), text) == 0)
+			return true;
+		if (e2e_now_ms() >= deadline)
+			break;
+		e2e_nap(40);
+	}
+	snprintf(t->why, sizeof(t->why), "row %d is '%.200s', not '%.200s':\n"
+	    "%.60000s", y, row, text, t->screen);
+	return false;
+}
+
+#define WAIT_ROW(t, n, y, text)						\
+	ck_assert_msg(wait_input_row((t), (n), (y), (text)), "%s", tmx_why(t))
+
+/* Wait until the screen shows sub exactly n times. */
+static bool
+wait_count(struct tmx *t, const char *name, const char *sub, int n)
+{
+	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
+	const char *p;
+	int k;
+
+	for (;;) {
+		tmx_capture(t, name, false);
+		for (k = 0, p = t->screen; (p = strstr(p, sub)) != NULL; k++)
+			p += strlen(sub);
+		if (k == n)
+			return true;
+		if (e2e_now_ms() >= deadline)
+			break;
+		e2e_nap(40);
+	}
+	snprintf(t->why, sizeof(t->why), "'%.200s' shown %d times, not %d:\n"
+	    "%.60000s", sub, k, n, t->screen);
+	return false;
+}
+
+/* Log out with /quit and expect exit status 0. */
+static void
+screen_quit(struct tmx *t, const char *name)
+{
+	int st;
+
+	TMX_KEY(t, name, "C-u");
+	TMX_LINE(t, name, "/quit");
+	st = tmx_wait_exit(t, name, E2E_EXIT_MS);
+	ck_assert_msg(st == 0, "exit status %d: %s", st, tmx_why(t));
+}
+
+/*
+ * The server stops and starts again: the same screen carries on.  The
+ * status bar counts down, a line typed meanwhile is sent after the login,
+ * the half-typed line and the old lines stay, and a new message from
+ * another user arrives.  A plain client with --reconnect comes back too;
+ * one without it ends with status 1.
+ */
+START_TEST(test_daily_reconnect)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob, *carol;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	bob = plain_login(s, "bob", "bob123", "--reconnect");
+	carol = plain_login(s, "carol", "carol123", NULL);
+	SEND(bob, "message alice before the outage");
+	TMX_WAIT(t, "a", "before the outage");
+
+	ck_assert_int_eq(srv_terminate(s, SIGTERM), 0);
+	TMX_WAIT(t, "a", "disconnected \u2014 reconnecting in");
+	TMX_WAIT(t, "a", "(attempt 2)");	/* it keeps trying */
+	TMX_LINE(t, "a", "/msgto bob typed while down");
+	TMX_WAIT(t, "a", "(not connected: sent after the login)");
+	TMX_TYPE(t, "a", "half typed");
+	EXPECT_EXIT(carol, 1);			/* plain, no --reconnect */
+
+	ck_assert_msg(srv_run(s, (const char *const *)s->args), "%s",
+	    e2e_error());
+	TMX_WAIT(t, "a", "reconnected");
+	EXPECT(bob, "reconnected");
+	EXPECT(bob, "typed while down");	/* alice's waiting line */
+	SEND(bob, "message alice after the restart");
+	TMX_WAIT(t, "a", "after the restart");
+	tmx_capture(t, "a", false);
+	ck_assert_msg(strstr(t->screen, "before the outage") != NULL,
+	    "the old lines are gone:\n%s", t->screen);
+	WAIT_ROW(t, "a", 23, "> half typed");
+	TMX_WAIT(t, "a", " alice | 1 online");	/* bob, back in the list */
+	screen_quit(t, "a");
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(carol);
+	cli_free(bob);
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * The server is killed (no goodbye, the connection just drops) and
+ * started again: the screen carries on the same way, and a message from
+ * another user reaches it.
+ */
+START_TEST(test_daily_reconnect_after_kill)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	TMX_LINE(t, "a", "/who");
+	TMX_WAIT(t, "a", "no other active user");
+	srv_terminate(s, SIGKILL);
+	TMX_WAIT(t, "a", "Disconnected from the server");
+	TMX_WAIT(t, "a", "reconnecting in");
+	ck_assert_msg(srv_run(s, (const char *const *)s->args), "%s",
+	    e2e_error());
+	TMX_WAIT(t, "a", "reconnected");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	SEND(bob, "message alice after the kill");
+	TMX_WAIT(t, "a", "bob: after the kill");
+	tmx_capture(t, "a", false);
+	ck_assert_msg(strstr(t->screen, "no other active user") != NULL,
+	    "the old lines are gone:\n%s", t->screen);
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(bob);
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * The server's idle logout stays, but the screen does too: the bar warns
+ * first, then Enter logs in again and the half-typed line comes back.
+ */
+START_TEST(test_daily_idle_relogin)
+{
+	struct srv *s = SRV_START("[server]\nidle_timeout = 5\n" INI_BASIC,
+	    CREDS);
+	struct tmx *t = tmx_new();
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	TMX_TYPE(t, "a", "draft");
+	TMX_WAIT(t, "a", "idle: logged out in");
+	TMX_WAIT(t, "a", "Press Enter to log in again");
+	ck_assert(tmx_alive(t, "a"));
+	TMX_KEY(t, "a", "Enter");
+	TMX_WAIT(t, "a", "reconnected");
+	WAIT_ROW(t, "a", 23, "> draft");
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * The password changed while the server was away: the screen stops
+ * retrying and asks for it; the new one logs in again.
+ */
+START_TEST(test_daily_relogin_new_password)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	ck_assert_int_eq(srv_terminate(s, SIGTERM), 0);
+	TMX_WAIT(t, "a", "reconnecting in");
+	ck_assert(srv_write_file(s, "credentials.txt",
+	    "alice newpass1\nbob bob123\n"));
+	ck_assert_msg(srv_run(s, (const char *const *)s->args), "%s",
+	    e2e_error());
+	TMX_WAIT(t, "a", "Password:");
+	TMX_LINE(t, "a", "newpass1");
+	TMX_WAIT(t, "a", "reconnected");
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/* A user who blocks you leaves your panel without a fake logout line. */
+START_TEST(test_daily_blocker_leaves_quietly)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	TMX_WAIT(t, "a", "Online (1)");
+	SEND(bob, "block alice");
+	EXPECT(bob, "alice is blocked");
+	TMX_WAIT(t, "a", "Online (0)");
+	tmx_capture(t, "a", false);
+	ck_assert_msg(strstr(t->screen, "bob logged out") == NULL,
+	    "a fake logout line:\n%s", t->screen);
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(bob);
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * "yes" + Enter answers a private-chat request and nothing leaks into
+ * the command line; "No" + Enter declines the same way.  The question is
+ * in the pane with the asker's name, readable on a 20-column screen.
+ */
+START_TEST(test_daily_question_words)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	screen_login(t, s, "b", 20, 12, "bob", "bob123");
+	TMX_LINE(t, "a", "startprivate bob");
+	TMX_WAIT(t, "b", "alice wants to");	/* "HH:MM " before it */
+	TMX_WAIT(t, "b", "chat privately.");
+	TMX_WAIT(t, "b", "Accept? (y/n)");
+	TMX_TYPE(t, "b", "yes");
+	TMX_KEY(t, "b", "Enter");
+	TMX_WAIT(t, "a", "accepted");
+	TMX_WAIT(t, "b", "answered yes");
+	WAIT_ROW(t, "b", 11, ">");
+	tmx_capture(t, "b", false);
+	ck_assert_msg(strstr(t->screen, "unknown command") == NULL,
+	    "a letter of the answer ran as a command:\n%s", t->screen);
+	TMX_LINE(t, "a", "stopprivate bob");
+	TMX_WAIT(t, "b", "ended");
+	TMX_LINE(t, "a", "startprivate bob");
+	ck_assert_msg(tmx_wait(t, "b", "Accept? (y/n)", E2E_WAIT_MS), "%s",
+	    tmx_why(t));
+	TMX_TYPE(t, "b", "No");
+	TMX_KEY(t, "b", "Enter");
+	TMX_WAIT(t, "a", "declined");
+	WAIT_ROW(t, "b", 11, ">");
+	tmx_capture(t, "b", false);
+	ck_assert_msg(strstr(t->screen, "unknown command") == NULL,
+	    "a letter of the answer ran as a command:\n%s", t->screen);
+	screen_quit(t, "b");
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * Windows: /query opens one and plain text there reaches the peer, whose
+ * own window opens with a mention mark; Alt-2, Ctrl-P and Alt-Right
+ * switch; activity marks; /close; /whois and /names; the MSG question,
+ * asked once; LOGOUT in capitals.
+ */
+START_TEST(test_daily_windows)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	int st;
+
+	screen_login(t, s, "a", 100, 24, "alice", "alice123");
+	screen_login(t, s, "b", 100, 24, "bob", "bob123");
+	TMX_WAIT(t, "a", "Online (1)");
+	TMX_LINE(t, "a", "/query bob");
+	TMX_WAIT(t, "a", "(2:bob)");
+	TMX_LINE(t, "a", "hello there bob");
+	TMX_WAIT(t, "a", "<alice> hello there bob");
+	TMX_WAIT(t, "b", "alice: hello there bob");
+	TMX_WAIT(t, "b", "[2:alice!]");		/* it names bob */
+	TMX_KEY(t, "b", "M-2");
+	TMX_WAIT(t, "b", "(2:alice)");
+	TMX_LINE(t, "b", "a plain reply");
+	TMX_WAIT(t, "b", "<bob> a plain reply");
+	TMX_WAIT(t, "a", "bob: a plain reply");
+	TMX_KEY(t, "a", "C-p");
+	TMX_WAIT(t, "a", "(1:status) [2:bob]");
+	TMX_LINE(t, "b", "another one");
+	TMX_WAIT(t, "a", "[2:bob*]");
+	TMX_KEY(t, "a", "M-Right");
+	TMX_WAIT(t, "a", "[1:status] (2:bob)");
+	TMX_LINE(t, "a", "/close");
+	TMX_WAIT(t, "a", " alice | 1 online | /help");
+	TMX_LINE(t, "a", "/whois bob");
+	TMX_WAIT(t, "a", "bob: online since");
+	TMX_LINE(t, "a", "/names");
+	TMX_WAIT(t, "a", "1 other active user");
+
+	/* The board's word with a user's name: asked once. */
+	TMX_LINE(t, "a", "MSG bob secret plan");
+	TMX_WAIT(t, "a", "for a direct message use /msg bob");
+	TMX_KEY(t, "a", "n");
+	WAIT_ROW(t, "a", 23, "> /msg bob secret plan");
+	TMX_KEY(t, "a", "C-u");
+	TMX_LINE(t, "a", "MSG bob is on the board");
+	TMX_WAIT(t, "a", "posted");
+	ck_assert_msg(wait_count(t, "a", "for a direct message use", 1),
+	    "%s", tmx_why(t));
+	/* The first one was not posted: the board holds one message. */
+	ck_assert_msg(strstr(t->screen, "Message #1 posted") != NULL &&
+	    strstr(t->screen, "Message #2") == NULL, "%s", t->screen);
+
+	TMX_LINE(t, "a", "LOGOUT");
+	st = tmx_wait_exit(t, "a", E2E_EXIT_MS);
+	ck_assert_msg(st == 0, "exit status %d: %s", st, tmx_why(t));
+	screen_quit(t, "b");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * Readline keys: Alt-B, Ctrl-U then Ctrl-Y, Alt-Backspace, Alt-D; Alt-<
+ * and Alt-> for the ends of the scrollback; Ctrl-C asks before it logs
+ * out, and a second one quits.
+ */
+START_TEST(test_daily_keys)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	int st, i;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	TMX_TYPE(t, "a", "one two three");
+	TMX_KEY(t, "a", "M-b");
+	TMX_TYPE(t, "a", "X");
+	WAIT_ROW(t, "a", 23, "> one two Xthree");
+	TMX_KEY(t, "a", "C-e");
+	TMX_KEY(t, "a", "C-u");
+	WAIT_ROW(t, "a", 23, ">");
+	TMX_KEY(t, "a", "C-y");
+	WAIT_ROW(t, "a", 23, "> one two Xthree");
+	TMX_KEY(t, "a", "M-BSpace");
+	WAIT_ROW(t, "a", 23, "> one two");
+	TMX_KEY(t, "a", "C-a");
+	TMX_KEY(t, "a", "M-d");
+	WAIT_ROW(t, "a", 23, ">  two");
+	TMX_KEY(t, "a", "M-f");
+	TMX_TYPE(t, "a", "!");
+	WAIT_ROW(t, "a", 23, ">  two!");
+	TMX_KEY(t, "a", "C-u");
+
+	/* Enough lines to scroll: the login banner is far up. */
+	for (i = 0; i < 3; i++)
+		TMX_LINE(t, "a", "/help");
+	TMX_GONE(t, "a", "Username:");
+	TMX_KEY(t, "a", "M-<");
+	TMX_WAIT(t, "a", "Username:");
+	TMX_WAIT(t, "a", "below (PgDn)");
+	TMX_KEY(t, "a", "M->");
+	TMX_GONE(t, "a", "below (PgDn)");
+
+	TMX_KEY(t, "a", "C-c");
+	TMX_WAIT(t, "a", "press Ctrl-C again");
+	ck_assert(tmx_alive(t, "a"));
+	TMX_KEY(t, "a", "C-c");
+	st = tmx_wait_exit(t, "a", E2E_EXIT_MS);
+	ck_assert_msg(st == 0, "exit status %d: %s", st, tmx_why(t));
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * Paste: three lines pasted in the status window never run as commands
+ * (they wait on the input line); in bob's window one question sends them
+ * as three messages; a 5,000-character line arrives whole, in parts cut
+ * at word boundaries.
+ */
+START_TEST(test_daily_paste)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob;
+	char big[5001], want[64];
+	size_t off = 0;
+	int i, last = 0;
+
+	screen_login(t, s, "a", 100, 24, "alice", "alice123");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	ck_assert(tmx_paste(t, "a", "whoelse\n/logout\nthird line"));
+	TMX_WAIT(t, "a", "3 pasted lines joined");
+	WAIT_ROW(t, "a", 23, "> whoelse /logout third line");
+	ck_assert(tmx_alive(t, "a"));
+	TMX_KEY(t, "a", "C-u");
+
+	TMX_LINE(t, "a", "/query bob");
+	TMX_WAIT(t, "a", "(2:bob)");
+	ck_assert(tmx_paste(t, "a", "first pasted\n/logout\nthird pasted\n"));
+	TMX_WAIT(t, "a", "send 3 lines to bob? (y/n)");
+	TMX_KEY(t, "a", "y");
+	EXPECT(bob, "alice: first pasted");
+	EXPECT(bob, "alice: /logout");
+	EXPECT(bob, "alice: third pasted");
+	ck_assert(tmx_alive(t, "a"));
+
+	for (i = 0; off < 4990; i++) {
+		off += (size_t)snprintf(big + off, sizeof(big) - off, "%sp%d",
+		    i > 0 ? " " : "", i);
+		last = i;
+	}
+	ck_assert(tmx_paste(t, "a", big));
+	snprintf(want, sizeof(want), " p%d", last);
+	TMX_WAIT(t, "a", want);			/* the end, on the line */
+	TMX_KEY(t, "a", "Enter");
+	EXPECT(bob, "alice: p0 p1 p2");
+	EXPECT(bob, want);			/* the last word arrived */
+	TMX_WAIT(t, "a", "Message sent to bob");
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(bob);
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/* True when the text before at (in s) is a "HH:MM " stamp. */
+static bool
+stamped(const char *s, const char *at)
+{
+	return at != NULL && at - s >= 6 && at[-1] == ' ' && at[-4] == ':' &&
+	    at[-6] >= '0' && at[-6] <= '9' && at[-2] >= '0' && at[-2] <= '9';
+}
+
+/*
+ * The look: every line starts with HH:MM (presence, private and own
+ * lines too); a message shows as "bob: text" without the server's long
+ * time; a long name ends with an ellipsis in the panel; a user we
+ * blocked is marked there.
+ */
+START_TEST(test_daily_look)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS
+	    "averyveryverylongname42 pw12345\n");
+	struct tmx *t = tmx_new();
+	struct cli *bob, *lng;
+	const char *scr;
+
+	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	lng = plain_login(s, "averyveryverylongname42", "pw12345", NULL);
+	TMX_WAIT(t, "a", "averyveryverylon\u2026");
+	SEND(bob, "message alice hi there");
+	TMX_WAIT(t, "a", "bob: hi there");
+	TMX_LINE(t, "a", "/msg bob and back");
+	TMX_WAIT(t, "a", "<alice> and back");
+	TMX_LINE(t, "a", "block bob");
+	TMX_WAIT(t, "a", "xbob (blocked)");
+	scr = tmx_capture(t, "a", false);
+	ck_assert_msg(stamped(scr, strstr(scr, "Welcome alice")) &&
+	    stamped(scr, strstr(scr, "bob logged in")) &&
+	    stamped(scr, strstr(scr, "bob: hi there")) &&
+	    stamped(scr, strstr(scr, "<alice> and back")),
+	    "a line without its time:\n%s", scr);
+	ck_assert_msg(strstr(scr, "] bob: hi there") == NULL,
+	    "the server's long time is still there:\n%s", scr);
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	SEND(lng, "logout");
+	EXPECT_EXIT(lng, 0);
+	cli_free(bob);
+	cli_free(lng);
+	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * [client] log_dir: one plain-text file per conversation, appended, with
+ * the date and time; the password never appears in it.
+ */
+START_TEST(test_daily_logs)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *bob;
+	char ini[512], env[700], *log;
+
+	snprintf(ini, sizeof(ini), "[client]\nlog_dir = %s\n", s->dir);
+	ck_assert(srv_write_file(s, "client.ini", ini));
+	/* The driver runs "env ENV 'tui-client' 127.0.0.1 PORT". */
+	snprintf(env, sizeof(env), "sh -c 'exec \"$0\" -c %s/client.ini "
+	    "\"$@\"'", s->dir);
+	ck_assert_msg(tmx_start(t, "a", 80, 24, s, env), "%s", tmx_why(t));
+	TMX_WAIT(t, "a", "Username:");
+	TMX_LINE(t, "a", "alice");
+	TMX_WAIT(t, "a", "Password:");
+	TMX_LINE(t, "a", "alice123");
+	TMX_WAIT(t, "a", "Welcome alice");
+	bob = plain_login(s, "bob", "bob123", NULL);
+	TMX_LINE(t, "a", "/query bob");
+	TMX_LINE(t, "a", "hello log");
+	EXPECT(bob, "alice: hello log");
+	SEND(bob, "message alice a reply");
+	TMX_WAIT(t, "a", "bob: a reply");
+	screen_quit(t, "a");
+	log = srv_read_file(s, "@bob.log");
+	ck_assert_msg(log != NULL, "no log file @bob.log");
+	ck_assert_msg(strstr(log, "<alice> hello log") != NULL &&
+	    strstr(log, "bob: a reply") != NULL &&
+	    strstr(log, "alice123") == NULL && log[4] == '-' &&
+	    log[13] == ':', "the log:\n%s", log);
+	free(log);
+	SEND(bob, "logout");
+	EXPECT_EXIT(bob, 0);
+	cli_free(bob);
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+Suite *
+suite_e2e_daily(void)
+{
+	Suite *s = suite_create("e2e_daily");
+	TCase *tc;
+
+	tc = tcase_create("reconnect");
+	tcase_add_unchecked_fixture(tc, tmx_fixture_setup,
+	    tmx_fixture_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_daily_reconnect);
+	tcase_add_test(tc, test_daily_reconnect_after_kill);
+	tcase_add_test(tc, test_daily_idle_relogin);
+	tcase_add_test(tc, test_daily_relogin_new_password);
+	tcase_add_test(tc, test_daily_blocker_leaves_quietly);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("questions");
+	tcase_add_unchecked_fixture(tc, tmx_fixture_setup,
+	    tmx_fixture_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_daily_question_words);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("windows");
+	tcase_add_unchecked_fixture(tc, tmx_fixture_setup,
+	    tmx_fixture_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_daily_windows);
+	tcase_add_test(tc, test_daily_keys);
+	tcase_add_test(tc, test_daily_paste);
+	tcase_add_test(tc, test_daily_look);
+	tcase_add_test(tc, test_daily_logs);
+	suite_add_tcase(s, tc);
+	return s;
+}
