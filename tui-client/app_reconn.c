@@ -138,7 +138,7 @@ app_reconn_try(struct app *a)
 			app_reconn_offline(a, NULL);
 			return;
 		}
-		snprintf(a->why, sizeof(a->why), "%s", err);
+		snprintf(a->why, sizeof(a->why), "%.120s", err);
 		app_reconn_wait(a);
 		return;
 	}
