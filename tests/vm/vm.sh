@@ -126,8 +126,18 @@ guest 'systemctl is-system-running --wait' 300 || true
 
 . $HERE/checks.sh
 
+# The serial console shows systemd starting the service at the second
+# boot (at the first, dpkg -i started it after boot).
+n=$(grep -c 'Started .*firmware-server' "$RUN/console.log" || true)
+[ "$n" -ge 1 ] && ok "the serial console shows systemd starting firmware-server.service at boot" ||
+    fail "the serial console does not show firmware-server.service started at boot"
+
 guest 'systemctl poweroff' 10 || true
-wait "$QPID" 2>/dev/null || true
+for _ in $(seq 120); do
+	kill -0 "$QPID" 2>/dev/null || break
+	sleep 1
+done
+cleanup
 say "whole run: $(($(date +%s) - T0)) s (image $((T_IMAGE - T0)) s)"
 if [ "$failed" -ne 0 ]; then
 	say "FAILED (console: $RUN/console.log)"
