@@ -24,6 +24,7 @@
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
+#include "fed.h"
 #include "hasher.h"
 #include "lockout.h"
 #include "log.h"
@@ -272,6 +273,8 @@ server_init(struct server *srv, const struct config *cfg)
 		log_warn("loop_add");
 		return -1;
 	}
+	if (fed_init(srv) == -1)
+		return -1;
 	log_info("firmware-server listening on %s port %d; data in %s; "
 	    "%zu accounts; attempts %d, block %d s, idle timeout %d s%s, "
 	    "registration %s", cfg->listen, cfg->port, cfg->data_dir,
@@ -312,6 +315,8 @@ server_run(struct server *srv)
 	    srv->cfg.listen, srv->cfg.port);
 	while (!server_sig_stop) {
 		timeout = server_min_timeout(session_timers(srv),
+		    fed_pass(srv));
+		timeout = server_min_timeout(timeout,
 		    store_commit(server_now_ms()));
 		if (store_failed() != 0) {
 			log_errorx("stopping: storage failed (%s); replies "
@@ -343,6 +348,7 @@ server_run(struct server *srv)
 	srv->stopping = true;
 	session_bye_all(srv, "shutdown", "The server is shutting down");
 	store_sync_all();
+	fed_stop(srv);
 	if (store_failed() != 0)
 		status = -1;
 	conn_release(store_gen_done());

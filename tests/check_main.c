@@ -53,6 +53,7 @@ main(void)
 	srunner_add_suite(sr, suite_e2e_tui());
 	srunner_add_suite(sr, suite_p2p());
 	srunner_add_suite(sr, suite_e2e_p2p());
+	srunner_add_suite(sr, suite_fed_codec());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -24,6 +24,8 @@ Suite	*suite_tui(void);
 Suite	*suite_e2e_tui(void);
 Suite	*suite_p2p(void);
 Suite	*suite_e2e_p2p(void);
+Suite	*suite_fed_codec(void);
+Suite	*suite_e2e_fed(void);
 /* The p2p suite's second test case (tests/unit/check_p2p_io.c). */
 TCase	*tcase_p2p_io(void);
 

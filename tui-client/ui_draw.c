@@ -264,7 +264,7 @@ static void
 ui_draw_users(struct ui *u, const struct ui_rect *r)
 {
 	size_t n = model_user_count(u->m), i, shown;
-	char line[64];
+	char line[PROTO_ADDR_MAX + 16];	/* "*bob@lab2", "Online (N)" */
 	int y;
 	bool priv;
 

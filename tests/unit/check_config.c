@@ -26,6 +26,9 @@ static const char *const all_keys[] = {
 	"accounts.address_block_seconds", "storage.data_dir",
 	"storage.fsync_interval_ms", "limits.output_limit_kb",
 	"log.level",
+	"federation.broker", "federation.board", "federation.prefix",
+	"federation.username", "federation.password_file", "federation.tls",
+	"federation.ca", "federation.keepalive", "federation.homeassistant",
 };
 #define NKEYS	(sizeof(all_keys) / sizeof(all_keys[0]))
 
