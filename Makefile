@@ -169,7 +169,7 @@ TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 # broadcasts across boards, the pure topic and payload codec.
 SERVER_SRCS	+= firmware-server/fed.c firmware-server/fed_msg.c \
 		   firmware-server/fed_codec.c $(FED_LINK_SRC)
-TEST_SRCS	+= tests/unit/check_fed_codec.c
+TEST_SRCS	+= tests/unit/check_fed_codec.c tests/e2e/check_e2e_fed.c
 
 # systemd's notify protocol and the SIGHUP reload; the notify e2e suite.
 SERVER_SRCS	+= firmware-server/notify.c firmware-server/reload.c

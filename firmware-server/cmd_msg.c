@@ -38,6 +38,13 @@ cmd_other_user(struct cmd_ctx *ctx, const char *name, const char *what)
 {
 	struct account *a;
 
+	if (strchr(name, '@') != NULL && proto_valid_addr(name)) {
+		cmd_err(ctx, PROTO_E_NOUSER, "%s is a user of another board; "
+		    "you cannot %s them from here (messages, broadcasts and "
+		    "blocks cross boards; groups and the board do not)", name,
+		    what);
+		return NULL;
+	}
 	if (!proto_valid_user(name) ||
 	    (a = accounts_find(ctx->srv->accounts, name)) == NULL) {
 		cmd_err(ctx, PROTO_E_NOUSER, "no such user: %s", name);

@@ -130,7 +130,7 @@ static const struct config_entry settings[] = {
 	{ "federation", "ca", CONFIG_PATH, -1, CONFIG_PATH_MAX - 1, "",
 	  "CA certificate file for tls; empty = the system's",
 	  FIELD(fed_ca), NULL },
-	{ "federation", "keepalive", CONFIG_INT, 2, 600, "10",
+	{ "federation", "keepalive", CONFIG_INT, 5, 600, "10",
 	  "MQTT keep-alive seconds; a dead board leaves the lists within 1.5x",
 	  FIELD(fed_keepalive), NULL },
 	{ "federation", "homeassistant", CONFIG_BOOL, 0, 0, "no",

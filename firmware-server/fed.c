@@ -520,6 +520,14 @@ fed_pass(struct server *srv)
 	return t;
 }
 
+/* After the pass's output was sent. */
+void
+fed_pass_end(void)
+{
+	if (F.on)
+		fed_msg_pass_end();
+}
+
 /* Leave: our users log out, the board says it is offline. */
 void
 fed_stop(struct server *srv)

@@ -27,6 +27,7 @@ void	fed_msg_down(void);
 /* A board came online (or back). */
 void	fed_msg_board_online(const char *board);
 int	fed_msg_pass(int64_t now_ms);
+void	fed_msg_pass_end(void);
 void	fed_msg_on_dm(const struct fed_rec *r);
 void	fed_msg_on_ack(const struct fed_rec *r);
 void	fed_msg_on_bcast(const struct fed_rec *r);

@@ -9,8 +9,7 @@
  * it.  The home board accepts only the next number from an origin (a
  * repeat is acknowledged again, a gap is ignored), stores or delivers the
  * message, records (origin, outbox id, number) in fed-inbox.log, and
- * acknowledges only once that record is on disk; a live delivery is held
- * until then too.  The origin resends from the first unacknowledged
+ * acknowledges only once that record is on disk.  The origin resends from the first unacknowledged
  * message when the link or the home board comes back, or when no
  * acknowledgement came for FED_RESEND_MS (go-back-N).
  */
@@ -91,6 +90,12 @@ static struct {
 	struct fed_ack_q	*acks;		/* a ring */
 	size_t			 ack_head, nacks;
 	unsigned long long	 bc_seq;
+	/* Live deliveries of this pass: their inbox records are written
+	   after the pass has sent them (fed_msg_pass_end). */
+	char			*live;		/* "R ..." lines, LF-separated */
+	size_t			 live_len, live_cap;
+	struct fed_ack_q	*live_acks;
+	size_t			 nlive;
 	size_t			 out_lines, in_lines;
 	int64_t			 now_ms;
 } M;
@@ -304,7 +309,8 @@ fed_msg_init(struct server *srv)
 	M.srv = srv;
 	if (store_path(M.out_path, srv->cfg.data_dir, "fed-outbox.log") == -1 ||
 	    store_path(M.in_path, srv->cfg.data_dir, "fed-inbox.log") == -1 ||
-	    (M.acks = calloc(FED_ACKS_MAX, sizeof(*M.acks))) == NULL) {
+	    (M.acks = calloc(FED_ACKS_MAX, sizeof(*M.acks))) == NULL ||
+	    (M.live_acks = calloc(FED_WINDOW, sizeof(*M.live_acks))) == NULL) {
 		log_errorx("federation: data_dir path too long, or no memory");
 		return -1;
 	}
@@ -344,6 +350,8 @@ fed_msg_free(void)
 		free(M.peers[i]);
 	}
 	free(M.acks);
+	free(M.live_acks);
+	free(M.live);
 	memset(&M, 0, sizeof(M));
 }
 
@@ -547,7 +555,6 @@ fed_deliver(const struct fed_rec *r, const char *from)
 	struct state *st = M.srv->state;
 	struct account *a;
 	struct session *s;
-	struct session_mark mk;
 	char when[TIMEFMT_LEN];
 	time_t t = (time_t)r->time;
 
@@ -559,16 +566,19 @@ fed_deliver(const struct fed_rec *r, const char *from)
 	if (s == NULL && offline_count_for(st->offline, a->name) >=
 	    OFFLINE_PER_USER_MAX)
 		return FED_ACK_FULL;
-	if (s != NULL)
-		session_mark(s, &mk);
 	if (state_dm_append(st, st->dm_seq + 1, t, from, a->name,
 	    r->text) == 0)
 		st->dm_seq++;
 	if (s != NULL) {
-		/* Shown once the inbox record is on disk (session_hold). */
+		/*
+		 * Not held for the inbox record's fsync: the record is written
+		 * (store_commit) just before this is flushed in the same pass,
+		 * so a crash of the server (kill -9) either loses both, and the
+		 * origin resends, or neither.  Held, a crash after the write
+		 * but before the sync would keep the record and lose the line.
+		 */
 		conn_printf(s->conn, "* %s %s %s %s\n", PROTO_EV_MSG, from,
 		    timefmt_format(t, when), r->text);
-		session_hold(s, &mk);
 		return FED_ACK_OK;
 	}
 	if (offline_add(st->offline, st->dm_seq, t, from, a->name,
@@ -579,6 +589,66 @@ fed_deliver(const struct fed_rec *r, const char *from)
 	return FED_ACK_OK;
 }
 
+/* Keep an inbox record of a live delivery for the pass's end. */
+static int
+fed_live_add(const char *line)
+{
+	size_t n = strlen(line) + 1;
+	char *nb;
+
+	if (M.live_len + n + 1 > M.live_cap) {
+		size_t cap = M.live_cap ? M.live_cap * 2 : 4096;
+
+		while (cap < M.live_len + n + 1)
+			cap *= 2;
+		if ((nb = realloc(M.live, cap)) == NULL)
+			return -1;
+		M.live = nb;
+		M.live_cap = cap;
+	}
+	if (M.live_len > 0)
+		M.live[M.live_len - 1] = '\n';
+	memcpy(M.live + M.live_len, line, n);
+	M.live_len += n;
+	return 0;
+}
+
+/*
+ * After the pass's output went to the sockets: write the inbox records of
+ * its live deliveries (one append), then acknowledge them once on disk.
+ * A crash before this write makes the origin send them again (shown twice,
+ * never lost); the reverse order would lose what a crash kept from the
+ * screen.  A kill -9 must land inside the pass's send() calls to see it.
+ */
+void
+fed_msg_pass_end(void)
+{
+	uint64_t gen;
+	size_t i;
+
+	if (M.nlive == 0)
+		return;
+	if (store_append_line(M.in_path, M.live) == -1)
+		log_warn("federation: cannot record %zu delivered messages; "
+		    "they will come again", M.nlive);
+	else {
+		M.in_lines += M.nlive;
+		gen = store_gen_open();
+		/* Written now, not at the next pass: the window in which a
+		   crash repeats what was shown is this pass's sends only. */
+		store_commit(server_now_ms());
+		for (i = 0; i < M.nlive; i++) {
+			struct fed_ack_q *q = &M.live_acks[i];
+
+			if (q->peer->last_in_gen == UINT64_MAX)
+				q->peer->last_in_gen = gen;
+			fed_ack_queue(q->peer, q->seq, q->status, gen);
+		}
+	}
+	M.nlive = 0;
+	M.live_len = 0;
+}
+
 /* A DM from another board for one of our users. */
 void
 fed_msg_on_dm(const struct fed_rec *r)
@@ -586,6 +656,7 @@ fed_msg_on_dm(const struct fed_rec *r)
 	char from[PROTO_ADDR_MAX + 1], line[128];
 	struct fed_peer *p;
 	enum fed_ack status;
+	struct account *a;
 
 	if ((p = fed_peer_get(r->board, true)) == NULL)
 		return;
@@ -599,7 +670,8 @@ fed_msg_on_dm(const struct fed_rec *r)
 		p->last_in = 0;
 	}
 	if (r->seq <= p->last_in) {
-		fed_ack_queue(p, p->last_in, FED_ACK_OK, p->last_in_gen);
+		if (p->last_in_gen != UINT64_MAX)
+			fed_ack_queue(p, p->last_in, FED_ACK_OK, p->last_in_gen);
 		return;
 	}
 	if (r->seq != p->last_in + 1)
@@ -607,6 +679,18 @@ fed_msg_on_dm(const struct fed_rec *r)
 	snprintf(from, sizeof(from), "%s@%s", r->user, r->board);
 	snprintf(line, sizeof(line), "R %s %s %llu", p->name, p->inc_in,
 	    r->seq);
+	a = accounts_find(M.srv->accounts, r->to);
+	if (a != NULL && cmd_online(a) && M.nlive < FED_WINDOW &&
+	    fed_live_add(line) == 0) {
+		/* Shown this pass; recorded once sent (fed_msg_pass_end). */
+		status = fed_deliver(r, from);
+		p->last_in = r->seq;
+		p->last_in_gen = UINT64_MAX;
+		M.live_acks[M.nlive].peer = p;
+		M.live_acks[M.nlive].seq = r->seq;
+		M.live_acks[M.nlive++].status = status;
+		return;
+	}
 	if (store_append_line(M.in_path, line) == -1) {
 		log_warn("federation: cannot record a message from %s; it "
 		    "will come again", p->name);

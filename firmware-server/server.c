@@ -328,6 +328,7 @@ server_run(struct server *srv)
 		conn_release(store_gen_done());
 		timeout = notify_watchdog(timeout, server_now_ms());
 		conn_pass_end();
+		fed_pass_end();		/* records of what was just sent */
 		/* What the connections closed in conn_pass_end() changed. */
 		timeout = server_min_timeout(timeout, session_pass_end(srv));
 		log_flush();	/* the pass's log lines, in one write() */
@@ -348,11 +349,13 @@ server_run(struct server *srv)
 	srv->stopping = true;
 	session_bye_all(srv, "shutdown", "The server is shutting down");
 	store_sync_all();
-	fed_stop(srv);
 	if (store_failed() != 0)
 		status = -1;
 	conn_release(store_gen_done());
 	conn_close_all("server shutdown");
+	fed_pass_end();		/* what conn_close_all() sent */
+	store_sync_all();
+	fed_stop(srv);
 	if (store_write_atomic(srv->userlog_path, "", 0, false) == -1)
 		log_warn("cannot write %s", srv->userlog_path);
 	return status;

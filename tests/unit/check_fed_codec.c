@@ -215,7 +215,7 @@ START_TEST(test_config)
 	ck_assert_int_eq(config_set(&c, "prefix", "fs/#", err, sizeof(err)),
 	    -1);
 	ck_assert_int_eq(config_set(&c, "prefix", "", err, sizeof(err)), -1);
-	ck_assert_int_eq(config_set(&c, "keepalive", "1", err, sizeof(err)),
+	ck_assert_int_eq(config_set(&c, "keepalive", "4", err, sizeof(err)),
 	    -1);
 }
 END_TEST
