@@ -181,14 +181,15 @@ fed_encode(const struct fed_rec *r, char *out, size_t len)
 	return n;
 }
 
-/* A whole unsigned number (no sign, no leading junk), at most max. */
+/* A whole unsigned number (no sign, no leading zeros), at most max. */
 static int
 fed_parse_num(const char *s, unsigned long long max, unsigned long long *v)
 {
 	char *end;
 
-	if (s[0] < '0' || s[0] > '9' || strlen(s) > 20)
-		return -1;
+	if (s[0] < '0' || s[0] > '9' || strlen(s) > 20 ||
+	    (s[0] == '0' && s[1] != '\0'))
+		return -1;		/* one spelling per number */
 	*v = strtoull(s, &end, 10);
 	if (*end != '\0' || *v > max)
 		return -1;

@@ -125,6 +125,7 @@ START_TEST(test_malformed_refused)
 		{ "fs/v1/dm/y/x", "1 x i 1 1 a b", FED_E_FORMAT },
 		{ "fs/v1/dm/y/x", "1 x i 1 1 a b hi\nthere", FED_E_FORMAT },
 		{ "fs/v1/ack/y/x", "1 x i 1 maybe", FED_E_FORMAT },
+		{ "fs/v1/ack/y/x", "1 x i 01 ok", FED_E_FORMAT },
 		{ "fs/v1/bcast/x", "1 x e 1 1 a \xff\xfe", FED_E_FORMAT },
 	};
 	struct fed_rec r;
