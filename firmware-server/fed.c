@@ -85,6 +85,13 @@ fed_board(void)
 	return F.board;
 }
 
+/* The topic prefix. */
+const char *
+fed_prefix(void)
+{
+	return F.prefix;
+}
+
 /* The link's epoch. */
 const char *
 fed_epoch(void)

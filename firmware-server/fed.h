@@ -42,6 +42,15 @@ bool	fed_enabled(void);
 /* This board's name ("" when off). */
 const char *fed_board(void);
 
+/* The topic prefix. */
+const char *fed_prefix(void);
+
+/* Edge summaries (fed_edge.c): a stored upload, a DTE. */
+struct edge_stats;
+void	fed_edge_stored(struct server *srv, const char *user, long long id,
+	    const struct edge_stats *st, time_t when);
+void	fed_edge_deleted(struct server *srv, const char *user, long long id);
+
 /* A local user logged in or out: tell the other boards. */
 void	fed_user_online(struct session *s);
 void	fed_user_offline(struct session *s);

@@ -141,16 +141,24 @@ mosq_stop(struct broker *b)
 	free(b);
 }
 
+/* A board named name on broker b, with more [federation] lines. */
+static struct srv *
+board_start_with(struct broker *b, const char *name, const char *creds,
+    const char *more)
+{
+	char ini[320];
+
+	snprintf(ini, sizeof(ini), "[accounts]\nregistration = no\n"
+	    "[federation]\nbroker = 127.0.0.1:%d\nboard = %s\nkeepalive = 5\n"
+	    "%s", b->port, name, more);
+	return SRV_START(ini, creds);
+}
+
 /* A board named name on broker b. */
 static struct srv *
 board_start(struct broker *b, const char *name, const char *creds)
 {
-	char ini[256];
-
-	snprintf(ini, sizeof(ini), "[accounts]\nregistration = no\n"
-	    "[federation]\nbroker = 127.0.0.1:%d\nboard = %s\nkeepalive = 5\n",
-	    b->port, name);
-	return SRV_START(ini, creds);
+	return board_start_with(b, name, creds, "");
 }
 
 /* Read lines until one starts with prefix; fails the test on timeout. */
@@ -635,6 +643,64 @@ START_TEST(test_dead_board_leaves)
 }
 END_TEST
 
+/* The retained message on topic (mosquitto_sub), "" when there is none. */
+static char *
+retained(struct broker *b, const char *topic)
+{
+	static char out[4096];
+	char cmd[512];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "mosquitto_sub -h 127.0.0.1 -p %d -t '%s' "
+	    "--retained-only -C 1 -W 2 2>/dev/null", b->port, topic);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	return out;
+}
+
+/* A stored upload's summary is retained as JSON on its topic (and Home
+   Assistant's discovery config with it); DTE clears both. */
+START_TEST(test_edge_summary)
+{
+	struct broker *b;
+	struct srv *s1;
+	struct cli *a;
+	long long deadline;
+	const char *j;
+
+	NEED_MOSQUITTO();
+	b = mosq_start(NULL);
+	s1 = board_start_with(b, "lab1", CREDS1, "homeassistant = yes\n");
+	a = step_login(s1, "alice", "alice123", 0);
+	SEND(a, "EDG 7 5");
+	EXPECT(a, "Wrote 5 random integers to ");
+	SEND(a, "UED 7");
+	EXPECT(a, "file 7 stored: 5 integers");
+	deadline = e2e_now_ms() + e2e_scale(10000);
+	while ((j = retained(b, "fs/v1/edge/lab1/alice/7"))[0] == '\0')
+		ck_assert_msg(e2e_now_ms() < deadline, "no summary retained");
+	ck_assert_msg(strstr(j, "\"board\":\"lab1\",\"user\":\"alice\","
+	    "\"file\":7,\"count\":5,\"sum\":") != NULL &&
+	    strstr(j, "\"average\":") != NULL, "%s", j);
+	j = retained(b, "homeassistant/sensor/fs_lab1_alice_7_average/config");
+	ck_assert_msg(strstr(j, "\"state_topic\":\"fs/v1/edge/lab1/alice/7\"")
+	    != NULL && strstr(j, "value_json.average") != NULL, "%s", j);
+	SEND(a, "DTE 7");
+	EXPECT(a, "file 7 deleted");
+	deadline = e2e_now_ms() + e2e_scale(10000);
+	while (retained(b, "fs/v1/edge/lab1/alice/7")[0] != '\0')
+		ck_assert_msg(e2e_now_ms() < deadline, "summary not cleared");
+	ck_assert_str_eq(retained(b,
+	    "homeassistant/sensor/fs_lab1_alice_7_average/config"), "");
+	step_logout(a, "OUT", "alice");
+	step_stop_ok(s1);
+	mosq_stop(b);
+}
+END_TEST
+
 Suite *
 suite_e2e_fed(void)
 {
@@ -649,6 +715,7 @@ suite_e2e_fed(void)
 	tcase_add_test(tc, test_bridge);
 	tcase_add_test(tc, test_spoofed_ignored);
 	tcase_add_test(tc, test_dead_board_leaves);
+	tcase_add_test(tc, test_edge_summary);
 	suite_add_tcase(s, tc);
 	tcase_add_unchecked_fixture(tl, e2e_fixture_setup, e2e_fixture_teardown);
 	tcase_set_timeout(tl, 120);
