@@ -116,6 +116,7 @@ for lib in $(readelf -d "$STAGE/firmware-server/usr/sbin/firmware-server" |
 	ld-linux*)	continue ;;
 	libinih.so.*)	d="libinih1 (>= 55)" ;;
 	libcrypt.so.*)	d="libcrypt1 (>= 1:4.4.10-10~)" ;;
+	libmosquitto.so.*) d="libmosquitto1 (>= 2.0.11)" ;;
 	*)	echo "mkdeb: no package known for $lib" >&2; exit 1 ;;
 	esac
 	srv_depends="${srv_depends:+$srv_depends, }$d"
