@@ -203,7 +203,7 @@ CLIENT_BIN	:= $(B)/tui-client
 TEST_BIN	:= $(B)/run-tests
 
 .PHONY: all check test test-asan deps run install uninstall options clean \
-	bench-msg bench-p2p bench fuzz fuzz-short test-valgrind \
+	bench-msg bench-p2p bench-fed bench fuzz fuzz-short test-valgrind \
 	test-unit cross-arm64 cross-armhf test-arm64 test-armhf test-qemu deb \
 	check-board check-all
 
@@ -379,6 +379,14 @@ bench-msg: $(SERVER_BIN) $(B)/msgbench
 	$(B)/msgbench $(B)
 
 $(B)/msgbench: bench/msgbench.c
+	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
+
+# Figures for federation (docs/FEDERATION.md): cross-board DMs through a
+# real mosquitto against one board, and the outbox's drain after an outage.
+bench-fed: $(SERVER_BIN) $(B)/fedbench
+	$(B)/fedbench $(B)
+
+$(B)/fedbench: bench/fedbench.c
 	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
 
 # Side by side with ngIRCd and Mosquitto (bench/README.md); installs them

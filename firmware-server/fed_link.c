@@ -6,6 +6,8 @@
  * only while mosquitto_want_write().  No mosquitto_loop_start(): no
  * threads.  A lost link is retried with a doubling backoff (0.5 s to 30 s).
  */
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #define FED_LINK_INFLIGHT	1000	/* QoS 1 messages unacknowledged */
 #define FED_LINK_PASS_MS	1000	/* loop_misc at least this often */
 #define FED_LINK_PASSWORD_MAX	256
+#define FED_LINK_READ_BATCH	1024	/* packets read per wake-up at most */
 
 enum fed_link_state { FED_LINK_DOWN, FED_LINK_CONNECTING, FED_LINK_UP };
 
@@ -73,10 +76,18 @@ fed_link_watch(void);
 static void
 fed_link_ready(int fd, short revents, void *arg)
 {
-	int rc = MOSQ_ERR_SUCCESS;
+	int rc = MOSQ_ERR_SUCCESS, avail, i;
 
+	/* libmosquitto reads about one packet per call: go on while the
+	   socket holds more, up to a bounded batch per pass. */
 	if (revents & (POLLIN | POLLERR | POLLHUP))
-		rc = mosquitto_loop_read(fl.m, 64);
+		for (i = 0; i < FED_LINK_READ_BATCH; i++) {
+			rc = mosquitto_loop_read(fl.m, 64);
+			if (rc != MOSQ_ERR_SUCCESS || fl.state == FED_LINK_DOWN ||
+			    mosquitto_socket(fl.m) != fd ||
+			    ioctl(fd, FIONREAD, &avail) == -1 || avail <= 0)
+				break;
+		}
 	if (rc == MOSQ_ERR_SUCCESS && fl.state != FED_LINK_DOWN &&
 	    (revents & POLLOUT))
 		rc = mosquitto_loop_write(fl.m, 64);
