@@ -508,6 +508,9 @@ fed_pass(struct server *srv)
 
 	if (!F.on)
 		return -1;
+	/* Publish first (acknowledgements, the outbox), then the link
+	   writes it in the same pass. */
+	m = fed_msg_pass(now);
 	t = fed_link_pass(now);
 	grace = (int64_t)srv->cfg.fed_keepalive * 1500;
 	if (F.down_ms != 0 && !F.grace_over) {
@@ -521,7 +524,6 @@ fed_pass(struct server *srv)
 		} else if (t == -1 || t > grace - (now - F.down_ms))
 			t = (int)(grace - (now - F.down_ms));
 	}
-	m = fed_msg_pass(now);
 	if (m != -1 && (t == -1 || m < t))
 		t = m;
 	return t;
@@ -531,8 +533,11 @@ fed_pass(struct server *srv)
 void
 fed_pass_end(void)
 {
-	if (F.on)
+	if (F.on) {
 		fed_msg_pass_end();
+		/* What handlers published goes out before the loop waits. */
+		fed_link_flush();
+	}
 }
 
 /* Leave: our users log out, the board says it is offline. */

@@ -340,6 +340,25 @@ fed_link_pass(int64_t now_ms)
 	return FED_LINK_PASS_MS;
 }
 
+/* Write what handlers queued this pass, and ask for POLLOUT if the
+   kernel did not take it all. */
+void
+fed_link_flush(void)
+{
+	int rc;
+
+	if (fl.m == NULL || fl.state == FED_LINK_DOWN ||
+	    !mosquitto_want_write(fl.m))
+		return;
+	rc = mosquitto_loop_write(fl.m, 64);
+	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
+		fed_link_lost(rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+		    mosquitto_strerror(rc));
+		return;
+	}
+	fed_link_watch();
+}
+
 /* Connected and CONNACK'd. */
 bool
 fed_link_up(void)

@@ -35,6 +35,8 @@ int	fed_link_start(struct loop *l, const struct config *cfg,
    until it is next due, or -1. */
 int	fed_link_pass(int64_t now_ms);
 bool	fed_link_up(void);
+/* Write what is queued now (before the loop waits). */
+void	fed_link_flush(void);
 /* Queue a publication (QoS 0 or 1); 0, or -1 when the link is down. */
 int	fed_link_publish(const char *topic, const void *payload, size_t len,
 	    int qos, bool retain);

@@ -41,6 +41,7 @@
 #define FED_PEERS_MAX		256	/* boards messaged or heard from */
 #define FED_WINDOW		2000	/* published, unacknowledged */
 #define FED_RESEND_MS		2000	/* no acknowledgement: go back */
+#define FED_RESEND_MAX_MS	32000	/* ... doubling up to this */
 #define FED_ACKS_MAX		100000	/* acknowledgements waiting */
 #define FED_COMPACT_LINES	20000	/* rewrite the logs after so many */
 
@@ -63,10 +64,12 @@ struct fed_peer {
 	unsigned long long	 next_seq;
 	unsigned long long	 acked;
 	int64_t			 progress_ms;
+	int			 resend_ms;	/* doubles while no progress */
 	/* incoming: its messages for our users */
 	char			 inc_in[FED_EPOCH_MAX + 1];
 	unsigned long long	 last_in;
 	uint64_t		 last_in_gen;
+	uint64_t		 reacked;	/* pass of the last repeat's ack */
 	/* its broadcasts */
 	char			 bc_epoch[FED_EPOCH_MAX + 1];
 	unsigned long long	 bc_last;
@@ -98,6 +101,7 @@ static struct {
 	size_t			 nlive;
 	size_t			 out_lines, in_lines;
 	int64_t			 now_ms;
+	uint64_t		 pass;		/* fed_msg_pass() calls */
 } M;
 
 /* The peer named name; added when add.  NULL when none or full. */
@@ -116,6 +120,7 @@ fed_peer_get(const char *name, bool add)
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	TAILQ_INIT(&p->out);
 	p->next_seq = 1;
+	p->resend_ms = FED_RESEND_MS;
 	M.peers[M.npeers++] = p;
 	return p;
 }
@@ -434,6 +439,7 @@ fed_msg_pass(int64_t now_ms)
 	size_t i;
 
 	M.now_ms = now_ms;
+	M.pass++;
 	memset(&r, 0, sizeof(r));
 	r.kind = FED_K_ACK;
 	while (M.nacks > 0 && fed_link_up()) {
@@ -457,15 +463,18 @@ fed_msg_pass(int64_t now_ms)
 		if (first == NULL)
 			continue;
 		if (p->cursor != first && now_ms - p->progress_ms >=
-		    FED_RESEND_MS) {
+		    p->resend_ms) {
 			log_debug("federation: no acknowledgement from %s for "
 			    "%d ms; resending from %llu", p->name,
-			    FED_RESEND_MS, first->seq);
+			    p->resend_ms, first->seq);
 			fed_peer_rewind(p);
+			/* A home board that is slow, not gone, gets longer. */
+			if (p->resend_ms < FED_RESEND_MAX_MS)
+				p->resend_ms *= 2;
 		}
 		fed_peer_pump(p);
 		if (fed_link_up() && fed_board_online(p->name)) {
-			int left = (int)(p->progress_ms + FED_RESEND_MS - now_ms);
+			int left = (int)(p->progress_ms + p->resend_ms - now_ms);
 
 			if (p->cursor != NULL && p->cursor->gen > done)
 				left = 5;
@@ -670,8 +679,11 @@ fed_msg_on_dm(const struct fed_rec *r)
 		p->last_in = 0;
 	}
 	if (r->seq <= p->last_in) {
-		if (p->last_in_gen != UINT64_MAX)
+		/* A repeat: acknowledge the last one again, once per pass. */
+		if (p->last_in_gen != UINT64_MAX && p->reacked != M.pass) {
+			p->reacked = M.pass;
 			fed_ack_queue(p, p->last_in, FED_ACK_OK, p->last_in_gen);
+		}
 		return;
 	}
 	if (r->seq != p->last_in + 1)
@@ -742,6 +754,7 @@ fed_msg_on_ack(const struct fed_rec *r)
 	}
 	p->acked = r->seq;
 	p->progress_ms = M.now_ms;
+	p->resend_ms = FED_RESEND_MS;
 	snprintf(line, sizeof(line), "A %s %llu", p->name, r->seq);
 	/* If this is lost in a crash, the home board acknowledges again. */
 	if (store_append_line(M.out_path, line) == 0)

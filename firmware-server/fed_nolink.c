@@ -37,6 +37,12 @@ fed_link_up(void)
 	return false;
 }
 
+/* Nothing queued. */
+void
+fed_link_flush(void)
+{
+}
+
 /* Never sent. */
 int
 fed_link_publish(const char *topic, const void *payload, size_t len,
