@@ -111,11 +111,33 @@ SERVER_STATIC	?= 0
 ifeq ($(SAN),1)
 SERVER_STATIC	:= 0
 endif
+
+# Federation through an MQTT broker (docs/FEDERATION.md) needs
+# libmosquitto.  FED=auto (the default) builds it in when pkg-config finds
+# libmosquitto, FED=1 insists, FED=0 leaves it out (fed_nolink.c: a
+# configured broker is then refused at start-up with the reason).
+# Debian ships libmosquitto as a shared library only, so a server with
+# federation is linked dynamically; FED=0 keeps the static server.
+FED		?= auto
+MOSQ_LIBS	:= $(shell $(PKG_CONFIG) --libs libmosquitto 2>/dev/null)
+ifeq ($(FED),auto)
+FED		:= $(if $(MOSQ_LIBS),1,0)
+endif
+ifeq ($(FED),1)
+ifeq ($(MOSQ_LIBS),)
+MOSQ_LIBS	:= -lmosquitto
+endif
+SERVER_STATIC	:= 0
+FED_LINK_SRC	:= firmware-server/fed_link.c
+else
+MOSQ_LIBS	:=
+FED_LINK_SRC	:= firmware-server/fed_nolink.c
+endif
 SERVER_LINK	:=
 ifeq ($(SERVER_STATIC),1)
 SERVER_LINK	:= $(if $(wildcard $(shell $(CC) -print-file-name=rcrt1.o)),-static-pie)
 endif
-SERVER_LIBS	:= $(INIH_LIBS) $(CRYPT_LIBS) $(SSL_LIBS)
+SERVER_LIBS	:= $(INIH_LIBS) $(CRYPT_LIBS) $(SSL_LIBS) $(MOSQ_LIBS)
 SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || echo -linih) \
 		   $(shell $(PKG_CONFIG) --static --libs libxcrypt 2>/dev/null || echo -lcrypt) \
 		   $(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto)
@@ -157,6 +179,13 @@ TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/e2e/check_e2e_hostile.c tests/e2e/check_e2e_abuse.c \
 		   tests/e2e/check_e2e_session.c
 
+# Federation (issue 18): the link, boards and presence, DMs and
+# broadcasts across boards, the pure topic and payload codec.
+SERVER_SRCS	+= firmware-server/fed.c firmware-server/fed_msg.c \
+		   firmware-server/fed_codec.c firmware-server/fed_edge.c \
+		   $(FED_LINK_SRC)
+TEST_SRCS	+= tests/unit/check_fed_codec.c tests/e2e/check_e2e_fed.c
+
 # systemd's notify protocol and the SIGHUP reload; the notify e2e suite.
 SERVER_SRCS	+= firmware-server/notify.c firmware-server/reload.c
 TEST_SRCS	+= tests/e2e/check_e2e_notify.c tests/unit/check_accounts_reload.c
@@ -192,7 +221,7 @@ CLIENT_BIN	:= $(B)/tui-client
 TEST_BIN	:= $(B)/run-tests
 
 .PHONY: all check test test-asan deps run install uninstall options clean \
-	bench-msg bench-p2p bench fuzz fuzz-short test-valgrind \
+	bench-msg bench-p2p bench-fed bench fuzz fuzz-short test-valgrind \
 	test-unit cross-arm64 cross-armhf test-arm64 test-armhf test-qemu deb \
 	check-board check-all test-vm
 
@@ -227,7 +256,7 @@ $(CLIENT_BIN): $(call obj,$(CLIENT_MAIN)) $(CLIENT_OBJS) $(COMMON_OBJS)
 
 $(TEST_BIN): $(TEST_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(INIH_LIBS) \
-	    $(CRYPT_LIBS) $(CURSES_LIBS) $(SSL_LIBS)
+	    $(CRYPT_LIBS) $(CURSES_LIBS) $(SSL_LIBS) $(MOSQ_LIBS)
 
 # The unit suites alone (no suite_e2e_*), for qemu: check_main.c built with
 # UNIT_ONLY.  Cross builds link it -static, which keeps qemu away from the
@@ -239,7 +268,11 @@ UNIT_OBJS	:= $(filter-out $(B)/obj/tests/check_main.o,$(TEST_OBJS)) \
 # suites resolve no host names.)
 UNIT_STATIC	:= $(if $(TARGET),-static)
 
-$(UNIT_BIN): $(UNIT_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
+# No broker in the unit suites: the runner links the stand-in link, so a
+# static cross build needs no static libmosquitto (Debian has none).
+UNIT_SERVER_OBJS := $(sort $(filter-out $(B)/obj/firmware-server/fed_link.o,\
+		   $(SERVER_OBJS)) $(B)/obj/firmware-server/fed_nolink.o)
+$(UNIT_BIN): $(UNIT_OBJS) $(UNIT_SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(UNIT_STATIC) -o $@ $^ $(CHECK_LIBS) \
 	    $(INIH_LIBS) $(CRYPT_LIBS) $(CURSES_LIBS) \
 	    $(if $(UNIT_STATIC),$(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto),$(SSL_LIBS))
@@ -325,9 +358,10 @@ FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
 		   -Itui-client
 FUZZERS		:= proto config timefmt accounts state journal p2p edge sanitize \
-		   trust
+		   trust fed
 FUZZ_SRCS_proto	:= common/proto.c
-FUZZ_SRCS_config := firmware-server/config.c common/log.c
+FUZZ_SRCS_config := firmware-server/config.c firmware-server/fed_codec.c \
+		   common/proto.c common/log.c
 FUZZ_LIBS_config := $(INIH_LIBS)
 FUZZ_SRCS_timefmt := common/timefmt.c
 FUZZ_SRCS_accounts := firmware-server/accounts.c firmware-server/store.c \
@@ -345,6 +379,7 @@ FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/siphash.c common/proto.c
 FUZZ_SRCS_edge	:= firmware-server/edge.c common/proto.c
 FUZZ_SRCS_sanitize := tui-client/sanitize.c common/proto.c
 FUZZ_SRCS_trust	:= tui-client/trust.c
+FUZZ_SRCS_fed	:= firmware-server/fed_codec.c common/proto.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(@D)
@@ -383,6 +418,14 @@ bench-msg: $(SERVER_BIN) $(B)/msgbench
 	$(B)/msgbench $(B)
 
 $(B)/msgbench: bench/msgbench.c
+	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
+
+# Figures for federation (docs/FEDERATION.md): cross-board DMs through a
+# real mosquitto against one board, and the outbox's drain after an outage.
+bench-fed: $(SERVER_BIN) $(B)/fedbench
+	$(B)/fedbench $(B)
+
+$(B)/fedbench: bench/fedbench.c
 	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
 
 # Side by side with ngIRCd and Mosquitto (bench/README.md); installs them
@@ -457,6 +500,7 @@ options:
 	@echo "check    = $(CHECK_CFLAGS) $(CHECK_LIBS)"
 	@echo "crypt    = $(CRYPT_LIBS)"
 	@echo "openssl  = $(SSL_CFLAGS) $(SSL_LIBS)"
+	@echo "fed      = FED=$(FED) $(MOSQ_LIBS) ($(FED_LINK_SRC))"
 	@echo "server   = $(if $(SERVER_LINK),$(SERVER_LINK) $(SERVER_STATIC_LIBS),dynamic) (SERVER_STATIC=$(SERVER_STATIC))"
 	@echo "PREFIX   = $(PREFIX)"
 	@echo "TARGET   = $(TARGET) (objects in $(B))"

@@ -417,6 +417,41 @@ proto_valid_user(const char *s)
 	return i > 0;
 }
 
+/* True when s is a board name: like a user name, without '.' (MQTT). */
+bool
+proto_valid_board(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i >= PROTO_BOARD_MAX)
+			return false;
+		if (!proto_is_alnum(c) && c != '_' && c != '-')
+			return false;
+	}
+	return i > 0;
+}
+
+/* True when s is USER or USER@BOARD. */
+bool
+proto_valid_addr(const char *s)
+{
+	const char *at = strchr(s, '@');
+	char user[PROTO_USER_MAX + 1];
+	size_t n;
+
+	if (at == NULL)
+		return proto_valid_user(s);
+	n = (size_t)(at - s);
+	if (n == 0 || n > PROTO_USER_MAX)
+		return false;
+	memcpy(user, s, n);
+	user[n] = '\0';
+	return proto_valid_user(user) && proto_valid_board(at + 1);
+}
+
 /*
  * True when s (len bytes) is well-formed UTF-8: shortest form only, no
  * surrogates, nothing above U+10FFFF, no sequence cut short.

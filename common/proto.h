@@ -20,6 +20,9 @@
 #define PROTO_VERB_MAX		16	/* request verb: [A-Za-z/]{1,16} */
 #define PROTO_CODE_MAX		16	/* ERR code or event name */
 #define PROTO_USER_MAX		32	/* user name: [A-Za-z0-9_.-]{1,32} */
+#define PROTO_BOARD_MAX		32	/* board name: [A-Za-z0-9_-]{1,32} */
+#define PROTO_ADDR_MAX		(PROTO_USER_MAX + 1 + PROTO_BOARD_MAX)
+					/* USER or USER@BOARD (federation) */
 #define PROTO_PASS_MAX		128	/* password bytes */
 #define PROTO_TEXT_MAX		2048	/* message text bytes */
 #define PROTO_BLOB_MAX		65536	/* binary payload after one line */
@@ -184,6 +187,10 @@ int		 proto_split(char *s, char **argv, int max, bool rest);
 
 /* True when s is a valid user name ([A-Za-z0-9_.-]{1,PROTO_USER_MAX}). */
 bool		 proto_valid_user(const char *s);
+/* True when s is a board name ([A-Za-z0-9_-]{1,PROTO_BOARD_MAX}). */
+bool		 proto_valid_board(const char *s);
+/* True when s is a user name or USER@BOARD (a user of another board). */
+bool		 proto_valid_addr(const char *s);
 
 /* True when s (len bytes) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool		 proto_valid_utf8(const char *s, size_t len);

@@ -9,7 +9,7 @@
 
 struct blocks_pair {
 	char	blocker[PROTO_USER_MAX + 1];
-	char	blocked[PROTO_USER_MAX + 1];
+	char	blocked[PROTO_ADDR_MAX + 1];	/* USER or USER@BOARD */
 };
 
 struct blocks {

@@ -29,6 +29,7 @@
 #include "fdio.h"
 #include "cmd.h"
 #include "edge.h"
+#include "fed.h"
 #include "log.h"
 #include "server.h"
 #include "session.h"
@@ -335,6 +336,7 @@ cmd_upend(struct cmd_ctx *ctx)
 	}
 	count = up->scan.st.count;
 	bytes = up->got;
+	fed_edge_stored(ctx->srv, s->name, id, &up->scan.st, time(NULL));
 	free(up);
 	s->edge_up = NULL;
 	if (cmd_edge_log(ctx->srv, "upload-log.txt", s->name, id, count) == -1) {
@@ -498,6 +500,7 @@ cmd_delete(struct cmd_ctx *ctx)
 		log_warn("%s: cannot remove %s", ctx->s->name, p.stats);
 	if (cmd_edge_sync_dir(p.dir) == -1)
 		log_warn("%s: cannot sync %s", ctx->s->name, p.dir);
+	fed_edge_deleted(ctx->srv, ctx->s->name, id);
 	if (cmd_edge_log(ctx->srv, "deletion-log.txt", ctx->s->name, id,
 	    st.count) == -1) {
 		log_warn("%s: cannot append to deletion-log.txt", ctx->s->name);

@@ -10,6 +10,7 @@
 #include "blocks.h"
 #include "cmd.h"
 #include "conn.h"
+#include "fed.h"
 #include "log.h"
 #include "offline.h"
 #include "server.h"
@@ -37,6 +38,13 @@ cmd_other_user(struct cmd_ctx *ctx, const char *name, const char *what)
 {
 	struct account *a;
 
+	if (strchr(name, '@') != NULL && proto_valid_addr(name)) {
+		cmd_err(ctx, PROTO_E_NOUSER, "%s is a user of another board; "
+		    "you cannot %s them from here (messages, broadcasts and "
+		    "blocks cross boards; groups and the board do not)", name,
+		    what);
+		return NULL;
+	}
 	if (!proto_valid_user(name) ||
 	    (a = accounts_find(ctx->srv->accounts, name)) == NULL) {
 		cmd_err(ctx, PROTO_E_NOUSER, "no such user: %s", name);
@@ -61,16 +69,21 @@ void
 cmd_msgto(struct cmd_ctx *ctx)
 {
 	struct state *st = ctx->srv->state;
-	struct account *to;
+	struct account *to = NULL;
 	const char *from = ctx->s->name, *text = ctx->argv[1];
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], addr[PROTO_ADDR_MAX + 1];
+	enum fed_resolve r;
 	unsigned long seq;
 	time_t now;
 	bool online;
 
-	if ((to = cmd_other_user(ctx, ctx->argv[0], "message")) == NULL ||
-	    cmd_text_too_long(ctx, text))
+	if ((r = fed_resolve(ctx, ctx->argv[0], "message", &to, addr)) ==
+	    FED_R_ERROR || cmd_text_too_long(ctx, text))
 		return;
+	if (r == FED_R_REMOTE) {
+		fed_msgto(ctx, addr, text);
+		return;
+	}
 	if (blocks_has(st->blocks, to->name, from)) {
 		cmd_err(ctx, PROTO_E_DENIED, "Your message could not be "
 		    "delivered as %s has blocked you", to->name);
@@ -211,6 +224,16 @@ cmd_broadcast(struct cmd_ctx *ctx)
 		conn_write(o->conn, ev, (size_t)n);
 		sent++;
 	}
+	if (fed_enabled()) {
+		if (fed_broadcast(ctx->srv, from, text, time(NULL)))
+			cmd_ok(ctx, "Broadcast sent to %d user%s here and to "
+			    "the other boards", sent, sent == 1 ? "" : "s");
+		else
+			cmd_ok(ctx, "Broadcast sent to %d user%s here; the other "
+			    "boards cannot be reached now", sent,
+			    sent == 1 ? "" : "s");
+		return;
+	}
 	if (refused > 0)
 		cmd_ok(ctx, "Broadcast sent to %d user%s; %d user%s could not "
 		    "receive it", sent, sent == 1 ? "" : "s", refused,
@@ -222,33 +245,51 @@ cmd_broadcast(struct cmd_ctx *ctx)
 		    sent == 1 ? "" : "s");
 }
 
+/* The user a BLOCK or UNBLOCK names: local (*who) or USER@BOARD (in
+   addr); NULL after replying. */
+static const char *
+cmd_block_target(struct cmd_ctx *ctx, const char *what, struct account **who,
+    char *addr)
+{
+	switch (fed_resolve(ctx, ctx->argv[0], what, who, addr)) {
+	case FED_R_LOCAL:
+		return (*who)->name;
+	case FED_R_REMOTE:
+		return addr;
+	default:
+		return NULL;
+	}
+}
+
 /* BLOCK USER */
 void
 cmd_block(struct cmd_ctx *ctx)
 {
 	struct state *st = ctx->srv->state;
-	struct account *who;
+	struct account *who = NULL;
+	char addr[PROTO_ADDR_MAX + 1];
+	const char *name;
 
-	if ((who = cmd_other_user(ctx, ctx->argv[0], "block")) == NULL)
+	if ((name = cmd_block_target(ctx, "block", &who, addr)) == NULL)
 		return;
-	if (blocks_has(st->blocks, ctx->s->name, who->name)) {
-		cmd_err(ctx, PROTO_E_EXISTS, "%s is already blocked", who->name);
+	if (blocks_has(st->blocks, ctx->s->name, name)) {
+		cmd_err(ctx, PROTO_E_EXISTS, "%s is already blocked", name);
 		return;
 	}
-	if (blocks_add(st->blocks, ctx->s->name, who->name) != 1) {
+	if (blocks_add(st->blocks, ctx->s->name, name) != 1) {
 		cmd_err(ctx, PROTO_E_LIMIT, "too many blocks on this server");
 		return;
 	}
-	if (state_block_save(st, ctx->s->name, who->name, true) == -1) {
-		blocks_remove(st->blocks, ctx->s->name, who->name);
+	if (state_block_save(st, ctx->s->name, name, true) == -1) {
+		blocks_remove(st->blocks, ctx->s->name, name);
 		cmd_err(ctx, PROTO_E_IO, "the block could not be stored");
 		return;
 	}
 	/* To the blocked user the blocker leaves the list (no logout). */
-	if (cmd_online(who))
+	if (who != NULL && cmd_online(who))
 		conn_printf(who->session->conn, "* %s %s %s\n",
 		    PROTO_EV_OFFLINE, ctx->s->name, PROTO_OFF_HIDDEN);
-	cmd_ok(ctx, "%s is blocked", who->name);
+	cmd_ok(ctx, "%s is blocked", name);
 }
 
 /* UNBLOCK USER */
@@ -256,26 +297,28 @@ void
 cmd_unblock(struct cmd_ctx *ctx)
 {
 	struct state *st = ctx->srv->state;
-	struct account *who;
+	struct account *who = NULL;
+	char addr[PROTO_ADDR_MAX + 1];
+	const char *name;
 
-	if ((who = cmd_other_user(ctx, ctx->argv[0], "unblock")) == NULL)
+	if ((name = cmd_block_target(ctx, "unblock", &who, addr)) == NULL)
 		return;
-	if (!blocks_has(st->blocks, ctx->s->name, who->name)) {
-		cmd_err(ctx, PROTO_E_NOTFOUND, "%s is not blocked", who->name);
+	if (!blocks_has(st->blocks, ctx->s->name, name)) {
+		cmd_err(ctx, PROTO_E_NOTFOUND, "%s is not blocked", name);
 		return;
 	}
-	blocks_remove(st->blocks, ctx->s->name, who->name);
-	if (state_block_save(st, ctx->s->name, who->name, false) == -1) {
-		blocks_add(st->blocks, ctx->s->name, who->name);
+	blocks_remove(st->blocks, ctx->s->name, name);
+	if (state_block_save(st, ctx->s->name, name, false) == -1) {
+		blocks_add(st->blocks, ctx->s->name, name);
 		cmd_err(ctx, PROTO_E_IO, "the change could not be stored");
 		return;
 	}
-	if (cmd_online(who)) {
+	if (who != NULL && cmd_online(who)) {
 		char when[TIMEFMT_LEN];
 
 		conn_printf(who->session->conn, "* %s %s %s %d %s\n",
 		    PROTO_EV_ONLINE, ctx->s->name, conn_ip(ctx->s->conn),
 		    ctx->s->udp_port, timefmt_format(ctx->s->login_time, when));
 	}
-	cmd_ok(ctx, "%s is unblocked", who->name);
+	cmd_ok(ctx, "%s is unblocked", name);
 }

@@ -4,6 +4,7 @@
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
+#include "fed.h"
 #include "history.h"
 #include "server.h"
 #include "session.h"
@@ -12,11 +13,52 @@
 /* The longest WHOSINCE window: ten years. */
 #define CMD_WHOSINCE_MAX	(10LL * 366 * 24 * 3600)
 
+/* What a list of remote users needs (fed_users_each). */
+struct cmd_who_walk {
+	struct cmd_ctx	*ctx;
+	int		 n;
+	long long	 secs;		/* WHOSINCE window */
+	int64_t		 now;
+};
+
+/* A remote user online, as WHO lists it. */
+static void
+cmd_who_remote(const struct fed_user_view *u, void *arg)
+{
+	struct cmd_who_walk *w = arg;
+	char when[TIMEFMT_LEN];
+
+	if (!u->online)
+		return;
+	cmd_data(w->ctx, "%s %s %d %s", u->addr, u->ip, u->udp,
+	    timefmt_format(u->login_time, when));
+	w->n++;
+}
+
+/* A remote user online or seen within the window, as WHOSINCE lists it. */
+static void
+cmd_whosince_remote(const struct fed_user_view *u, void *arg)
+{
+	struct cmd_who_walk *w = arg;
+	char when[TIMEFMT_LEN];
+
+	if (!history_seen_within(u->online, u->last_seen_ms, w->now,
+	    w->secs * 1000))
+		return;
+	if (u->online)
+		cmd_data(w->ctx, "%s online", u->addr);
+	else
+		cmd_data(w->ctx, "%s %s", u->addr,
+		    timefmt_format(u->last_seen, when));
+	w->n++;
+}
+
 /* WHO */
 void
 cmd_who(struct cmd_ctx *ctx)
 {
 	struct session *o;
+	struct cmd_who_walk w;
 	char when[TIMEFMT_LEN];
 	int n = 0;
 
@@ -28,6 +70,10 @@ cmd_who(struct cmd_ctx *ctx)
 		    o->udp_port, timefmt_format(o->login_time, when));
 		n++;
 	}
+	w.ctx = ctx;
+	w.n = n;
+	fed_users_each(cmd_who_remote, &w);
+	n = w.n;
 	if (n == 0)
 		cmd_ok(ctx, "no other active user");
 	else
@@ -43,6 +89,7 @@ cmd_whosince(struct cmd_ctx *ctx)
 	char when[TIMEFMT_LEN];
 	long long secs;
 	int64_t now = server_now_ms();
+	struct cmd_who_walk w;
 	size_t i;
 	int n = 0;
 	bool online;
@@ -66,6 +113,12 @@ cmd_whosince(struct cmd_ctx *ctx)
 			    timefmt_format(a->last_logout, when));
 		n++;
 	}
+	w.ctx = ctx;
+	w.n = n;
+	w.secs = secs;
+	w.now = now;
+	fed_users_each(cmd_whosince_remote, &w);
+	n = w.n;
 	if (n == 0)
 		cmd_ok(ctx, "no other user in the last %lld seconds", secs);
 	else

@@ -21,7 +21,9 @@
 
 #include "accounts.h"
 #include "config.h"
+#include "fed_codec.h"
 #include "log.h"
+#include "proto.h"
 
 #define CONFIG_FILE_MAX		(64 * 1024)	/* bytes in a config file */
 #define CONFIG_NAME_MAX		64	/* section and key names we keep */
@@ -42,7 +44,8 @@ struct config_entry {
 	const char	*section;
 	const char	*key;
 	enum config_type type;
-	long		 min;		/* CONFIG_INT only */
+	long		 min;		/* CONFIG_INT; strings: -1 = may
+					   be empty (a feature left off) */
 	long		 max;		/* CONFIG_INT: value; strings: length */
 	const char	*def;		/* default, parsed like a value */
 	const char	*help;		/* one line for --help, sample */
@@ -55,6 +58,9 @@ struct config_entry {
 #define FIELD(f)	offsetof(struct config, f), SIZEOF(f)
 
 static const char *check_listen(const char *);
+static const char *check_board(const char *);
+static const char *check_prefix(const char *);
+static const char *check_broker(const char *);
 
 /* Keep the rows grouped by section: the sample prints them in this order. */
 static const struct config_entry settings[] = {
@@ -129,6 +135,33 @@ static const struct config_entry settings[] = {
 	{ "tls", "key", CONFIG_PATH, 0, CONFIG_PATH_MAX - 1, "tls-key.pem",
 	  "PEM private key of the certificate, relative to storage.data_dir "
 	  "(made with it, mode 0600)", FIELD(tls_key), NULL },
+	{ "federation", "broker", CONFIG_STRING, -1, SIZEOF(fed_broker) - 1, "",
+	  "HOST:PORT of the MQTT broker boards federate through; empty = off",
+	  FIELD(fed_broker), check_broker },
+	{ "federation", "board", CONFIG_STRING, -1, SIZEOF(fed_board) - 1, "",
+	  "this board's name ([A-Za-z0-9_-], at most 32); empty = host name",
+	  FIELD(fed_board), check_board },
+	{ "federation", "prefix", CONFIG_STRING, 1, SIZEOF(fed_prefix) - 1,
+	  "fs", "first levels of every topic (docs/FEDERATION.md)",
+	  FIELD(fed_prefix), check_prefix },
+	{ "federation", "username", CONFIG_STRING, -1, SIZEOF(fed_username) - 1,
+	  "", "user name at the broker; empty = anonymous",
+	  FIELD(fed_username), NULL },
+	{ "federation", "password_file", CONFIG_PATH, -1, CONFIG_PATH_MAX - 1,
+	  "", "file whose first line is the broker password, relative to "
+	  "storage.data_dir", FIELD(fed_password_file), NULL },
+	{ "federation", "tls", CONFIG_BOOL, 0, 0, "no",
+	  "TLS to the broker (verified against ca, or the system's CAs)",
+	  FIELD(fed_tls), NULL },
+	{ "federation", "ca", CONFIG_PATH, -1, CONFIG_PATH_MAX - 1, "",
+	  "CA certificate file for tls; empty = the system's",
+	  FIELD(fed_ca), NULL },
+	{ "federation", "keepalive", CONFIG_INT, 5, 600, "10",
+	  "MQTT keep-alive seconds; a dead board leaves the lists within 1.5x",
+	  FIELD(fed_keepalive), NULL },
+	{ "federation", "homeassistant", CONFIG_BOOL, 0, 0, "no",
+	  "also publish Home Assistant discovery for each edge file's average",
+	  FIELD(fed_homeassistant), NULL },
 };
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
 
@@ -161,6 +194,43 @@ check_listen(const char *value)
 	    inet_pton(AF_INET6, value, &a6) == 1)
 		return NULL;
 	return "must be an IPv4 or IPv6 address, or *";
+}
+
+/* Empty, or a board name (it is an MQTT topic level). */
+static const char *
+check_board(const char *value)
+{
+	if (value[0] == '\0' || proto_valid_board(value))
+		return NULL;
+	return "must be 1 to 32 letters, digits, '_' or '-'";
+}
+
+/* Topic levels of [A-Za-z0-9_-] joined by '/'. */
+static const char *
+check_prefix(const char *value)
+{
+	if (fed_valid_prefix(value))
+		return NULL;
+	return "must be topic levels of letters, digits, '_' or '-' joined "
+	    "by '/' (no wildcards, no leading or trailing '/')";
+}
+
+/* Empty, or HOST:PORT with a port in 1..65535. */
+static const char *
+check_broker(const char *value)
+{
+	const char *colon = strrchr(value, ':');
+	char *end;
+	long p;
+
+	if (value[0] == '\0')
+		return NULL;
+	if (colon == NULL || colon == value || colon[1] == '\0')
+		return "must be HOST:PORT (e.g. 127.0.0.1:1883)";
+	p = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || p < 1 || p > 65535)
+		return "the port must be from 1 to 65535";
+	return NULL;
 }
 
 /* Printf into err when there is room; err may be NULL with errlen 0. */
@@ -269,6 +339,10 @@ entry_set(struct config *c, const struct config_entry *e, const char *value,
 	case CONFIG_STRING:
 	case CONFIG_PATH:
 		len = strlen(value);
+		if (len == 0 && e->min < 0) {
+			*(char *)field = '\0';
+			return NULL;
+		}
 		if (len == 0)
 			return "must not be empty";
 		limit = (size_t)e->max;

@@ -45,6 +45,16 @@ struct config {
 	int	tls_port;		/* 0 = no TLS listener */
 	char	tls_cert[CONFIG_PATH_MAX];	/* relative to data_dir */
 	char	tls_key[CONFIG_PATH_MAX];
+	/* [federation] (fed.c): off while broker is empty */
+	char	fed_broker[128];	/* HOST:PORT of the MQTT broker */
+	char	fed_board[33];		/* this board's name; "": host name */
+	char	fed_prefix[65];		/* topic prefix */
+	char	fed_username[65];	/* broker user name, "": none */
+	char	fed_password_file[CONFIG_PATH_MAX];	/* its first line */
+	bool	fed_tls;		/* TLS to the broker */
+	char	fed_ca[CONFIG_PATH_MAX];	/* CA file for TLS */
+	int	fed_keepalive;		/* seconds */
+	bool	fed_homeassistant;	/* Home Assistant discovery */
 };
 
 /* Fill c with the table's defaults. */

@@ -16,7 +16,7 @@
 struct offline_msg {
 	unsigned long	 seq;		/* number in messages.txt */
 	time_t		 time;
-	char		 from[PROTO_USER_MAX + 1];
+	char		 from[PROTO_ADDR_MAX + 1];	/* or USER@BOARD */
 	char		 to[PROTO_USER_MAX + 1];
 	char		*text;
 };

@@ -51,6 +51,25 @@ reload_keep_restart_only(const struct config *cur, struct config *nc)
 		reload_restart_note("accounts.credentials", cur->credentials,
 		    nc->credentials);
 	memcpy(nc->credentials, cur->credentials, sizeof(nc->credentials));
+	/* The broker link is made once, at start-up (fed.c). */
+	if (strcmp(cur->fed_broker, nc->fed_broker) != 0 ||
+	    strcmp(cur->fed_board, nc->fed_board) != 0 ||
+	    strcmp(cur->fed_prefix, nc->fed_prefix) != 0 ||
+	    strcmp(cur->fed_username, nc->fed_username) != 0 ||
+	    strcmp(cur->fed_password_file, nc->fed_password_file) != 0 ||
+	    strcmp(cur->fed_ca, nc->fed_ca) != 0 ||
+	    cur->fed_tls != nc->fed_tls ||
+	    cur->fed_keepalive != nc->fed_keepalive)
+		reload_restart_note("federation.*", "(running)", "(changed)");
+	memcpy(nc->fed_broker, cur->fed_broker, sizeof(nc->fed_broker));
+	memcpy(nc->fed_board, cur->fed_board, sizeof(nc->fed_board));
+	memcpy(nc->fed_prefix, cur->fed_prefix, sizeof(nc->fed_prefix));
+	memcpy(nc->fed_username, cur->fed_username, sizeof(nc->fed_username));
+	memcpy(nc->fed_password_file, cur->fed_password_file,
+	    sizeof(nc->fed_password_file));
+	memcpy(nc->fed_ca, cur->fed_ca, sizeof(nc->fed_ca));
+	nc->fed_tls = cur->fed_tls;
+	nc->fed_keepalive = cur->fed_keepalive;
 	if (cur->fsync_interval_ms != nc->fsync_interval_ms) {
 		snprintf(a, sizeof(a), "%d", cur->fsync_interval_ms);
 		snprintf(b, sizeof(b), "%d", nc->fsync_interval_ms);

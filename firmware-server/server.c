@@ -24,6 +24,7 @@
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
+#include "fed.h"
 #include "hasher.h"
 #include "lockout.h"
 #include "log.h"
@@ -302,6 +303,8 @@ server_init(struct server *srv, const struct config *cfg)
 		log_warn("loop_add");
 		return -1;
 	}
+	if (fed_init(srv) == -1)
+		return -1;
 	log_info("firmware-server listening on %s port %d; data in %s; "
 	    "%zu accounts; attempts %d, block %d s, idle timeout %d s%s, "
 	    "registration %s", cfg->listen, cfg->port, cfg->data_dir,
@@ -342,6 +345,8 @@ server_run(struct server *srv)
 	    srv->cfg.listen, srv->cfg.port);
 	while (!server_sig_stop) {
 		timeout = server_min_timeout(session_timers(srv),
+		    fed_pass(srv));
+		timeout = server_min_timeout(timeout,
 		    store_commit(server_now_ms()));
 		if (store_failed() != 0) {
 			log_errorx("stopping: storage failed (%s); replies "
@@ -353,6 +358,7 @@ server_run(struct server *srv)
 		conn_release(store_gen_done());
 		timeout = notify_watchdog(timeout, server_now_ms());
 		conn_pass_end();
+		fed_pass_end();		/* records of what was just sent */
 		/* What the connections closed in conn_pass_end() changed. */
 		timeout = server_min_timeout(timeout, session_pass_end(srv));
 		log_flush();	/* the pass's log lines, in one write() */
@@ -377,6 +383,9 @@ server_run(struct server *srv)
 		status = -1;
 	conn_release(store_gen_done());
 	conn_close_all("server shutdown");
+	fed_pass_end();		/* what conn_close_all() sent */
+	store_sync_all();
+	fed_stop(srv);
 	if (store_write_atomic(srv->userlog_path, "", 0, false) == -1)
 		log_warn("cannot write %s", srv->userlog_path);
 	return status;

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "conn.h"
+#include "fed.h"
 #include "hasher.h"
 #include "log.h"
 #include "server.h"
@@ -335,6 +336,7 @@ session_login(struct session *s, struct account *acct)
 	srv->userlog_dirty = true;	/* written by session_pass_end() */
 	session_broadcast_event(s, "%s %s %s %d %s", PROTO_EV_ONLINE, s->name,
 	    conn_ip(s->conn), s->udp_port, timefmt_format(s->login_time, when));
+	fed_user_online(s);
 	log_info("%s logged in from %s (UDP port %d, %d active)", s->name,
 	    conn_ip(s->conn), s->udp_port, srv->nactive);
 }
@@ -442,6 +444,7 @@ session_closed(void *owner, const char *reason)
 			srv->userlog_dirty = true;
 			session_broadcast_event(s, "%s %s %s", PROTO_EV_OFFLINE,
 			    s->name, why);
+			fed_user_offline(s);
 		}
 		log_info("%s logged out (%s; connection: %s; %d active)",
 		    s->name, why, reason, srv->nactive);

@@ -199,7 +199,7 @@ state_load_block(void *arg, char *line, char *err, size_t errlen)
 
 	if (state_fields(line, f, 1, err, errlen, "BLOCKER; BLOCKED") == -1)
 		return -1;
-	if (!proto_valid_user(f[0]) || !proto_valid_user(f[1])) {
+	if (!proto_valid_user(f[0]) || !proto_valid_addr(f[1])) {
 		snprintf(err, errlen, "bad user name");
 		return -1;
 	}
@@ -222,7 +222,8 @@ state_parse_dm(char *line, unsigned long expect, struct offline_msg *m,
 	    "N; TIME; FROM; TO; TEXT") == -1 ||
 	    state_numbered(f[0], f[1], expect, &m->time, err, errlen) == -1)
 		return -1;
-	if (!proto_valid_user(f[2]) || !proto_valid_user(f[3])) {
+	/* FROM is USER@BOARD for a message from another board. */
+	if (!proto_valid_addr(f[2]) || !proto_valid_user(f[3])) {
 		snprintf(err, errlen, "bad user name");
 		return -1;
 	}

@@ -4,8 +4,9 @@
 #
 #   the cross compiler and C library    gcc-TRIPLET libc6-dev-ARCH-cross
 #   the emulator for the tests          qemu-user (qemu-aarch64, qemu-arm)
-#   the target's libraries              inih, check, ncurses, libcrypt, OpenSSL
-#                                       of ARCH, in a sysroot
+#   the target's libraries              inih, check, ncurses, libcrypt, OpenSSL,
+#                                       libmosquitto (federation) of ARCH,
+#                                       in a sysroot
 #
 # The target's packages are downloaded with "apt-get download" and
 # unpacked with "dpkg-deb -x" into build/sysroot/ARCH, which the Makefile
@@ -29,11 +30,11 @@ esac
 cd "$(dirname "$0")/.."
 SYSROOT=build/sysroot/$ARCH
 NATIVE="gcc-$TRIPLET libc6-dev-$ARCH-cross qemu-user"
-TARGET_DEV="libinih-dev check libncurses-dev libcrypt-dev libssl-dev pkgconf"
+TARGET_DEV="libinih-dev check libncurses-dev libcrypt-dev libssl-dev libmosquitto-dev pkgconf"
 # What the sysroot needs: the -dev packages and the libraries they link.
 SYSROOT_PKGS="libinih-dev libinih1 check libsubunit-dev libsubunit0
 libncurses-dev libncurses6 libncursesw6 libtinfo6 libcrypt-dev libcrypt1
-libssl-dev libssl3"
+libssl-dev libssl3 libmosquitto-dev libmosquitto1"
 
 say() { echo "install-cross-deps($ARCH): $*"; }
 

@@ -4,13 +4,16 @@
 set -eu
 
 # systemd: systemd-analyze scores the unit (make check-board).
-# The server links statically by default: libc.a and rcrt1.o come with
+# A static server (SERVER_STATIC=1): libc.a and rcrt1.o come with
 # libc6-dev (build-essential), libinih.a with libinih-dev, libcrypt.a with
 # libcrypt-dev.  iproute2 and nftables: the peer-to-peer test that drops
 # datagrams with nftables in a network namespace of its own.  libssl-dev:
-# TLS, AEAD and SHA-256 (libssl.a for the static server); openssl: the
+# TLS, AEAD and SHA-256 (libssl.a for a static server); openssl: the
 # tests make certificates and talk to the TLS port with s_client.
-PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev libssl-dev openssl tmux systemd man-db clang libclang-rt-14-dev valgrind iproute2 nftables"
+# libmosquitto-dev: federation (the server links it when present);
+# mosquitto and mosquitto-clients: the federation tests start their own
+# broker on a free loopback port and read topics with mosquitto_sub.
+PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev libssl-dev openssl tmux systemd man-db clang libclang-rt-14-dev valgrind iproute2 nftables libmosquitto-dev mosquitto mosquitto-clients"
 
 missing=""
 for p in $PKGS; do
@@ -41,5 +44,27 @@ export DEBIAN_FRONTEND=noninteractive
 # mirror, added by the cross builds) must not stop the native install:
 # warn and go on; apt-get install fails clearly if a package is missing.
 $SUDO apt-get update -qq || echo "install-deps: apt-get update reported errors; going on"
+# Installing mosquitto would start its system broker on port 1883: the
+# tests never use one, and a board should not get a listening broker by
+# surprise.  A policy-rc.d that refuses every start (exit 101) is put in
+# place for the install when there is none, then removed; the unit that
+# was enabled is stopped and disabled in case something started it.
+policy=/usr/sbin/policy-rc.d
+own_policy=no
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+	$SUDO chmod 755 "$policy"
+	own_policy=yes
+fi
 # shellcheck disable=SC2086
-$SUDO apt-get install -y --no-install-recommends $missing
+$SUDO apt-get install -y --no-install-recommends $missing || st=$?
+if [ "$own_policy" = yes ]; then
+	$SUDO rm -f "$policy"
+fi
+case " $missing " in
+*" mosquitto "*)
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		$SUDO systemctl disable --now mosquitto.service >/dev/null 2>&1 || true
+	fi ;;
+esac
+exit "${st:-0}"

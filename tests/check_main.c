@@ -58,6 +58,8 @@ main(void)
 	srunner_add_suite(sr, suite_e2e_p2p());
 	srunner_add_suite(sr, suite_trust());
 	srunner_add_suite(sr, suite_e2e_tls());
+	srunner_add_suite(sr, suite_fed_codec());
+	srunner_add_suite(sr, suite_e2e_fed());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

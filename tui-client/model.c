@@ -340,7 +340,7 @@ model_user_parse(const char *text, struct model_user *u)
 		memcpy(word, p, n);
 		word[n] = '\0';
 		if (field == 0) {
-			if (!proto_valid_user(word))
+			if (!proto_valid_addr(word))
 				return -1;
 			memcpy(u->name, word, n + 1);
 		} else if (field == 1)

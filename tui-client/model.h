@@ -44,7 +44,7 @@ struct model_line {
 #define MODEL_CONV_MAX	48	/* bytes of a conversation key */
 
 struct model_user {
-	char		 name[PROTO_USER_MAX + 1];
+	char		 name[PROTO_ADDR_MAX + 1];	/* USER or USER@BOARD */
 	char		 ip[MODEL_IP_MAX];
 	unsigned	 port;		/* UDP port for peer-to-peer sends */
 	char		 since[MODEL_TIME_MAX];	/* "22 Nov 2026 10:15:02" */

@@ -290,7 +290,7 @@ static void
 ui_draw_users(struct ui *u, const struct ui_rect *r)
 {
 	size_t n = model_user_count(u->m), i, shown;
-	char line[96];
+	char line[PROTO_ADDR_MAX + 48];	/* "*bob@lab2", "x alice (blocked)" */
 	int y;
 	bool priv, blocked;
 

@@ -107,7 +107,7 @@ who_offline(struct model *m, char *text)
 		*reason++ = '\0';
 	else
 		reason = text + strlen(text);
-	if (!proto_valid_user(text)) {
+	if (!proto_valid_addr(text)) {
 		log_warnx("malformed OFFLINE event from the server");
 		return;
 	}

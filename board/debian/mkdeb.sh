@@ -117,6 +117,7 @@ for lib in $(readelf -d "$STAGE/firmware-server/usr/sbin/firmware-server" |
 	libinih.so.*)	d="libinih1 (>= 55)" ;;
 	libcrypt.so.*)	d="libcrypt1 (>= 1:4.4.10-10~)" ;;
 	libssl.so.3|libcrypto.so.3) d="libssl3 (>= 3.0.0)" ;;
+	libmosquitto.so.*) d="libmosquitto1 (>= 2.0.11)" ;;
 	*)	echo "mkdeb: no package known for $lib" >&2; exit 1 ;;
 	esac
 	case ", $srv_depends, " in *", $d, "*) continue ;; esac

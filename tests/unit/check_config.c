@@ -28,6 +28,9 @@ static const char *const all_keys[] = {
 	"storage.fsync_interval_ms", "limits.output_limit_kb",
 	"limits.output_budget_mb",
 	"log.level", "tls.listen", "tls.port", "tls.cert", "tls.key",
+	"federation.broker", "federation.board", "federation.prefix",
+	"federation.username", "federation.password_file", "federation.tls",
+	"federation.ca", "federation.keepalive", "federation.homeassistant",
 };
 #define NKEYS	(sizeof(all_keys) / sizeof(all_keys[0]))
 

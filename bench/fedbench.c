@@ -1,0 +1,361 @@
+/*
+ * fedbench.c - figures for federation (make bench-fed): direct messages
+ * from alice to bob
+ *   1. flat out (256 requests in flight), msg/s from the first send to
+ *      bob's last MSG;
+ *   2. at 1,000 msg/s for 3 s, p50 and p99 of send-to-MSG latency;
+ * both across two boards through a real mosquitto and, for comparison,
+ * on one board; and
+ *   3. with the broker killed, 1,000 messages accepted into the outbox,
+ *      then the time from the broker's restart to bob's last MSG.
+ * It starts mosquitto and BUILD/firmware-server on free loopback ports in
+ * a temporary directory and prints one line per figure.
+ *
+ *   bench/fedbench [BUILD_DIR] [FLAT_COUNT]
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WINDOW	256
+
+struct peer {
+	int	 fd;
+	char	 buf[1 << 16];
+	size_t	 have;
+};
+
+static char dir[64];
+
+/* Monotonic seconds. */
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A free TCP port on 127.0.0.1. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Connect, retrying for 10 s; -1 on failure. */
+static int
+connect_port(int port)
+{
+	struct sockaddr_in sa;
+	double end = now_s() + 10;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	while (now_s() < end) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		close(fd);
+		usleep(20000);
+	}
+	return -1;
+}
+
+/* Run argv quietly; its pid. */
+static pid_t
+run(char *const argv[])
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid == 0) {
+		null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* A broker on port. */
+static pid_t
+broker(int port)
+{
+	char conf[128], *argv[] = { "mosquitto", "-c", conf, NULL };
+	FILE *fp;
+	pid_t pid;
+	int fd;
+
+	snprintf(conf, sizeof(conf), "%s/mosquitto.conf", dir);
+	fp = fopen(conf, "w");
+	fprintf(fp, "listener %d 127.0.0.1\nallow_anonymous true\n"
+	    "persistence false\nmax_queued_messages 100000\n", port);
+	fclose(fp);
+	pid = run(argv);
+	if ((fd = connect_port(port)) == -1) {
+		fprintf(stderr, "fedbench: mosquitto did not start\n");
+		exit(1);
+	}
+	close(fd);
+	return pid;
+}
+
+/* A board named name (federated when mport > 0) on port. */
+static pid_t
+board(const char *bin, const char *name, int port, int mport)
+{
+	char sub[128], path[160], p[16], *argv[16];
+	FILE *fp;
+	int n = 0;
+
+	snprintf(sub, sizeof(sub), "%s/%s", dir, name);
+	mkdir(sub, 0700);
+	snprintf(path, sizeof(path), "%s/credentials.txt", sub);
+	fp = fopen(path, "w");
+	fprintf(fp, "alice alice123\nbob bob123\n");
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/server.ini", sub);
+	fp = fopen(path, "w");
+	fprintf(fp, "[server]\nlisten = 127.0.0.1\n[log]\nlevel = warn\n");
+	if (mport > 0)
+		fprintf(fp, "[federation]\nbroker = 127.0.0.1:%d\nboard = %s\n",
+		    mport, name);
+	fclose(fp);
+	snprintf(p, sizeof(p), "%d", port);
+	argv[n++] = (char *)bin;
+	argv[n++] = "-c";
+	argv[n++] = path;
+	argv[n++] = "-d";
+	argv[n++] = sub;
+	argv[n++] = "-p";
+	argv[n++] = p;
+	argv[n] = NULL;
+	return run(argv);
+}
+
+/* The next line from p, waiting up to ms; NULL on timeout. */
+static char *
+next_line(struct peer *p, int ms)
+{
+	static char line[8192];
+	struct pollfd pfd = { p->fd, POLLIN, 0 };
+	char *nl;
+	ssize_t n;
+	size_t len;
+
+	for (;;) {
+		if ((nl = memchr(p->buf, '\n', p->have)) != NULL) {
+			len = (size_t)(nl - p->buf);
+			memcpy(line, p->buf, len);
+			line[len] = '\0';
+			memmove(p->buf, nl + 1, p->have - len - 1);
+			p->have -= len + 1;
+			return line;
+		}
+		if (poll(&pfd, 1, ms) <= 0)
+			return NULL;
+		n = read(p->fd, p->buf + p->have, sizeof(p->buf) - p->have);
+		if (n <= 0)
+			return NULL;
+		p->have += (size_t)n;
+	}
+}
+
+/* Log in as user on port. */
+static void
+login(struct peer *p, int port, const char *user, const char *pass)
+{
+	char req[128], *l;
+
+	memset(p, 0, sizeof(*p));
+	if ((p->fd = connect_port(port)) == -1)
+		exit(1);
+	snprintf(req, sizeof(req), "1 HELLO 1\n2 LOGIN %s 0\n3 PASS %s\n",
+	    user, pass);
+	write(p->fd, req, strlen(req));
+	while ((l = next_line(p, 10000)) != NULL)
+		if (strncmp(l, "3 OK", 4) == 0)
+			return;
+	fprintf(stderr, "fedbench: %s could not log in\n", user);
+	exit(1);
+}
+
+/* Send message i to "to" with its send time in it. */
+static void
+send_msg(struct peer *a, const char *to, int i)
+{
+	char req[128];
+	int n;
+
+	n = snprintf(req, sizeof(req), "%d MSGTO %s t%.9f\n", i, to, now_s());
+	write(a->fd, req, (size_t)n);
+}
+
+/* Drain alice's replies without waiting. */
+static int
+replies(struct peer *a)
+{
+	int n = 0;
+
+	while (next_line(a, 0) != NULL)
+		n++;
+	return n;
+}
+
+/* Count bob's MSG lines until total; latencies into lat when not NULL. */
+static int
+receive(struct peer *b, int total, int *got, double *lat, int ms)
+{
+	char *l, *t;
+
+	while (*got < total && (l = next_line(b, ms)) != NULL) {
+		if (strncmp(l, "* MSG ", 6) != 0 || (t = strstr(l, " t")) == NULL)
+			continue;
+		if (lat != NULL)
+			lat[*got] = now_s() - atof(t + 2);
+		(*got)++;
+	}
+	return *got;
+}
+
+/* Flat out: msg/s. */
+static double
+flat(struct peer *a, struct peer *b, const char *to, int count)
+{
+	double t0 = now_s();
+	int sent = 0, acked = 0, got = 0;
+
+	while (got < count) {
+		while (sent < count && sent - acked < WINDOW)
+			send_msg(a, to, sent++);
+		acked += replies(a);
+		receive(b, count, &got, NULL, 1);
+		if (now_s() - t0 > 120)
+			break;
+	}
+	return got / (now_s() - t0);
+}
+
+/* Compare doubles for qsort. */
+static int
+cmp(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* 1,000 msg/s for 3 s: p50 and p99 in ms. */
+static void
+paced(struct peer *a, struct peer *b, const char *to, const char *what)
+{
+	static double lat[3000];
+	double t0 = now_s();
+	int sent = 0, got = 0;
+
+	while (got < 3000 && now_s() - t0 < 30) {
+		while (sent < 3000 && now_s() - t0 >= sent / 1000.0)
+			send_msg(a, to, sent++);
+		replies(a);
+		receive(b, sent, &got, lat, 0);
+		usleep(100);
+	}
+	qsort(lat, (size_t)got, sizeof(lat[0]), cmp);
+	printf("%-10s at 1,000 msg/s: %d of 3000 delivered, p50 %.2f ms, "
+	    "p99 %.2f ms\n", what, got, got ? lat[got / 2] * 1e3 : 0,
+	    got ? lat[got * 99 / 100] * 1e3 : 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *build = argc > 1 ? argv[1] : "build";
+	int count = argc > 2 ? atoi(argv[2]) : 20000;
+	int mport = free_port(), p1 = free_port(), p2 = free_port();
+	int p0 = free_port(), got = 0;
+	char bin[256];
+	struct peer *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	struct peer *a0 = calloc(1, sizeof(*a0)), *b0 = calloc(1, sizeof(*b0));
+	pid_t mq, s1, s2, s0;
+	double t0;
+	int acked = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	snprintf(bin, sizeof(bin), "%s/firmware-server", build);
+	snprintf(dir, sizeof(dir), "/tmp/fedbench-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	mq = broker(mport);
+	s1 = board(bin, "lab1", p1, mport);
+	s2 = board(bin, "lab2", p2, mport);
+	s0 = board(bin, "solo", p0, 0);
+	login(a, p1, "alice", "alice123");
+	login(b, p2, "bob", "bob123");
+	login(a0, p0, "alice", "alice123");
+	login(b0, p0, "bob", "bob123");
+	usleep(500000);		/* presence crosses */
+
+	printf("one board  flat out: %.0f msg/s (%d messages)\n",
+	    flat(a0, b0, "bob", count), count);
+	printf("two boards flat out: %.0f msg/s (%d messages, through "
+	    "mosquitto)\n", flat(a, b, "bob@lab2", count), count);
+	paced(a0, b0, "bob", "one board");
+	paced(a, b, "bob@lab2", "two boards");
+
+	/* The broker goes; 1,000 messages wait in the outbox. */
+	kill(mq, SIGKILL);
+	waitpid(mq, NULL, 0);
+	for (int i = 0; i < 1000; i++)
+		send_msg(a, "bob@lab2", i);
+	while (acked < 1000 && next_line(a, 10000) != NULL)
+		acked++;
+	mq = broker(mport);
+	t0 = now_s();
+	receive(b, 1000, &got, NULL, 30000);
+	printf("drain after the broker's return: %d of 1000 queued messages "
+	    "in %.2f s\n", got, now_s() - t0);
+
+	kill(s1, SIGTERM);
+	kill(s2, SIGTERM);
+	kill(s0, SIGTERM);
+	kill(mq, SIGTERM);
+	while (wait(NULL) > 0)
+		;
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return 0;
+}
