@@ -35,7 +35,7 @@ SUITE=bookworm
 # busybox-static are only downloaded (see NOT_IN_GUEST).
 PKGS="systemd-sysv,udev,kmod,dbus,iproute2,libinih1,libcrypt1,libncursesw6,libtinfo6,$KPKG,busybox-static"
 # Downloaded with the rest but kept out of the guest's second stage.
-NOT_IN_GUEST="linux-image-[^ ]* linux-base initramfs-tools initramfs-tools-core klibc-utils libklibc busybox-static cpio"
+NOT_IN_GUEST="linux-image-[a-z0-9.-]* linux-base initramfs-tools initramfs-tools-core klibc-utils libklibc busybox-static cpio"
 # The initrd: the disk (virtio PCI) and ext4, in load order.
 MODS="crc16 mbcache jbd2 crc32c_generic ext4 virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk"
 
@@ -53,12 +53,10 @@ say() { echo "image.sh($ARCH): $*" >&2; }
 
 MIRROR=$(vm_mirror)
 [ -n "$MIRROR" ] || { say "no Debian $SUITE archive in apt's sources (set VM_MIRROR)"; exit 1; }
-# Images made from other inputs are of no more use.
-for d in build/vm/"$ARCH"-*; do
-	[ ! -f "$d/.complete" ] || rm -rf "$d"
-done
+# Images made from other inputs, and builds that did not finish, are of
+# no more use.
+rm -rf build/vm/"$ARCH"-*
 W=$DIR.tmp
-rm -rf "$W"
 mkdir -p "$W"
 t0=$(date +%s)
 
