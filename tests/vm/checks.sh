@@ -49,13 +49,22 @@ wait_port() {
 
 # --- Install ----------------------------------------------------------
 if guest 'mkdir -p /mnt/debs && mount -o ro /dev/vdb /mnt/debs && dpkg -i /mnt/debs/*.deb' 600; then
+	printf '%s\n' "$GOUT" > "$RUN/dpkg-i.txt"
 	ok "dpkg -i $(echo $DEBS | xargs -n1 basename | tr '\n' ' ')"
 else
 	echo "$GOUT" | tail -n 20
 	die "dpkg -i failed"
 fi
-wait_running 120 || die "$UNIT is not active (running) after dpkg -i: $(prop ActiveState)/$(prop SubState)"
-ok "the postinst started $UNIT: $(prop Type) service, active (running), status \"$(prop StatusText)\""
+if wait_running 60; then
+	ok "the postinst started $UNIT: $(prop Type) service, active (running), status \"$(prop StatusText)\""
+else
+	guest "ls -l /usr/sbin/policy-rc.d /run/systemd/system 2>&1; systemctl is-enabled $UNIT; systemctl status $UNIT --no-pager 2>&1 | head -n 20" 60 || true
+	printf '%s\n' "$GOUT" > "$RUN/not-started.txt"
+	fail "the postinst did not start $UNIT: $(prop ActiveState)/$(prop SubState) (see $RUN/dpkg-i.txt, $RUN/not-started.txt); starting it"
+	guest "systemctl start $UNIT" 120 || true
+	wait_running 60 || die "$UNIT does not start: $(prop ActiveState)/$(prop SubState) $GOUT"
+	ok "systemctl start $UNIT: $(prop Type) service, active (running), status \"$(prop StatusText)\""
+fi
 guest "journalctl -b -u $UNIT -o cat --no-pager | grep -c '^Started '" 30 || true
 [ "${GOUT%$'\n'}" -ge 1 ] 2>/dev/null &&
     ok "READY=1 seen: systemd logged \"Started\" (for Type=notify only after READY)" ||

@@ -35,7 +35,8 @@ vm_mirror() {
 	    awk '$2 == "bookworm" { print $1; exit }'
 }
 
-# Run the machine: vm_qemu DISK KERNEL INITRD APPEND [QEMU ARGS...].
+# Run the machine: vm_qemu DISK KERNEL INITRD APPEND [QEMU ARGS...], in
+# place of the calling (sub)shell, so that its PID is QEMU's.
 # Two virtual CPUs, 1 GiB, TCG (there is no KVM here), the disk and the
 # network on virtio PCI, the serial console where the caller says.  The
 # disk's cache mode is $VM_CACHE (default writeback: the guest's flushes
@@ -46,7 +47,7 @@ vm_qemu() {
 	disk=$1 kernel=$2 initrd=$3 append=$4
 	shift 4
 	# shellcheck disable=SC2086
-	$QEMU $MACHINE -smp 2 -m 1024 -display none -monitor none \
+	exec $QEMU $MACHINE -smp 2 -m 1024 -display none -monitor none \
 	    -kernel "$kernel" -initrd "$initrd" -append "$append" \
 	    -drive "file=$disk,if=none,id=hd0,format=$(vm_format "$disk"),cache=${VM_CACHE:-writeback}" \
 	    -device virtio-blk-pci,drive=hd0 "$@"

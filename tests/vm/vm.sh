@@ -5,7 +5,7 @@
 # from this machine through a forwarded port and the machine's control
 # channel; then the figures of the guest.
 #
-#   image.sh  the cached disk, kernel and Debian's initrd (build/vm/ARCH-KEY)
+#   image.sh  the cached disk, Debian's kernel, an initrd (build/vm/ARCH-KEY)
 #   this      a copy-on-write overlay of that disk, the .debs on a second
 #             disk, one boot, the checks (checks.sh), the figures
 #
@@ -31,7 +31,9 @@ say "packages: make deb ARCH=$ARCH"
 sh board/debian/mkdeb.sh "$ARCH" > /dev/null
 DEBS=$(ls build/deb/firmware-server_*_"$ARCH".deb build/deb/tui-client_*_"$ARCH".deb)
 say "image: $HERE/image.sh $ARCH (cached when its inputs did not change)"
-IMG=$(sh $HERE/image.sh "$ARCH")
+# VM_IMAGE=DIR: an image directory made otherwise (base.img, vmlinuz,
+# initrd.img, kernel-version), for work on the checks.
+IMG=${VM_IMAGE:-$(sh $HERE/image.sh "$ARCH")}
 T_IMAGE=$(date +%s)
 
 RUN=build/vm/run-$ARCH
@@ -55,7 +57,7 @@ T_QEMU=$(date +%s)
 # 2. Boot.  Console on the serial port (a file), the control channel on a
 # virtio serial port (the guest's vm-agent), the network user-mode.
 vm_qemu "$RUN/disk.qcow2" "$IMG/vmlinuz" "$IMG/initrd.img" \
-    "root=/dev/vda rw console=$CONSOLE" \
+    "root=/dev/vda rw console=$CONSOLE vm.init=/sbin/init" \
     -drive "file=$RUN/debs.img,if=none,id=hd1,format=raw" \
     -device virtio-blk-pci,drive=hd1 \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:4000" \
