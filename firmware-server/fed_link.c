@@ -407,12 +407,16 @@ fed_link_backlog(void)
 void
 fed_link_stop(void)
 {
+	int i;
+
 	if (fl.m == NULL)
 		return;
 	if (fl.state == FED_LINK_UP) {
+		/* A bounded try: a broker that stopped reading must not hold
+		   up the shutdown (the socket is non-blocking). */
 		mosquitto_disconnect(fl.m);
-		while (mosquitto_want_write(fl.m) &&
-		    mosquitto_loop_write(fl.m, 64) == MOSQ_ERR_SUCCESS)
+		for (i = 0; i < 100 && mosquitto_want_write(fl.m) &&
+		    mosquitto_loop_write(fl.m, 64) == MOSQ_ERR_SUCCESS; i++)
 			;
 	}
 	fed_link_unwatch();
