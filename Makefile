@@ -163,7 +163,7 @@ TEST_SRCS	+= tests/unit/check_edge.c tests/e2e/check_e2e_edge.c
 # Peer to peer: reliable UDP file send, private chats (issue 5).
 CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 		   tui-client/p2p_wire.c tui-client/p2p_io.c tui-client/sha256.c \
-		   tui-client/siphash.c \
+		   tui-client/p2p_aead.c \
 		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c
 TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 		   tests/e2e/check_e2e_p2p.c
@@ -316,9 +316,10 @@ FUZZ_SRCS_accounts := firmware-server/accounts.c firmware-server/store.c \
 		   firmware-server/syncq.c firmware-server/hasher.c \
 		   common/loop.c common/fdio.c common/proto.c common/log.c
 FUZZ_LIBS_accounts := $(CRYPT_LIBS)
+FUZZ_LIBS_p2p	:= $(SSL_LIBS)
 FUZZ_SRCS_state	:= firmware-server/board.c firmware-server/groups.c \
 		   common/proto.c common/timefmt.c
-FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/siphash.c common/proto.c
+FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/p2p_aead.c common/proto.c
 FUZZ_SRCS_edge	:= firmware-server/edge.c common/proto.c
 FUZZ_SRCS_trust	:= tui-client/trust.c
 
