@@ -166,7 +166,7 @@ CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 		   tui-client/p2p_aead.c \
 		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c
 TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
-		   tests/e2e/check_e2e_p2p.c
+		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_p2pcrypt.c
 
 # Transport security: the TLS listener, the client's trust on first use.
 TEST_SRCS	+= tests/e2e/check_e2e_tls.c tests/unit/check_trust.c
