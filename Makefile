@@ -163,7 +163,7 @@ TEST_SRCS	+= tests/unit/check_edge.c tests/e2e/check_e2e_edge.c
 # Peer to peer: reliable UDP file send, private chats (issue 5).
 CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 		   tui-client/p2p_wire.c tui-client/p2p_io.c tui-client/sha256.c \
-		   tui-client/p2p_aead.c \
+		   tui-client/p2p_aead.c tui-client/privwire.c \
 		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c
 TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_p2pcrypt.c
