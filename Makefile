@@ -166,7 +166,8 @@ CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 		   tui-client/p2p_aead.c tui-client/privwire.c \
 		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c
 TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
-		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_p2pcrypt.c
+		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_p2pcrypt.c \
+		   tests/unit/check_privwire.c
 
 # Transport security: the TLS listener, the client's trust on first use.
 TEST_SRCS	+= tests/e2e/check_e2e_tls.c tests/unit/check_trust.c
@@ -307,7 +308,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
 		   -Itui-client
-FUZZERS		:= proto config timefmt accounts state p2p edge trust
+FUZZERS		:= proto config timefmt accounts state p2p edge trust privwire
 FUZZ_SRCS_proto	:= common/proto.c
 FUZZ_SRCS_config := firmware-server/config.c common/log.c
 FUZZ_LIBS_config := $(INIH_LIBS)
@@ -321,6 +322,9 @@ FUZZ_SRCS_state	:= firmware-server/board.c firmware-server/groups.c \
 		   common/proto.c common/timefmt.c
 FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/p2p_aead.c common/proto.c
 FUZZ_SRCS_edge	:= firmware-server/edge.c common/proto.c
+FUZZ_SRCS_privwire := tui-client/privwire.c tui-client/p2p_wire.c \
+		   tui-client/p2p_aead.c common/proto.c
+FUZZ_LIBS_privwire := $(SSL_LIBS)
 FUZZ_SRCS_trust	:= tui-client/trust.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)

@@ -54,6 +54,7 @@ main(void)
 	srunner_add_suite(sr, suite_p2p());
 	srunner_add_suite(sr, suite_e2e_p2p());
 	srunner_add_suite(sr, suite_e2e_p2pcrypt());
+	srunner_add_suite(sr, suite_privwire());
 	srunner_add_suite(sr, suite_trust());
 	srunner_add_suite(sr, suite_e2e_tls());
 	srunner_run_all(sr, CK_ENV);

@@ -25,6 +25,7 @@ Suite	*suite_e2e_tui(void);
 Suite	*suite_p2p(void);
 Suite	*suite_e2e_p2p(void);
 Suite	*suite_e2e_p2pcrypt(void);
+Suite	*suite_privwire(void);
 Suite	*suite_e2e_tls(void);
 Suite	*suite_trust(void);
 /* The p2p suite's second test case (tests/unit/check_p2p_io.c). */
