@@ -198,10 +198,11 @@ TEST_SRCS	+= tests/unit/check_edge.c tests/e2e/check_e2e_edge.c
 # Peer to peer: reliable UDP file send, private chats (issue 5).
 CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 		   tui-client/p2p_wire.c tui-client/p2p_io.c tui-client/sha256.c \
-		   tui-client/siphash.c \
+		   tui-client/p2p_aead.c tui-client/privwire.c \
 		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c
 TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
-		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_files.c
+		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_files.c \
+		   tests/e2e/check_e2e_p2pcrypt.c tests/unit/check_privwire.c
 
 # Transport security: the TLS listener, the client's trust on first use.
 TEST_SRCS	+= tests/e2e/check_e2e_tls.c tests/unit/check_trust.c
@@ -358,7 +359,7 @@ FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
 		   -Itui-client
 FUZZERS		:= proto config timefmt accounts state journal p2p edge sanitize \
-		   trust fed
+		   trust fed privwire
 FUZZ_SRCS_proto	:= common/proto.c
 FUZZ_SRCS_config := firmware-server/config.c firmware-server/fed_codec.c \
 		   common/proto.c common/log.c
@@ -368,6 +369,7 @@ FUZZ_SRCS_accounts := firmware-server/accounts.c firmware-server/store.c \
 		   firmware-server/syncq.c firmware-server/hasher.c \
 		   common/loop.c common/fdio.c common/proto.c common/log.c
 FUZZ_LIBS_accounts := $(CRYPT_LIBS)
+FUZZ_LIBS_p2p	:= $(SSL_LIBS)
 FUZZ_SRCS_state	:= firmware-server/board.c firmware-server/groups.c \
 		   common/proto.c common/timefmt.c
 FUZZ_SRCS_journal := firmware-server/state.c firmware-server/board.c \
@@ -375,9 +377,12 @@ FUZZ_SRCS_journal := firmware-server/state.c firmware-server/board.c \
 		   firmware-server/offline.c firmware-server/store.c \
 		   firmware-server/syncq.c common/loop.c common/fdio.c \
 		   common/proto.c common/timefmt.c common/log.c
-FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/siphash.c common/proto.c
+FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/p2p_aead.c common/proto.c
 FUZZ_SRCS_edge	:= firmware-server/edge.c common/proto.c
 FUZZ_SRCS_sanitize := tui-client/sanitize.c common/proto.c
+FUZZ_SRCS_privwire := tui-client/privwire.c tui-client/p2p_wire.c \
+		   tui-client/p2p_aead.c common/proto.c
+FUZZ_LIBS_privwire := $(SSL_LIBS)
 FUZZ_SRCS_trust	:= tui-client/trust.c
 FUZZ_SRCS_fed	:= firmware-server/fed_codec.c common/proto.c
 

@@ -17,7 +17,7 @@
 set -eu
 B=${1:-build}
 MB=${2:-200}
-DGRAM=1236			# 28-byte header + 1200 data + 8-byte MAC
+DGRAM=1244			# 28-byte header + 1200 data + 16-byte tag
 W=$(mktemp -d /tmp/p2pbench.XXXXXX)
 PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }

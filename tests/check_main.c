@@ -56,6 +56,8 @@ main(void)
 	srunner_add_suite(sr, suite_e2e_daily());
 	srunner_add_suite(sr, suite_p2p());
 	srunner_add_suite(sr, suite_e2e_p2p());
+	srunner_add_suite(sr, suite_e2e_p2pcrypt());
+	srunner_add_suite(sr, suite_privwire());
 	srunner_add_suite(sr, suite_trust());
 	srunner_add_suite(sr, suite_e2e_tls());
 	srunner_add_suite(sr, suite_fed_codec());

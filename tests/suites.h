@@ -27,6 +27,8 @@ Suite	*suite_e2e_tui(void);
 Suite	*suite_e2e_daily(void);
 Suite	*suite_p2p(void);
 Suite	*suite_e2e_p2p(void);
+Suite	*suite_e2e_p2pcrypt(void);
+Suite	*suite_privwire(void);
 Suite	*suite_e2e_tls(void);
 Suite	*suite_trust(void);
 Suite	*suite_fed_codec(void);

@@ -114,7 +114,7 @@ int		 app_send_hook(struct app *a, app_reply_hook *hook, void *arg,
  * no limit) and hands the same array back to app_poll_done(), which reads,
  * writes and runs timers.
  */
-#define APP_POLL_MAX	64
+#define APP_POLL_MAX	100
 int		 app_poll_fill(struct app *a, struct pollfd *pfd, int max);
 int		 app_poll_timeout(struct app *a);
 void		 app_poll_done(struct app *a, const struct pollfd *pfd, int n);

@@ -197,7 +197,12 @@ p2p_send_pkt(struct p2p_xfer *x, struct p2p_pkt *p)
 	int i;
 
 	p->xid = x->xid;
-	len = p2p_encode(p, x->key, buf);
+	/* 0 only once 2^32 - 1 datagram numbers are used up (a nonce must
+	   never repeat): nothing more goes out, and peer_timeout ends it. */
+	if ((len = p2p_encode(p, &x->aead, buf)) == 0) {
+		p2p_counters.unsealed++;
+		return 0;
+	}
 	if (buf == p2p_io_slot())
 		return p2p_io_put(len, &x->sa, x->salen);
 	if (!p2p_hooked())
@@ -323,6 +328,7 @@ p2p_release(struct app *a, struct p2p_xfer *x, bool ok)
 	free(x->sent);
 	free(x->cache);
 	free(x->rwin);
+	p2p_aead_free(&x->aead);
 	explicit_bzero(x, sizeof(*x));
 	x->fd = -1;
 	x->model_id = -1;
@@ -345,7 +351,7 @@ p2p_find(uint32_t xid, uint8_t type)
 
 /* Check one datagram and hand it to its transfer, or drop and count it. */
 static void
-p2p_input(struct app *a, const unsigned char *buf, size_t len,
+p2p_input(struct app *a, unsigned char *buf, size_t len,
     const struct sockaddr_storage *from, int64_t now)
 {
 	struct p2p_xfer *x;
@@ -363,7 +369,13 @@ p2p_input(struct app *a, const unsigned char *buf, size_t len,
 		p2p_counters.endpoint++;
 		return;
 	}
-	if (!p2p_verify(buf, len, x->key)) {
+	switch (p2p_open(&x->aead, buf, len, p.pktno)) {
+	case P2P_D_OK:
+		break;
+	case P2P_D_REPLAY:
+		p2p_counters.replayed++;
+		return;
+	default:
 		p2p_counters.mac++;
 		return;
 	}
@@ -378,7 +390,7 @@ p2p_input(struct app *a, const unsigned char *buf, size_t len,
 /* One buffer read: a datagram, or datagrams the kernel coalesced with
    segment size gso, each checked alone; how many datagrams it held. */
 size_t
-p2p_input_buf(struct app *a, const unsigned char *buf, size_t len,
+p2p_input_buf(struct app *a, unsigned char *buf, size_t len,
     size_t gso, const struct sockaddr_storage *from, int64_t now)
 {
 	size_t seg, n = p2p_gro_pieces(len, gso, &seg), i, off;
@@ -585,6 +597,7 @@ p2p_reply_sendfile(struct app *a, void *arg, const struct proto_msg *msg)
 {
 	struct p2p_xfer *x = arg;
 	char copy[PROTO_LINE_MAX], *w[4];
+	unsigned char secret[P2P_SECRET_LEN];
 	long long xid, port;
 
 	if (msg->kind == PROTO_MSG_DATA || x->state != P2P_S_REQUEST)
@@ -600,13 +613,16 @@ p2p_reply_sendfile(struct app *a, void *arg, const struct proto_msg *msg)
 	if (proto_split(copy, w, 4, false) != 4 ||
 	    proto_parse_int(w[0], 1, 0xffffffffLL, &xid) == -1 ||
 	    proto_parse_int(w[2], 1, 65535, &port) == -1 ||
-	    p2p_parse_secret(w[3], x->key) == -1 ||
-	    p2p_set_peer(x, w[1], (unsigned)port) == -1) {
+	    p2p_parse_secret(w[3], secret) == -1 ||
+	    p2p_set_peer(x, w[1], (unsigned)port) == -1 ||
+	    p2p_aead_init(&x->aead, secret, (uint32_t)xid, true) == -1) {
+		explicit_bzero(secret, sizeof(secret));
 		model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: cannot "
 		    "send %s: unexpected reply from the server", x->name);
 		p2p_release(a, x, false);
 		return;
 	}
+	explicit_bzero(secret, sizeof(secret));
 	x->xid = (uint32_t)xid;
 	p2p_send_start(a, x);
 }
@@ -712,12 +728,14 @@ p2p_do_transfers(struct app *a, int argc, char **argv)
 	}
 	model_add_line(m, MODEL_LINE_INFO, "%d transfer%s; datagrams sent %llu, "
 	    "accepted %llu, resent %llu; dropped: %llu malformed, %llu "
-	    "unknown transfer, %llu wrong sender, %llu bad MAC", n,
+	    "unknown transfer, %llu wrong sender, %llu bad MAC, %llu "
+	    "replayed", n,
 	    n == 1 ? "" : "s", (unsigned long long)s->sent,
 	    (unsigned long long)s->received,
 	    (unsigned long long)s->retransmitted,
 	    (unsigned long long)s->malformed, (unsigned long long)s->unknown,
-	    (unsigned long long)s->endpoint, (unsigned long long)s->mac);
+	    (unsigned long long)s->endpoint, (unsigned long long)s->mac,
+	    (unsigned long long)s->replayed);
 	model_add_line(m, MODEL_LINE_INFO, "UDP offload: GSO %s%s%s, GRO %s; "
 	    "%llu datagrams sent in %llu GSO messages, %llu received in %llu "
 	    "coalesced buffers", p2p_io_gso() ? "on" : "off",

@@ -25,7 +25,9 @@ struct p2p_stats {
 	uint64_t	 malformed;	/* not our format */
 	uint64_t	 unknown;	/* no transfer with that id and role */
 	uint64_t	 endpoint;	/* not from the announced address */
-	uint64_t	 mac;		/* MAC wrong: forged or corrupted */
+	uint64_t	 mac;		/* tag wrong: forged or corrupted */
+	uint64_t	 replayed;	/* authentic, but seen before */
+	uint64_t	 unsealed;	/* not sent: datagram numbers used up */
 	uint64_t	 sent;		/* datagrams sent */
 	uint64_t	 received;	/* datagrams accepted */
 	uint64_t	 retransmitted;	/* DATA sent again */

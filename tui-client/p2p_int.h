@@ -66,7 +66,7 @@ struct p2p_xfer {
 	enum p2p_state		 state;
 	enum p2p_role		 role;
 	uint32_t		 xid;
-	unsigned char		 key[SIPHASH_KEY_LEN];
+	struct p2p_aead		 aead;		/* keys, replay window */
 	char			 peer[PROTO_USER_MAX + 1];
 	char			 name[PROTO_FILENAME_MAX + 1];	/* offered */
 	char			 saved[PROTO_FILENAME_MAX + 64];	/* receiver */
@@ -142,9 +142,10 @@ int		 p2p_send_pkt(struct p2p_xfer *x, struct p2p_pkt *p);
 /*
  * A buffer read from the socket: one datagram, or several the kernel
  * coalesced with segment size gso (0: one); each is checked and counted
- * alone, then handed to its transfer.  How many datagrams it held.
+ * alone (and decrypted in place), then handed to its transfer.  How
+ * many datagrams it held.
  */
-size_t		 p2p_input_buf(struct app *a, const unsigned char *buf,
+size_t		 p2p_input_buf(struct app *a, unsigned char *buf,
 		     size_t len, size_t gso,
 		     const struct sockaddr_storage *from, int64_t now);
 /* True once the socket refused a datagram (until POLLOUT says room). */

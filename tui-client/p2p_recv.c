@@ -225,6 +225,7 @@ p2p_recv_offer(struct app *a, const char *from, uint32_t xid, uint64_t size,
 	struct model *m = app_model(a);
 	struct p2p_xfer *x = NULL;
 	char q[PROTO_FILENAME_MAX + 128], sz[32], line[PROTO_FILENAME_MAX + 256];
+	unsigned char key[P2P_SECRET_LEN];
 	int i;
 
 	for (i = 0; i < P2P_XFER_MAX && x == NULL; i++)
@@ -248,14 +249,17 @@ p2p_recv_offer(struct app *a, const char *from, uint32_t xid, uint64_t size,
 	x->start_us = x->heard_us = p2p_now_us();
 	snprintf(x->peer, sizeof(x->peer), "%s", from);
 	snprintf(x->name, sizeof(x->name), "%s", name);
-	if (p2p_parse_secret(secret, x->key) == -1 ||
+	if (p2p_parse_secret(secret, key) == -1 ||
 	    p2p_set_peer(x, ip, port) == -1 ||
-	    p2p_safe_name(from, name, x->saved, sizeof(x->saved)) == -1) {
+	    p2p_safe_name(from, name, x->saved, sizeof(x->saved)) == -1 ||
+	    p2p_aead_init(&x->aead, key, xid, false) == -1) {
 		log_warnx("malformed file offer from %s", from);
+		explicit_bzero(key, sizeof(key));
 		memset(x, 0, sizeof(*x));
 		x->fd = -1;
 		return;
 	}
+	explicit_bzero(key, sizeof(key));
 	snprintf(x->tmp, sizeof(x->tmp), ".%s.part-%lu", x->saved,
 	    (unsigned long)xid);
 	/* Nothing is asked about what could not be taken. */

@@ -52,15 +52,10 @@ p2p_get64(const unsigned char *p)
 	return (uint64_t)p2p_get32(p) << 32 | p2p_get32(p + 4);
 }
 
-/* Encode a datagram with its MAC. */
+/* Encode a datagram and seal it. */
 size_t
-p2p_encode(const struct p2p_pkt *p, const unsigned char key[SIPHASH_KEY_LEN],
-    unsigned char *buf)
+p2p_encode(const struct p2p_pkt *p, struct p2p_aead *k, unsigned char *buf)
 {
-	size_t n = P2P_HDR_LEN + p->len;
-	uint64_t mac;
-	int i;
-
 	buf[0] = P2P_VERSION;
 	buf[1] = p->type;
 	buf[2] = p->flags;
@@ -72,11 +67,10 @@ p2p_encode(const struct p2p_pkt *p, const unsigned char key[SIPHASH_KEY_LEN],
 	p2p_put16(buf + 24, p->len);
 	p2p_put16(buf + 26, p->rwnd);
 	if (p->len > 0 && p->payload != buf + P2P_HDR_LEN)
-		memcpy(buf + P2P_HDR_LEN, p->payload, p->len);
-	mac = siphash24(key, buf, n);
-	for (i = 0; i < P2P_MAC_LEN; i++)
-		buf[n + i] = (unsigned char)(mac >> (8 * i));
-	return n + P2P_MAC_LEN;
+		memmove(buf + P2P_HDR_LEN, p->payload, p->len);
+	if (p2p_aead_seal(k, buf, P2P_HDR_LEN, p->len, p->pktno) == -1)
+		return 0;
+	return P2P_HDR_LEN + (size_t)p->len + P2P_MAC_LEN;
 }
 
 /* Check a datagram's form and decode its header. */
@@ -104,22 +98,21 @@ p2p_decode(const unsigned char *buf, size_t len, struct p2p_pkt *p)
 	return P2P_D_OK;
 }
 
-/* True when the MAC at the end of the datagram is right (constant time). */
-bool
-p2p_verify(const unsigned char *buf, size_t len,
-    const unsigned char key[SIPHASH_KEY_LEN])
+/* Authenticate and decrypt a decoded datagram in place. */
+enum p2p_derr
+p2p_open(struct p2p_aead *k, unsigned char *buf, size_t len, uint32_t pktno)
 {
-	uint64_t mac;
-	unsigned diff = 0;
-	int i;
-
 	if (len < P2P_HDR_LEN + P2P_MAC_LEN)
-		return false;
-	mac = siphash24(key, buf, len - P2P_MAC_LEN);
-	for (i = 0; i < P2P_MAC_LEN; i++)
-		diff |= buf[len - P2P_MAC_LEN + i] ^
-		    (unsigned char)(mac >> (8 * i));
-	return diff == 0;
+		return P2P_D_SHORT;
+	switch (p2p_aead_open(k, buf, P2P_HDR_LEN,
+	    len - P2P_HDR_LEN - P2P_MAC_LEN, pktno)) {
+	case P2P_AEAD_OK:
+		return P2P_D_OK;
+	case P2P_AEAD_REPLAY:
+		return P2P_D_REPLAY;
+	default:
+		return P2P_D_MAC;
+	}
 }
 
 /* How a received buffer splits into datagrams. */
@@ -164,13 +157,13 @@ p2p_hexval(char c)
 
 /* Parse a 128-bit secret written in hex. */
 int
-p2p_parse_secret(const char *hex, unsigned char key[SIPHASH_KEY_LEN])
+p2p_parse_secret(const char *hex, unsigned char key[P2P_SECRET_LEN])
 {
 	int i, hi, lo;
 
 	if (strlen(hex) != PROTO_SECRET_HEX)
 		return -1;
-	for (i = 0; i < SIPHASH_KEY_LEN; i++) {
+	for (i = 0; i < P2P_SECRET_LEN; i++) {
 		if ((hi = p2p_hexval(hex[2 * i])) < 0 ||
 		    (lo = p2p_hexval(hex[2 * i + 1])) < 0)
 			return -1;

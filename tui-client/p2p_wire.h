@@ -7,13 +7,16 @@
  *
  * A datagram (all integers big-endian):
  *
- *   0  u8  version (1)          16 u32 pktno: sender's datagram counter
+ *   0  u8  version (2)          16 u32 pktno: this side's datagram counter
  *   1  u8  type                 20 u32 echo: the pktno an ACK answers
  *   2  u8  flags                24 u16 payload length N
  *   3  u8  reserved (0)         26 u16 ACK: rwnd, else 0
- *   4  u32 transfer id          28 N bytes of payload
- *   8  u64 offset               28+N  8-byte SipHash-2-4 of bytes 0..28+N
- *                                     keyed by the transfer's secret
+ *   4  u32 transfer id          28 N bytes of payload, encrypted
+ *   8  u64 offset               28+N  16-byte Poly1305 tag
+ *
+ * The header is authenticated, the payload encrypted and authenticated,
+ * with ChaCha20-Poly1305 under the key of the direction and pktno as the
+ * nonce (p2p_aead.h).
  */
 #ifndef P2P_WIRE_H
 #define P2P_WIRE_H
@@ -23,11 +26,11 @@
 #include <stdint.h>
 
 #include "proto.h"
-#include "siphash.h"
+#include "p2p_aead.h"
 
-#define P2P_VERSION	1
+#define P2P_VERSION	2
 #define P2P_HDR_LEN	28
-#define P2P_MAC_LEN	8
+#define P2P_MAC_LEN	P2P_TAG_LEN
 #define P2P_SEG		1200	/* file bytes in one DATA datagram */
 #define P2P_WINDOW	8192	/* segments ahead of the cumulative ack that
 				   the receiver takes and the sender may
@@ -69,29 +72,32 @@ struct p2p_pkt {
 /* Why a datagram was refused. */
 enum p2p_derr {
 	P2P_D_OK = 0,
-	P2P_D_SHORT,		/* shorter than a header and a MAC */
+	P2P_D_SHORT,		/* shorter than a header and a tag */
 	P2P_D_VERSION,		/* another version */
 	P2P_D_TYPE,		/* unknown type */
 	P2P_D_LENGTH,		/* payload length does not match the size */
-	P2P_D_MAC,		/* MAC wrong: forged, corrupted or stale */
+	P2P_D_MAC,		/* tag wrong: forged, corrupted, other key */
+	P2P_D_REPLAY,		/* a datagram number seen before */
 };
 
-/* Encode p into buf (P2P_DGRAM_MAX bytes) with its MAC; the length.  The
-   payload may already be in place, at buf + P2P_HDR_LEN. */
-size_t		 p2p_encode(const struct p2p_pkt *p,
-		     const unsigned char key[SIPHASH_KEY_LEN],
+/* Encode and seal p into buf (P2P_DGRAM_MAX bytes); the length, or 0
+   when it cannot be sealed (pktno 0).  The payload may already be in
+   place, at buf + P2P_HDR_LEN. */
+size_t		 p2p_encode(const struct p2p_pkt *p, struct p2p_aead *k,
 		     unsigned char *buf);
-/* Check the form of a datagram and fill p (MAC not checked yet). */
+/* Check the form of a datagram and fill p (not authenticated yet: the
+   payload is still ciphertext). */
 enum p2p_derr	 p2p_decode(const unsigned char *buf, size_t len,
 		     struct p2p_pkt *p);
-/* True when the datagram's MAC is right under key. */
-bool		 p2p_verify(const unsigned char *buf, size_t len,
-		     const unsigned char key[SIPHASH_KEY_LEN]);
+/* Authenticate and decrypt in place a datagram p2p_decode() took, with
+   its number pktno: P2P_D_OK, P2P_D_MAC or P2P_D_REPLAY. */
+enum p2p_derr	 p2p_open(struct p2p_aead *k, unsigned char *buf, size_t len,
+		     uint32_t pktno);
 /* True for the types a receiver accepts (sent by a sender). */
 bool		 p2p_from_sender(uint8_t type);
-/* Parse a secret of PROTO_SECRET_HEX hex digits into a key; 0 or -1. */
+/* Parse a secret of PROTO_SECRET_HEX hex digits; 0 or -1. */
 int		 p2p_parse_secret(const char *hex,
-		     unsigned char key[SIPHASH_KEY_LEN]);
+		     unsigned char secret[P2P_SECRET_LEN]);
 /* Segments of a file of size bytes. */
 uint64_t	 p2p_nseg(uint64_t size);
 

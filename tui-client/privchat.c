@@ -6,8 +6,15 @@
  *                                             (y/n question)
  *                                          <- PRIVANSWER alice yes PORT
  *   * PRIVREPLY bob yes IP PORT SECRET <-     (listening on PORT)
- *   connect IP:PORT, send "SECRET alice\n" ---------------------------->
- *   lines of text both ways ------------------------------------------->
+ *   connect IP:PORT, send the frame "alice" sealed ------------------->
+ *   lines of text both ways, one sealed frame each (privwire.h) ------>
+ *
+ * The secret itself never crosses the direct connection: both sides
+ * derive keys from it, and the requester's first frame (its name, sealed)
+ * proves it holds them.  The listener keeps up to PC_CAND_MAX connections
+ * presenting themselves at once (the oldest is dropped for a new one) and
+ * takes the first that authenticates, so a stranger who connects first,
+ * silent or not, neither learns anything nor keeps the real peer out.
  *
  * stopprivate closes the connection and tells the server (PRIVSTOP), which
  * tells the peer (* PRIVEND); logout, idle timeout or a lost connection of
@@ -34,6 +41,7 @@
 #include "model.h"
 #include "msgs.h"
 #include "privchat.h"
+#include "privwire.h"
 #include "proto.h"
 
 enum pc_state {
@@ -45,18 +53,27 @@ enum pc_state {
 	PC_OPEN,	/* talking */
 };
 
+#define PC_CAND_MAX	4	/* connections presenting themselves at once */
+#define PC_HELLO_MAX	(PRIVWIRE_HDR_LEN + PROTO_USER_MAX + PRIVWIRE_TAG_LEN)
+
+/* A connection to our listening socket that has not authenticated yet. */
+struct pc_cand {
+	int		 fd;		/* -1: slot free */
+	int64_t		 until_ms;	/* must authenticate by then */
+	unsigned char	 buf[PC_HELLO_MAX];	/* its first frame so far */
+	size_t		 len;
+};
+
 struct pc {
 	enum pc_state	 st;
 	char		 peer[PROTO_USER_MAX + 1];
 	char		 secret[PROTO_SECRET_HEX + 1];
+	struct privwire	 w;		/* keys and frame counters */
 	int		 lfd;		/* listening socket (PC_LISTEN) */
-	int		 cand;		/* connection presenting the secret */
+	struct pc_cand	 cands[PC_CAND_MAX];
 	int		 fd;		/* the chat's connection */
 	int64_t		 until_ms;	/* LISTEN / CONNECTING deadline */
-	int64_t		 cand_until_ms;
-	char		 cin[PROTO_USER_MAX + PROTO_SECRET_HEX + 4];
-	size_t		 cinlen;
-	char		 in[PROTO_LINE_MAX];
+	unsigned char	 in[PRIVWIRE_FRAME_MAX];	/* sealed frames */
 	size_t		 inlen;
 	char		*out;		/* PRIVCHAT_OUT_MAX when open */
 	size_t		 outlen;
@@ -91,14 +108,16 @@ pc_find(const char *peer)
 static struct pc *
 pc_new(struct app *a, const char *peer, enum pc_state st)
 {
-	int i;
+	int i, k;
 
 	for (i = 0; i < PRIVCHAT_MAX; i++) {
 		if (pc_chats[i].st != PC_FREE)
 			continue;
 		memset(&pc_chats[i], 0, sizeof(pc_chats[i]));
 		pc_chats[i].st = st;
-		pc_chats[i].lfd = pc_chats[i].cand = pc_chats[i].fd = -1;
+		pc_chats[i].lfd = pc_chats[i].fd = -1;
+		for (k = 0; k < PC_CAND_MAX; k++)
+			pc_chats[i].cands[k].fd = -1;
 		snprintf(pc_chats[i].peer, sizeof(pc_chats[i].peer), "%s", peer);
 		return &pc_chats[i];
 	}
@@ -111,18 +130,24 @@ pc_new(struct app *a, const char *peer, enum pc_state st)
 static void
 pc_close(struct app *a, struct pc *c)
 {
+	int k;
+
 	if (c->lfd != -1)
 		close(c->lfd);
-	if (c->cand != -1)
-		close(c->cand);
+	for (k = 0; k < PC_CAND_MAX; k++)
+		if (c->cands[k].fd != -1)
+			close(c->cands[k].fd);
 	if (c->fd != -1)
 		close(c->fd);
 	if (c->st == PC_ASKED)
 		ask_cancel(a, c);
 	model_private_set(app_model(a), c->peer, false);
 	free(c->out);
+	privwire_free(&c->w);
 	explicit_bzero(c, sizeof(*c));
-	c->lfd = c->cand = c->fd = -1;
+	c->lfd = c->fd = -1;
+	for (k = 0; k < PC_CAND_MAX; k++)
+		c->cands[k].fd = -1;
 }
 
 /* A reply we only log (PRIVSTOP after the peer went). */
@@ -216,7 +241,8 @@ privchat_do_send(struct app *a, int argc, char **argv)
 	struct model *m = app_model(a);
 	struct pc *c = pc_find(argv[0]);
 	const char *t = argv[1];
-	size_t n = strlen(t);
+	unsigned char frame[PRIVWIRE_FRAME_MAX];
+	size_t n = strlen(t), fl;
 
 	if (c == NULL || c->st == PC_ASKED) {
 		model_add_line(m, MODEL_LINE_ERROR, "Error: no private chat with "
@@ -234,10 +260,18 @@ privchat_do_send(struct app *a, int argc, char **argv)
 		    "%d bytes", PROTO_TEXT_MAX);
 		return;
 	}
-	if (c->outlen + n + 1 > PRIVCHAT_OUT_MAX || pc_queue(c, t, n) == -1 ||
-	    pc_queue(c, "\n", 1) == -1) {
+	/* Room first: a sealed frame must go out, or its number is lost. */
+	if (c->outlen + PRIVWIRE_HDR_LEN + n + PRIVWIRE_TAG_LEN >
+	    PRIVCHAT_OUT_MAX) {
 		model_add_line(m, MODEL_LINE_ERROR, "Error: %s is not reading "
 		    "the private chat; message not sent", c->peer);
+		return;
+	}
+	if ((fl = privwire_seal(&c->w, t, n, frame)) == 0 ||
+	    pc_queue(c, (const char *)frame, fl) == -1) {
+		model_add_line(m, MODEL_LINE_ERROR, "Error: cannot seal the "
+		    "private message; chat closed");
+		pc_end(a, c, true);
 		return;
 	}
 	msgs_conv(m, '~', c->peer, true);
@@ -343,7 +377,8 @@ pc_answer(struct app *a, void *arg, bool yes)
 		    "%s declined", peer);
 		return;
 	}
-	if ((c->lfd = pc_listen(&port)) == -1) {
+	if (privwire_init(&c->w, c->secret, false) == -1 ||
+	    (c->lfd = pc_listen(&port)) == -1) {
 		model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: cannot "
 		    "listen for the private chat: %s", strerror(errno));
 		snprintf(args, sizeof(args), "%s no", peer);
@@ -363,8 +398,13 @@ static int
 pc_connect(struct pc *c, const char *ip, const char *port, const char *self)
 {
 	struct addrinfo hints, *res = NULL;
-	char first[sizeof(c->cin) + 2];
+	unsigned char first[PC_HELLO_MAX];
+	size_t fl;
 	int fd;
+
+	if (privwire_init(&c->w, c->secret, true) == -1 ||
+	    (fl = privwire_seal(&c->w, self, strlen(self), first)) == 0)
+		return -1;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
@@ -382,8 +422,7 @@ pc_connect(struct pc *c, const char *ip, const char *port, const char *self)
 	}
 	freeaddrinfo(res);
 	c->fd = fd;
-	snprintf(first, sizeof(first), "%s %s\n", c->secret, self);
-	return pc_queue(c, first, strlen(first));
+	return pc_queue(c, (const char *)first, fl);
 }
 
 /* "* PRIVREPLY USER yes IP PORT SECRET" or "* PRIVREPLY USER no". */
@@ -473,43 +512,61 @@ privchat_event(struct app *a, const char *name, char *text)
 	return false;
 }
 
-/* Read the secret line of a connection to our listening socket. */
+/* Drop a connection that did not authenticate. */
 static void
-pc_read_cand(struct app *a, struct pc *c)
+pc_cand_drop(struct pc *c, struct pc_cand *d, const char *why)
 {
-	char want[sizeof(c->cin)], *nl;
-	size_t wl, i;
-	unsigned diff = 0;
-	ssize_t r;
+	log_warnx("private chat with %s: a connection %s was dropped", c->peer,
+	    why);
+	close(d->fd);
+	d->fd = -1;
+	d->len = 0;
+}
 
-	r = read(c->cand, c->cin + c->cinlen, sizeof(c->cin) - c->cinlen);
-	if (r == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (r > 0)
-		c->cinlen += (size_t)r;
-	nl = memchr(c->cin, '\n', c->cinlen);
-	if (nl == NULL && r > 0 && c->cinlen < sizeof(c->cin))
-		return;
-	snprintf(want, sizeof(want), "%s %s", c->secret, c->peer);
-	wl = strlen(want);
-	if (nl == NULL || (size_t)(nl - c->cin) != wl)
-		diff = 1;
-	else
-		for (i = 0; i < wl; i++)
-			diff |= (unsigned)(c->cin[i] ^ want[i]);
-	if (diff != 0) {
-		log_warnx("private chat with %s: a connection without the "
-		    "secret was refused", c->peer);
-		close(c->cand);
-		c->cand = -1;
-		c->cinlen = 0;
+/*
+ * Read the first frame of a connection to our listening socket, no byte
+ * past it (what follows is the chat's).  The first connection whose frame
+ * opens under the answerer's key and names the peer becomes the chat.
+ */
+static void
+pc_read_cand(struct app *a, struct pc *c, struct pc_cand *d)
+{
+	char name[PRIVWIRE_TEXT_MAX + 1];
+	size_t need, n;
+	ssize_t r;
+	int k;
+
+	need = d->len < PRIVWIRE_HDR_LEN ? PRIVWIRE_HDR_LEN :
+	    PRIVWIRE_HDR_LEN + ((size_t)d->buf[0] << 8 | d->buf[1]);
+	if (need > sizeof(d->buf)) {
+		pc_cand_drop(c, d, "with an oversized first frame");
 		return;
 	}
-	/* Bytes after the secret line are the first text. */
-	c->inlen = c->cinlen - wl - 1;
-	memcpy(c->in, nl + 1, c->inlen);
-	c->fd = c->cand;
-	c->cand = -1;
+	r = read(d->fd, d->buf + d->len, need - d->len);
+	if (r == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		pc_cand_drop(c, d, "that closed before authenticating");
+		return;
+	}
+	d->len += (size_t)r;
+	if (d->len < need || d->len == PRIVWIRE_HDR_LEN)
+		return;		/* more to come (or now the length is known) */
+	k = privwire_open(&c->w, d->buf, d->len, name, &n);
+	if (k > 0 && strcmp(name, c->peer) != 0)
+		c->w.open_ctr = 0;	/* authentic, yet not the peer's */
+	if (k <= 0 || strcmp(name, c->peer) != 0) {
+		pc_cand_drop(c, d, "that did not authenticate");
+		return;
+	}
+	c->fd = d->fd;
+	d->fd = -1;
+	c->inlen = 0;
+	for (k = 0; k < PC_CAND_MAX; k++)
+		if (c->cands[k].fd != -1) {
+			close(c->cands[k].fd);
+			c->cands[k].fd = -1;
+		}
 	close(c->lfd);
 	c->lfd = -1;
 	pc_open(a, c);
@@ -520,9 +577,10 @@ static bool
 pc_read(struct app *a, struct pc *c)
 {
 	struct model *m = app_model(a);
-	char *nl;
+	char text[PRIVWIRE_TEXT_MAX + 1];
 	size_t n;
 	ssize_t r;
+	int k;
 
 	r = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
 	if (r == -1 && (errno == EAGAIN || errno == EINTR))
@@ -534,32 +592,28 @@ pc_read(struct app *a, struct pc *c)
 		return false;
 	} else
 		c->inlen += (size_t)r;
-	while ((nl = memchr(c->in, '\n', c->inlen)) != NULL) {
-		n = (size_t)(nl - c->in);
-		if (n > 0 && c->in[n - 1] == '\r')
-			c->in[n - 1] = '\0';
-		*nl = '\0';
-		if (!proto_valid_utf8(c->in, strlen(c->in)) ||
-		    strcspn(c->in, "\t\r\x01\x02\x03\x04\x05\x06\x07\x08\x0b"
-		    "\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
-		    "\x1b\x1c\x1d\x1e\x1f\x7f") != strlen(c->in) ||
-		    strlen(c->in) > PROTO_TEXT_MAX) {
+	while ((k = privwire_open(&c->w, c->in, c->inlen, text, &n)) > 0) {
+		if (!proto_valid_utf8(text, n) || strlen(text) != n ||
+		    strcspn(text, "\t\n\r\x01\x02\x03\x04\x05\x06\x07\x08"
+		    "\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18"
+		    "\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f") != n) {
 			model_add_line(m, MODEL_LINE_ERROR, "Error: %s sent a "
 			    "malformed private line; chat closed", c->peer);
 			pc_end(a, c, true);
 			return false;
 		}
-		if (c->in[0] != '\0') {
+		if (n > 0) {
 			msgs_conv(m, '~', c->peer, false);
 			model_add_line(m, MODEL_LINE_PRIVATE, "%s (private): %s",
-			    c->peer, c->in);
+			    c->peer, text);
 		}
-		memmove(c->in, nl + 1, c->inlen - n - 1);
-		c->inlen -= n + 1;
+		memmove(c->in, c->in + k, c->inlen - (size_t)k);
+		c->inlen -= (size_t)k;
 	}
-	if (c->inlen == sizeof(c->in)) {
-		model_add_line(m, MODEL_LINE_ERROR, "Error: %s sent a line too "
-		    "long; private chat closed", c->peer);
+	if (k == -1) {
+		model_add_line(m, MODEL_LINE_ERROR, "Error: a private frame from "
+		    "%s did not authenticate (changed on the way?); chat "
+		    "closed", c->peer);
 		pc_end(a, c, true);
 		return false;
 	}
@@ -596,16 +650,20 @@ privchat_poll_fill(struct pollfd *pfd, int max)
 
 	for (i = 0; i < PRIVCHAT_MAX; i++) {
 		struct pc *c = &pc_chats[i];
-		int fds[3] = { c->lfd, c->cand, c->fd }, k;
+		int fds[PC_CAND_MAX + 2], k;
 
 		if (c->st == PC_FREE)
 			continue;
-		for (k = 0; k < 3 && n < max; k++) {
+		fds[0] = c->fd;
+		fds[1] = c->lfd;
+		for (k = 0; k < PC_CAND_MAX; k++)
+			fds[k + 2] = c->cands[k].fd;
+		for (k = 0; k < PC_CAND_MAX + 2 && n < max; k++) {
 			if (fds[k] == -1)
 				continue;
 			pfd[n].fd = fds[k];
 			pfd[n].events = POLLIN;
-			if (k == 2 && (c->outlen > 0 || c->st == PC_CONNECTING))
+			if (k == 0 && (c->outlen > 0 || c->st == PC_CONNECTING))
 				pfd[n].events |= POLLOUT;
 			pfd[n].revents = 0;
 			n++;
@@ -619,19 +677,21 @@ int
 privchat_poll_timeout(void)
 {
 	int64_t now = pc_now_ms(), next = -1, d;
-	int i;
+	int i, k;
 
 	for (i = 0; i < PRIVCHAT_MAX; i++) {
 		const struct pc *c = &pc_chats[i];
 
-		/* A slot never used has cand 0, not -1 (static storage). */
+		/* A slot never used has fds 0, not -1 (static storage). */
 		if (c->st == PC_FREE)
 			continue;
 		d = -1;
 		if (c->st == PC_LISTEN || c->st == PC_CONNECTING)
 			d = c->until_ms;
-		if (c->cand != -1 && (d == -1 || c->cand_until_ms < d))
-			d = c->cand_until_ms;
+		for (k = 0; k < PC_CAND_MAX; k++)
+			if (c->cands[k].fd != -1 &&
+			    (d == -1 || c->cands[k].until_ms < d))
+				d = c->cands[k].until_ms;
 		if (d != -1 && (next == -1 || d < next))
 			next = d;
 	}
@@ -654,21 +714,29 @@ pc_revents(const struct pollfd *pfd, int n, int fd)
 	return 0;
 }
 
-/* Accept a connection to our listening socket (one at a time). */
+/* Accept a connection to our listening socket; with every slot taken,
+   the oldest candidate makes room (the real peer authenticates at once). */
 static void
 pc_accept(struct pc *c)
 {
-	int fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct pc_cand *d = NULL;
+	int fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), k;
 
 	if (fd == -1)
 		return;
-	if (c->cand != -1) {
-		close(fd);	/* one candidate at a time */
-		return;
+	for (k = 0; k < PC_CAND_MAX && d == NULL; k++)
+		if (c->cands[k].fd == -1)
+			d = &c->cands[k];
+	if (d == NULL) {
+		d = &c->cands[0];
+		for (k = 1; k < PC_CAND_MAX; k++)
+			if (c->cands[k].until_ms < d->until_ms)
+				d = &c->cands[k];
+		pc_cand_drop(c, d, "(the oldest waiting, to make room)");
 	}
-	c->cand = fd;
-	c->cinlen = 0;
-	c->cand_until_ms = pc_now_ms() + PRIVCHAT_AUTH_MS;
+	d->fd = fd;
+	d->len = 0;
+	d->until_ms = pc_now_ms() + PRIVCHAT_AUTH_MS;
 }
 
 /* Handle one chat after poll. */
@@ -677,13 +745,12 @@ pc_step(struct app *a, struct pc *c, const struct pollfd *pfd, int n,
     int64_t now)
 {
 	short ev;
-	int err = 0;
+	int err = 0, k;
 	socklen_t el = sizeof(err);
 
-	if (c->cand != -1 && now > c->cand_until_ms) {
-		close(c->cand);
-		c->cand = -1;
-	}
+	for (k = 0; k < PC_CAND_MAX; k++)
+		if (c->cands[k].fd != -1 && now > c->cands[k].until_ms)
+			pc_cand_drop(c, &c->cands[k], "silent for too long");
 	if ((c->st == PC_LISTEN || c->st == PC_CONNECTING) &&
 	    now > c->until_ms) {
 		model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: the "
@@ -693,8 +760,10 @@ pc_step(struct app *a, struct pc *c, const struct pollfd *pfd, int n,
 	}
 	if (c->lfd != -1 && (pc_revents(pfd, n, c->lfd) & POLLIN))
 		pc_accept(c);
-	if (c->cand != -1 && pc_revents(pfd, n, c->cand) != 0)
-		pc_read_cand(a, c);
+	for (k = 0; k < PC_CAND_MAX && c->fd == -1; k++)
+		if (c->cands[k].fd != -1 &&
+		    pc_revents(pfd, n, c->cands[k].fd) != 0)
+			pc_read_cand(a, c, &c->cands[k]);
 	if (c->fd == -1 || (ev = pc_revents(pfd, n, c->fd)) == 0)
 		return;
 	if (c->st == PC_CONNECTING) {

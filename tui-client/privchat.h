@@ -2,8 +2,9 @@
  * privchat.h - private chats: startprivate asks the other user through
  * the server; on yes the two clients talk over a direct TCP connection
  * (lines of text), shown with a "(private)" tag.  The side that accepted
- * listens on an ephemeral port; the other connects and must first present
- * the secret the server gave both, so nobody else can take the slot.
+ * listens on an ephemeral port; the other connects and proves with a
+ * frame sealed under keys from the secret the server gave both that it is
+ * the peer (privwire.h), so nobody else can take or read the chat.
  * Everything runs from the frontend's poll loop (app_poll_*).
  */
 #ifndef PRIVCHAT_H
@@ -21,8 +22,8 @@ struct app;
 					   the message is refused */
 #define PRIVCHAT_CONNECT_MS 10000	/* connecting / waiting to be
 					   connected to, at most */
-#define PRIVCHAT_AUTH_MS 5000		/* a connection must present the
-					   secret within this */
+#define PRIVCHAT_AUTH_MS 5000		/* a connection must authenticate
+					   within this */
 
 int		 privchat_poll_fill(struct pollfd *pfd, int max);
 int		 privchat_poll_timeout(void);

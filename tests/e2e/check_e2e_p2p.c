@@ -407,6 +407,7 @@ START_TEST(test_spray)
 	struct sockaddr_in to;
 	unsigned char junk[P2P_DGRAM_MAX], body[P2P_SEG];
 	struct p2p_pkt p;
+	struct p2p_aead wrong;
 	unsigned char key[16];
 
 	random_file(s, "spray.bin", 20 * 1000 * 1000);
@@ -418,6 +419,7 @@ START_TEST(test_spray)
 	SEND(a, "UPD bob spray.bin");
 	EXPECT(b, "Receiving spray.bin");
 	memset(key, 0x5a, sizeof(key));
+	ck_assert_int_eq(p2p_aead_init(&wrong, key, 1, true), 0);
 	for (i = 0; i < 20000; i++) {
 		size_t n;
 
@@ -430,7 +432,8 @@ START_TEST(test_spray)
 			memset(body, i & 0xff, sizeof(body));
 			p.payload = body;
 			p.len = P2P_SEG;
-			n = p2p_encode(&p, key, junk);
+			p.pktno = (uint32_t)i + 1;
+			n = p2p_encode(&p, &wrong, junk);
 			sendto(fd, junk, n, 0, (struct sockaddr *)&to, sizeof(to));
 		} else {
 			n = (size_t)(i % (int)sizeof(junk));
@@ -449,6 +452,7 @@ START_TEST(test_spray)
 	    "nothing counted as dropped: %s", cli_last(b));
 	step_logout(a, "logout", "alice");
 	step_logout(b, "logout", "bob");
+	p2p_aead_free(&wrong);
 	step_stop_ok(s);
 }
 END_TEST
@@ -531,6 +535,7 @@ START_TEST(test_spray_coalesced)
 	struct cli *b = step_login(s, "bob", "bob123", port);
 	static unsigned char run[40 * P2P_DGRAM_MAX];
 	unsigned char key[16], body[P2P_SEG];
+	struct p2p_aead wrong;
 	struct sockaddr_in to;
 	struct p2p_pkt p;
 	char last[600];
@@ -541,6 +546,7 @@ START_TEST(test_spray_coalesced)
 	to.sin_port = htons((uint16_t)port);
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	memset(key, 0x5a, sizeof(key));
+	ck_assert_int_eq(p2p_aead_init(&wrong, key, 1, true), 0);
 	memset(body, 0xab, sizeof(body));
 	for (i = 0; i < 50; i++) {
 		for (j = 0; j < 40; j++) {
@@ -550,7 +556,8 @@ START_TEST(test_spray_coalesced)
 			p.off = (uint64_t)j * P2P_SEG;
 			p.payload = body;
 			p.len = P2P_SEG;
-			ck_assert_uint_eq(p2p_encode(&p, key, run + (size_t)j *
+			p.pktno = (uint32_t)(i * 40 + j + 1);
+			ck_assert_uint_eq(p2p_encode(&p, &wrong, run + (size_t)j *
 			    P2P_DGRAM_MAX), P2P_DGRAM_MAX);
 		}
 		send_run(fd, &to, run, P2P_DGRAM_MAX, 40);
@@ -564,6 +571,7 @@ START_TEST(test_spray_coalesced)
 	ck_assert_msg(drops_reach(b, 500, 2000, last, sizeof(last)),
 	    "want 500 malformed and 2000 unknown: %s", last);
 	step_logout(b, "logout", "bob");
+	p2p_aead_free(&wrong);
 	step_stop_ok(s);
 }
 END_TEST
@@ -583,7 +591,7 @@ raw_reply(struct raw *r, const char *tag)
 
 /* Wait for a datagram of the transfer on fd; true with p filled. */
 static bool
-udp_wait(int fd, const unsigned char *key, unsigned char *buf,
+udp_wait(int fd, struct p2p_aead *k, unsigned char *buf,
     struct p2p_pkt *p, int ms)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
@@ -593,7 +601,7 @@ udp_wait(int fd, const unsigned char *key, unsigned char *buf,
 		return false;
 	n = recv(fd, buf, P2P_DGRAM_MAX, 0);
 	return n > 0 && p2p_decode(buf, (size_t)n, p) == P2P_D_OK &&
-	    p2p_verify(buf, (size_t)n, key);
+	    p2p_open(k, buf, (size_t)n, p->pktno) == P2P_D_OK;
 }
 
 /*
@@ -607,6 +615,7 @@ raw_send_file(struct srv *s, const char *name, const char *data)
 	struct sockaddr_in me, peer;
 	socklen_t ml = sizeof(me);
 	unsigned char key[16], buf[P2P_DGRAM_MAX], digest[SHA256_LEN];
+	struct p2p_aead k;
 	char line[600], copy[600], *w[4];
 	const char *rep;
 	struct p2p_pkt p, in;
@@ -636,6 +645,8 @@ raw_send_file(struct srv *s, const char *name, const char *data)
 	snprintf(copy, sizeof(copy), "%s", rep + 3);
 	ck_assert_int_eq(proto_split(copy, w, 4, false), 4);
 	ck_assert_int_eq(p2p_parse_secret(w[3], key), 0);
+	ck_assert_int_eq(p2p_aead_init(&k, key, (uint32_t)strtoul(w[0], NULL,
+	    10), true), 0);
 	memset(&peer, 0, sizeof(peer));
 	peer.sin_family = AF_INET;
 	peer.sin_port = htons((uint16_t)atoi(w[2]));
@@ -658,9 +669,9 @@ raw_send_file(struct srv *s, const char *name, const char *data)
 			p.payload = digest;
 			p.len = SHA256_LEN;
 		}
-		n = p2p_encode(&p, key, buf);
+		n = p2p_encode(&p, &k, buf);
 		sendto(fd, buf, n, 0, (struct sockaddr *)&peer, sizeof(peer));
-		while (udp_wait(fd, key, buf, &in, 100)) {
+		while (udp_wait(fd, &k, buf, &in, 100)) {
 			if (in.type != P2P_T_ACK)
 				break;
 			if (stage == 0 && !(in.flags & P2P_F_WAIT))
@@ -671,6 +682,7 @@ raw_send_file(struct srv *s, const char *name, const char *data)
 				ok = true;
 		}
 	}
+	p2p_aead_free(&k);
 	close(fd);
 	raw_close(r);
 	return ok;

@@ -1,7 +1,7 @@
 /*
  * fuzz_p2p.c - libFuzzer harness for the peer-to-peer datagram decoder
  * and the name a received file is saved under: any bytes as a datagram
- * (decoded, MAC checked, and an ACK's selective bitmap walked), as a
+ * (decoded and opened: tag and replay window checked), as a
  * buffer the kernel coalesced (the first two bytes its segment size, as
  * untrusted as the rest: every piece must lie inside the buffer), and as
  * an offered file name, which must come out as a plain name.
@@ -15,23 +15,57 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Keys of one transfer, both sides, made once. */
+static struct p2p_aead	 fz_snd, fz_rcv;
+
+/* Open a copy of a datagram the decoder took, as the receiver would. */
+static void
+fz_open(const uint8_t *data, size_t size)
+{
+	unsigned char copy[P2P_DGRAM_MAX];
+	struct p2p_pkt p;
+
+	if (size > sizeof(copy))
+		return;
+	memcpy(copy, data, size);
+	if (p2p_decode(copy, size, &p) == P2P_D_OK)
+		p2p_open(p2p_from_sender(p.type) ? &fz_rcv : &fz_snd, copy, size,
+		    p.pktno);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const unsigned char key[SIPHASH_KEY_LEN] = { 1, 2, 3 };
-	unsigned char again[P2P_DGRAM_MAX];
+	static const unsigned char secret[P2P_SECRET_LEN] = { 1, 2, 3 };
+	static int ready;
+	unsigned char again[P2P_DGRAM_MAX], payload[P2P_PAYLOAD_MAX];
 	struct p2p_pkt p;
 	char name[300], out[256];
 	size_t n;
 
-	if (p2p_decode(data, size, &p) == P2P_D_OK) {
-		p2p_verify(data, size, key);
-		p2p_from_sender(p.type);
-		/* What decodes must encode again and decode the same. */
-		n = p2p_encode(&p, key, again);
-		if (p2p_decode(again, n, &p) != P2P_D_OK ||
-		    !p2p_verify(again, n, key))
+	if (!ready) {
+		if (p2p_aead_init(&fz_snd, secret, 7, true) == -1 ||
+		    p2p_aead_init(&fz_rcv, secret, 7, false) == -1)
 			abort();
+		ready = 1;
+	}
+	if (p2p_decode(data, size, &p) == P2P_D_OK) {
+		fz_open(data, size);
+		p2p_from_sender(p.type);
+		/* What decodes must seal again and open the same, once. */
+		memcpy(payload, p.payload, p.len);
+		p.payload = payload;
+		if (p.pktno != 0) {
+			memset(fz_rcv.seen, 0, sizeof(fz_rcv.seen));
+			fz_rcv.top = 0;
+			n = p2p_encode(&p, &fz_snd, again);
+			if (n == 0 || p2p_decode(again, n, &p) != P2P_D_OK ||
+			    p2p_open(&fz_rcv, again, n, p.pktno) != P2P_D_OK ||
+			    memcmp(p.payload, payload, p.len) != 0 ||
+			    p2p_open(&fz_rcv, again, n, p.pktno) !=
+			    P2P_D_REPLAY)
+				abort();
+		}
 	}
 	if (size >= 2) {
 		const uint8_t *buf = data + 2;
@@ -47,8 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (off >= len || plen == 0 || off + plen > len ||
 				    (i + 1 < pieces && plen != seg))
 					abort();
-				if (p2p_decode(buf + off, plen, &p) == P2P_D_OK)
-					p2p_verify(buf + off, plen, key);
+				fz_open(buf + off, plen);
 			}
 	}
 	n = size < sizeof(name) - 1 ? size : sizeof(name) - 1;

@@ -1,7 +1,8 @@
 /*
  * check_p2p.c - the pure parts of peer to peer: SHA-256 against the FIPS
- * 180-4 / NIST test vectors, SipHash-2-4 against the paper's vector, the
- * datagram codec and its MAC, the receiver's window and SACK bitmap, RTT
+ * 180-4 / NIST test vectors, the datagram codec and its sealing (HKDF
+ * keys against a vector from the openssl command, ChaCha20-Poly1305,
+ * nonces, replays), the receiver's window and SACK bitmap, RTT
  * and congestion arithmetic, received-file names, the client's INI, and
  * that a client with nothing running has no timer (it must sleep in poll).
  */
@@ -16,7 +17,6 @@
 #include "p2p_wire.h"
 #include "privchat.h"
 #include "sha256.h"
-#include "siphash.h"
 #include "../suites.h"
 
 /* The digest of data as lower-case hex. */
@@ -77,61 +77,201 @@ START_TEST(test_sha256_million_a)
 }
 END_TEST
 
-/* The SipHash paper's test vector: key 00..0f, message 00..0e. */
-START_TEST(test_siphash_vector)
+/* A sender's and a receiver's keys for transfer 42 under secret 00..0f. */
+static void
+aead_pair(struct p2p_aead *snd, struct p2p_aead *rcv)
 {
-	unsigned char key[16], msg[15];
+	unsigned char secret[P2P_SECRET_LEN];
 	int i;
 
-	for (i = 0; i < 16; i++)
-		key[i] = (unsigned char)i;
-	for (i = 0; i < 15; i++)
-		msg[i] = (unsigned char)i;
-	ck_assert_uint_eq(siphash24(key, msg, 15), 0xa129ca6149be45e5ULL);
-	/* Empty message, from the reference vectors. */
-	ck_assert_uint_eq(siphash24(key, msg, 0), 0x726fdb47dd0e0e31ULL);
+	for (i = 0; i < P2P_SECRET_LEN; i++)
+		secret[i] = (unsigned char)i;
+	ck_assert_int_eq(p2p_aead_init(snd, secret, 42, true), 0);
+	ck_assert_int_eq(p2p_aead_init(rcv, secret, 42, false), 0);
 }
-END_TEST
 
-/* Encode, decode, verify; any flipped bit or other key fails the MAC. */
-START_TEST(test_codec_mac)
+/* A DATA datagram of transfer 42 with pktno and payload "hello ...". */
+static size_t
+aead_data(struct p2p_aead *k, uint32_t pktno, unsigned char *buf)
 {
-	unsigned char key[16], other[16], buf[P2P_DGRAM_MAX];
-	const unsigned char data[5] = "hello";
-	struct p2p_pkt p, q;
-	size_t n, i;
+	static const char text[] = "hello, this is the file's content";
+	struct p2p_pkt p;
 
-	memset(key, 7, sizeof(key));
-	memset(other, 8, sizeof(other));
 	memset(&p, 0, sizeof(p));
 	p.type = P2P_T_DATA;
 	p.xid = 42;
 	p.off = 1200ULL * 5000000;
-	p.pktno = 99;
-	p.payload = data;
-	p.len = 5;
-	n = p2p_encode(&p, key, buf);
-	ck_assert_uint_eq(n, P2P_HDR_LEN + 5 + P2P_MAC_LEN);
-	ck_assert_int_eq(p2p_decode(buf, n, &q), P2P_D_OK);
+	p.pktno = pktno;
+	p.payload = (const unsigned char *)text;
+	p.len = sizeof(text) - 1;
+	return p2p_encode(&p, k, buf);
+}
+
+/* Decode and open a copy of buf; the result of p2p_open or the decoder. */
+static enum p2p_derr
+aead_take(struct p2p_aead *k, const unsigned char *buf, size_t n,
+    struct p2p_pkt *q, unsigned char *out)
+{
+	enum p2p_derr e;
+
+	memcpy(out, buf, n);
+	if ((e = p2p_decode(out, n, q)) != P2P_D_OK)
+		return e;
+	return p2p_open(k, out, n, q->pktno);
+}
+
+/* HKDF-SHA256 keys match the openssl command's (see docs/PROTOCOL.md). */
+START_TEST(test_aead_hkdf_vector)
+{
+	static const unsigned char data[P2P_KEY_LEN] = {
+		0x4a, 0x98, 0x43, 0x18, 0x50, 0xcf, 0xb3, 0x40, 0x5b, 0xd2,
+		0x49, 0x36, 0x2e, 0x24, 0xee, 0xb5, 0xad, 0xd4, 0x85, 0x06,
+		0xfc, 0x0e, 0xe4, 0x11, 0x30, 0xdb, 0x07, 0x67, 0x54, 0x10,
+		0x16, 0xeb };
+	static const unsigned char acks[P2P_KEY_LEN] = {
+		0x6b, 0x86, 0x0b, 0x8e, 0x61, 0xbf, 0x2d, 0x08, 0xd3, 0x65,
+		0xce, 0x1b, 0x7e, 0x0d, 0xf5, 0x93, 0x18, 0xa3, 0xb2, 0xb6,
+		0x74, 0x2f, 0x70, 0x1d, 0xf3, 0x50, 0x27, 0x45, 0xeb, 0xc9,
+		0xc2, 0x8f };
+	unsigned char secret[P2P_SECRET_LEN], out[P2P_KEY_LEN];
+	int i;
+
+	for (i = 0; i < P2P_SECRET_LEN; i++)
+		secret[i] = (unsigned char)i;
+	ck_assert_int_eq(p2p_aead_derive(secret, 42, true, out), 0);
+	ck_assert_int_eq(memcmp(out, data, P2P_KEY_LEN), 0);
+	ck_assert_int_eq(p2p_aead_derive(secret, 42, false, out), 0);
+	ck_assert_int_eq(memcmp(out, acks, P2P_KEY_LEN), 0);
+	ck_assert_int_eq(p2p_aead_derive(secret, 43, true, out), 0);
+	ck_assert_int_ne(memcmp(out, data, P2P_KEY_LEN), 0);
+}
+END_TEST
+
+/* Seal, decode, open: the payload travels encrypted and comes back. */
+START_TEST(test_aead_round_trip)
+{
+	struct p2p_aead snd, rcv;
+	unsigned char buf[P2P_DGRAM_MAX], out[P2P_DGRAM_MAX];
+	struct p2p_pkt q;
+	size_t n;
+
+	aead_pair(&snd, &rcv);
+	n = aead_data(&snd, 99, buf);
+	ck_assert_uint_eq(n, P2P_HDR_LEN + 33 + P2P_TAG_LEN);
+	ck_assert_uint_eq(buf[0], 2);
+	ck_assert_ptr_null(memmem(buf, n, "hello", 5));
+	ck_assert_int_eq(aead_take(&rcv, buf, n, &q, out), P2P_D_OK);
 	ck_assert_uint_eq(q.xid, 42);
 	ck_assert_uint_eq(q.off, 1200ULL * 5000000);
 	ck_assert_uint_eq(q.pktno, 99);
-	ck_assert_int_eq(memcmp(q.payload, "hello", 5), 0);
-	ck_assert(p2p_verify(buf, n, key));
-	ck_assert(!p2p_verify(buf, n, other));
-	for (i = 0; i < n; i++) {
-		buf[i] ^= 0x10;
-		ck_assert_msg(!p2p_verify(buf, n, key), "bit flip at %zu", i);
-		buf[i] ^= 0x10;
-	}
+	ck_assert_uint_eq(q.len, 33);
+	ck_assert_int_eq(memcmp(q.payload, "hello, this is the file's content",
+	    33), 0);
+	/* The other direction's key, or the sender itself, cannot open it. */
+	ck_assert_int_eq(aead_take(&snd, buf, n, &q, out), P2P_D_MAC);
+	/* An empty payload (an ACK with nothing to say) works too. */
+	memset(&q, 0, sizeof(q));
+	q.type = P2P_T_ACK;
+	q.xid = 42;
+	q.pktno = 1;
+	n = p2p_encode(&q, &rcv, buf);
+	ck_assert_uint_eq(n, P2P_HDR_LEN + P2P_TAG_LEN);
+	ck_assert_int_eq(aead_take(&snd, buf, n, &q, out), P2P_D_OK);
+	p2p_aead_free(&snd);
+	p2p_aead_free(&rcv);
+}
+END_TEST
+
+/* Every single flipped bit, in the header, payload or tag, is dropped. */
+START_TEST(test_aead_bit_flip)
+{
+	struct p2p_aead snd, rcv;
+	unsigned char buf[P2P_DGRAM_MAX], out[P2P_DGRAM_MAX];
+	struct p2p_pkt q;
+	size_t n, i;
+	enum p2p_derr e;
+	int bit;
+
+	aead_pair(&snd, &rcv);
+	n = aead_data(&snd, 7, buf);
+	for (i = 0; i < n; i++)
+		for (bit = 0; bit < 8; bit++) {
+			buf[i] ^= (unsigned char)(1 << bit);
+			e = aead_take(&rcv, buf, n, &q, out);
+			ck_assert_msg(e != P2P_D_OK, "bit %d of byte %zu", bit,
+			    i);
+			buf[i] ^= (unsigned char)(1 << bit);
+		}
+	/* None of them was taken for the real one, which still opens. */
+	ck_assert_int_eq(aead_take(&rcv, buf, n, &q, out), P2P_D_OK);
 	ck_assert_int_eq(p2p_decode(buf, n - 1, &q), P2P_D_LENGTH);
 	ck_assert_int_eq(p2p_decode(buf, 10, &q), P2P_D_SHORT);
-	buf[0] = 2;
+	buf[0] = 1;		/* version 1: SipHash, no encryption */
 	ck_assert_int_eq(p2p_decode(buf, n, &q), P2P_D_VERSION);
 	buf[0] = P2P_VERSION;
 	buf[1] = 99;
 	ck_assert_int_eq(p2p_decode(buf, n, &q), P2P_D_TYPE);
 	ck_assert(p2p_from_sender(P2P_T_DATA) && !p2p_from_sender(P2P_T_ACK));
+	p2p_aead_free(&snd);
+	p2p_aead_free(&rcv);
+}
+END_TEST
+
+/* A datagram taken once is dropped the second time; order may vary. */
+START_TEST(test_aead_replay)
+{
+	struct p2p_aead snd, rcv;
+	unsigned char b5[P2P_DGRAM_MAX], b3[P2P_DGRAM_MAX], b9k[P2P_DGRAM_MAX];
+	unsigned char old[P2P_DGRAM_MAX], out[P2P_DGRAM_MAX];
+	struct p2p_pkt q;
+	size_t n5, n3, n9k, nold;
+
+	aead_pair(&snd, &rcv);
+	nold = aead_data(&snd, 2, old);
+	n5 = aead_data(&snd, 5, b5);
+	n3 = aead_data(&snd, 3, b3);
+	ck_assert_int_eq(aead_take(&rcv, b5, n5, &q, out), P2P_D_OK);
+	ck_assert_int_eq(aead_take(&rcv, b5, n5, &q, out), P2P_D_REPLAY);
+	ck_assert_int_eq(aead_take(&rcv, b3, n3, &q, out), P2P_D_OK);
+	ck_assert_int_eq(aead_take(&rcv, b3, n3, &q, out), P2P_D_REPLAY);
+	/* A forged datagram with a high number does not move the window. */
+	n9k = aead_data(&snd, 9000, b9k);
+	b9k[P2P_HDR_LEN] ^= 1;
+	ck_assert_int_eq(aead_take(&rcv, b9k, n9k, &q, out), P2P_D_MAC);
+	ck_assert_int_eq(aead_take(&rcv, old, nold, &q, out), P2P_D_OK);
+	/* The real one does; what is now too far behind is dropped. */
+	b9k[P2P_HDR_LEN] ^= 1;
+	nold = aead_data(&snd, 9000 - P2P_REPLAY_BITS + 1, old);
+	ck_assert_int_eq(aead_take(&rcv, b9k, n9k, &q, out), P2P_D_OK);
+	ck_assert_int_eq(aead_take(&rcv, b3, n3, &q, out), P2P_D_REPLAY);
+	ck_assert_int_eq(aead_take(&rcv, old, nold, &q, out), P2P_D_OK);
+	ck_assert_int_eq(aead_take(&rcv, b9k, n9k, &q, out), P2P_D_REPLAY);
+	/* Number 0 is never sealed (a wrapped counter sends nothing). */
+	ck_assert_uint_eq(aead_data(&snd, 0, old), 0);
+	p2p_aead_free(&snd);
+	p2p_aead_free(&rcv);
+}
+END_TEST
+
+/* Each datagram has its own nonce: equal payloads, different bytes; the
+   two directions' keys differ even at equal numbers. */
+START_TEST(test_aead_nonces)
+{
+	struct p2p_aead snd, rcv;
+	unsigned char a[P2P_DGRAM_MAX], b[P2P_DGRAM_MAX], c[P2P_DGRAM_MAX];
+	size_t n;
+
+	aead_pair(&snd, &rcv);
+	n = aead_data(&snd, 1, a);
+	ck_assert_uint_eq(aead_data(&snd, 2, b), n);
+	ck_assert_int_ne(memcmp(a + P2P_HDR_LEN, b + P2P_HDR_LEN,
+	    n - P2P_HDR_LEN), 0);
+	ck_assert_uint_eq(aead_data(&rcv, 1, c), n);
+	ck_assert_int_eq(memcmp(a, c, P2P_HDR_LEN), 0);
+	ck_assert_int_ne(memcmp(a + P2P_HDR_LEN, c + P2P_HDR_LEN,
+	    n - P2P_HDR_LEN), 0);
+	p2p_aead_free(&snd);
+	p2p_aead_free(&rcv);
 }
 END_TEST
 
@@ -229,7 +369,8 @@ END_TEST
 /* Flow control: the advertised window and the sender's limit. */
 START_TEST(test_flow)
 {
-	unsigned char buf[P2P_DGRAM_MAX], key[SIPHASH_KEY_LEN] = { 1 };
+	unsigned char buf[P2P_DGRAM_MAX], out[P2P_DGRAM_MAX];
+	struct p2p_aead snd, rcv;
 	struct p2p_pkt p, q;
 	size_t len;
 
@@ -249,12 +390,15 @@ START_TEST(test_flow)
 	memset(&p, 0, sizeof(p));
 	p.type = P2P_T_ACK;
 	p.rwnd = 0x1234;
-	len = p2p_encode(&p, key, buf);
+	p.pktno = 1;
+	aead_pair(&snd, &rcv);
+	len = p2p_encode(&p, &rcv, buf);
 	ck_assert_uint_eq(buf[26], 0x12);
 	ck_assert_uint_eq(buf[27], 0x34);
-	ck_assert_int_eq(p2p_decode(buf, len, &q), P2P_D_OK);
+	ck_assert_int_eq(aead_take(&snd, buf, len, &q, out), P2P_D_OK);
 	ck_assert_uint_eq(q.rwnd, 0x1234);
-	ck_assert(p2p_verify(buf, len, key));
+	p2p_aead_free(&snd);
+	p2p_aead_free(&rcv);
 }
 END_TEST
 
@@ -500,8 +644,11 @@ suite_p2p(void)
 
 	tcase_add_test(tc, test_sha256_vectors);
 	tcase_add_test(tc, test_sha256_million_a);
-	tcase_add_test(tc, test_siphash_vector);
-	tcase_add_test(tc, test_codec_mac);
+	tcase_add_test(tc, test_aead_hkdf_vector);
+	tcase_add_test(tc, test_aead_round_trip);
+	tcase_add_test(tc, test_aead_bit_flip);
+	tcase_add_test(tc, test_aead_replay);
+	tcase_add_test(tc, test_aead_nonces);
 	tcase_add_test(tc, test_secret);
 	tcase_add_test(tc, test_rwin);
 	tcase_add_test(tc, test_rwin_sack_model);

@@ -53,7 +53,7 @@ END_TEST
 
 /* A sending transfer waiting for its receiver, at 127.0.0.1:port. */
 static struct p2p_xfer *
-waiting_sender(const unsigned char *key, struct sockaddr_storage *from,
+waiting_sender(const unsigned char *secret, struct sockaddr_storage *from,
     unsigned port)
 {
 	struct p2p_xfer *x = &p2p_xfers[0];
@@ -65,7 +65,7 @@ waiting_sender(const unsigned char *key, struct sockaddr_storage *from,
 	x->xid = 77;
 	x->fd = -1;
 	x->model_id = -1;
-	memcpy(x->key, key, SIPHASH_KEY_LEN);
+	ck_assert_int_eq(p2p_aead_init(&x->aead, secret, 77, true), 0);
 	memset(from, 0, sizeof(*from));
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons((uint16_t)port);
@@ -77,7 +77,7 @@ waiting_sender(const unsigned char *key, struct sockaddr_storage *from,
 
 /* "Wait": an ACK with flag WAIT and a bitmap of blen bytes. */
 static size_t
-wait_ack(const unsigned char *key, uint32_t xid, size_t blen,
+wait_ack(struct p2p_aead *k, uint32_t xid, uint32_t pktno, size_t blen,
     unsigned char *out)
 {
 	unsigned char bits[16];
@@ -88,57 +88,69 @@ wait_ack(const unsigned char *key, uint32_t xid, size_t blen,
 	p.type = P2P_T_ACK;
 	p.flags = P2P_F_WAIT;
 	p.xid = xid;
-	p.pktno = 5;
+	p.pktno = pktno;
 	p.payload = bits;
 	p.len = (uint16_t)blen;
-	return p2p_encode(&p, key, out);
+	return p2p_encode(&p, k, out);
 }
 
 /*
- * A coalesced buffer: four ACKs of 44 bytes and a short last one of 36.
- * The second is forged (its MAC broken), the third names another
+ * A coalesced buffer: four ACKs of 52 bytes and a short last one of 44.
+ * The second is forged (its tag broken), the third names another
  * transfer: three are taken, and each of the other two is counted once
- * under its own reason, as if they had come alone.
+ * under its own reason, as if they had come alone.  The same buffer
+ * again: every piece is a replay now, and none is taken.
  */
 START_TEST(test_gro_input)
 {
-	unsigned char key[SIPHASH_KEY_LEN], buf[5 * 44];
+	unsigned char secret[P2P_SECRET_LEN], buf[5 * 52], copy[5 * 52];
 	struct sockaddr_storage from, other;
+	struct p2p_aead peer;
 	size_t off = 0, n;
 	int i;
 
-	memset(key, 0x42, sizeof(key));
-	waiting_sender(key, &from, 4000);
+	memset(secret, 0x42, sizeof(secret));
+	waiting_sender(secret, &from, 4000);
+	ck_assert_int_eq(p2p_aead_init(&peer, secret, 77, false), 0);
 	memset(&p2p_counters, 0, sizeof(p2p_counters));
 	for (i = 0; i < 4; i++) {
-		n = wait_ack(key, i == 2 ? 78 : 77, 8, buf + off);
-		ck_assert_uint_eq(n, 44);
+		n = wait_ack(&peer, i == 2 ? 78 : 77, (uint32_t)i + 1, 8,
+		    buf + off);
+		ck_assert_uint_eq(n, 52);
 		off += n;
 	}
-	buf[44 + 40] ^= 1;		/* the second one's MAC */
-	off += wait_ack(key, 77, 0, buf + off);
-	ck_assert_uint_eq(off, 4 * 44 + 36);
-	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 44, &from, 1), 5);
+	buf[52 + 48] ^= 1;		/* the second one's tag */
+	off += wait_ack(&peer, 77, 5, 0, buf + off);
+	ck_assert_uint_eq(off, 4 * 52 + 44);
+	memcpy(copy, buf, off);
+	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 52, &from, 1), 5);
 	ck_assert_uint_eq(p2p_counters.received, 3);
 	ck_assert_uint_eq(p2p_counters.mac, 1);
 	ck_assert_uint_eq(p2p_counters.unknown, 1);
 	ck_assert_uint_eq(p2p_counters.malformed, 0);
 	ck_assert_int_eq(p2p_xfers[0].state, P2P_S_HELLO);
+	memset(&p2p_counters, 0, sizeof(p2p_counters));
+	ck_assert_uint_eq(p2p_input_buf(NULL, copy, off, 52, &from, 1), 5);
+	ck_assert_uint_eq(p2p_counters.received, 0);
+	ck_assert_uint_eq(p2p_counters.replayed, 3);
+	ck_assert_uint_eq(p2p_counters.mac, 1);
+	p2p_aead_free(&peer);
+	memcpy(buf, copy, off);
 
 	/* From another port: every piece is from the wrong sender. */
 	memset(&p2p_counters, 0, sizeof(p2p_counters));
 	other = from;
 	((struct sockaddr_in *)&other)->sin_port = htons(4001);
-	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 44, &other, 1), 5);
+	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 52, &other, 1), 5);
 	ck_assert_uint_eq(p2p_counters.endpoint, 4);
 	ck_assert_uint_eq(p2p_counters.unknown, 1);
 	ck_assert_uint_eq(p2p_counters.received, 0);
 
 	/* The wrong segment size: pieces that are nobody's datagrams. */
 	memset(&p2p_counters, 0, sizeof(p2p_counters));
-	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 40, &from, 1), 6);
+	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 40, &from, 1), 7);
 	ck_assert_uint_eq(p2p_counters.received, 0);
-	ck_assert_uint_eq(p2p_counters.malformed, 6);
+	ck_assert_uint_eq(p2p_counters.malformed, 7);
 	/* Sizes that cannot be ours are counted without being looked at. */
 	memset(&p2p_counters, 0, sizeof(p2p_counters));
 	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 3, &from, 1),
@@ -153,11 +165,12 @@ START_TEST(test_gro_input)
 	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 0, &from, 1), 1);
 	ck_assert_uint_eq(p2p_counters.malformed, 1);
 	ck_assert_uint_eq(p2p_counters.received, 0);
-	/* The last one alone is fine. */
+	/* The last one alone is one datagram (taken before: a replay). */
 	memset(&p2p_counters, 0, sizeof(p2p_counters));
-	ck_assert_uint_eq(p2p_input_buf(NULL, buf + 4 * 44, 36, 44, &from, 1),
+	ck_assert_uint_eq(p2p_input_buf(NULL, buf + 4 * 52, 44, 52, &from, 1),
 	    1);
-	ck_assert_uint_eq(p2p_counters.received, 1);
+	ck_assert_uint_eq(p2p_counters.replayed, 1);
+	p2p_aead_free(&p2p_xfers[0].aead);
 	memset(&p2p_xfers[0], 0, sizeof(p2p_xfers[0]));
 }
 END_TEST
