@@ -328,7 +328,7 @@ state_load_record(void *arg, char *line, char *err, size_t errlen)
 		if (state_fields(f[1], f + 1, 1, err, errlen,
 		    "block; BLOCKER; BLOCKED") == -1)
 			return -1;
-		if (!proto_valid_user(f[1]) || !proto_valid_user(f[2])) {
+		if (!proto_valid_user(f[1]) || !proto_valid_addr(f[2])) {
 			snprintf(err, errlen, "bad user name");
 			return -1;
 		}

@@ -429,6 +429,7 @@ START_TEST(test_state_journal_replay)
 	    "group; g1; alice; alice=joined bob=joined\n"
 	    "group; g2; bob; bob=joined alice=invited\n"
 	    "block; erin; alice\n"
+	    "block; erin; bob@lab2\n"
 	    "unblock; alice; bob\n"
 	    "delivered; bob; 2\n"
 	    "edit; 1; 24 Feb 20");
@@ -444,6 +445,8 @@ START_TEST(test_state_journal_replay)
 	ck_assert_ptr_nonnull(groups_find(st.groups, "g2"));
 	ck_assert(!blocks_has(st.blocks, "alice", "bob"));
 	ck_assert(blocks_has(st.blocks, "erin", "alice"));
+	/* A remote user (federation) may be blocked too. */
+	ck_assert(blocks_has(st.blocks, "erin", "bob@lab2"));
 	ck_assert_uint_eq(offline_count(st.offline), 1);
 	ck_assert(!st.board_journaled);
 	state_free(&st);
@@ -454,7 +457,7 @@ START_TEST(test_state_journal_replay)
 	    "3; " T2 "; carol; four; no\n");
 	holds(dir, "groups.txt", "g1; alice; alice=joined bob=joined\n"
 	    "g2; bob; bob=joined alice=invited\n");
-	holds(dir, "blocks.txt", "carol; dave\nerin; alice\n");
+	holds(dir, "blocks.txt", "carol; dave\nerin; alice\nerin; bob@lab2\n");
 	holds(dir, "offline.txt", "3; " T1 "; alice; carol; x\n");
 	holds(dir, "journal.txt", NULL);
 	holds(dir, "journal.commit", NULL);
