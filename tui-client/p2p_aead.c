@@ -17,30 +17,24 @@
 
 static const char p2p_aead_salt[] = "fs-p2p v2";
 
-/* HKDF-SHA256(secret, salt, label || xid) -> out. */
+/* HKDF-SHA256(secret, salt, info) -> out: a key of a transfer or a chat. */
 int
-p2p_aead_derive(const unsigned char secret[P2P_SECRET_LEN], uint32_t xid,
-    bool data, unsigned char out[P2P_KEY_LEN])
+p2p_aead_hkdf(const unsigned char secret[P2P_SECRET_LEN], const char *salt,
+    const void *info, size_t infolen, unsigned char out[P2P_KEY_LEN])
 {
-	unsigned char info[8];
 	OSSL_PARAM params[5];
 	EVP_KDF *kdf;
 	EVP_KDF_CTX *kctx = NULL;
 	int rc = -1;
 
-	memcpy(info, data ? "data" : "acks", 4);
-	info[4] = (unsigned char)(xid >> 24);
-	info[5] = (unsigned char)(xid >> 16);
-	info[6] = (unsigned char)(xid >> 8);
-	info[7] = (unsigned char)xid;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
 	    (char *)"SHA256", 0);
 	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
 	    (void *)secret, P2P_SECRET_LEN);
 	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-	    (void *)p2p_aead_salt, sizeof(p2p_aead_salt) - 1);
+	    (void *)salt, strlen(salt));
 	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-	    info, sizeof(info));
+	    (void *)info, infolen);
 	params[4] = OSSL_PARAM_construct_end();
 	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL)
 		return -1;
@@ -52,9 +46,24 @@ p2p_aead_derive(const unsigned char secret[P2P_SECRET_LEN], uint32_t xid,
 	return rc;
 }
 
-/* A cipher context keyed for one direction, or NULL. */
-static EVP_CIPHER_CTX *
-p2p_aead_ctx(const unsigned char key[P2P_KEY_LEN], bool enc)
+/* HKDF-SHA256(secret, salt, label || xid) -> out. */
+int
+p2p_aead_derive(const unsigned char secret[P2P_SECRET_LEN], uint32_t xid,
+    bool data, unsigned char out[P2P_KEY_LEN])
+{
+	unsigned char info[8];
+
+	memcpy(info, data ? "data" : "acks", 4);
+	info[4] = (unsigned char)(xid >> 24);
+	info[5] = (unsigned char)(xid >> 16);
+	info[6] = (unsigned char)(xid >> 8);
+	info[7] = (unsigned char)xid;
+	return p2p_aead_hkdf(secret, p2p_aead_salt, info, sizeof(info), out);
+}
+
+/* A ChaCha20-Poly1305 context keyed for sealing (enc) or opening, or NULL. */
+EVP_CIPHER_CTX *
+p2p_aead_cipher(const unsigned char key[P2P_KEY_LEN], bool enc)
 {
 	EVP_CIPHER_CTX *c;
 
@@ -79,8 +88,8 @@ p2p_aead_init(struct p2p_aead *k, const unsigned char secret[P2P_SECRET_LEN],
 	memset(k, 0, sizeof(*k));
 	if (p2p_aead_derive(secret, xid, true, data) == 0 &&
 	    p2p_aead_derive(secret, xid, false, acks) == 0 &&
-	    (k->seal = p2p_aead_ctx(sender ? data : acks, true)) != NULL &&
-	    (k->open = p2p_aead_ctx(sender ? acks : data, false)) != NULL)
+	    (k->seal = p2p_aead_cipher(sender ? data : acks, true)) != NULL &&
+	    (k->open = p2p_aead_cipher(sender ? acks : data, false)) != NULL)
 		rc = 0;
 	OPENSSL_cleanse(data, sizeof(data));
 	OPENSSL_cleanse(acks, sizeof(acks));

@@ -51,6 +51,14 @@ int		 p2p_aead_init(struct p2p_aead *k,
 		     bool sender);
 /* Free the contexts (safe on a zeroed or freed struct). */
 void		 p2p_aead_free(struct p2p_aead *k);
+/* HKDF-SHA256 of a secret (a transfer's or a private chat's) with salt and
+   info: P2P_KEY_LEN bytes to out.  0, or -1 (libcrypto failed). */
+int		 p2p_aead_hkdf(const unsigned char secret[P2P_SECRET_LEN],
+		     const char *salt, const void *info, size_t infolen,
+		     unsigned char out[P2P_KEY_LEN]);
+/* A ChaCha20-Poly1305 context keyed for sealing (enc) or opening, or NULL. */
+EVP_CIPHER_CTX	*p2p_aead_cipher(const unsigned char key[P2P_KEY_LEN],
+		     bool enc);
 /* The key of one direction (for tests and the documentation's vector). */
 int		 p2p_aead_derive(const unsigned char secret[P2P_SECRET_LEN],
 		     uint32_t xid, bool data, unsigned char out[P2P_KEY_LEN]);

@@ -3,61 +3,13 @@
  */
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
-
+#include "p2p_aead.h"
 #include "p2p_wire.h"
 #include "privwire.h"
 
-#define PRIVWIRE_KEY_LEN	32
+#define PRIVWIRE_KEY_LEN	P2P_KEY_LEN
 
 static const char privwire_salt[] = "fs-chat v1";
-
-/* HKDF-SHA256(secret, salt, label) -> out. */
-static int
-privwire_derive(const unsigned char *secret, const char *label,
-    unsigned char out[PRIVWIRE_KEY_LEN])
-{
-	OSSL_PARAM params[5];
-	EVP_KDF *kdf;
-	EVP_KDF_CTX *kctx = NULL;
-	int rc = -1;
-
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-	    (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-	    (void *)secret, P2P_SECRET_LEN);
-	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-	    (void *)privwire_salt, sizeof(privwire_salt) - 1);
-	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-	    (void *)label, strlen(label));
-	params[4] = OSSL_PARAM_construct_end();
-	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL)
-		return -1;
-	if ((kctx = EVP_KDF_CTX_new(kdf)) != NULL &&
-	    EVP_KDF_derive(kctx, out, PRIVWIRE_KEY_LEN, params) == 1)
-		rc = 0;
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
-	return rc;
-}
-
-/* A ChaCha20-Poly1305 context under key, or NULL. */
-static EVP_CIPHER_CTX *
-privwire_ctx(const unsigned char *key, int enc)
-{
-	EVP_CIPHER_CTX *c;
-
-	if ((c = EVP_CIPHER_CTX_new()) == NULL)
-		return NULL;
-	if (EVP_CipherInit_ex(c, EVP_chacha20_poly1305(), NULL, key, NULL,
-	    enc) != 1) {
-		EVP_CIPHER_CTX_free(c);
-		return NULL;
-	}
-	return c;
-}
 
 /* Both directions' keys. */
 int
@@ -69,10 +21,12 @@ privwire_init(struct privwire *w, const char *secret_hex, bool requester)
 
 	memset(w, 0, sizeof(*w));
 	if (p2p_parse_secret(secret_hex, secret) == 0 &&
-	    privwire_derive(secret, "requester", req) == 0 &&
-	    privwire_derive(secret, "answerer", ans) == 0 &&
-	    (w->seal = privwire_ctx(requester ? req : ans, 1)) != NULL &&
-	    (w->open = privwire_ctx(requester ? ans : req, 0)) != NULL)
+	    p2p_aead_hkdf(secret, privwire_salt, "requester",
+	    strlen("requester"), req) == 0 &&
+	    p2p_aead_hkdf(secret, privwire_salt, "answerer",
+	    strlen("answerer"), ans) == 0 &&
+	    (w->seal = p2p_aead_cipher(requester ? req : ans, true)) != NULL &&
+	    (w->open = p2p_aead_cipher(requester ? ans : req, false)) != NULL)
 		rc = 0;
 	OPENSSL_cleanse(secret, sizeof(secret));
 	OPENSSL_cleanse(req, sizeof(req));
