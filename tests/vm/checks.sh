@@ -81,7 +81,8 @@ fi
 # The packaged settings may keep the plaintext port on 127.0.0.1 (TLS
 # turned on beside it): the forwarded port reaches the guest's network
 # address, so the test listens on every address, with registration on.
-guest "sed -i -e 's/^listen = .*/listen = 0.0.0.0/' -e 's/^port = .*/port = 4000/' -e 's/^registration = .*/registration = yes/' $INI && systemctl restart $UNIT" 120 ||
+# Only in [server] and [accounts]: [tls] has keys of the same names.
+guest "sed -i -e '/^\\[server\\]/,/^\\[/{s/^listen = .*/listen = 0.0.0.0/;s/^port = .*/port = 4000/}' -e '/^\\[accounts\\]/,/^\\[/s/^registration = .*/registration = yes/' $INI && systemctl restart $UNIT" 120 ||
     die "cannot adjust $INI and restart: $GOUT"
 wait_running 60 || die "$UNIT did not come back after the restart"
 wait_port || die "nothing answers on 127.0.0.1:$PORT (forwarded to the guest's port 4000)"
