@@ -80,7 +80,10 @@ SANFLAGS	:=
 endif
 
 # The project's own flags stay out of CFLAGS, which a packager may replace.
-PROJ_CFLAGS	:= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+# _FILE_OFFSET_BITS=64: 64-bit off_t and readdir on 32-bit targets (armhf),
+# for files over 2 GB and directories whose entries carry 64-bit offsets.
+PROJ_CFLAGS	:= -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra \
+		   -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter -Icommon $(SANFLAGS) \
 		   $(filter -I%,$(SYSROOT_FLAGS))
 PROJ_LDFLAGS	:= $(SANFLAGS) $(filter-out -I%,$(SYSROOT_FLAGS))
