@@ -4,6 +4,7 @@
  * and validated, and a record about board B is accepted only on B's
  * topics with B inside (a board can only speak for itself).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,9 +191,10 @@ fed_parse_num(const char *s, unsigned long long max, unsigned long long *v)
 	if (s[0] < '0' || s[0] > '9' || strlen(s) > 20 ||
 	    (s[0] == '0' && s[1] != '\0'))
 		return -1;		/* one spelling per number */
+	errno = 0;
 	*v = strtoull(s, &end, 10);
-	if (*end != '\0' || *v > max)
-		return -1;
+	if (*end != '\0' || errno == ERANGE || *v > max)
+		return -1;		/* 20 digits may pass 2^64 - 1 */
 	return 0;
 }
 

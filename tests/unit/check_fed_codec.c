@@ -122,6 +122,10 @@ START_TEST(test_malformed_refused)
 		{ "fs/v1/dm/y/x", "1 x i 1 1 a b@c hi", FED_E_FORMAT },
 		{ "fs/v1/dm/y/x", "1 x i 99999999999999999999999 1 a b hi",
 		  FED_E_FORMAT },
+		/* 20 digits, past 2^64 - 1: strtoull saturates (fuzz_fed) */
+		{ "fs/v1/dm/y/x", "1 x i 18446744073709551616 1 a b hi",
+		  FED_E_FORMAT },
+		{ "fs/v1/ack/y/x", "1 x i 44444444444444444444 ok", FED_E_FORMAT },
 		{ "fs/v1/dm/y/x", "1 x i 1 1 a b", FED_E_FORMAT },
 		{ "fs/v1/dm/y/x", "1 x i 1 1 a b hi\nthere", FED_E_FORMAT },
 		{ "fs/v1/ack/y/x", "1 x i 1 maybe", FED_E_FORMAT },
