@@ -33,7 +33,7 @@ SUITE=bookworm
 # and systemd-analyze security talk to systemd over it), iproute2, the
 # libraries the packages under test depend on; the kernel and
 # busybox-static are only downloaded (see NOT_IN_GUEST).
-PKGS="systemd-sysv,udev,kmod,dbus,iproute2,libinih1,libcrypt1,libncursesw6,libtinfo6,$KPKG,busybox-static"
+PKGS="systemd-sysv,udev,kmod,dbus,iproute2,libinih1,libcrypt1,libssl3,libmosquitto1,libncursesw6,libtinfo6,$KPKG,busybox-static"
 # Downloaded with the rest but kept out of the guest's second stage.
 NOT_IN_GUEST="linux-image-[a-z0-9.-]* linux-base initramfs-tools initramfs-tools-core klibc-utils libklibc busybox-static cpio"
 # The initrd: the disk (virtio PCI) and ext4, in load order.
