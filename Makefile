@@ -264,7 +264,8 @@ $(TEST_BIN): $(TEST_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
 
 # The unit suites alone (no suite_e2e_*), for qemu: check_main.c built with
 # UNIT_ONLY.  Cross builds link it -static, which keeps qemu away from the
-# target's shared libraries (TOOLCHAIN.md: "qemu -L" makes fork() hang).
+# target's shared libraries: running with "qemu -L SYSROOT" beside the
+# multiarch libc mixes two glibc builds, and every fork() then hangs.
 UNIT_BIN	:= $(B)/run-unit-tests
 UNIT_OBJS	:= $(filter-out $(B)/obj/tests/check_main.o,$(TEST_OBJS)) \
 		   $(B)/obj/tests/check_main_unit.o
