@@ -68,25 +68,6 @@ ini_file(struct srv *s, const char *name, const char *body, char *out,
 	fclose(f);
 }
 
-/* A plain client (with -c ini when not NULL) logged in as user. */
-static struct cli *
-login(struct srv *s, const char *user, const char *pass, const char *ini)
-{
-	struct cli *c = ini != NULL ? cli_start(s, "-c", ini, NULL) :
-	    cli_start(s, NULL);
-	char welcome[64];
-
-	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
-	cli_label(c, user);
-	EXPECT(c, "Username:");
-	SEND(c, user);
-	EXPECT(c, "Password:");
-	SEND(c, pass);
-	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
-	EXPECT_LINE(c, welcome);
-	return c;
-}
-
 /* Entries of dir other than . and .. */
 static int
 entries(const char *dir)
@@ -142,8 +123,8 @@ START_TEST(test_offer_reserve)
 	}
 	snprintf(body, sizeof(body), "[files]\ndownload_dir = %s\n", dl);
 	ini_file(s, "small.ini", body, ini, sizeof(ini));
-	a = login(s, "alice", "alice123", NULL);
-	b = login(s, "bob", "bob123", ini);
+	a = step_login_ini(s, "alice", "alice123", NULL);
+	b = step_login_ini(s, "bob", "bob123", ini);
 	some_file(s, "fill.bin", 2000000);
 	some_file(s, "fits.bin", 300000);
 
@@ -180,8 +161,8 @@ START_TEST(test_offer_cap_and_always)
 
 	ini_file(s, "ask.ini", "[files]\naccept_files = ask\n", ini,
 	    sizeof(ini));
-	a = login(s, "alice", "alice123", NULL);
-	b = login(s, "bob", "bob123", ini);
+	a = step_login_ini(s, "alice", "alice123", NULL);
+	b = step_login_ini(s, "bob", "bob123", ini);
 	for (i = 1; i <= 6; i++) {
 		snprintf(cmd, sizeof(cmd), "f%d.bin", i);
 		some_file(s, cmd, 1000u * (unsigned)i);
@@ -254,7 +235,7 @@ START_TEST(test_screen_asks_by_default)
 	TMX_WAIT(t, "b", "Password:");
 	TMX_LINE(t, "b", "bob123");
 	TMX_WAIT(t, "b", "Welcome bob");
-	a = login(s, "alice", "alice123", NULL);
+	a = step_login_ini(s, "alice", "alice123", NULL);
 	some_file(s, "s.bin", 5000);
 	some_file(s, "t.bin", 6000);
 	SEND(a, "UPD bob s.bin");

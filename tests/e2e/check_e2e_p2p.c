@@ -145,24 +145,6 @@ client_ini(struct srv *s, const char *name, const char *body)
 	fclose(f);
 }
 
-/* Start a client with -c ini and log in. */
-static struct cli *
-login_ini(struct srv *s, const char *user, const char *pass, const char *ini)
-{
-	struct cli *c = cli_start(s, "-c", ini, NULL);
-	char welcome[64];
-
-	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
-	cli_label(c, user);
-	EXPECT(c, "Username:");
-	SEND(c, user);
-	EXPECT(c, "Password:");
-	SEND(c, pass);
-	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
-	EXPECT_LINE(c, welcome);
-	return c;
-}
-
 /* alice sends name to bob; both say so; the copies are identical. */
 static void
 send_ok(struct srv *s, struct cli *a, struct cli *b, const char *name)
@@ -732,7 +714,7 @@ START_TEST(test_receiver_killed)
 	client_ini(s, "fast.ini", "[files]\npeer_timeout = 2\n");
 	/* Loss slows the transfer so that it is surely half-way. */
 	setenv("FS_TEST_LOSS", "20", 1);
-	a = login_ini(s, "alice", "alice123", "fast.ini");
+	a = step_login_ini(s, "alice", "alice123", "fast.ini");
 	b = step_login(s, "bob", "bob123", 0);
 	random_file(s, "doomed.bin", 40 * 1000 * 1000);
 	SEND(a, "UPD bob doomed.bin");
@@ -756,7 +738,7 @@ START_TEST(test_ask_and_errors)
 
 	client_ini(s, "ask.ini", "[files]\naccept_files = ask\n");
 	a = step_login(s, "alice", "alice123", 0);
-	b = login_ini(s, "bob", "bob123", "ask.ini");
+	b = step_login_ini(s, "bob", "bob123", "ask.ini");
 	c = step_login(s, "carol", "carol123", 0);
 	random_file(s, "q.bin", 4321);
 	SEND(a, "UPD bob q.bin");

@@ -26,11 +26,10 @@ step_client(struct srv *s, const char *label, int udp)
 	return c;
 }
 
-/* Start a client and log in. */
-struct cli *
-step_login(struct srv *s, const char *user, const char *pass, int udp)
+/* The login dialogue on a started client, up to "Welcome USER". */
+static struct cli *
+step_log_in(struct cli *c, const char *user, const char *pass)
 {
-	struct cli *c = step_client(s, user, udp);
 	char welcome[64];
 
 	EXPECT(c, "Username:");
@@ -40,6 +39,28 @@ step_login(struct srv *s, const char *user, const char *pass, int udp)
 	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
 	EXPECT_LINE(c, welcome);
 	return c;
+}
+
+/* Start a client and log in. */
+struct cli *
+step_login(struct srv *s, const char *user, const char *pass, int udp)
+{
+	return step_log_in(step_client(s, user, udp), user, pass);
+}
+
+/* Start a client with the settings file ini (NULL: none) and log in. */
+struct cli *
+step_login_ini(struct srv *s, const char *user, const char *pass,
+    const char *ini)
+{
+	struct cli *c;
+
+	if (ini == NULL)
+		return step_login(s, user, pass, 0);
+	c = cli_start(s, "-c", ini, NULL);
+	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
+	cli_label(c, user);
+	return step_log_in(c, user, pass);
 }
 
 /* Log out and reap. */
