@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "steps.h"
 #include "tmux.h"
 #include "../suites.h"
 
@@ -24,41 +25,6 @@
 	"attempts = 3\n"						\
 	"block_seconds = 30\n"						\
 	"registration = no\n"
-
-/* Start the screen as name in t and log in as user. */
-static void
-screen_login(struct tmx *t, struct srv *s, const char *name, int cols,
-    int rows, const char *user, const char *pass)
-{
-	char welcome[64];
-
-	ck_assert_msg(tmx_start(t, name, cols, rows, s, NULL), "%s",
-	    tmx_why(t));
-	TMX_WAIT(t, name, "Username:");
-	TMX_LINE(t, name, user);
-	TMX_WAIT(t, name, "Password:");
-	TMX_LINE(t, name, pass);
-	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
-	TMX_WAIT(t, name, welcome);
-}
-
-/* A plain client logged in as user (extra: NULL or one more argument). */
-static struct cli *
-plain_login(struct srv *s, const char *user, const char *pass,
-    const char *extra)
-{
-	struct cli *c = extra != NULL ? cli_start(s, extra, NULL) :
-	    cli_start(s, NULL);
-
-	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
-	cli_label(c, user);
-	EXPECT(c, "Username:");
-	SEND(c, user);
-	EXPECT(c, "Password:");
-	SEND(c, pass);
-	EXPECT(c, "Welcome");
-	return c;
-}
 
 /* The last row of the screen (the input line), trailing spaces cut. */
 static bool
@@ -131,9 +97,9 @@ START_TEST(test_daily_reconnect)
 	struct tmx *t = tmx_new();
 	struct cli *bob, *carol;
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
-	bob = plain_login(s, "bob", "bob123", "--reconnect");
-	carol = plain_login(s, "carol", "carol123", NULL);
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
+	bob = step_login_args(s, "bob", "bob123", "--reconnect", NULL);
+	carol = step_login(s, "carol", "carol123", 0);
 	SEND(bob, "message alice before the outage");
 	TMX_WAIT(t, "a", "before the outage");
 
@@ -178,7 +144,7 @@ START_TEST(test_daily_reconnect_after_kill)
 	struct tmx *t = tmx_new();
 	struct cli *bob;
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	TMX_LINE(t, "a", "/who");
 	TMX_WAIT(t, "a", "no other active user");
 	srv_terminate(s, SIGKILL);
@@ -187,7 +153,7 @@ START_TEST(test_daily_reconnect_after_kill)
 	ck_assert_msg(srv_run(s, (const char *const *)s->args), "%s",
 	    e2e_error());
 	TMX_WAIT(t, "a", "reconnected");
-	bob = plain_login(s, "bob", "bob123", NULL);
+	bob = step_login(s, "bob", "bob123", 0);
 	SEND(bob, "message alice after the kill");
 	TMX_WAIT(t, "a", "bob: after the kill");
 	tmx_capture(t, "a", false);
@@ -212,7 +178,7 @@ START_TEST(test_daily_idle_relogin)
 	    CREDS);
 	struct tmx *t = tmx_new();
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	TMX_TYPE(t, "a", "draft");
 	TMX_WAIT(t, "a", "idle: logged out in");
 	TMX_WAIT(t, "a", "Press Enter to log in again");
@@ -235,7 +201,7 @@ START_TEST(test_daily_relogin_new_password)
 	struct srv *s = SRV_START(INI_BASIC, CREDS);
 	struct tmx *t = tmx_new();
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	ck_assert_int_eq(srv_terminate(s, SIGTERM), 0);
 	TMX_WAIT(t, "a", "reconnecting in");
 	ck_assert(srv_write_file(s, "credentials.txt",
@@ -258,8 +224,8 @@ START_TEST(test_daily_blocker_leaves_quietly)
 	struct tmx *t = tmx_new();
 	struct cli *bob;
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
-	bob = plain_login(s, "bob", "bob123", NULL);
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
+	bob = step_login(s, "bob", "bob123", 0);
 	TMX_WAIT(t, "a", "Online (1)");
 	SEND(bob, "block alice");
 	EXPECT(bob, "alice is blocked");
@@ -286,8 +252,8 @@ START_TEST(test_daily_question_words)
 	struct srv *s = SRV_START(INI_BASIC, CREDS);
 	struct tmx *t = tmx_new();
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
-	screen_login(t, s, "b", 20, 12, "bob", "bob123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "b", 20, 12, "bob", "bob123");
 	TMX_LINE(t, "a", "startprivate bob");
 	TMX_WAIT(t, "b", "alice wants to");	/* "HH:MM " before it */
 	TMX_WAIT(t, "b", "chat privately.");
@@ -331,8 +297,8 @@ START_TEST(test_daily_windows)
 	struct tmx *t = tmx_new();
 	int st;
 
-	screen_login(t, s, "a", 100, 24, "alice", "alice123");
-	screen_login(t, s, "b", 100, 24, "bob", "bob123");
+	tmx_login(t, s, "a", 100, 24, "alice", "alice123");
+	tmx_login(t, s, "b", 100, 24, "bob", "bob123");
 	TMX_WAIT(t, "a", "Online (1)");
 	TMX_LINE(t, "a", "/query bob");
 	TMX_WAIT(t, "a", "(2:bob)");
@@ -392,7 +358,7 @@ START_TEST(test_daily_keys)
 	struct tmx *t = tmx_new();
 	int st, i;
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	TMX_TYPE(t, "a", "one two three");
 	TMX_KEY(t, "a", "M-b");
 	TMX_TYPE(t, "a", "X");
@@ -448,8 +414,8 @@ START_TEST(test_daily_paste)
 	size_t off = 0;
 	int i, last = 0;
 
-	screen_login(t, s, "a", 100, 24, "alice", "alice123");
-	bob = plain_login(s, "bob", "bob123", NULL);
+	tmx_login(t, s, "a", 100, 24, "alice", "alice123");
+	bob = step_login(s, "bob", "bob123", 0);
 	ck_assert(tmx_paste(t, "a", "whoelse\n/logout\nthird line"));
 	TMX_WAIT(t, "a", "3 pasted lines joined");
 	WAIT_ROW(t, "a", 23, "> whoelse /logout third line");
@@ -509,9 +475,9 @@ START_TEST(test_daily_look)
 	struct cli *bob, *lng;
 	const char *scr;
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
-	bob = plain_login(s, "bob", "bob123", NULL);
-	lng = plain_login(s, "averyveryverylongname42", "pw12345", NULL);
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
+	bob = step_login(s, "bob", "bob123", 0);
+	lng = step_login(s, "averyveryverylongname42", "pw12345", 0);
 	TMX_WAIT(t, "a", "averyveryverylon\u2026");
 	SEND(bob, "message alice hi there");
 	TMX_WAIT(t, "a", "bob: hi there");
@@ -561,7 +527,7 @@ START_TEST(test_daily_logs)
 	TMX_WAIT(t, "a", "Password:");
 	TMX_LINE(t, "a", "alice123");
 	TMX_WAIT(t, "a", "Welcome alice");
-	bob = plain_login(s, "bob", "bob123", NULL);
+	bob = step_login(s, "bob", "bob123", 0);
 	TMX_LINE(t, "a", "/query bob");
 	TMX_LINE(t, "a", "hello log");
 	EXPECT(bob, "alice: hello log");

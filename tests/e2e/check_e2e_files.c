@@ -123,8 +123,8 @@ START_TEST(test_offer_reserve)
 	}
 	snprintf(body, sizeof(body), "[files]\ndownload_dir = %s\n", dl);
 	ini_file(s, "small.ini", body, ini, sizeof(ini));
-	a = step_login_ini(s, "alice", "alice123", NULL);
-	b = step_login_ini(s, "bob", "bob123", ini);
+	a = step_login(s, "alice", "alice123", 0);
+	b = step_login_args(s, "bob", "bob123", "-c", ini);
 	some_file(s, "fill.bin", 2000000);
 	some_file(s, "fits.bin", 300000);
 
@@ -161,8 +161,8 @@ START_TEST(test_offer_cap_and_always)
 
 	ini_file(s, "ask.ini", "[files]\naccept_files = ask\n", ini,
 	    sizeof(ini));
-	a = step_login_ini(s, "alice", "alice123", NULL);
-	b = step_login_ini(s, "bob", "bob123", ini);
+	a = step_login(s, "alice", "alice123", 0);
+	b = step_login_args(s, "bob", "bob123", "-c", ini);
 	for (i = 1; i <= 6; i++) {
 		snprintf(cmd, sizeof(cmd), "f%d.bin", i);
 		some_file(s, cmd, 1000u * (unsigned)i);
@@ -229,13 +229,8 @@ START_TEST(test_screen_asks_by_default)
 	struct stat st;
 	int status;
 
-	ck_assert_msg(tmx_start(t, "b", 100, 30, s, NULL), "%s", tmx_why(t));
-	TMX_WAIT(t, "b", "Username:");
-	TMX_LINE(t, "b", "bob");
-	TMX_WAIT(t, "b", "Password:");
-	TMX_LINE(t, "b", "bob123");
-	TMX_WAIT(t, "b", "Welcome bob");
-	a = step_login_ini(s, "alice", "alice123", NULL);
+	tmx_login(t, s, "b", 100, 30, "bob", "bob123");
+	a = step_login(s, "alice", "alice123", 0);
 	some_file(s, "s.bin", 5000);
 	some_file(s, "t.bin", 6000);
 	SEND(a, "UPD bob s.bin");

@@ -714,7 +714,7 @@ START_TEST(test_receiver_killed)
 	client_ini(s, "fast.ini", "[files]\npeer_timeout = 2\n");
 	/* Loss slows the transfer so that it is surely half-way. */
 	setenv("FS_TEST_LOSS", "20", 1);
-	a = step_login_ini(s, "alice", "alice123", "fast.ini");
+	a = step_login_args(s, "alice", "alice123", "-c", "fast.ini");
 	b = step_login(s, "bob", "bob123", 0);
 	random_file(s, "doomed.bin", 40 * 1000 * 1000);
 	SEND(a, "UPD bob doomed.bin");
@@ -738,7 +738,7 @@ START_TEST(test_ask_and_errors)
 
 	client_ini(s, "ask.ini", "[files]\naccept_files = ask\n");
 	a = step_login(s, "alice", "alice123", 0);
-	b = step_login_ini(s, "bob", "bob123", "ask.ini");
+	b = step_login_args(s, "bob", "bob123", "-c", "ask.ini");
 	c = step_login(s, "carol", "carol123", 0);
 	random_file(s, "q.bin", 4321);
 	SEND(a, "UPD bob q.bin");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "steps.h"
 #include "tmux.h"
 #include "../suites.h"
 
@@ -81,39 +82,6 @@ pane_part(char *row)
 	return row;
 }
 
-/* Start the screen as name in t and log in as user (answers typed once). */
-static void
-screen_login(struct tmx *t, struct srv *s, const char *name, int cols,
-    int rows, const char *user, const char *pass)
-{
-	char welcome[64];
-
-	ck_assert_msg(tmx_start(t, name, cols, rows, s, NULL), "%s",
-	    tmx_why(t));
-	TMX_WAIT(t, name, "Username:");
-	TMX_LINE(t, name, user);
-	TMX_WAIT(t, name, "Password:");
-	TMX_LINE(t, name, pass);
-	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
-	TMX_WAIT(t, name, welcome);
-}
-
-/* A plain client logged in as user. */
-static struct cli *
-plain_login(struct srv *s, const char *user, const char *pass)
-{
-	struct cli *c = cli_start(s, NULL);
-
-	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
-	cli_label(c, user);
-	EXPECT(c, "Username:");
-	SEND(c, user);
-	EXPECT(c, "Password:");
-	SEND(c, pass);
-	EXPECT(c, "Welcome");
-	return c;
-}
-
 /* Log out with /logout and expect exit status 0. */
 static void
 screen_logout(struct tmx *t, const char *name)
@@ -180,7 +148,7 @@ START_TEST(test_tui_question_once_and_blocked)
 	struct srv *s = SRV_START(INI_BASIC, CREDS);
 	struct tmx *t = tmx_new();
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	WAIT_ROW(t, "a", 23, ">");
 	ck_assert_msg(strstr(t->screen, "Password:") == NULL,
 	    "the question is still there:\n%s", t->screen);
@@ -217,10 +185,10 @@ START_TEST(test_tui_users_panel)
 	struct tmx *t = tmx_new();
 	struct cli *carol;
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	TMX_WAIT(t, "a", "Online (0)");
 	TMX_WAIT(t, "a", "(nobody else)");
-	carol = plain_login(s, "carol", "carol123");
+	carol = step_login(s, "carol", "carol123", 0);
 	TMX_WAIT(t, "a", "Online (1)");
 	TMX_WAIT(t, "a", "\u2502 carol");	/* in the panel, not the pane */
 	SEND(carol, "logout");
@@ -250,8 +218,8 @@ START_TEST(test_tui_message_utf8)
 	struct tmx *t = tmx_new();
 	char want[128];
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
-	screen_login(t, s, "b", 80, 24, "bob", "bob123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "b", 80, 24, "bob", "bob123");
 	TMX_WAIT(t, "a", "bob logged in");
 	TMX_TYPE(t, "a", "message b");
 	TMX_KEY(t, "a", "Tab");
@@ -279,8 +247,8 @@ START_TEST(test_tui_consent_once)
 	struct srv *s = SRV_START(INI_BASIC, CREDS);
 	struct tmx *t = tmx_new();
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
-	screen_login(t, s, "b", 80, 24, "bob", "bob123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "b", 80, 24, "bob", "bob123");
 	TMX_TYPE(t, "b", "message al");
 	WAIT_ROW(t, "b", 23, "> message al");
 	TMX_LINE(t, "a", "startprivate bob");
@@ -308,7 +276,7 @@ START_TEST(test_tui_history_completion)
 	struct srv *s = SRV_START(INI_BASIC, CREDS);
 	struct tmx *t = tmx_new();
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	TMX_TYPE(t, "a", "whoel");
 	TMX_KEY(t, "a", "Tab");
 	TMX_KEY(t, "a", "Tab");			/* whoelse, then whoelsesince */
@@ -341,7 +309,7 @@ START_TEST(test_tui_resize)
 	struct tmx *t = tmx_new();
 	char row[256];
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	ck_assert(tmx_resize(t, "a", 20, 5));
 	TMX_WAIT(t, "a", " alice | 0 online");
 	TMX_GONE(t, "a", "Online (");
@@ -375,7 +343,7 @@ START_TEST(test_tui_scrollback)
 	struct cli *carol;
 	int i;
 
-	screen_login(t, s, "a", 80, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	for (i = 0; i < 4; i++)
 		TMX_LINE(t, "a", "/help");
 	TMX_WAIT(t, "a", "/help: this list");
@@ -384,7 +352,7 @@ START_TEST(test_tui_scrollback)
 	tmx_capture(t, "a", false);
 	tmx_row(t, 0, top, sizeof(top));
 	pane_part(top);
-	carol = plain_login(s, "carol", "carol123");
+	carol = step_login(s, "carol", "carol123", 0);
 	TMX_WAIT(t, "a", "1 new,");
 	TMX_WAIT(t, "a", "Online (1)");
 	tmx_row(t, 0, row, sizeof(row));
@@ -430,7 +398,7 @@ START_TEST(test_tui_progress_bar)
 	bool seen = false;
 	int i;
 
-	screen_login(t, s, "a", 100, 24, "alice", "alice123");
+	tmx_login(t, s, "a", 100, 24, "alice", "alice123");
 	TMX_LINE(t, "a", "EDG 7 3000000");
 	TMX_WAIT(t, "a", "Wrote 3000000 random integers");
 	ck_assert_int_eq(kill(s->pid, SIGSTOP), 0);

@@ -48,16 +48,14 @@ step_login(struct srv *s, const char *user, const char *pass, int udp)
 	return step_log_in(step_client(s, user, udp), user, pass);
 }
 
-/* Start a client with the settings file ini (NULL: none) and log in. */
+/* Start a client with up to two more arguments (a1, a2: NULL for none, as
+   cli_start() takes them) and log in. */
 struct cli *
-step_login_ini(struct srv *s, const char *user, const char *pass,
-    const char *ini)
+step_login_args(struct srv *s, const char *user, const char *pass,
+    const char *a1, const char *a2)
 {
-	struct cli *c;
+	struct cli *c = cli_start(s, a1, a2, NULL);
 
-	if (ini == NULL)
-		return step_login(s, user, pass, 0);
-	c = cli_start(s, "-c", ini, NULL);
 	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
 	cli_label(c, user);
 	return step_log_in(c, user, pass);

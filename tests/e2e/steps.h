@@ -13,9 +13,9 @@ struct cli	*step_client(struct srv *s, const char *label, int udp);
 /* Start a client and log in; returns it at "Welcome USER". */
 struct cli	*step_login(struct srv *s, const char *user, const char *pass,
 		    int udp);
-/* The same with the client's settings file ini (NULL: none). */
-struct cli	*step_login_ini(struct srv *s, const char *user,
-		    const char *pass, const char *ini);
+/* The same with up to two more arguments (e.g. "-c", FILE; NULL: none). */
+struct cli	*step_login_args(struct srv *s, const char *user,
+		    const char *pass, const char *a1, const char *a2);
 /* Log out with cmd ("logout", "OUT", ...), expect exit 0, free c. */
 void		 step_logout(struct cli *c, const char *cmd, const char *user);
 /* SIGTERM the server; it must exit 0.  Removes its directory. */

@@ -418,3 +418,20 @@ tmx_why(const struct tmx *t)
 {
 	return t->why;
 }
+
+/* Start the screen as name in t and log in as user (answers typed once). */
+void
+tmx_login(struct tmx *t, struct srv *s, const char *name, int cols,
+    int rows, const char *user, const char *pass)
+{
+	char welcome[64];
+
+	ck_assert_msg(tmx_start(t, name, cols, rows, s, NULL), "%s",
+	    tmx_why(t));
+	TMX_WAIT(t, name, "Username:");
+	TMX_LINE(t, name, user);
+	TMX_WAIT(t, name, "Password:");
+	TMX_LINE(t, name, pass);
+	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
+	TMX_WAIT(t, name, welcome);
+}

@@ -92,6 +92,11 @@ int		 tmx_wait_exit(struct tmx *t, const char *name, int ms);
 const char	*tmx_why(const struct tmx *t);
 
 /* Assertions in the harness's style. */
+/* Start the screen as name (cols x rows) on s and log in as user; fails
+   the test when a step does not come. */
+void		 tmx_login(struct tmx *t, struct srv *s, const char *name,
+		     int cols, int rows, const char *user, const char *pass);
+
 #define TMX_WAIT(t, n, sub)						\
 	ck_assert_msg(tmx_wait((t), (n), (sub), E2E_WAIT_MS), "%s", tmx_why(t))
 #define TMX_GONE(t, n, sub)						\
