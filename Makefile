@@ -426,16 +426,18 @@ fuzz-short:
 bench-msg: $(SERVER_BIN) $(B)/msgbench
 	$(B)/msgbench $(B)
 
-$(B)/msgbench: bench/msgbench.c
-	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
+$(B)/msgbench: bench/msgbench.c bench/benchlib.c bench/benchlib.h
+	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ \
+	    bench/msgbench.c bench/benchlib.c
 
 # Figures for federation (docs/FEDERATION.md): cross-board DMs through a
 # real mosquitto against one board, and the outbox's drain after an outage.
 bench-fed: $(SERVER_BIN) $(B)/fedbench
 	$(B)/fedbench $(B)
 
-$(B)/fedbench: bench/fedbench.c
-	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
+$(B)/fedbench: bench/fedbench.c bench/benchlib.c bench/benchlib.h
+	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ \
+	    bench/fedbench.c bench/benchlib.c
 
 # Side by side with ngIRCd and Mosquitto (bench/README.md); installs them
 # when missing.  Not part of check: it prints figures, it judges nothing.

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
+
 #define WINDOW	256
 
 struct peer {
@@ -37,56 +39,6 @@ struct peer {
 };
 
 static char dir[64];
-
-/* Monotonic seconds. */
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A free TCP port on 127.0.0.1. */
-static int
-free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	getsockname(fd, (struct sockaddr *)&sa, &len);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
-/* Connect, retrying for 10 s; -1 on failure. */
-static int
-connect_port(int port)
-{
-	struct sockaddr_in sa;
-	double end = now_s() + 10;
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	while (now_s() < end) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return fd;
-		close(fd);
-		usleep(20000);
-	}
-	return -1;
-}
 
 /* Run argv quietly; its pid. */
 static pid_t
@@ -120,7 +72,7 @@ broker(int port)
 	    "persistence false\nmax_queued_messages 100000\n", port);
 	fclose(fp);
 	pid = run(argv);
-	if ((fd = connect_port(port)) == -1) {
+	if ((fd = bench_connect(port, bench_now_s() + 10, 20000)) == -1) {
 		fprintf(stderr, "fedbench: mosquitto did not start\n");
 		exit(1);
 	}
@@ -196,7 +148,7 @@ login(struct peer *p, int port, const char *user, const char *pass)
 	char req[128], *l;
 
 	memset(p, 0, sizeof(*p));
-	if ((p->fd = connect_port(port)) == -1)
+	if ((p->fd = bench_connect(port, bench_now_s() + 10, 20000)) == -1)
 		exit(1);
 	snprintf(req, sizeof(req), "1 HELLO 1\n2 LOGIN %s 0\n3 PASS %s\n",
 	    user, pass);
@@ -215,7 +167,7 @@ send_msg(struct peer *a, const char *to, int i)
 	char req[128];
 	int n;
 
-	n = snprintf(req, sizeof(req), "%d MSGTO %s t%.9f\n", i, to, now_s());
+	n = snprintf(req, sizeof(req), "%d MSGTO %s t%.9f\n", i, to, bench_now_s());
 	write(a->fd, req, (size_t)n);
 }
 
@@ -240,7 +192,7 @@ receive(struct peer *b, int total, int *got, double *lat, int ms)
 		if (strncmp(l, "* MSG ", 6) != 0 || (t = strstr(l, " t")) == NULL)
 			continue;
 		if (lat != NULL)
-			lat[*got] = now_s() - atof(t + 2);
+			lat[*got] = bench_now_s() - atof(t + 2);
 		(*got)++;
 	}
 	return *got;
@@ -250,7 +202,7 @@ receive(struct peer *b, int total, int *got, double *lat, int ms)
 static double
 flat(struct peer *a, struct peer *b, const char *to, int count)
 {
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	int sent = 0, acked = 0, got = 0;
 
 	while (got < count) {
@@ -258,10 +210,10 @@ flat(struct peer *a, struct peer *b, const char *to, int count)
 			send_msg(a, to, sent++);
 		acked += replies(a);
 		receive(b, count, &got, NULL, 1);
-		if (now_s() - t0 > 120)
+		if (bench_now_s() - t0 > 120)
 			break;
 	}
-	return got / (now_s() - t0);
+	return got / (bench_now_s() - t0);
 }
 
 /* Compare doubles for qsort. */
@@ -278,11 +230,11 @@ static void
 paced(struct peer *a, struct peer *b, const char *to, const char *what)
 {
 	static double lat[3000];
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	int sent = 0, got = 0;
 
-	while (got < 3000 && now_s() - t0 < 30) {
-		while (sent < 3000 && now_s() - t0 >= sent / 1000.0)
+	while (got < 3000 && bench_now_s() - t0 < 30) {
+		while (sent < 3000 && bench_now_s() - t0 >= sent / 1000.0)
 			send_msg(a, to, sent++);
 		replies(a);
 		receive(b, sent, &got, lat, 0);
@@ -299,8 +251,8 @@ main(int argc, char **argv)
 {
 	const char *build = argc > 1 ? argv[1] : "build";
 	int count = argc > 2 ? atoi(argv[2]) : 20000;
-	int mport = free_port(), p1 = free_port(), p2 = free_port();
-	int p0 = free_port(), got = 0;
+	int mport = bench_free_port(), p1 = bench_free_port(), p2 = bench_free_port();
+	int p0 = bench_free_port(), got = 0;
 	char bin[256];
 	struct peer *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	struct peer *a0 = calloc(1, sizeof(*a0)), *b0 = calloc(1, sizeof(*b0));
@@ -339,10 +291,10 @@ main(int argc, char **argv)
 	while (acked < 1000 && next_line(a, 10000) != NULL)
 		acked++;
 	mq = broker(mport);
-	t0 = now_s();
+	t0 = bench_now_s();
 	receive(b, 1000, &got, NULL, 30000);
 	printf("drain after the broker's return: %d of 1000 queued messages "
-	    "in %.2f s\n", got, now_s() - t0);
+	    "in %.2f s\n", got, bench_now_s() - t0);
 
 	kill(s1, SIGTERM);
 	kill(s2, SIGTERM);

@@ -26,54 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Monotonic seconds. */
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A free TCP port on 127.0.0.1. */
-static int
-free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	getsockname(fd, (struct sockaddr *)&sa, &len);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
-/* Connect to the port, retrying until deadline; -1 on failure. */
-static int
-connect_until(int port, double deadline)
-{
-	struct sockaddr_in sa;
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	while (now_s() < deadline) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return fd;
-		close(fd);
-		usleep(1000);
-	}
-	return -1;
-}
+#include "benchlib.h"
 
 /* Start the server in dir on port. */
 static pid_t
@@ -138,7 +91,7 @@ static int
 bench_login(struct bench_peer *p, int port, const char *user)
 {
 	memset(p, 0, sizeof(*p));
-	if ((p->fd = connect_until(port, now_s() + 300)) == -1)
+	if ((p->fd = bench_connect(port, bench_now_s() + 300, 1000)) == -1)
 		return -1;
 	dprintf(p->fd, "1 HELLO 1\n2 LOGIN %s\n3 PASS %s123\n", user, user);
 	return read_until(p->fd, p->buf, &p->have, sizeof(p->buf), "3 OK",
@@ -220,16 +173,16 @@ bench_edit(const char *bin, const char *top, int posts, int edits)
 		fprintf(fp, "%d; 23 Feb 2021 16:01:20; alice; %d %s; no\n", i, i,
 		    text);
 	fclose(fp);
-	port = free_port();
-	t0 = now_s();
+	port = bench_free_port();
+	t0 = bench_now_s();
 	pid = start_server(bin, dir, port);
 	if (bench_login(&a, port, "alice") == -1 ||
 	    bench_login(&b, port, "bob") == -1)
 		return -1;
 	printf("edit: %d posts of 2 KB stored (server up and logged in after "
-	    "%.1f s)\n", posts, now_s() - t0);
+	    "%.1f s)\n", posts, bench_now_s() - t0);
 	text[200] = '\0';
-	a.sent_at = b.sent_at = now_s();
+	a.sent_at = b.sent_at = bench_now_s();
 	dprintf(a.fd, "r%d EDITPOST %d 23 Feb 2021 16:01:20 edited %s\n", done,
 	    done + 1, text);
 	dprintf(b.fd, "r PING\n");
@@ -244,9 +197,9 @@ bench_edit(const char *bin, const char *top, int posts, int edits)
 			case -1:
 				return -1;
 			case 1:
-				a.lat[a.n++] = now_s() - a.sent_at;
+				a.lat[a.n++] = bench_now_s() - a.sent_at;
 				if (++done < edits) {
-					a.sent_at = now_s();
+					a.sent_at = bench_now_s();
 					dprintf(a.fd, "r%d EDITPOST %d 23 Feb 2021 "
 					    "16:01:20 edited %s\n", done,
 					    done + 1, text);
@@ -259,8 +212,8 @@ bench_edit(const char *bin, const char *top, int posts, int edits)
 				return -1;
 			case 1:
 				if (b.n < (int)(sizeof(b.lat) / sizeof(b.lat[0])))
-					b.lat[b.n++] = now_s() - b.sent_at;
-				b.sent_at = now_s();
+					b.lat[b.n++] = bench_now_s() - b.sent_at;
+				b.sent_at = bench_now_s();
 				dprintf(b.fd, "r PING\n");
 			}
 		}
@@ -273,13 +226,13 @@ bench_edit(const char *bin, const char *top, int posts, int edits)
 	waitpid(pid, NULL, 0);
 
 	/* The next start replays the journal and rewrites the files. */
-	port = free_port();
-	t0 = now_s();
+	port = bench_free_port();
+	t0 = bench_now_s();
 	pid = start_server(bin, dir, port);
-	if ((a.fd = connect_until(port, now_s() + 300)) == -1)
+	if ((a.fd = bench_connect(port, bench_now_s() + 300, 1000)) == -1)
 		return -1;
 	printf("  restart with those edits in the journal: listening after "
-	    "%.2f s\n", now_s() - t0);
+	    "%.2f s\n", bench_now_s() - t0);
 	close(a.fd);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
@@ -309,9 +262,9 @@ main(int argc, char **argv)
 	fclose(fp);
 
 	/* 1. Posts per second. */
-	port = free_port();
+	port = bench_free_port();
 	pid = start_server(bin, dir, port);
-	if ((fd = connect_until(port, now_s() + 10)) == -1)
+	if ((fd = bench_connect(port, bench_now_s() + 10, 1000)) == -1)
 		return 1;
 	dprintf(fd, "1 HELLO 1\n2 LOGIN alice\n3 PASS alice123\n");
 	if (read_until(fd, buf, &have, sizeof(buf), "3 OK", NULL) == -1)
@@ -320,7 +273,7 @@ main(int argc, char **argv)
 		int n = window == 1 ? posts / 10 : posts;
 
 		sent = oks = 0;
-		t0 = now_s();
+		t0 = bench_now_s();
 		while (oks < n) {
 			while (sent < n && sent - oks < window) {
 				dprintf(fd, "p%d POST benchmark post number "
@@ -331,7 +284,7 @@ main(int argc, char **argv)
 			    &oks) == -1)
 				return 1;
 		}
-		t1 = now_s();
+		t1 = bench_now_s();
 		printf("posts: %d acknowledged in %.2f s = %.0f posts/s "
 		    "(on disk before each OK, %d request%s in flight)\n", n,
 		    t1 - t0, n / (t1 - t0), window, window == 1 ? "" : "s");
@@ -359,12 +312,12 @@ main(int argc, char **argv)
 		fprintf(fp, "%d; 23 Feb 2021 16:01:20; alice; bob; stored "
 		    "message %d\n", i, i);
 	fclose(fp);
-	port = free_port();
-	t0 = now_s();
+	port = bench_free_port();
+	t0 = bench_now_s();
 	pid = start_server(bin, dir, port);
-	if ((fd = connect_until(port, now_s() + 30)) == -1)
+	if ((fd = bench_connect(port, bench_now_s() + 30, 1000)) == -1)
 		return 1;
-	t1 = now_s();
+	t1 = bench_now_s();
 	have = 0;
 	read_until(fd, buf, &have, sizeof(buf), "* HELLO", NULL);
 	printf("restart: listening %.1f ms after exec with 10,000 posts, "
