@@ -201,7 +201,6 @@ wait_listed(struct raw *r, const char *addr, bool listed)
 	}
 }
 
-/* Skip (pass with a note) when there is no mosquitto. */
 /* No mosquitto: skipped with a note, but a failure under CI, where
    install-deps has installed it (a suite that skips itself proves nothing). */
 #define NEED_MOSQUITTO() do {						\
@@ -291,6 +290,26 @@ START_TEST(test_two_boards)
 	wait_line(bob, "* ONLINE carol@lab1 ");
 	raw_close(carol);
 	wait_line(bob, "* OFFLINE carol@lab1 ");
+	/* WHOSINCE on lab2 lists lab1's users: carol (gone now, seen
+	   lately) with a time, alice as online. */
+	{
+		const char *l;
+		bool saw_carol = false, saw_alice = false;
+
+		RAW_SEND(bob, "11 WHOSINCE 600");
+		while ((l = raw_next(bob, E2E_WAIT_MS)) != NULL &&
+		    strncmp(l, "11 OK", 5) != 0) {
+			if (strncmp(l, "11 . carol@lab1 ", 16) == 0 &&
+			    strstr(l, "online") == NULL)
+				saw_carol = true;
+			if (strcmp(l, "11 . alice@lab1 online") == 0)
+				saw_alice = true;
+		}
+		ck_assert_msg(l != NULL, "%s", raw_why(bob));
+		ck_assert_msg(saw_carol && saw_alice, "WHOSINCE missed a "
+		    "remote user (carol %d, alice %d); last line: %s",
+		    saw_carol, saw_alice, l);
+	}
 
 	raw_close(alice);
 	raw_close(bob);
