@@ -146,6 +146,7 @@ SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || 
 		   $(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
 COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
+		   common/mono.c \
 		   common/loop.c common/fdio.c
 # Everything of the server but main.c, so that tests can link the modules.
 SERVER_SRCS	:= firmware-server/config.c firmware-server/server.c \

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mono.h"
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
@@ -47,7 +48,7 @@ cmd_lockout_of(struct server *srv, struct account *acct, const char *name,
 {
 	if (acct != NULL)
 		return &acct->lock;
-	return lockout_table_get(srv->unknown, name, server_now_ms(), create);
+	return lockout_table_get(srv->unknown, name, mono_now_ms(), create);
 }
 
 /* The failure record of the session's address; NULL when that is off. */
@@ -56,7 +57,7 @@ cmd_address_lockout(struct cmd_ctx *ctx, bool create)
 {
 	struct server *srv = ctx->srv;
 	struct lockout *lk;
-	int64_t now = server_now_ms();
+	int64_t now = mono_now_ms();
 
 	if (srv->cfg.address_attempts == 0)
 		return NULL;
@@ -80,10 +81,10 @@ cmd_login_refusal(struct cmd_ctx *ctx, struct account *acct,
 {
 	struct lockout *lk = cmd_address_lockout(ctx, false);
 
-	if (lk != NULL && lockout_blocked(lk, server_now_ms()))
+	if (lk != NULL && lockout_blocked(lk, mono_now_ms()))
 		return MSG_ADDR_BLOCKED;
 	lk = cmd_lockout_of(ctx->srv, acct, name, false);
-	if (lk != NULL && lockout_blocked(lk, server_now_ms()))
+	if (lk != NULL && lockout_blocked(lk, mono_now_ms()))
 		return MSG_BLOCKED;
 	return NULL;
 }
@@ -160,13 +161,13 @@ cmd_pass_result(struct cmd_ctx *ctx, struct account *acct, bool ok)
 	}
 	if ((lk = cmd_address_lockout(ctx, true)) != NULL &&
 	    lockout_fail(lk, srv->cfg.address_attempts,
-	    (int64_t)srv->cfg.address_block_seconds * 1000, server_now_ms()))
+	    (int64_t)srv->cfg.address_block_seconds * 1000, mono_now_ms()))
 		log_warnx("[%s]: %d failed logins, address refused for %d s",
 		    conn_ip(s->conn), srv->cfg.address_attempts,
 		    srv->cfg.address_block_seconds);
 	lk = cmd_lockout_of(srv, acct, s->name, true);
 	if (lk != NULL && lockout_fail(lk, srv->cfg.attempts,
-	    (int64_t)srv->cfg.block_seconds * 1000, server_now_ms())) {
+	    (int64_t)srv->cfg.block_seconds * 1000, mono_now_ms())) {
 		log_info("%s: %d failed logins, blocked for %d s", s->name,
 		    srv->cfg.attempts, srv->cfg.block_seconds);
 		session_enter_state(s, SESS_USER);
@@ -345,10 +346,10 @@ cmd_register_hashed(void *arg, const char *hash)
 	} else {
 		/* Counted per address: the hour starts at its first one. */
 		lk = lockout_table_get(srv->registrations, conn_ip(s->conn),
-		    server_now_ms(), true);
+		    mono_now_ms(), true);
 		if (lk != NULL) {
 			if (lk->failures++ == 0)
-				lk->last_fail_ms = server_now_ms();
+				lk->last_fail_ms = mono_now_ms();
 		}
 		log_info("%s registered a new account", s->name);
 		session_login(s, acct);
@@ -468,7 +469,7 @@ cmd_refuse_register(struct cmd_ctx *ctx)
 	struct session *s = ctx->s;
 	struct server *srv = ctx->srv;
 	struct lockout *lk;
-	int64_t now = server_now_ms();
+	int64_t now = mono_now_ms();
 
 	if (cmd_refuse_login(ctx, NULL, s->name))
 		return true;

@@ -1,6 +1,7 @@
 /*
  * cmd_who.c - WHO and WHOSINCE: who is online, who was online lately.
  */
+#include "mono.h"
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
@@ -88,7 +89,7 @@ cmd_whosince(struct cmd_ctx *ctx)
 	struct account *a;
 	char when[TIMEFMT_LEN];
 	long long secs;
-	int64_t now = server_now_ms();
+	int64_t now = mono_now_ms();
 	struct cmd_who_walk w;
 	size_t i;
 	int n = 0;

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
@@ -178,7 +179,7 @@ fed_user_update(struct fed_user *u)
 		    u->board->name);
 	} else {
 		u->last_seen = time(NULL);
-		u->last_seen_ms = server_now_ms();
+		u->last_seen_ms = mono_now_ms();
 		fed_event_all("* %s %s@%s %s\n", PROTO_EV_OFFLINE, u->name,
 		    u->board->name, u->present ? SESS_OFF_LOST :
 		    SESS_OFF_LOGOUT);
@@ -434,7 +435,7 @@ fed_on_up(void)
 static void
 fed_on_down(void)
 {
-	F.down_ms = server_now_ms();
+	F.down_ms = mono_now_ms();
 	fed_msg_down();
 }
 
@@ -502,7 +503,7 @@ fed_init(struct server *srv)
 int
 fed_pass(struct server *srv)
 {
-	int64_t now = server_now_ms(), grace;
+	int64_t now = mono_now_ms(), grace;
 	int t, m;
 	size_t i;
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mono.h"
 #include "accounts.h"
 #include "blocks.h"
 #include "cmd.h"
@@ -645,7 +646,7 @@ fed_msg_pass_end(void)
 		gen = store_gen_open();
 		/* Written now, not at the next pass: the window in which a
 		   crash repeats what was shown is this pass's sends only. */
-		store_commit(server_now_ms());
+		store_commit(mono_now_ms());
 		for (i = 0; i < M.nlive; i++) {
 			struct fed_ack_q *q = &M.live_acks[i];
 

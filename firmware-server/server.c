@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
@@ -52,16 +53,6 @@ static int server_spare_fd = -1;
 
 static volatile sig_atomic_t server_sig_stop;
 static volatile sig_atomic_t server_sig_hup;
-
-/* Monotonic milliseconds. */
-int64_t
-server_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The sooner of two poll timeouts, where -1 means none. */
 static int
@@ -340,14 +331,14 @@ server_run(struct server *srv)
 
 	/* Listening since server_init(): tell systemd (Type=notify). */
 	log_set_batch(true);
-	notify_init(server_now_ms());
+	notify_init(mono_now_ms());
 	notify_sendf("READY=1\nSTATUS=listening on %s port %d",
 	    srv->cfg.listen, srv->cfg.port);
 	while (!server_sig_stop) {
 		timeout = server_min_timeout(session_timers(srv),
 		    fed_pass(srv));
 		timeout = server_min_timeout(timeout,
-		    store_commit(server_now_ms()));
+		    store_commit(mono_now_ms()));
 		if (store_failed() != 0) {
 			log_errorx("stopping: storage failed (%s); replies "
 			    "waiting for it are not sent",
@@ -356,7 +347,7 @@ server_run(struct server *srv)
 			break;
 		}
 		conn_release(store_gen_done());
-		timeout = notify_watchdog(timeout, server_now_ms());
+		timeout = notify_watchdog(timeout, mono_now_ms());
 		conn_pass_end();
 		fed_pass_end();		/* records of what was just sent */
 		/* What the connections closed in conn_pass_end() changed. */

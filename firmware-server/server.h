@@ -53,9 +53,6 @@ struct server {
 	int			(*reconfigure)(struct config *, char *, size_t);
 };
 
-/* Monotonic milliseconds, for timers and windows. */
-int64_t	server_now_ms(void);
-
 /*
  * Set up from a validated configuration: create the data directory, load
  * the credentials, empty userlog.txt, listen.  Returns 0, or -1 after

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "accounts.h"
 #include "blocks.h"
 #include "buf.h"
@@ -95,7 +96,7 @@ static void
 session_timer_start(struct session *s)
 {
 	session_timer_stop(s);
-	s->since_ms = server_now_ms();
+	s->since_ms = mono_now_ms();
 	TAILQ_INSERT_TAIL(session_timer_list(s), s, timer_entry);
 	s->on_timer = true;
 }
@@ -125,7 +126,7 @@ session_accept(struct server *srv, int fd, const struct sockaddr *sa,
 		return -1;
 	s->srv = srv;
 	s->state = SESS_HELLO;
-	s->since_ms = server_now_ms();
+	s->since_ms = mono_now_ms();
 	s->conn = conn_new(srv->loop, fd, sa,
 	    (size_t)srv->cfg.output_limit_kb * 1024, &session_conn_ops, s);
 	if (s->conn == NULL) {
@@ -236,7 +237,7 @@ static void
 session_trim_later(struct server *srv)
 {
 	if (srv->heap_trim_ms == 0)
-		srv->heap_trim_ms = server_now_ms() + SESSION_TRIM_DELAY_MS;
+		srv->heap_trim_ms = mono_now_ms() + SESSION_TRIM_DELAY_MS;
 }
 
 /* Queue "* NAME TEXT" to the visible active users other than s. */
@@ -310,7 +311,7 @@ session_pass_end(struct server *srv)
 		session_write_userlog(srv);
 	if (srv->heap_trim_ms == 0)
 		return -1;
-	if ((now = server_now_ms()) < srv->heap_trim_ms)
+	if ((now = mono_now_ms()) < srv->heap_trim_ms)
 		return (int)(srv->heap_trim_ms - now);
 	srv->heap_trim_ms = 0;
 	session_heap_trim();
@@ -436,7 +437,7 @@ session_closed(void *owner, const char *reason)
 		s->acct->session = NULL;
 		if (!srv->stopping)
 			cmd_p2p_session_closed(s, why);
-		s->acct->last_logout_ms = server_now_ms();
+		s->acct->last_logout_ms = mono_now_ms();
 		s->acct->last_logout = time(NULL);
 		if (!srv->stopping) {
 			/* Written by session_pass_end(), which server_run()
@@ -465,7 +466,7 @@ session_timers(struct server *srv)
 	char text[128];
 
 	next = session_pass_end(srv);
-	now = server_now_ms();
+	now = mono_now_ms();
 	lim = (int64_t)srv->cfg.login_timeout * 1000;
 	while (lim > 0 && (s = TAILQ_FIRST(&srv->pending)) != NULL) {
 		if ((due = s->since_ms + lim) > now) {

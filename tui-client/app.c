@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "app.h"
 #include "app_priv.h"
 #include "ask.h"
@@ -290,7 +291,7 @@ app_send(struct app *a, enum app_req kind, const char *verb,
 	if (a->net == NULL)
 		errno = ENOTCONN;
 	else if (net_request(a->net, (int)kind, verb, args) != 0) {
-		a->last_req_ms = app_now_ms();
+		a->last_req_ms = mono_now_ms();
 		return 0;
 	}
 	model_add_line(a->model, MODEL_LINE_ERROR,
@@ -331,7 +332,7 @@ app_send_hooked(struct app *a, app_reply_hook *hook, void *arg,
 	else
 		tag = net_request_ctx(a->net, APP_REQ_HOOK, h, verb, args);
 	if (tag != 0) {
-		a->last_req_ms = app_now_ms();
+		a->last_req_ms = mono_now_ms();
 		return 0;
 	}
 	free(h);
@@ -598,7 +599,7 @@ app_on_event(void *arg, const struct proto_msg *msg)
 	} else if (strcmp(msg->code, PROTO_EV_IDLE) == 0) {
 		/* The server's idle timeout, for the warning before it. */
 		a->idle_s = atoi(text);
-		a->last_req_ms = app_now_ms();
+		a->last_req_ms = mono_now_ms();
 	} else if (who_event(a, msg->code, text))
 		return;
 	else if (strcmp(msg->code, PROTO_EV_BYE) == 0)

@@ -71,8 +71,6 @@ void	 app_on_reply(void *arg, const struct net_req *req,
 void	 app_on_event(void *arg, const struct proto_msg *msg);
 void	 app_free_pending_hook(const struct net_req *req, void *arg);
 void	 app_input_user(struct app *a, const char *line);
-/* Monotonic milliseconds. */
-int64_t	 app_now_ms(void);
 
 /* app_reconn.c */
 /* The connection is gone (why: NULL or a reason): retry, offer, or stop. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 
+#include "mono.h"
 #include "app_priv.h"
 #include "ask.h"
 #include "cmds.h"
@@ -25,16 +26,6 @@
 #include "model.h"
 
 #define APP_IDLE_WARN_PCT 80	/* warn this far into the idle period */
-
-/* Monotonic milliseconds. */
-int64_t
-app_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Where to connect again, and when to. */
 void
@@ -54,7 +45,7 @@ app_reconn_rnd(void)
 	uint32_t r;
 
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-		r = (uint32_t)app_now_ms() * 2654435761u;
+		r = (uint32_t)mono_now_ms() * 2654435761u;
 	return r;
 }
 
@@ -81,7 +72,7 @@ app_reconn_drop(struct app *a)
 static void
 app_reconn_wait(struct app *a)
 {
-	reconn_schedule(&a->rc, app_now_ms(), app_reconn_rnd());
+	reconn_schedule(&a->rc, mono_now_ms(), app_reconn_rnd());
 	app_enter_state(a, APP_S_WAIT);
 }
 
@@ -198,7 +189,7 @@ app_reconn_input(struct app *a, const char *line)
 void
 app_reconn_timers(struct app *a)
 {
-	if (a->state == APP_S_WAIT && app_now_ms() >= a->rc.at_ms)
+	if (a->state == APP_S_WAIT && mono_now_ms() >= a->rc.at_ms)
 		app_reconn_try(a);
 }
 
@@ -215,7 +206,7 @@ app_reconn_warn_at(const struct app *a)
 int
 app_reconn_timeout(const struct app *a)
 {
-	int64_t now = app_now_ms(), at;
+	int64_t now = mono_now_ms(), at;
 
 	if (a->state == APP_S_WAIT)
 		at = a->rc.at_ms;
@@ -291,7 +282,7 @@ app_ui_command(struct app *a, const char *word, int argc, char **argv)
 bool
 app_status(const struct app *a, char *buf, size_t len)
 {
-	int64_t now = app_now_ms(), warn = app_reconn_warn_at(a), left;
+	int64_t now = mono_now_ms(), warn = app_reconn_warn_at(a), left;
 
 	buf[0] = '\0';
 	if (a->state == APP_S_WAIT)

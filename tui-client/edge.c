@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "fdio.h"
 #include "app.h"
 #include "edge.h"
@@ -66,16 +67,6 @@ static void	edge_gen_pump(struct app *a);
 
 /* One chunk read from the file. */
 static char edge_chunk[EDGE_CHUNK];
-
-/* Monotonic milliseconds. */
-static int64_t
-edge_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "<user>-<ID>.txt". */
 int
@@ -334,7 +325,7 @@ edge_do_gen(struct app *a, int argc, char **argv)
 		   ahead, so it shows bytes written and the rate. */
 		snprintf(label, sizeof(label), "EDG %lld", id);
 		edge_gen_xfer = model_xfer_start(m, MODEL_XFER_SEND, label, 0,
-		    edge_now_ms());
+		    mono_now_ms());
 		model_add_line(m, MODEL_LINE_INFO, "Writing %lld random "
 		    "integers to %s", n, name);
 	}
@@ -358,12 +349,12 @@ edge_gen_pump(struct app *a)
 	} else if ((r = edge_gen_step(&edge_gen_job, EDGE_GEN_STEP)) == 0) {
 		if (edge_gen_xfer != -1)
 			model_xfer_progress(m, edge_gen_xfer,
-			    edge_gen_job.bytes, edge_now_ms());
+			    edge_gen_job.bytes, mono_now_ms());
 		return;
 	}
 	edge_gen_on = false;
 	if (edge_gen_xfer != -1)
-		model_xfer_end(m, edge_gen_xfer, r == 1, edge_now_ms());
+		model_xfer_end(m, edge_gen_xfer, r == 1, mono_now_ms());
 	if (r == -1)
 		model_add_line(m, MODEL_LINE_ERROR, "Error: EDG: cannot write "
 		    "%s: %s", edge_gen_job.path, strerror(errno));
@@ -390,7 +381,7 @@ edge_up_end(struct app *a, bool ok)
 		close(edge_up.fd);
 	edge_up.fd = -1;
 	if (edge_up.xfer != -1)
-		model_xfer_end(app_model(a), edge_up.xfer, ok, edge_now_ms());
+		model_xfer_end(app_model(a), edge_up.xfer, ok, mono_now_ms());
 	edge_up.xfer = -1;
 	edge_up.state = EDGE_UP_IDLE;
 	edge_up.serial++;
@@ -454,7 +445,7 @@ edge_on_chunk(struct app *a, void *arg, const struct proto_msg *msg)
 	if (proto_parse_int(msg->text, 0, LLONG_MAX, &got) == -1)
 		return;
 	edge_up.acked = (uint64_t)got;
-	now = edge_now_ms();
+	now = mono_now_ms();
 	if (edge_up.xfer != -1 && (now - edge_up.last_report_ms >=
 	    EDGE_PROGRESS_MS || edge_up.acked == edge_up.size)) {
 		edge_up.last_report_ms = now;
@@ -537,7 +528,7 @@ edge_do_upload(struct app *a, int argc, char **argv)
 	model_add_line(m, MODEL_LINE_INFO, "Uploading %s (%lld bytes) as "
 	    "file %lld", name, (long long)st.st_size, id);
 	edge_up.xfer = model_xfer_start(m, MODEL_XFER_SEND, label,
-	    edge_up.size, edge_now_ms());
+	    edge_up.size, mono_now_ms());
 }
 
 /* True while an upload runs. */

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "app.h"
 #include "conf.h"
 #include "log.h"
@@ -73,16 +74,6 @@ static struct {
 	} held[P2P_HOLD_MAX];
 	int		 nheld;
 } p2p_hook;
-
-/* Monotonic microseconds. */
-int64_t
-p2p_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* A percentage from the environment, 0 when unset or bad. */
 static int
@@ -307,7 +298,7 @@ p2p_size_text(uint64_t n, char *buf, size_t len)
 void
 p2p_progress(struct app *a, struct p2p_xfer *x, uint64_t done, bool force)
 {
-	int64_t now = p2p_now_us();
+	int64_t now = mono_now_us();
 
 	if (x->model_id < 0 || (!force && now - x->shown_us < P2P_PROGRESS_US))
 		return;
@@ -321,7 +312,7 @@ p2p_release(struct app *a, struct p2p_xfer *x, bool ok)
 {
 	if (x->model_id >= 0)
 		model_xfer_end(app_model(a), x->model_id, ok,
-		    p2p_now_us() / 1000);
+		    mono_now_us() / 1000);
 	if (x->fd != -1)
 		close(x->fd);
 	free(x->segs);
@@ -417,7 +408,7 @@ p2p_read(struct app *a)
 	while (done < P2P_RECV_BATCH) {
 		if ((n = p2p_io_recv(rx, P2P_IO_RX_MAX)) <= 0)
 			return;
-		now = p2p_now_us();
+		now = mono_now_us();
 		for (i = 0; i < n; i++)
 			done += p2p_input_buf(a, rx[i].buf, rx[i].len,
 			    rx[i].gso, rx[i].from, now);
@@ -460,7 +451,7 @@ p2p_poll_fill(struct pollfd *pfd, int max)
 int
 p2p_poll_timeout(void)
 {
-	int64_t now = p2p_now_us(), next = -1, d;
+	int64_t now = mono_now_us(), next = -1, d;
 	int i;
 
 	if (p2p_hook.nheld > 0)

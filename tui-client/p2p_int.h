@@ -130,7 +130,6 @@ extern long long	 p2p_keep_free_mb; /* [files] keep_free */
 /* Transfers receiving now. */
 int		 p2p_receivers(void);
 
-int64_t		 p2p_now_us(void);
 /*
  * Where to build a datagram (P2P_DGRAM_MAX bytes): a payload read into
  * p2p_pkt_buf() + P2P_HDR_LEN is encoded in place by the next

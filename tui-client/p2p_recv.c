@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "app.h"
 #include "conf.h"
 #include "ask.h"
@@ -85,7 +86,7 @@ p2p_recv_linger(struct app *a, struct p2p_xfer *x, uint8_t final, bool ok)
 {
 	if (x->model_id >= 0)
 		model_xfer_end(app_model(a), x->model_id, ok,
-		    p2p_now_us() / 1000);
+		    mono_now_us() / 1000);
 	x->model_id = -1;
 	x->wr_n = 0;
 	x->wr_len = 0;
@@ -97,7 +98,7 @@ p2p_recv_linger(struct app *a, struct p2p_xfer *x, uint8_t final, bool ok)
 	x->rwin = NULL;
 	x->final_type = final;
 	x->state = P2P_S_LINGER;
-	x->until_us = p2p_now_us() + P2P_LINGER_US;
+	x->until_us = mono_now_us() + P2P_LINGER_US;
 }
 
 /* Give up: remove the temporary file, tell the sender, say why. */
@@ -246,7 +247,7 @@ p2p_recv_offer(struct app *a, const char *from, uint32_t xid, uint64_t size,
 	x->size = size;
 	x->nseg = p2p_nseg(size);
 	x->pktno = 1;
-	x->start_us = x->heard_us = p2p_now_us();
+	x->start_us = x->heard_us = mono_now_us();
 	snprintf(x->peer, sizeof(x->peer), "%s", from);
 	snprintf(x->name, sizeof(x->name), "%s", name);
 	if (p2p_parse_secret(secret, key) == -1 ||
@@ -293,7 +294,7 @@ static void
 p2p_recv_accept(struct app *a, struct p2p_xfer *x)
 {
 	char label[MODEL_XFER_LABEL_MAX], sz[32], line[PROTO_FILENAME_MAX + 256];
-	int64_t now = p2p_now_us();
+	int64_t now = mono_now_us();
 
 	if (p2p_dir_fd == -1) {
 		x->state = P2P_S_RECV;
@@ -567,7 +568,7 @@ p2p_recv_finish(struct app *a, struct p2p_xfer *x)
 void
 p2p_recv_run(struct app *a, struct p2p_xfer *x)
 {
-	int64_t now = p2p_now_us();
+	int64_t now = mono_now_us();
 	char why[512];
 
 	switch (x->state) {

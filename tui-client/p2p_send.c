@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "app.h"
 #include "log.h"
 #include "model.h"
@@ -67,7 +68,7 @@ p2p_send_start(struct app *a, struct p2p_xfer *x)
 {
 	char label[MODEL_XFER_LABEL_MAX], sz[32];
 	size_t slot = p2p_slot_of(x);
-	int64_t now = p2p_now_us();
+	int64_t now = mono_now_us();
 
 	x->segs = calloc(P2P_WINDOW, sizeof(*x->segs));
 	x->sent = calloc(P2P_SENT_RING, sizeof(*x->sent));
@@ -320,7 +321,7 @@ void
 p2p_send_input(struct app *a, struct p2p_xfer *x, const struct p2p_pkt *p)
 {
 	char why[P2P_REASON_MAX + 64], reason[P2P_REASON_MAX + 1];
-	int64_t now = p2p_now_us(), sent_us;
+	int64_t now = mono_now_us(), sent_us;
 	double secs;
 	char sz[32];
 
@@ -423,7 +424,7 @@ p2p_rtx_push(struct p2p_xfer *x, uint64_t seg, int64_t now)
 void
 p2p_send_run(struct app *a, struct p2p_xfer *x, bool *blocked)
 {
-	int64_t now = p2p_now_us();
+	int64_t now = mono_now_us();
 	uint64_t seg, lost_from = x->una;
 	char why[96];
 	int budget;

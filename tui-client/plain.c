@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "log.h"
 #include "p2p.h"
 #include "plain.h"
@@ -92,16 +93,6 @@ plain_on_prompt(void *arg)
 	}
 }
 
-/* Monotonic milliseconds. */
-static int64_t
-plain_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * A progress line for a running transfer, at most every PLAIN_XFER_MS
  * per transfer ("UED 1: 45% 12.0 MB of 26.7 MB, 3.1 MB/s, 5 s left"),
@@ -112,7 +103,7 @@ plain_on_xfer(void *arg, const struct model_xfer *x, bool ended)
 {
 	struct plain *p = arg;
 	char line[PROGRESS_TEXT_MAX + MODEL_XFER_LABEL_MAX];
-	int64_t now = plain_now_ms();
+	int64_t now = mono_now_ms();
 	size_t i, slot = MODEL_XFER_MAX;
 
 	for (i = 0; i < MODEL_XFER_MAX; i++) {

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "app.h"
 #include "ask.h"
 #include "log.h"
@@ -80,16 +81,6 @@ struct pc {
 };
 
 static struct pc	 pc_chats[PRIVCHAT_MAX];
-
-/* Monotonic milliseconds. */
-static int64_t
-pc_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The chat with peer, or NULL. */
 static struct pc *
@@ -388,7 +379,7 @@ pc_answer(struct app *a, void *arg, bool yes)
 		return;
 	}
 	c->st = PC_LISTEN;
-	c->until_ms = pc_now_ms() + PRIVCHAT_CONNECT_MS;
+	c->until_ms = mono_now_ms() + PRIVCHAT_CONNECT_MS;
 	snprintf(args, sizeof(args), "%s yes %u", peer, port);
 	app_send_hook(a, pc_reply_answer, c->peer, PROTO_V_PRIVANSWER, args);
 }
@@ -451,7 +442,7 @@ pc_event_reply(struct app *a, char *text)
 		return;
 	}
 	c->st = PC_CONNECTING;
-	c->until_ms = pc_now_ms() + PRIVCHAT_CONNECT_MS;
+	c->until_ms = mono_now_ms() + PRIVCHAT_CONNECT_MS;
 	model_add_line(m, MODEL_LINE_INFO, "%s accepted the private chat; "
 	    "connecting", c->peer);
 }
@@ -676,7 +667,7 @@ privchat_poll_fill(struct pollfd *pfd, int max)
 int
 privchat_poll_timeout(void)
 {
-	int64_t now = pc_now_ms(), next = -1, d;
+	int64_t now = mono_now_ms(), next = -1, d;
 	int i, k;
 
 	for (i = 0; i < PRIVCHAT_MAX; i++) {
@@ -736,7 +727,7 @@ pc_accept(struct pc *c)
 	}
 	d->fd = fd;
 	d->len = 0;
-	d->until_ms = pc_now_ms() + PRIVCHAT_AUTH_MS;
+	d->until_ms = mono_now_ms() + PRIVCHAT_AUTH_MS;
 }
 
 /* Handle one chat after poll. */
@@ -787,7 +778,7 @@ pc_step(struct app *a, struct pc *c, const struct pollfd *pfd, int n,
 void
 privchat_poll_done(struct app *a, const struct pollfd *pfd, int n)
 {
-	int64_t now = pc_now_ms();
+	int64_t now = mono_now_ms();
 	int i;
 
 	for (i = 0; i < PRIVCHAT_MAX; i++)

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "mono.h"
 #include "ask.h"
 #include "cmds.h"
 #include "log.h"
@@ -478,7 +479,7 @@ ui_type(struct ui *u, wint_t wc)
 		mb[0] = (char)(wc == L'Y' ? 'y' : wc == L'N' ? 'n' : wc);
 		mb[1] = '\0';
 		u->swallow = mb[0] == 'y' ? "es" : "o";
-		u->swallow_until = ui_now_ms() + UI_SWALLOW_MS;
+		u->swallow_until = mono_now_ms() + UI_SWALLOW_MS;
 		ui_submit(u, mb);
 		return;
 	}
@@ -639,10 +640,10 @@ ui_timeout(const struct ui *u)
 		return 100;		/* to notice the logout deadline */
 	/* A countdown in the status bar: redraw every second. */
 	if (!u->hold && app_status(u->app, conn, sizeof(conn)))
-		return 1000 - (int)(ui_now_ms() % 1000);
+		return 1000 - (int)(mono_now_ms() % 1000);
 	if (!u->xfer_dirty)
 		return -1;
-	left = UI_XFER_MS - (ui_now_ms() - u->last_draw_ms);
+	left = UI_XFER_MS - (mono_now_ms() - u->last_draw_ms);
 	return left > 0 ? (int)left : 0;
 }
 
@@ -664,7 +665,7 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 				break;
 			app_input_eof(u->app);
 		}
-		if (u->stdin_gone && !u->hold && ui_now_ms() > gone_deadline)
+		if (u->stdin_gone && !u->hold && mono_now_ms() > gone_deadline)
 			break;		/* no terminal, no logout reply: stop */
 		if (!u->hold && app_done(u->app, &status)) {
 			if (status == APP_EXIT_OK || u->stdin_gone)
@@ -717,7 +718,7 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 			u->stdin_gone = true;
 			if (u->hold)
 				break;
-			gone_deadline = ui_now_ms() + UI_GONE_MS;
+			gone_deadline = mono_now_ms() + UI_GONE_MS;
 			app_input_eof(u->app);
 			continue;
 		}

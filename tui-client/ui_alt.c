@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mono.h"
 #include "ui_priv.h"
 
 #define UI_ESC_MS	300	/* ESC then a key within this: Alt-key */
@@ -124,14 +125,14 @@ void
 ui_alt_esc(struct ui *u)
 {
 	u->esc = true;
-	u->esc_ms = ui_now_ms();
+	u->esc_ms = mono_now_ms();
 }
 
 /* Ctrl-C (and Ctrl-D on an empty line): ask first; twice in 2 s: quit. */
 void
 ui_alt_interrupt(struct ui *u)
 {
-	int64_t now = ui_now_ms();
+	int64_t now = mono_now_ms();
 
 	if (model_state(u->m) != MODEL_STATE_ACTIVE) {
 		app_input_eof(u->app);
@@ -168,7 +169,7 @@ ui_alt_key(struct ui *u, bool fkey, wint_t wc)
 	if (!u->esc)
 		return false;
 	u->esc = false;
-	if (ui_now_ms() - u->esc_ms > UI_ESC_MS)
+	if (mono_now_ms() - u->esc_ms > UI_ESC_MS)
 		return false;
 	if (!fkey && wc >= '0' && wc <= '9') {
 		ui_win_goto(u, wc == '0' ? 9 : (size_t)(wc - '1'));
@@ -195,7 +196,7 @@ ui_swallow(struct ui *u, bool fkey, wint_t wc)
 
 	if (u->swallow == NULL)
 		return false;
-	if (ui_now_ms() > u->swallow_until)
+	if (mono_now_ms() > u->swallow_until)
 		u->swallow = NULL;
 	else if (enter) {
 		u->swallow = NULL;

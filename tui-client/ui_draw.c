@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mono.h"
 #include "cmds.h"
 #include "progress.h"
 #include "ui_priv.h"
@@ -70,16 +71,6 @@ static const struct ui_view ui_views[UI_VIEW_COUNT] = {
 	[UI_VIEW_BAR] = { "status", NULL, ui_draw_bar },
 	[UI_VIEW_INPUT] = { "input", NULL, ui_draw_input },
 };
-
-/* Monotonic milliseconds. */
-int64_t
-ui_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Colour pairs; the terminal's own background where it allows. */
 void
@@ -502,6 +493,6 @@ ui_draw(struct ui *u)
 	move(cy, cx);
 	wnoutrefresh(stdscr);
 	doupdate();
-	u->last_draw_ms = ui_now_ms();
+	u->last_draw_ms = mono_now_ms();
 	u->dirty = u->xfer_dirty = false;
 }

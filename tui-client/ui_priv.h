@@ -83,8 +83,6 @@ struct ui {
 	const char	*cands[MODEL_RECENT_MAX + MODEL_USERS_MAX + 64];
 };
 
-/* Monotonic milliseconds. */
-int64_t	 ui_now_ms(void);
 /* Set up colour pairs (after start_color). */
 void	 ui_draw_init(struct ui *u);
 /* Lay the views out for the terminal's size now. */
