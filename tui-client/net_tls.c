@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "mono.h"
 #include "net_tls.h"
 #include "trust.h"
 
@@ -104,11 +105,8 @@ net_tls_context(const struct net_tls_opts *o, char *err, size_t errlen)
 static int
 net_tls_left(long long deadline)
 {
-	struct timespec ts;
-	long long now;
+	long long now = mono_now_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	return now >= deadline ? 0 : (int)(deadline - now);
 }
 
@@ -117,14 +115,11 @@ static int
 net_tls_handshake(SSL *ssl, int fd, int timeout_ms, char *err, size_t errlen)
 {
 	struct pollfd pfd = { .fd = fd };
-	struct timespec ts;
 	long long deadline;
 	int r, e, left;
 	long v;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	deadline = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
-	    timeout_ms;
+	deadline = mono_now_ms() + timeout_ms;
 	for (;;) {
 		ERR_clear_error();
 		if ((r = SSL_connect(ssl)) == 1)
