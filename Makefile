@@ -145,84 +145,138 @@ SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || 
 		   $(shell $(PKG_CONFIG) --static --libs libxcrypt 2>/dev/null || echo -lcrypt) \
 		   $(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
+# ---- What each program is made of ------------------------------------------
+# One list per program (main.c apart, so that the test runners can link the
+# modules); a feature adds its files to each list in its own block below,
+# with its test suites.
 COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
-		   common/mono.c \
-		   common/loop.c common/fdio.c
-# Everything of the server but main.c, so that tests can link the modules.
+		   common/mono.c common/loop.c common/fdio.c
+SERVER_MAIN	:= firmware-server/main.c
+CLIENT_MAIN	:= tui-client/main.c
+
+# ---- Test suites: the one place a suite is registered -----------------------
+# Three runners: build/run-tests-server (unit suites of the server's modules
+# and of common/), build/run-tests-client (unit suites of the client's
+# modules) and build/run-tests-e2e (the real programs on loopback).  Suite
+# NAME is the function suite_NAME() in tests/unit/check_NAME.c (for the
+# e2e runner tests/e2e/check_NAME.c); a runner's main (tests/check_main.c)
+# adds the suites of its list, in this order, from a header written from
+# these lists.  *_TEST_SRCS: more files of a runner (helpers, and test
+# cases that a suite of another file adds).
+SERVER_SUITES	:= proto timefmt buf
+CLIENT_SUITES	:=
+E2E_SUITES	:=
+SERVER_TEST_SRCS :=
+CLIENT_TEST_SRCS :=
+E2E_TEST_SRCS	:= tests/e2e/harness.c tests/e2e/harness_stream.c \
+		   tests/e2e/harness_server.c tests/e2e/harness_plain.c \
+		   tests/e2e/harness_raw.c tests/e2e/tmux.c tests/e2e/steps.c
+
+# The server's core: settings, start-up and the loop, connections, the
+# command table, sessions and logins, the password hasher, lasting state.
 SERVER_SRCS	:= firmware-server/config.c firmware-server/server.c \
 		   firmware-server/conn.c firmware-server/cmd.c \
 		   firmware-server/cmd_session.c firmware-server/cmd_who.c \
 		   firmware-server/session.c firmware-server/accounts.c \
 		   firmware-server/lockout.c firmware-server/history.c \
 		   firmware-server/store.c firmware-server/syncq.c \
-		   firmware-server/hasher.c \
-		   firmware-server/state.c \
-		   firmware-server/board.c firmware-server/groups.c \
+		   firmware-server/hasher.c firmware-server/state.c
+SERVER_SUITES	+= config lockout history store
+E2E_SUITES	+= e2e_session e2e_hostile e2e_abuse
+E2E_TEST_SRCS	+= tests/e2e/check_e2e_online.c tests/e2e/check_e2e_startup.c
+
+# The client's core: the connection, the model, the command table, the
+# login state machine, the plain frontend, its settings and questions.
+CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
+		   tui-client/plain.c tui-client/app.c tui-client/conf.c \
+		   tui-client/ask.c tui-client/sanitize.c \
+		   tui-client/progress.c
+CLIENT_SUITES	+= client
+
+# Messaging: direct messages, broadcast, blocks, the offline queue, the
+# board, groups, the user list (issue 2).
+SERVER_SRCS	+= firmware-server/board.c firmware-server/groups.c \
 		   firmware-server/blocks.c firmware-server/offline.c \
 		   firmware-server/cmd_msg.c firmware-server/cmd_board.c \
-		   firmware-server/cmd_group.c firmware-server/cmd_p2p.c \
-		   firmware-server/tls.c
-SERVER_MAIN	:= firmware-server/main.c
-# Everything of the client but main.c; only ui*.c may include curses.
-CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
-		   tui-client/plain.c tui-client/app.c \
-		   tui-client/input.c tui-client/pane.c tui-client/progress.c \
-		   tui-client/ui.c tui-client/ui_draw.c tui-client/msgs.c \
-		   tui-client/who.c tui-client/sanitize.c tui-client/net_tls.c \
-		   tui-client/trust.c tui-client/reconn.c tui-client/app_reconn.c \
-		   tui-client/win.c tui-client/ui_win.c tui-client/ui_alt.c \
-		   tui-client/split.c tui-client/ui_paste.c
-CLIENT_MAIN	:= tui-client/main.c
-TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
-		   tests/unit/check_timefmt.c tests/unit/check_buf.c \
-		   tests/unit/check_config.c tests/unit/check_lockout.c \
-		   tests/unit/check_history.c tests/unit/check_client.c \
-		   tests/e2e/harness.c tests/e2e/steps.c \
-		   tests/unit/check_msgrules.c tests/unit/check_store.c \
-		   tests/e2e/check_e2e_msg.c \
-		   tests/e2e/check_e2e_hostile.c tests/e2e/check_e2e_abuse.c \
-		   tests/e2e/check_e2e_session.c
+		   firmware-server/cmd_group.c
+CLIENT_SRCS	+= tui-client/msgs.c tui-client/who.c
+SERVER_SUITES	+= msgrules
+E2E_SUITES	+= e2e_msg
+
+# Transport security: the TLS listener, the client's trust on first use.
+SERVER_SRCS	+= firmware-server/tls.c
+CLIENT_SRCS	+= tui-client/net_tls.c tui-client/trust.c
+CLIENT_SUITES	+= trust
+E2E_SUITES	+= e2e_tls
+
+# Staying on when the connection goes: backoff, the queue of typed lines.
+CLIENT_SRCS	+= tui-client/reconn.c tui-client/app_reconn.c
+
+# The screen (only ui*.c include curses): its curses-free parts tested as
+# units, the real client driven in tmux.
+CLIENT_SRCS	+= tui-client/input.c tui-client/pane.c tui-client/ui.c \
+		   tui-client/ui_draw.c tui-client/win.c tui-client/ui_win.c \
+		   tui-client/ui_alt.c tui-client/split.c tui-client/ui_paste.c
+CLIENT_SUITES	+= tui daily
+E2E_SUITES	+= e2e_tui e2e_daily
 
 # Federation (issue 18): the link, boards and presence, DMs and
 # broadcasts across boards, the pure topic and payload codec.
 SERVER_SRCS	+= firmware-server/fed.c firmware-server/fed_msg.c \
 		   firmware-server/fed_codec.c firmware-server/fed_edge.c \
 		   $(FED_LINK_SRC)
-TEST_SRCS	+= tests/unit/check_fed_codec.c tests/e2e/check_e2e_fed.c
+SERVER_SUITES	+= fed_codec
+E2E_SUITES	+= e2e_fed
 
-# systemd's notify protocol and the SIGHUP reload; the notify e2e suite.
+# systemd's notify protocol and the SIGHUP reload.
 SERVER_SRCS	+= firmware-server/notify.c firmware-server/reload.c
-TEST_SRCS	+= tests/e2e/check_e2e_notify.c tests/unit/check_accounts_reload.c
+SERVER_SUITES	+= accounts_reload
+E2E_SUITES	+= e2e_notify
 
 # Edge data: EDG UED SCS DTE (generate, upload, statistics, delete).
-SERVER_SRCS	+= firmware-server/edge.c firmware-server/cmd_edge.c
+SERVER_SRCS	+= firmware-server/edge_data.c firmware-server/cmd_edge.c
 CLIENT_SRCS	+= tui-client/edge.c
-TEST_SRCS	+= tests/unit/check_edge.c tests/e2e/check_e2e_edge.c
+SERVER_SUITES	+= edge
+CLIENT_SUITES	+= edge_client
+E2E_SUITES	+= e2e_edge
 
-# Peer to peer: reliable UDP file send, private chats (issue 5).
+# Peer to peer: reliable UDP file send, private chats (issue 5); the
+# server only introduces the two clients.
+SERVER_SRCS	+= firmware-server/cmd_p2p.c
 CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 		   tui-client/p2p_wire.c tui-client/p2p_io.c tui-client/sha256.c \
 		   tui-client/p2p_aead.c tui-client/privwire.c \
-		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c
-TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
-		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_files.c \
-		   tests/e2e/check_e2e_p2pcrypt.c tests/unit/check_privwire.c
+		   tui-client/privchat.c
+CLIENT_SUITES	+= p2p privwire
+CLIENT_TEST_SRCS += tests/unit/check_p2p_io.c
+E2E_SUITES	+= e2e_p2p e2e_p2pcrypt
+E2E_TEST_SRCS	+= tests/e2e/check_e2e_files.c tests/e2e/check_e2e_private.c
 
-# Transport security: the TLS listener, the client's trust on first use.
-TEST_SRCS	+= tests/e2e/check_e2e_tls.c tests/unit/check_trust.c
-
-# The screen: its curses-free parts, and the real client driven in tmux.
-TEST_SRCS	+= tests/unit/check_tui.c tests/unit/check_daily.c tests/e2e/tmux.c \
-		   tests/e2e/check_e2e_tui.c tests/e2e/check_e2e_daily.c
+# TEST_SRCS was the one list of test files before the runners were split:
+# a branch that still adds to it would have its suite silently left out.
+ifneq ($(TEST_SRCS),)
+$(error TEST_SRCS is gone: name a suite in SERVER_SUITES, CLIENT_SUITES or E2E_SUITES, other test files in SERVER_TEST_SRCS, CLIENT_TEST_SRCS or E2E_TEST_SRCS)
+endif
 
 obj		= $(patsubst %.c,$(B)/obj/%.o,$(1))
 COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
 SERVER_OBJS	:= $(call obj,$(SERVER_SRCS))
 CLIENT_OBJS	:= $(call obj,$(CLIENT_SRCS))
-TEST_OBJS	:= $(call obj,$(TEST_SRCS))
+TESTS_server	:= $(patsubst %,tests/unit/check_%.c,$(SERVER_SUITES)) \
+		   $(SERVER_TEST_SRCS)
+TESTS_client	:= $(patsubst %,tests/unit/check_%.c,$(CLIENT_SUITES)) \
+		   $(CLIENT_TEST_SRCS)
+TESTS_e2e	:= $(patsubst %,tests/e2e/check_%.c,$(E2E_SUITES)) \
+		   $(E2E_TEST_SRCS)
+TEST_OBJS	:= $(call obj,$(TESTS_server) $(TESTS_client) $(TESTS_e2e)) \
+		   $(B)/obj/tests/check_main_server.o \
+		   $(B)/obj/tests/check_main_client.o \
+		   $(B)/obj/tests/check_main_e2e.o
 
 SERVER_BIN	:= $(B)/firmware-server
 CLIENT_BIN	:= $(B)/tui-client
+RUNNERS		:= $(B)/run-tests-server $(B)/run-tests-client $(B)/run-tests-e2e
+UNIT_RUNNERS	:= $(B)/run-tests-server $(B)/run-tests-client
 TEST_BIN	:= $(B)/run-tests
 
 .PHONY: all check test test-asan deps run install uninstall options clean \
@@ -259,40 +313,104 @@ $(CLIENT_BIN): $(call obj,$(CLIENT_MAIN)) $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(INIH_LIBS) \
 	    $(SSL_LIBS)
 
-$(TEST_BIN): $(TEST_OBJS) $(SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
+# The programs' modules as archives, for the test runners: the linker takes
+# from an archive only the modules a runner's tests need, with what those
+# need in turn.  So a unit runner holds the modules it tests and no more,
+# and no list here follows the modules' dependencies.
+ifeq ($(origin AR),default)
+AR		:= $(CROSS_COMPILE)ar
+endif
+# The runners of a cross build have no broker (the stand-in link), so a
+# static link needs no static libmosquitto (Debian has none).
+ifneq ($(TARGET),)
+TEST_SERVER_OBJS := $(sort $(filter-out $(B)/obj/firmware-server/fed_link.o,\
+		   $(SERVER_OBJS)) $(B)/obj/firmware-server/fed_nolink.o)
+else
+TEST_SERVER_OBJS := $(SERVER_OBJS)
+endif
+$(B)/lib/libcommon.a: $(COMMON_OBJS)
+$(B)/lib/libserver.a: $(TEST_SERVER_OBJS)
+$(B)/lib/libclient.a: $(CLIENT_OBJS)
+$(B)/lib/%.a:
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# The unit runners of a cross build are linked -static, which keeps qemu
+# away from the target's shared libraries: running with "qemu -L SYSROOT"
+# beside the multiarch libc mixes two glibc builds, and every fork() then
+# hangs.  (Linking net.c statically draws glibc's getaddrinfo warning; the
+# unit suites resolve no host names.)
+UNIT_STATIC	:= $(if $(TARGET),-static)
+UNIT_SSL_LIBS	:= $(if $(UNIT_STATIC),$(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto),$(SSL_LIBS))
+
+$(B)/run-tests-server: $(call obj,$(TESTS_server)) \
+		   $(B)/obj/tests/check_main_server.o $(B)/lib/libserver.a \
+		   $(B)/lib/libcommon.a
+	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(UNIT_STATIC) -o $@ $^ $(CHECK_LIBS) \
+	    $(INIH_LIBS) $(CRYPT_LIBS) $(UNIT_SSL_LIBS) \
+	    $(if $(UNIT_STATIC),,$(MOSQ_LIBS))
+
+$(B)/run-tests-client: $(call obj,$(TESTS_client)) \
+		   $(B)/obj/tests/check_main_client.o $(B)/lib/libclient.a \
+		   $(B)/lib/libcommon.a
+	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(UNIT_STATIC) -o $@ $^ $(CHECK_LIBS) \
+	    $(INIH_LIBS) $(CURSES_LIBS) $(UNIT_SSL_LIBS)
+
+# The e2e runner drives the real programs; a few of its checks compute
+# what a peer or the server would (a password hash, a sealed frame), and
+# take that module from the program's archive.
+$(B)/run-tests-e2e: $(call obj,$(TESTS_e2e)) \
+		   $(B)/obj/tests/check_main_e2e.o $(B)/lib/libserver.a \
+		   $(B)/lib/libclient.a $(B)/lib/libcommon.a
 	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(INIH_LIBS) \
 	    $(CRYPT_LIBS) $(CURSES_LIBS) $(SSL_LIBS) $(MOSQ_LIBS)
 
-# The unit suites alone (no suite_e2e_*), for qemu: check_main.c built with
-# UNIT_ONLY.  Cross builds link it -static, which keeps qemu away from the
-# target's shared libraries: running with "qemu -L SYSROOT" beside the
-# multiarch libc mixes two glibc builds, and every fork() then hangs.
-UNIT_BIN	:= $(B)/run-unit-tests
-UNIT_OBJS	:= $(filter-out $(B)/obj/tests/check_main.o,$(TEST_OBJS)) \
-		   $(B)/obj/tests/check_main_unit.o
-# (Linking net.c statically draws glibc's getaddrinfo warning; the unit
-# suites resolve no host names.)
-UNIT_STATIC	:= $(if $(TARGET),-static)
+# build/run-tests: every runner of the build in turn; CK_RUN_SUITE=NAME
+# runs only the runner that has suite NAME.
+$(TEST_BIN): $(RUNNERS) Makefile
+	@{ echo '#!/bin/sh'; \
+	   echo '# Written by the Makefile: every test runner of this build.'; \
+	   echo 'dir=$$(dirname "$$0") st=0 ran=0'; \
+	   echo 'run() {'; \
+	   echo '	if [ -n "$${CK_RUN_SUITE:-}" ]; then'; \
+	   echo '		case " $$2 " in *" $$CK_RUN_SUITE "*) ;; *) return ;; esac'; \
+	   echo '	fi'; \
+	   echo '	ran=1; "$$dir/run-tests-$$1" || st=1'; \
+	   echo '}'; \
+	   echo 'run server "$(SERVER_SUITES)"'; \
+	   echo 'run client "$(CLIENT_SUITES)"'; \
+	   echo 'run e2e "$(E2E_SUITES)"'; \
+	   echo '[ $$ran = 1 ] || { echo "run-tests: no suite $$CK_RUN_SUITE" >&2; exit 1; }'; \
+	   echo 'exit $$st'; } > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 
-# No broker in the unit suites: the runner links the stand-in link, so a
-# static cross build needs no static libmosquitto (Debian has none).
-UNIT_SERVER_OBJS := $(sort $(filter-out $(B)/obj/firmware-server/fed_link.o,\
-		   $(SERVER_OBJS)) $(B)/obj/firmware-server/fed_nolink.o)
-$(UNIT_BIN): $(UNIT_OBJS) $(UNIT_SERVER_OBJS) $(CLIENT_OBJS) $(COMMON_OBJS)
-	$(CC) $(PROJ_LDFLAGS) $(LDFLAGS) $(UNIT_STATIC) -o $@ $^ $(CHECK_LIBS) \
-	    $(INIH_LIBS) $(CRYPT_LIBS) $(CURSES_LIBS) \
-	    $(if $(UNIT_STATIC),$(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto),$(SSL_LIBS))
-
-$(B)/obj/tests/check_main_unit.o: tests/check_main.c
+# The header that registers the suites: SUITES_server, SUITES_client and
+# SUITES_e2e, each a list of SUITE(NAME), written from the lists above
+# (and rewritten only when they change, so nothing rebuilds for nothing).
+SUITE_LIST	:= $(B)/gen/suite_list.h
+$(SUITE_LIST): FORCE
 	@mkdir -p $(@D)
-	$(CC) $(PROJ_CFLAGS) $(PKG_CFLAGS) -DUNIT_ONLY $(CPPFLAGS) $(CFLAGS) \
-	    -MMD -MP -c -o $@ $<
+	@{ echo '/* Written by the Makefile from its suite lists. */'; \
+	   echo '#define SUITES_server $(foreach s,$(SERVER_SUITES),SUITE($(s)))'; \
+	   echo '#define SUITES_client $(foreach s,$(CLIENT_SUITES),SUITE($(s)))'; \
+	   echo '#define SUITES_e2e $(foreach s,$(E2E_SUITES),SUITE($(s)))'; \
+	   } > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+
+$(TEST_OBJS): | $(SUITE_LIST)
+$(B)/obj/tests/check_main_%.o: tests/check_main.c
+	@mkdir -p $(@D)
+	$(CC) $(PROJ_CFLAGS) $(PKG_CFLAGS) -DRUNNER_SUITES=SUITES_$* \
+	    $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/obj/firmware-server/%.o: PKG_CFLAGS = $(INIH_CFLAGS) $(SSL_CFLAGS)
 $(B)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS) $(INIH_CFLAGS) $(SSL_CFLAGS)
 $(B)/obj/tests/%.o: PKG_CFLAGS = $(CHECK_CFLAGS) $(INIH_CFLAGS) $(SSL_CFLAGS) \
-	-Itests -Ifirmware-server -Itui-client -Itests/e2e \
-	-DTEST_BUILD_DIR='"$(B)"'
+	-Itests -I$(B)/gen $(TEST_INC) -DTEST_BUILD_DIR='"$(B)"'
+# A unit test sees the headers of the program it tests only.
+$(call obj,$(TESTS_server)): TEST_INC = -Ifirmware-server
+$(call obj,$(TESTS_client)): TEST_INC = -Itui-client
+$(call obj,$(TESTS_e2e)): TEST_INC = -Itests/e2e -Ifirmware-server -Itui-client
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -300,7 +418,8 @@ $(B)/obj/%.o: %.c
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
-# Run the whole suite in this build; the last line is Check's summary.
+# Run every suite in this build: the three runners, each ending with
+# Check's summary line.
 test: $(SERVER_BIN) $(CLIENT_BIN) $(TEST_BIN)
 	$(TEST_BIN)
 
@@ -312,8 +431,8 @@ test-asan:
 check: test test-asan
 
 # The unit suites alone, natively.
-test-unit: $(UNIT_BIN)
-	$(UNIT_BIN)
+test-unit: $(UNIT_RUNNERS)
+	@st=0; for r in $(UNIT_RUNNERS); do echo "$$r"; $$r || st=1; done; exit $$st
 
 # Cross builds and their unit suites under qemu-user; each first installs
 # (or explains) the Debian packages it needs.
@@ -325,10 +444,13 @@ test-arm64 test-armhf: test-%:
 	sh scripts/install-cross-deps.sh $*
 	$(MAKE) TARGET=$* test-qemu
 
-# (internal) run the static unit runner of $(TARGET) under qemu-user.
-test-qemu: $(UNIT_BIN)
+# (internal) run the static unit runners of $(TARGET) under qemu-user.
+test-qemu: $(UNIT_RUNNERS)
 	@test -n "$(TARGET)" || { echo "test-qemu needs TARGET=arm64|armhf"; exit 1; }
-	CK_TIMEOUT_MULTIPLIER=10 $(QEMU) $(UNIT_BIN)
+	@st=0; for r in $(UNIT_RUNNERS); do \
+		echo "CK_TIMEOUT_MULTIPLIER=10 $(QEMU) $$r"; \
+		CK_TIMEOUT_MULTIPLIER=10 $(QEMU) $$r || st=1; \
+	done; exit $$st
 
 # Debian packages (firmware-server and tui-client) in build/deb/.
 ARCH		?= $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
@@ -353,47 +475,45 @@ test-vm: $(CLIENT_BIN)
 # Everything CI runs.
 check-all: check fuzz-short test-valgrind cross-arm64 test-arm64 cross-armhf test-armhf check-board
 
-.SECONDEXPANSION:
-
-# Fuzzing: a libFuzzer harness per decoder (tests/fuzz/), built with
-# clang; each runs FUZZ_SECONDS with its seeds from tests/fuzz/seeds/.
-# New inputs and crash reproducers go to build/fuzz/.
+# Fuzzing: a libFuzzer harness per decoder (tests/fuzz/fuzz_NAME.c),
+# built with clang; each runs FUZZ_SECONDS with its seeds from
+# tests/fuzz/seeds/NAME.  New inputs and crash reproducers go to
+# build/fuzz/.  A harness links the archive of its program's modules (and
+# common/'s) compiled for fuzzing: the linker takes the modules the
+# harness calls and what they call, so no list here follows a module's
+# dependencies.  A new fuzzer is one word in FUZZ_SERVER or FUZZ_CLIENT.
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
-FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
-		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
-		   -Itui-client
-FUZZERS		:= proto config timefmt accounts state journal p2p edge sanitize \
-		   trust fed privwire
-FUZZ_SRCS_proto	:= common/proto.c
-FUZZ_SRCS_config := firmware-server/config.c firmware-server/fed_codec.c \
-		   common/proto.c common/log.c
-FUZZ_LIBS_config := $(INIH_LIBS)
-FUZZ_SRCS_timefmt := common/timefmt.c
-FUZZ_SRCS_accounts := firmware-server/accounts.c firmware-server/store.c \
-		   firmware-server/syncq.c firmware-server/hasher.c \
-		   common/loop.c common/fdio.c common/proto.c common/log.c
-FUZZ_LIBS_accounts := $(CRYPT_LIBS)
-FUZZ_LIBS_p2p	:= $(SSL_LIBS)
-FUZZ_SRCS_state	:= firmware-server/board.c firmware-server/groups.c \
-		   common/proto.c common/timefmt.c
-FUZZ_SRCS_journal := firmware-server/state.c firmware-server/board.c \
-		   firmware-server/groups.c firmware-server/blocks.c \
-		   firmware-server/offline.c firmware-server/store.c \
-		   firmware-server/syncq.c common/loop.c common/fdio.c \
-		   common/proto.c common/timefmt.c common/log.c
-FUZZ_SRCS_p2p	:= tui-client/p2p_wire.c tui-client/p2p_aead.c common/proto.c
-FUZZ_SRCS_edge	:= firmware-server/edge.c common/proto.c
-FUZZ_SRCS_sanitize := tui-client/sanitize.c common/proto.c
-FUZZ_SRCS_privwire := tui-client/privwire.c tui-client/p2p_wire.c \
-		   tui-client/p2p_aead.c common/proto.c
-FUZZ_LIBS_privwire := $(SSL_LIBS)
-FUZZ_SRCS_trust	:= tui-client/trust.c
-FUZZ_SRCS_fed	:= firmware-server/fed_codec.c common/proto.c
+FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
+		   -Wall -Wextra -Wno-unused-parameter \
+		   -fsanitize=fuzzer,address,undefined -Icommon
+FUZZ_SERVER	:= proto config timefmt accounts state journal edge fed
+FUZZ_CLIENT	:= p2p sanitize trust privwire
+FUZZERS		:= $(FUZZ_SERVER) $(FUZZ_CLIENT)
+FZ		:= build/fuzz
+fuzz_obj	= $(patsubst %.c,$(FZ)/obj/%.o,$(1))
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
+$(FZ)/libserver.a: $(call fuzz_obj,$(SERVER_SRCS) $(COMMON_SRCS))
+$(FZ)/libclient.a: $(call fuzz_obj,$(CLIENT_SRCS) $(COMMON_SRCS))
+$(FZ)/%.a:
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(FUZZ_LIBS_$*)
+	rm -f $@ && ar rcs $@ $^
+
+$(FZ)/obj/firmware-server/%.o: PKG_CFLAGS = $(INIH_CFLAGS) $(SSL_CFLAGS)
+$(FZ)/obj/tui-client/%.o: PKG_CFLAGS = $(CURSES_CFLAGS) $(INIH_CFLAGS) $(SSL_CFLAGS)
+$(FZ)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(addprefix $(FZ)/fuzz_,$(FUZZ_SERVER)): $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c \
+		   $(FZ)/libserver.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ifirmware-server -o $@ $^ $(SERVER_LIBS)
+$(addprefix $(FZ)/fuzz_,$(FUZZ_CLIENT)): $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c \
+		   $(FZ)/libclient.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Itui-client -o $@ $^ $(CURSES_LIBS) \
+	    $(INIH_LIBS) $(SSL_LIBS)
+
+-include $(shell find $(FZ)/obj -name '*.d' 2>/dev/null)
 
 fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZERS))
 	@for f in $(FUZZERS); do \
@@ -411,12 +531,12 @@ fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZERS))
 # every plain client under valgrind memcheck: an invalid access or a
 # definite leak makes a process exit 99, which fails the test.
 VALGRIND_SUITES	?= e2e_session e2e_msg e2e_tls
-test-valgrind: $(SERVER_DYN_BIN) $(CLIENT_BIN) $(TEST_BIN)
+test-valgrind: $(SERVER_DYN_BIN) $(CLIENT_BIN) $(B)/run-tests-e2e
 	@for s in $(VALGRIND_SUITES); do \
 		echo "valgrind: $$s"; \
 		E2E_VALGRIND=1 E2E_SERVER_BIN=$(SERVER_DYN_BIN) \
 		    CK_TIMEOUT_MULTIPLIER=5 CK_RUN_SUITE=$$s \
-		    $(TEST_BIN) || exit 1; \
+		    $(B)/run-tests-e2e || exit 1; \
 	done
 
 # A short run of every fuzzer, for CI.

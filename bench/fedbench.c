@@ -11,7 +11,7 @@
  * It starts mosquitto and BUILD/firmware-server on free loopback ports in
  * a temporary directory and prints one line per figure.
  *
- *   bench/fedbench [BUILD_DIR] [FLAT_COUNT]
+ *   build/fedbench [BUILD_DIR] [FLAT_COUNT]     (make bench-fed)
  */
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -10,7 +10,7 @@
  * It starts the real server (BUILD/firmware-server) in a temporary
  * directory on a free loopback port and prints one line per figure.
  *
- *   bench/msgbench [BUILD_DIR] [POSTS]
+ *   build/msgbench [BUILD_DIR] [POSTS]     (make bench-msg)
  */
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -28,7 +28,7 @@
 
 #include "fdio.h"
 #include "cmd.h"
-#include "edge.h"
+#include "edge_data.h"
 #include "fed.h"
 #include "log.h"
 #include "server.h"

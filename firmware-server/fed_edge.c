@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "edge.h"
+#include "edge_data.h"
 #include "fed.h"
 #include "fed_codec.h"
 #include "fed_link.h"

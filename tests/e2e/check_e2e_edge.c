@@ -22,7 +22,7 @@
 
 #include "harness.h"
 #include "steps.h"
-#include "../../firmware-server/edge.h"
+#include "edge_data.h"
 #include "../suites.h"
 
 #define CREDS								\
@@ -146,26 +146,6 @@ peak_rss_kb(pid_t pid)
 			break;
 	fclose(fp);
 	return kb;
-}
-
-/* HELLO, LOGIN, PASS on a raw connection. */
-static struct raw *
-raw_login(struct srv *s, const char *user, const char *pass)
-{
-	struct raw *r = raw_connect(s);
-	char line[128];
-
-	ck_assert_msg(r != NULL, "%s", e2e_error());
-	RAW_EXPECT(r, "* HELLO");
-	RAW_SEND(r, "h1 HELLO 1");
-	RAW_EXPECT(r, "h1 OK");
-	snprintf(line, sizeof(line), "h2 LOGIN %s 0", user);
-	RAW_SEND(r, line);
-	RAW_EXPECT(r, "h2 OK password");
-	snprintf(line, sizeof(line), "h3 PASS %s", pass);
-	RAW_SEND(r, line);
-	RAW_EXPECT(r, "h3 OK Welcome");
-	return r;
 }
 
 /* Send "TAG UPDATA ID {N}" and the N bytes of data. */
@@ -345,7 +325,7 @@ START_TEST(test_per_user)
 	file_matches(s, "deletion-log.txt", "^bob; " TIME_RE "; 1; 3\n$");
 
 	/* The wire accepts only a plain non-negative integer as ID. */
-	r = raw_login(s, "carol", "carol123");
+	r = step_raw_login(s, "carol", "carol123", 0);
 	RAW_SEND(r, "1 STATS ../alice/1 SUM");
 	RAW_EXPECT(r, "1 ERR args ID must be a non-negative integer");
 	RAW_SEND(r, "2 DELETE ../alice/1");
@@ -464,7 +444,7 @@ END_TEST
 START_TEST(test_raw_upload_rules)
 {
 	struct srv *s = SRV_START(INI, CREDS);
-	struct raw *r = raw_login(s, "alice", "alice123");
+	struct raw *r = step_raw_login(s, "alice", "alice123", 0);
 
 	RAW_SEND(r, "1 UPDATA 4 {2}");
 	ck_assert(raw_send_bytes(r, "1\n", 2));
@@ -520,7 +500,7 @@ START_TEST(test_raw_upload_rules)
 	file_matches(s, "upload-log.txt", "^alice; " TIME_RE "; 4; 2\n$");
 
 	/* alice can log in again and file 6 does not exist. */
-	r = raw_login(s, "alice", "alice123");
+	r = step_raw_login(s, "alice", "alice123", 0);
 	RAW_SEND(r, "1 STATS 6 SUM");
 	RAW_EXPECT(r, "1 ERR notfound no file 6 on the server");
 	RAW_SEND(r, "2 STATS 4 sum");

@@ -24,14 +24,9 @@
 #include "harness.h"
 #include "steps.h"
 #include "tmux.h"
+#include "e2e_p2p.h"
 #include "../suites.h"
 
-#define CREDS								\
-	"alice alice123\n"						\
-	"bob bob123\n"
-
-#define INI	"[accounts]\nregistration = no\n"
-#define XFER_MS	e2e_scale(60000)
 
 /* Write size bytes (a pattern) as name in the plain clients' directory. */
 static void

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edge.h"
+#include "edge_data.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,11 +1,11 @@
 /*
- * edge.h - edge data, the pure part: checking an uploaded data file as it
- * streams in (integers, one per line), the aggregates kept beside it
+ * edge_data.h - edge data, the pure part: checking an uploaded data file
+ * as it streams in (integers, one per line), the aggregates kept beside it
  * (count, exact 128-bit sum, minimum, maximum), their text forms, and the
  * file-name rules.  No I/O, no allocation: Check tests it alone.
  */
-#ifndef EDGE_H
-#define EDGE_H
+#ifndef EDGE_DATA_H
+#define EDGE_DATA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -137,4 +137,4 @@ int	 edge_user_dir(const char *user, char *buf, size_t len);
 int	 edge_data_name(long long id, char *buf, size_t len);
 int	 edge_stats_name(long long id, char *buf, size_t len);
 
-#endif /* EDGE_H */
+#endif /* EDGE_DATA_H */

@@ -1,5 +1,5 @@
 /*
- * edge.c - edge data, the pure part: streaming line checks, aggregates
+ * edge_data.c - edge data, the pure part: streaming line checks, aggregates
  * with a 128-bit sum, results as text, stats records and file names.
  *
  * The checker is a byte-at-a-time state machine with its state in struct
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "edge.h"
+#include "edge_data.h"
 #include "proto.h"
 
 static const char *const edge_op_names[EDGE_OP_COUNT] = {
