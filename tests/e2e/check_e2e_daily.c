@@ -522,11 +522,7 @@ START_TEST(test_daily_logs)
 	snprintf(env, sizeof(env), "sh -c 'exec \"$0\" -c %s/client.ini "
 	    "\"$@\"'", s->dir);
 	ck_assert_msg(tmx_start(t, "a", 80, 24, s, env), "%s", tmx_why(t));
-	TMX_WAIT(t, "a", "Username:");
-	TMX_LINE(t, "a", "alice");
-	TMX_WAIT(t, "a", "Password:");
-	TMX_LINE(t, "a", "alice123");
-	TMX_WAIT(t, "a", "Welcome alice");
+	tmx_log_in(t, "a", "alice", "alice123");
 	bob = step_login(s, "bob", "bob123", 0);
 	TMX_LINE(t, "a", "/query bob");
 	TMX_LINE(t, "a", "hello log");

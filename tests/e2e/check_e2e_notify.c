@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "steps.h"
 #include "../suites.h"
 
 #define CREDS		"alice alice123\nbob bob123\n"
@@ -149,40 +150,6 @@ mgr_close(struct mgr *m)
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	unsetenv("WATCHDOG_PID");
-}
-
-/* Start a client and log in. */
-static struct cli *
-login(struct srv *s, const char *user, const char *pass)
-{
-	struct cli *c = cli_start(s, NULL);
-	char welcome[64];
-
-	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
-	cli_label(c, user);
-	EXPECT(c, "Username:");
-	SEND(c, user);
-	EXPECT(c, "Password:");
-	SEND(c, pass);
-	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
-	EXPECT_LINE(c, welcome);
-	return c;
-}
-
-/* A login with a wrong (or removed) account is refused. */
-static void
-login_refused(struct srv *s, const char *user, const char *pass)
-{
-	struct cli *c = cli_start(s, NULL);
-
-	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
-	cli_label(c, user);
-	EXPECT(c, "Username:");
-	SEND(c, user);
-	EXPECT(c, "Password:");
-	SEND(c, pass);
-	EXPECT_LINE(c, MSG_RETRY);
-	cli_free(c);
 }
 
 /* Wait until the server's log holds text. */
@@ -323,8 +290,8 @@ START_TEST(test_reload_credentials)
 	mgr_open(&m, s->dir, false);
 	ck_assert_msg(srv_start_prepared(s, INI_BASIC), "%s", e2e_error());
 	mgr_expect(&m, "READY=1", NULL, E2E_WAIT_MS);
-	a = login(s, "alice", "alice123");
-	b = login(s, "bob", "bob123");
+	a = step_login(s, "alice", "alice123", 0);
+	b = step_login(s, "bob", "bob123", 0);
 
 	/* bob removed (while online), alice's password changed, carol new. */
 	ck_assert(srv_write_file(s, "credentials.txt",
@@ -332,19 +299,21 @@ START_TEST(test_reload_credentials)
 	hup(s, &m);
 	log_expect(s, "reload: credentials");
 	log_expect(s, "2 accounts, 1 new, 1 removed");
-	c = login(s, "carol", "carol123");
+	c = step_login(s, "carol", "carol123", 0);
 	EXPECT_LINE(a, "carol logged in");
 	EXPECT_LINE(b, "carol logged in");	/* still online */
 	SEND(b, "whoelse");
 	EXPECT(b, "carol");
 	cli_free(b);
 	EXPECT(a, "bob logged out");
-	login_refused(s, "bob", "bob123");
+	cli_free(step_log_in(step_client(s, "bob", 0), "bob", "bob123",
+	    MSG_RETRY));
 	SEND(a, "logout");
 	EXPECT_LINE(a, "Goodbye alice");
 	cli_free(a);
-	login_refused(s, "alice", "alice123");
-	cli_free(login(s, "alice", "newpass"));
+	cli_free(step_log_in(step_client(s, "alice", 0), "alice", "alice123",
+	    MSG_RETRY));
+	cli_free(step_login(s, "alice", "newpass", 0));
 
 	SEND(c, "logout");
 	EXPECT_LINE(c, "Goodbye carol");
@@ -356,7 +325,7 @@ START_TEST(test_reload_credentials)
 	hup(s, &m);
 	log_expect(s, "credentials unchanged");
 	log_expect(s, "credentials.txt:2: no password");
-	cli_free(login(s, "carol", "carol123"));
+	cli_free(step_login(s, "carol", "carol123", 0));
 	ck_assert_int_eq(srv_stop(s), 0);
 	mgr_close(&m);
 }
@@ -384,7 +353,7 @@ START_TEST(test_reload_settings)
 	log_expect(s, "attempts 1, block");
 	log_expect(s, "registration on");
 	/* Still on the old port: a client logs in there. */
-	cli_free(login(s, "alice", "alice123"));
+	cli_free(step_login(s, "alice", "alice123", 0));
 	/* One failure now blocks. */
 	c = cli_start(s, NULL);
 	ck_assert_ptr_nonnull(c);

@@ -23,6 +23,7 @@
 #include <openssl/ssl.h>
 
 #include "harness.h"
+#include "steps.h"
 #include "../suites.h"
 
 #define CREDS								\
@@ -105,17 +106,6 @@ saw_any(struct cli *c, const char *sub)
 		if (strstr(c->out.line[i], sub) != NULL)
 			return true;
 	return false;
-}
-
-/* Log in and wait for the welcome. */
-static void
-login(struct cli *c, const char *user, const char *pass)
-{
-	EXPECT(c, "Username");
-	SEND(c, user);
-	EXPECT(c, "Password");
-	SEND(c, pass);
-	EXPECT(c, "Welcome");
 }
 
 /* A whole file, malloc'd ("" when missing). */
@@ -314,10 +304,10 @@ START_TEST(test_tls_login_messages)
 
 	b = cli_on(s, tp, "--fingerprint", fp, NULL);
 	cli_label(b, "bob");
-	login(b, "bob", "bob123");
+	step_log_in(b, "bob", "bob123", NULL);
 	a = cli_on(s, tp, "--tls", "--fingerprint", fp);
 	cli_label(a, "alice");
-	login(a, "alice", "alice123");
+	step_log_in(a, "alice", "alice123", NULL);
 	SEND(a, "message bob hello over tls");
 	EXPECT(b, "hello over tls");
 	SEND(a, "broadcast to everyone, encrypted");
@@ -348,10 +338,10 @@ START_TEST(test_tls_proxy_sees_no_clear_text)
 	proxy_start(&tp_rec, s, "tls", tp, NULL, NULL);
 	b = cli_on(s, tp, "--fingerprint", fp, NULL);
 	cli_label(b, "bob");
-	login(b, "bob", "bob123");
+	step_log_in(b, "bob", "bob123", NULL);
 	a = cli_on(s, tp_rec.port, "--fingerprint", fp, NULL);
 	cli_label(a, "alice");
-	login(a, "alice", "alice123");
+	step_log_in(a, "alice", "alice123", NULL);
 	SEND(a, "message bob the-secret-words-42");
 	EXPECT(b, "the-secret-words-42");
 	SEND(a, "logout");
@@ -368,7 +358,7 @@ START_TEST(test_tls_proxy_sees_no_clear_text)
 	/* The control: the same relay on the plain port sees everything. */
 	proxy_start(&plain_rec, s, "plain", s->port, NULL, NULL);
 	c = cli_on(s, plain_rec.port, NULL, NULL, NULL);
-	login(c, "carol", "carol123");
+	step_log_in(c, "carol", "carol123", NULL);
 	SEND(c, "message bob plain-words-43");
 	EXPECT(b, "plain-words-43");
 	SEND(c, "logout");
@@ -412,7 +402,7 @@ START_TEST(test_tls_mitm_refused)
 	a = cli_on(s, tp, "--tls", NULL, NULL);
 	EXPECT(a, "Trust this server? (y/n)");
 	SEND(a, "y");
-	login(a, "alice", "alice123");
+	step_log_in(a, "alice", "alice123", NULL);
 	ck_assert_int_eq(cli_close_wait(a, E2E_EXIT_MS), 0);
 	cli_free(a);
 
@@ -484,7 +474,7 @@ START_TEST(test_tls_tofu)
 	SEND(a, "maybe");
 	EXPECT(a, "Please answer y or n");
 	SEND(a, "y");
-	login(a, "alice", "alice123");
+	step_log_in(a, "alice", "alice123", NULL);
 	ck_assert_int_eq(cli_close_wait(a, E2E_EXIT_MS), 0);
 	cli_free(a);
 	text = slurp(store, &len);
@@ -493,7 +483,7 @@ START_TEST(test_tls_tofu)
 	free(text);
 
 	a = cli_on(s, tp, "--tls", NULL, NULL);
-	login(a, "alice", "alice123");
+	step_log_in(a, "alice", "alice123", NULL);
 	ck_assert(!saw_any(a, "Trust this server"));
 	ck_assert_int_eq(cli_close_wait(a, E2E_EXIT_MS), 0);
 	cli_free(a);
@@ -585,10 +575,10 @@ START_TEST(test_tls_file_and_private_chat)
 	logged_fp(s, fp);
 	a = cli_on(s, tp, "--fingerprint", fp, NULL);
 	cli_label(a, "alice");
-	login(a, "alice", "alice123");
+	step_log_in(a, "alice", "alice123", NULL);
 	b = cli_on(s, tp, "--fingerprint", fp, NULL);
 	cli_label(b, "bob");
-	login(b, "bob", "bob123");
+	step_log_in(b, "bob", "bob123", NULL);
 	snprintf(path, sizeof(path), "%s/client/tls.bin", s->dir);
 	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
 	for (i = 0; i < 100000; i++)
@@ -683,7 +673,7 @@ START_TEST(test_tls_handshake_timeout)
 	ck_assert_int_ne(fd, -1);
 	t0 = e2e_now_ms();
 	a = cli_on(s, tp, "--fingerprint", fp, NULL);
-	login(a, "alice", "alice123");
+	step_log_in(a, "alice", "alice123", NULL);
 	ck_assert_int_eq(cli_close_wait(a, E2E_EXIT_MS), 0);
 	cli_free(a);
 	{

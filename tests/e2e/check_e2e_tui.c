@@ -446,11 +446,7 @@ START_TEST(test_tui_tls_trust_key)
 	TMX_WAIT(t, "a", "Its certificate fingerprint is SHA256:");
 	TMX_WAIT(t, "a", "Trust this server? (y/n)");
 	TMX_TYPE(t, "a", "y");
-	TMX_WAIT(t, "a", "Username:");
-	TMX_LINE(t, "a", "alice");
-	TMX_WAIT(t, "a", "Password:");
-	TMX_LINE(t, "a", "alice123");
-	TMX_WAIT(t, "a", "Welcome alice");
+	tmx_log_in(t, "a", "alice", "alice123");
 	screen_logout(t, "a");
 
 	ck_assert_msg(tmx_start_args(t, "b", 100, 24, s, tp, env, "--tls"),

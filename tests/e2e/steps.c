@@ -26,18 +26,53 @@ step_client(struct srv *s, const char *label, int udp)
 	return c;
 }
 
-/* The login dialogue on a started client, up to "Welcome USER". */
-static struct cli *
-step_log_in(struct cli *c, const char *user, const char *pass)
+/* The login dialogue through a frontend's driver. */
+void
+step_dialogue(const struct step_ui *ui, const char *user, const char *pass,
+    const char *end)
 {
 	char welcome[64];
 
-	EXPECT(c, "Username:");
-	SEND(c, user);
-	EXPECT(c, "Password:");
-	SEND(c, pass);
-	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
-	EXPECT_LINE(c, welcome);
+	ui->wait(ui->drv, "Username:", false);
+	ui->type(ui->drv, user);
+	ui->wait(ui->drv, "Password:", false);
+	ui->type(ui->drv, pass);
+	if (end == NULL) {
+		snprintf(welcome, sizeof(welcome), "Welcome %s", user);
+		end = welcome;
+	}
+	ui->wait(ui->drv, end, true);
+}
+
+/* step_dialogue's wait on a plain client. */
+static void
+plain_wait(void *drv, const char *text, bool line)
+{
+	struct cli *c = drv;
+
+	if (line)
+		EXPECT_LINE(c, text);
+	else
+		EXPECT(c, text);
+}
+
+/* step_dialogue's typing on a plain client. */
+static void
+plain_type(void *drv, const char *line)
+{
+	struct cli *c = drv;
+
+	SEND(c, line);
+}
+
+/* The login dialogue on a started plain client. */
+struct cli *
+step_log_in(struct cli *c, const char *user, const char *pass,
+    const char *end)
+{
+	struct step_ui ui = { c, plain_wait, plain_type };
+
+	step_dialogue(&ui, user, pass, end);
 	return c;
 }
 
@@ -45,7 +80,7 @@ step_log_in(struct cli *c, const char *user, const char *pass)
 struct cli *
 step_login(struct srv *s, const char *user, const char *pass, int udp)
 {
-	return step_log_in(step_client(s, user, udp), user, pass);
+	return step_log_in(step_client(s, user, udp), user, pass, NULL);
 }
 
 /* Start a client with up to two more arguments (a1, a2: NULL for none, as
@@ -58,7 +93,7 @@ step_login_args(struct srv *s, const char *user, const char *pass,
 
 	ck_assert_msg(c != NULL, "tui-client did not start: %s", e2e_error());
 	cli_label(c, user);
-	return step_log_in(c, user, pass);
+	return step_log_in(c, user, pass, NULL);
 }
 
 /* Log out and reap. */

@@ -8,8 +8,27 @@
 
 #include "harness.h"
 
+/*
+ * The login dialogue, the same on every frontend: wait for "Username:",
+ * type the user, wait for "Password:", type the password, wait for the
+ * line end (NULL: "Welcome USER").  A frontend's driver gives the two
+ * actions; wait fails the test when text does not come (line: the whole
+ * line must be text, where the frontend has lines).
+ */
+struct step_ui {
+	void	*drv;
+	void	(*wait)(void *drv, const char *text, bool line);
+	void	(*type)(void *drv, const char *line);
+};
+void		 step_dialogue(const struct step_ui *ui, const char *user,
+		    const char *pass, const char *end);
+
 /* Start a plain client (with UDP port udp when > 0), labelled for logs. */
 struct cli	*step_client(struct srv *s, const char *label, int udp);
+/* The login dialogue on a started plain client, up to the line end
+   (NULL: "Welcome USER"); returns c. */
+struct cli	*step_log_in(struct cli *c, const char *user, const char *pass,
+		    const char *end);
 /* Start a client and log in; returns it at "Welcome USER". */
 struct cli	*step_login(struct srv *s, const char *user, const char *pass,
 		    int udp);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "steps.h"
 #include "tmux.h"
 
 #define TMX_ARGS_MAX	24
@@ -419,19 +420,48 @@ tmx_why(const struct tmx *t)
 	return t->why;
 }
 
-/* Start the screen as name in t and log in as user (answers typed once). */
+/* One screen of a tmux server, for step_dialogue. */
+struct tmx_pane {
+	struct tmx	*t;
+	const char	*name;
+};
+
+/* step_dialogue's wait on a screen (a screen has no lines to match whole:
+   the text anywhere on it). */
+static void
+tmx_dialogue_wait(void *drv, const char *text, bool line)
+{
+	struct tmx_pane *p = drv;
+
+	TMX_WAIT(p->t, p->name, text);
+}
+
+/* step_dialogue's typing on a screen: the text, then Enter. */
+static void
+tmx_dialogue_type(void *drv, const char *line)
+{
+	struct tmx_pane *p = drv;
+
+	TMX_LINE(p->t, p->name, line);
+}
+
+/* The login dialogue on a started screen. */
+void
+tmx_log_in(struct tmx *t, const char *name, const char *user,
+    const char *pass)
+{
+	struct tmx_pane p = { t, name };
+	struct step_ui ui = { &p, tmx_dialogue_wait, tmx_dialogue_type };
+
+	step_dialogue(&ui, user, pass, NULL);
+}
+
+/* Start the screen as name in t and log in as user. */
 void
 tmx_login(struct tmx *t, struct srv *s, const char *name, int cols,
     int rows, const char *user, const char *pass)
 {
-	char welcome[64];
-
 	ck_assert_msg(tmx_start(t, name, cols, rows, s, NULL), "%s",
 	    tmx_why(t));
-	TMX_WAIT(t, name, "Username:");
-	TMX_LINE(t, name, user);
-	TMX_WAIT(t, name, "Password:");
-	TMX_LINE(t, name, pass);
-	snprintf(welcome, sizeof(welcome), "Welcome %s", user);
-	TMX_WAIT(t, name, welcome);
+	tmx_log_in(t, name, user, pass);
 }

@@ -91,12 +91,15 @@ int		 tmx_wait_exit(struct tmx *t, const char *name, int ms);
 /* Why the last wait failed, with the screen. */
 const char	*tmx_why(const struct tmx *t);
 
-/* Assertions in the harness's style. */
-/* Start the screen as name (cols x rows) on s and log in as user; fails
-   the test when a step does not come. */
+/* The login dialogue (step_dialogue) on the started screen name, up to
+   "Welcome USER"; fails the test when a step does not come. */
+void		 tmx_log_in(struct tmx *t, const char *name, const char *user,
+		     const char *pass);
+/* Start the screen as name (cols x rows) on s and log in as user. */
 void		 tmx_login(struct tmx *t, struct srv *s, const char *name,
 		     int cols, int rows, const char *user, const char *pass);
 
+/* Assertions in the harness's style. */
 #define TMX_WAIT(t, n, sub)						\
 	ck_assert_msg(tmx_wait((t), (n), (sub), E2E_WAIT_MS), "%s", tmx_why(t))
 #define TMX_GONE(t, n, sub)						\
