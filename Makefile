@@ -624,6 +624,7 @@ uninstall:
 
 options:
 	@echo "CC       = $(CC)"
+	@echo "AR       = $(AR)"
 	@echo "CFLAGS   = $(CFLAGS)"
 	@echo "LDFLAGS  = $(LDFLAGS)"
 	@echo "project  = $(PROJ_CFLAGS)"
