@@ -15,6 +15,10 @@
  * macros below do exactly that.
  *
  * Set E2E_KEEP=1 in the environment to keep the directories for a look.
+ *
+ * One file per driver: harness_server.c (srv_*), harness_plain.c (cli_*),
+ * harness_raw.c (raw_*), tmux.c (tmx_*, tmux.h); harness_stream.c reads
+ * their output into lines; harness.c holds what they share (e2e_*).
  */
 #ifndef E2E_HARNESS_H
 #define E2E_HARNESS_H
