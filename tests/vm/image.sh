@@ -152,7 +152,13 @@ else
 		tail -n 40 "$W/firstboot.log" >&2
 		exit 1
 	fi
-	# Debian's initrd, made in the guest, out of the image.
+	# Debian's initrd, made in the guest, out of the image.  The guest
+	# powered off without unmounting: replay the journal first (e2fsck
+	# exits 1 when it corrected the file system), or debugfs sees stale
+	# bitmaps and refuses to open it.
+	rc=0
+	e2fsck -fy "$W/base.img" > "$W/e2fsck.log" 2>&1 || rc=$?
+	[ "$rc" -le 1 ] || { say "e2fsck of the image: exit $rc ($W/e2fsck.log)"; exit 1; }
 	debugfs -R "dump /boot/initrd.img-$KVER $W/initrd.img" "$W/base.img" 2>/dev/null
 	[ -s "$W/initrd.img" ] || { say "no /boot/initrd.img-$KVER in the image"; exit 1; }
 	rm -f "$W/initrd-first"
