@@ -2,7 +2,7 @@
 # install-vm-deps.sh ARCH - what "make test-vm" needs on a Debian 12
 # machine, only what is missing: QEMU for ARCH (arm64: qemu-system-arm,
 # which holds qemu-system-aarch64; amd64: qemu-system-x86), qemu-utils
-# (qemu-img), debootstrap, e2fsprogs (mke2fs -d, debugfs), cpio and gzip
+# (qemu-img), debootstrap, e2fsprogs (mke2fs -d, e2fsck, debugfs), cpio and gzip
 # (the first boot's initrd), iproute2 (ss); for arm64 also the cross
 # compiler and the target's libraries (scripts/install-cross-deps.sh)
 # that "make deb ARCH=arm64" builds with.  Runs apt-get as root or via sudo.
