@@ -146,7 +146,7 @@ SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || 
 		   $(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
 COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
-		   common/mono.c \
+		   common/mono.c common/sslerr.c \
 		   common/loop.c common/fdio.c
 # Everything of the server but main.c, so that tests can link the modules.
 SERVER_SRCS	:= firmware-server/config.c firmware-server/server.c \
@@ -364,7 +364,7 @@ FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
 		   -Itui-client
 FUZZERS		:= proto config timefmt accounts state journal p2p edge sanitize \
-		   trust fed privwire
+		   trust fed privwire tls
 FUZZ_SRCS_proto	:= common/proto.c
 FUZZ_SRCS_config := firmware-server/config.c firmware-server/fed_codec.c \
 		   common/proto.c common/log.c
@@ -390,6 +390,8 @@ FUZZ_SRCS_privwire := tui-client/privwire.c tui-client/p2p_wire.c \
 FUZZ_LIBS_privwire := $(SSL_LIBS)
 FUZZ_SRCS_trust	:= tui-client/trust.c
 FUZZ_SRCS_fed	:= firmware-server/fed_codec.c common/proto.c
+FUZZ_SRCS_tls	:= firmware-server/tls.c common/sslerr.c common/log.c
+FUZZ_LIBS_tls	:= $(SSL_LIBS)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
 	@mkdir -p $(@D)

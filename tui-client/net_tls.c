@@ -25,6 +25,7 @@
 
 #include "mono.h"
 #include "net_tls.h"
+#include "sslerr.h"
 #include "trust.h"
 
 struct net_tls {
@@ -57,16 +58,6 @@ net_tls_new_session(SSL *ssl, SSL_SESSION *sess)
 	return 1;	/* we keep the reference */
 }
 
-/* OpenSSL's last reason, or fallback. */
-static const char *
-net_tls_reason(const char *fallback)
-{
-	unsigned long e = ERR_peek_last_error();
-	const char *r = e != 0 ? ERR_reason_error_string(e) : NULL;
-
-	return r != NULL ? r : fallback;
-}
-
 /* The one client context, made at the first connect. */
 static int
 net_tls_context(const struct net_tls_opts *o, char *err, size_t errlen)
@@ -79,7 +70,7 @@ net_tls_context(const struct net_tls_opts *o, char *err, size_t errlen)
 		atexit(net_tls_atexit);
 	SSL_CTX_free(net_tls_ctx);
 	if ((net_tls_ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-		snprintf(err, errlen, "TLS: %s", net_tls_reason("no memory"));
+		snprintf(err, errlen, "TLS: %s", sslerr_reason("no memory"));
 		return -1;
 	}
 	SSL_CTX_set_min_proto_version(net_tls_ctx, TLS1_3_VERSION);
@@ -92,7 +83,7 @@ net_tls_context(const struct net_tls_opts *o, char *err, size_t errlen)
 	if (ca[0] != '\0' &&
 	    SSL_CTX_load_verify_locations(net_tls_ctx, ca, NULL) != 1) {
 		snprintf(err, errlen, "[tls] ca %s: %s", ca,
-		    net_tls_reason("cannot read it"));
+		    sslerr_reason("cannot read it"));
 		SSL_CTX_free(net_tls_ctx);
 		net_tls_ctx = NULL;
 		return -1;
@@ -150,7 +141,7 @@ net_tls_handshake(SSL *ssl, int fd, int timeout_ms, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "TLS handshake failed: %s (is "
 			    "this the server's TLS port?)",
-			    net_tls_reason("protocol error"));
+			    sslerr_reason("protocol error"));
 		return -1;
 	}
 }
@@ -244,7 +235,7 @@ net_tls_connect(int fd, const char *host, const char *port,
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
 	    (t->ssl = SSL_new(net_tls_ctx)) == NULL ||
 	    SSL_set_fd(t->ssl, fd) != 1) {
-		snprintf(err, errlen, "TLS: %s", net_tls_reason("no memory"));
+		snprintf(err, errlen, "TLS: %s", sslerr_reason("no memory"));
 		r = -1;
 		goto fail;
 	}
