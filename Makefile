@@ -209,7 +209,8 @@ TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 		   tests/e2e/check_e2e_p2pcrypt.c tests/unit/check_privwire.c
 
 # Transport security: the TLS listener, the client's trust on first use.
-TEST_SRCS	+= tests/e2e/check_e2e_tls.c tests/unit/check_trust.c
+TEST_SRCS	+= tests/e2e/check_e2e_tls.c tests/e2e/check_e2e_tls_ca.c \
+		   tests/unit/check_trust.c
 
 # The screen: its curses-free parts, and the real client driven in tmux.
 TEST_SRCS	+= tests/unit/check_tui.c tests/unit/check_daily.c tests/e2e/tmux.c \

@@ -48,14 +48,23 @@ net_tls_atexit(void)
 	net_tls_ctx = NULL;
 }
 
-/* Keep the newest session ticket for the next connect. */
+/*
+ * Keep a copy of the newest session ticket for the next connect.  A copy,
+ * because OpenSSL marks the connection's own session not resumable when
+ * the connection is freed without a close_notify sent, which is what a
+ * lost connection, the very case a reconnect is for, always is.
+ */
 static int
 net_tls_new_session(SSL *ssl, SSL_SESSION *sess)
 {
+	SSL_SESSION *copy = SSL_SESSION_dup(sess);
+
 	(void)ssl;
-	SSL_SESSION_free(net_tls_session);
-	net_tls_session = sess;
-	return 1;	/* we keep the reference */
+	if (copy != NULL) {
+		SSL_SESSION_free(net_tls_session);
+		net_tls_session = copy;
+	}
+	return 0;	/* OpenSSL keeps its reference */
 }
 
 /* The one client context, made at the first connect. */
