@@ -451,6 +451,11 @@ bench: $(SERVER_BIN) $(B)/loadgen
 $(B)/loadgen: bench/loadgen.c
 	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
 
+# Heap bytes the TLS layer keeps per idle connection (bench/memory.sh).
+$(B)/tlsmem: bench/tlsmem.c firmware-server/tls.c common/sslerr.c common/log.c
+	$(CC) $(PROJ_CFLAGS) -Ifirmware-server $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) \
+	    $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
 # Figures for peer-to-peer file send (see bench/README.md).
 bench-p2p: $(SERVER_BIN) $(CLIENT_BIN) $(B)/udpblast
 	sh bench/p2pbench.sh $(B)
