@@ -263,8 +263,13 @@ net_tls_connect(int fd, const char *host, const char *port,
 	}
 	if (net_tls_session != NULL && strcmp(net_tls_session_key, key) == 0)
 		SSL_set_session(t->ssl, net_tls_session);
-	if ((r = net_tls_handshake(t->ssl, fd, timeout_ms, err, errlen)) != 0)
+	if ((r = net_tls_handshake(t->ssl, fd, timeout_ms, err, errlen)) != 0) {
+		if (r == NET_TLS_REFUSED && o->ca != NULL)
+			snprintf(err + strlen(err), errlen - strlen(err),
+			    " (%s checked against [tls] ca %s); not connecting",
+			    host, o->ca);
 		goto fail;
+	}
 	snprintf(net_tls_session_key, sizeof(net_tls_session_key), "%s", key);
 	if (o->ca == NULL) {
 		if (net_tls_peer_fp(t->ssl, fp) == -1) {

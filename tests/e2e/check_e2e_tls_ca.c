@@ -296,6 +296,7 @@ START_TEST(test_tls_ca_host_name)
 
 	rc = run_client(s, ini, "127.0.0.1", tp, "\n", out, sizeof(out));
 	ck_assert_msg(rc == 2 && strstr(out, "not trusted") != NULL &&
+	    strstr(out, "127.0.0.1 checked against [tls] ca") != NULL &&
 	    strstr(out, "Username") == NULL,
 	    "an address not in the certificate (%d): %s", rc, out);
 
