@@ -150,7 +150,7 @@ SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || 
 # modules); a feature adds its files to each list in its own block below,
 # with its test suites.
 COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
-		   common/mono.c common/loop.c common/fdio.c
+		   common/mono.c common/loop.c common/fdio.c common/sslerr.c
 SERVER_MAIN	:= firmware-server/main.c
 CLIENT_MAIN	:= tui-client/main.c
 
@@ -208,6 +208,7 @@ SERVER_SRCS	+= firmware-server/tls.c
 CLIENT_SRCS	+= tui-client/net_tls.c tui-client/trust.c
 CLIENT_SUITES	+= trust
 E2E_SUITES	+= e2e_tls
+E2E_TEST_SRCS	+= tests/e2e/check_e2e_tls_ca.c
 
 # Staying on when the connection goes: backoff, the queue of typed lines.
 CLIENT_SRCS	+= tui-client/reconn.c tui-client/app_reconn.c
@@ -487,7 +488,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 		   -Wall -Wextra -Wno-unused-parameter \
 		   -fsanitize=fuzzer,address,undefined -Icommon
-FUZZ_SERVER	:= proto config timefmt accounts state journal edge fed
+FUZZ_SERVER	:= proto config timefmt accounts state journal edge fed tls
 FUZZ_CLIENT	:= p2p sanitize trust privwire
 FUZZERS		:= $(FUZZ_SERVER) $(FUZZ_CLIENT)
 FZ		:= build/fuzz
@@ -565,8 +566,14 @@ $(B)/fedbench: bench/fedbench.c bench/benchlib.c bench/benchlib.h
 bench: $(SERVER_BIN) $(B)/loadgen
 	bash bench/run.sh $(B)
 
-$(B)/loadgen: bench/loadgen.c
-	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
+$(B)/loadgen: bench/loadgen.c bench/lgtls.c bench/lgtls.h
+	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ \
+	    bench/loadgen.c bench/lgtls.c $(SSL_LIBS)
+
+# Heap bytes the TLS layer keeps per idle connection (bench/memory.sh).
+$(B)/tlsmem: bench/tlsmem.c firmware-server/tls.c common/sslerr.c common/log.c
+	$(CC) $(PROJ_CFLAGS) -Ifirmware-server $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) \
+	    $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
 # Figures for peer-to-peer file send (see bench/README.md).
 bench-p2p: $(SERVER_BIN) $(CLIENT_BIN) $(B)/udpblast

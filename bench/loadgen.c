@@ -25,7 +25,10 @@
  * Results are "key=value" lines on stdout; bench/run.sh makes the table.
  *
  *   loadgen -P ours|irc|mqtt -p PORT -s SCENARIO -x PID [-n N] [-d SECS]
- *           [-w WINDOW] [-r RATE] [-f FANOUT]
+ *           [-w WINDOW] [-r RATE] [-f FANOUT] [-T]
+ *
+ * -T speaks TLS 1.3 to the port (lgtls.c): the handshake is part of each
+ * connect + login, and every message is a TLS record.
  */
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -49,6 +52,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lgtls.h"
+
 #define LG_PAYLOAD	64
 #define LG_REST_MAX	8192		/* a partial frame kept between reads */
 #define LG_SCRATCH	(256 * 1024)
@@ -70,6 +75,7 @@ struct lg_conn {
 	size_t		 outlen, outcap;
 	uint64_t	 got;		/* deliveries received */
 	bool		 stalled;	/* stopped reading */
+	struct lgtls	*tls;		/* -T: the TLS stream, else NULL */
 };
 
 static enum lg_proto	 lg_proto;
@@ -90,6 +96,7 @@ static uint64_t		 lg_lat_max;
 static const char	*lg_topic;		/* where the sender sends */
 static bool		 lg_shared;		/* receivers share a channel */
 static char		 lg_scratch[LG_SCRATCH + LG_REST_MAX];
+static bool		 lg_tls;		/* -T */
 
 /* Monotonic nanoseconds. */
 static uint64_t
@@ -421,8 +428,9 @@ lg_read(struct lg_conn *c)
 		have = c->restlen;
 		if (have)
 			memcpy(lg_scratch, c->rest, have);
-		n = recv(lg_pfds[c - lg_conns].fd, lg_scratch + have,
-		    LG_SCRATCH, 0);
+		n = c->tls != NULL ? lgtls_recv(c->tls, lg_scratch + have,
+		    LG_SCRATCH) : recv(lg_pfds[c - lg_conns].fd,
+		    lg_scratch + have, LG_SCRATCH, 0);
 		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
 			if (c->state != LG_DEAD) {
 				if (c->state == LG_LOGIN)
@@ -432,13 +440,18 @@ lg_read(struct lg_conn *c)
 				c->state = LG_DEAD;
 				lg_dead++;
 			}
+			lgtls_free(c->tls);
+			c->tls = NULL;
 			close(lg_pfds[c - lg_conns].fd);
 			lg_pfds[c - lg_conns].fd = -1;
 			lg_regs[c - lg_conns].fd = -1;	/* gone from epoll */
 			return;
 		}
-		if (n == -1)
+		if (n == -1) {
+			if (c->tls != NULL && lgtls_wants_out(c->tls))
+				lg_pfds[c - lg_conns].events |= POLLOUT;
 			return;
+		}
 		now = lg_now();
 		have += (size_t)n;
 		used = lg_parse(c, lg_scratch, have, now);
@@ -467,7 +480,9 @@ lg_write(struct lg_conn *c)
 	ssize_t n;
 
 	while (off < c->outlen) {
-		n = send(pf->fd, c->out + off, c->outlen - off, MSG_NOSIGNAL);
+		n = c->tls != NULL ? lgtls_send(c->tls, c->out + off,
+		    c->outlen - off) : send(pf->fd, c->out + off,
+		    c->outlen - off, MSG_NOSIGNAL);
 		if (n > 0) {
 			off += (size_t)n;
 			continue;
@@ -480,7 +495,9 @@ lg_write(struct lg_conn *c)
 	}
 	memmove(c->out, c->out + off, c->outlen - off);
 	c->outlen -= off;
-	if (c->outlen == 0)
+	/* A TLS send that waits for the server's handshake polls for
+	   input; the read that follows sets POLLOUT again. */
+	if (c->outlen == 0 || (c->tls != NULL && lgtls_send_waits_in(c->tls)))
 		pf->events &= ~POLLOUT;
 }
 
@@ -502,6 +519,8 @@ lg_connect(struct lg_conn *c)
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 &&
 	    errno != EINPROGRESS)
 		lg_die("connect");
+	if (lg_tls && (c->tls = lgtls_new(fd)) == NULL)
+		lg_die("TLS");
 	lg_pfds[c - lg_conns].fd = fd;
 	lg_pfds[c - lg_conns].events = POLLIN;
 	c->state = LG_LOGIN;
@@ -628,6 +647,10 @@ lg_pass(uint64_t wait_ns)
 			lg_write(c);
 		if (pf->revents & (POLLIN | POLLHUP | POLLERR))
 			lg_read(c);
+		/* A TLS send that waited for the handshake may go on now. */
+		if (c->tls != NULL && c->outlen > 0 &&
+		    lgtls_send_waits_in(c->tls))
+			pf->events |= POLLOUT;
 	}
 }
 
@@ -866,7 +889,7 @@ lg_usage(void)
 {
 	fprintf(stderr, "usage: loadgen -P ours|irc|mqtt -p PORT -s "
 	    "one|fan|idle|burst|stall -x SERVER_PID [-n N] [-d SECONDS] "
-	    "[-w WINDOW] [-r RATE] [-f FANOUT] [-B]\n");
+	    "[-w WINDOW] [-r RATE] [-f FANOUT] [-B] [-T]\n");
 	exit(2);
 }
 
@@ -882,7 +905,7 @@ main(int argc, char **argv)
 	bool bcast = false;
 	uint64_t t0, t1;
 
-	while ((ch = getopt(argc, argv, "P:p:s:x:n:d:w:r:f:B")) != -1) {
+	while ((ch = getopt(argc, argv, "P:p:s:x:n:d:w:r:f:BT")) != -1) {
 		switch (ch) {
 		case 'P': proto = optarg; break;
 		case 'p': lg_port = atoi(optarg); break;
@@ -894,6 +917,7 @@ main(int argc, char **argv)
 		case 'r': rate = atoi(optarg); break;
 		case 'f': fan = atoi(optarg); break;
 		case 'B': bcast = true; break;
+		case 'T': lg_tls = true; break;
 		default: lg_usage();
 		}
 	}
@@ -909,6 +933,8 @@ main(int argc, char **argv)
 	else
 		lg_usage();
 	signal(SIGPIPE, SIG_IGN);
+	if (lg_tls && (strcmp(scen, "stall") == 0 || lgtls_init() == -1))
+		lg_usage();	/* stall reads the raw socket */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);

@@ -4,7 +4,11 @@
 # process alone holds) of the server and of its password-hasher child,
 # from /proc/PID/smaps_rollup, with the sample INI and ACCOUNTS accounts
 # (default 3, the demo ones; the bench uses 6100), RUNS runs each,
-# interleaved.  Prints a Markdown table, figures in kB.
+# interleaved.  Prints a Markdown table, figures in kB.  Then, when
+# TLSMEM (default: tlsmem beside the first binary, `make build/tlsmem`)
+# exists, a TLS row: the heap bytes the TLS layer keeps per idle logged-in
+# connection, i.e. what a TLS client costs over a plain one (target: at
+# most 8 KB).
 #
 #   make all && make B=build/static SERVER_STATIC=1 build/static/firmware-server
 #   sh bench/memory.sh build/firmware-server build/static/firmware-server
@@ -64,3 +68,17 @@ while [ "$run" -le "$RUNS" ]; do
 	done
 	run=$((run + 1))
 done
+
+# The TLS row: bytes of TLS state per idle connection, against 8 KB.
+tlsmem=${TLSMEM:-$(dirname "$1")/tlsmem}
+if [ -x "$tlsmem" ]; then
+	"$tlsmem" 1000 > "$tmp/tlsmem"
+	per=$(awk '$1 == "tls_bytes_per_conn" { print $2 }' "$tmp/tlsmem")
+	new=$(awk '$1 == "ssl_new_bytes" { print $2 }' "$tmp/tlsmem")
+	verdict=missed
+	[ "$per" -gt 8192 ] || verdict=met
+	echo
+	echo "| TLS, 1,000 idle connections | bytes per connection over plain | of which SSL_new() | target |"
+	echo "| --- | --- | --- | --- |"
+	echo "| $tlsmem | $per | $new | <= 8192: $verdict |"
+fi

@@ -9,7 +9,9 @@
 # ours | ngIRCd | Mosquitto and the ratios, then the targets of issue 8.
 #
 # BENCH_DUR=SECONDS changes the length of each traffic phase (default 4).
-# BENCH_SERVERS="ours tuned ngircd mosquitto" and BENCH_ONLY="one onebc fan
+# BENCH_SERVERS="ours tuned ngircd mosquitto ourstls mosqtls" (the last two:
+# ours and Mosquitto over TLS 1.3, loadgen -T, a certificate made here) and
+# BENCH_ONLY="one onebc fan
 # idle1k idle5k burst stall" run only some servers and scenarios (the
 # defaults: all); the rest of the table then reads NA.  For example
 # BENCH_SERVERS=ours BENCH_ONLY="burst idle1k idle5k" for logins and memory.
@@ -24,7 +26,7 @@ T=$(mktemp -d /tmp/fs-bench-XXXXXX)
 RES=$T/results
 mkdir -p "$RES"
 SRV_PID=
-SERVERS=${BENCH_SERVERS:-ours tuned ngircd mosquitto}
+SERVERS=${BENCH_SERVERS:-ours tuned ngircd mosquitto ourstls mosqtls}
 ONLY=${BENCH_ONLY:-one onebc fan idle1k idle5k burst stall}
 
 # True when word $1 is in the list $2.
@@ -120,9 +122,93 @@ start_server() {
 		    "$HERE/mosquitto.conf" >"$T/mosquitto.conf"
 		mosquitto -c "$T/mosquitto.conf" >>"$T/mosquitto.log" 2>&1 &
 		;;
+	ourstls|mosqtls)
+		start_tls_server "$kind" "$port"
+		;;
 	esac
 	SRV_PID=$!
 	wait_port "$port"
+}
+
+# ---- TLS: ours and Mosquitto over TLS 1.3 (issue 15) ----------------------
+
+# Start ours with its TLS listener on port $2 (the plain port elsewhere),
+# or Mosquitto with a TLS listener on $2; $1 is ourstls or mosqtls.
+start_tls_server() {
+	local kind=$1 port=$2
+	[ -s "$T/tls.pem" ] || openssl req -x509 -newkey ec -pkeyopt \
+	    ec_paramgen_curve:P-256 -nodes -keyout "$T/tls.key" \
+	    -out "$T/tls.pem" -days 2 -subj /CN=localhost 2>/dev/null
+	if [ "$kind" = ourstls ]; then
+		rm -rf "$T/data"
+		mkdir -p "$T/data"
+		cp "$T/credentials.txt" "$T/data/"
+		sed -e "s/^port = .*/port = $(free_port)/" \
+		    -e "s|^data_dir = .*|data_dir = $T/data|" \
+		    "$HERE/firmware-server.ini" >"$T/ourstls.ini"
+		printf '[tls]\nlisten = 127.0.0.1\nport = %s\ncert = %s\nkey = %s\n' \
+		    "$port" "$T/tls.pem" "$T/tls.key" >>"$T/ourstls.ini"
+		"$SERVER" -c "$T/ourstls.ini" 2>>"$T/ourstls.log" &
+	else
+		chmod 0755 "$T"
+		chmod 0644 "$T/tls.pem" "$T/tls.key"
+		sed -e "s/^listener .*/listener $port 127.0.0.1/" \
+		    "$HERE/mosquitto.conf" >"$T/mosqtls.conf"
+		printf 'certfile %s\nkeyfile %s\n' "$T/tls.pem" "$T/tls.key" \
+		    >>"$T/mosqtls.conf"
+		mosquitto -c "$T/mosqtls.conf" >>"$T/mosqtls.log" 2>&1 &
+	fi
+}
+
+# The TLS scenarios: 1->1, 1->100, 1,000 idle, 1,000 connects+logins.
+tls_runs() {
+	local kind
+	for kind in ourstls mosqtls; do
+		run $kind one -s one -d "$DUR"
+		run $kind fan -s fan -f 100 -d "$DUR"
+		run $kind idle1k -s idle -n 1000 -r 1000 -d "$DUR"
+		run $kind burst -s burst -n 1000
+	done
+}
+
+# The TLS table and the targets of issue 15.
+tls_table() {
+	listed ourstls "$SERVERS" || listed mosqtls "$SERVERS" || return 0
+	local o1 p1 m1 ob mb op pp
+	tline() {
+		printf '%-44s %10s %10s %10s %9s %9s\n' "$1" "$(get ourstls "$2" "$3")" \
+		    "$(get ours "$2" "$3")" "$(get mosqtls "$2" "$3")" \
+		    "$(ratio "$(get ourstls "$2" "$3")" "$(get ours "$2" "$3")")" \
+		    "$(ratio "$(get ourstls "$2" "$3")" "$(get mosqtls "$2" "$3")")"
+	}
+	echo
+	printf '%-44s %10s %10s %10s %9s %9s\n' "TLS 1.3" "ours-TLS" ours \
+	    Mosq-TLS "TLS/ours" "TLS/Mosq"
+	tline "1->1 msgs/s" one rate
+	tline "1->1 p50 latency us" one p50_us
+	tline "1->1 p99 latency us" one p99_us
+	tline "1->1 server CPU us per message" one cpu_us_per_msg
+	tline "1->100 deliveries/s" fan rate
+	tline "1->100 p99 latency us" fan p99_us
+	tline "1000/s + 1000 idle: p99 latency us" idle1k p99_us
+	tline "RSS per idle client, bytes (1000)" idle1k per_client_b
+	tline "1000 connects+logins: seconds" burst login_s
+	tline "1000 connects+logins: server CPU s" burst cpu_s
+	echo "(ours = plain TCP in this run; loadgen's own TLS handshakes share the cores)"
+	echo
+	echo "targets over TLS (issue 15):"
+	o1=$(get ourstls one rate); p1=$(get ours one rate); m1=$(get mosqtls one rate)
+	ob=$(get ourstls burst login_s); mb=$(get mosqtls burst login_s)
+	op=$(get ourstls idle1k per_client_b); pp=$(get ours idle1k per_client_b)
+	check "1->1 over TLS >= 0.8 x plain ($o1 vs 0.8 x $p1)" \
+	    "$(cmp "$o1" '>=' "$(awk -v m="$p1" 'BEGIN{print 0.8*m}')")"
+	check "1->1 over TLS >= 2 x Mosquitto-TLS ($o1 vs 2 x $m1)" \
+	    "$(cmp "$o1" '>=' "$(awk -v m="$m1" 'BEGIN{print 2*m}')")"
+	check "<= 8 KB more per idle TLS client than plain ($op - $pp B)" \
+	    "$(cmp "$(awk -v a="$op" -v b="$pp" 'BEGIN{ if (a == "NA" || b == "NA") print "NA"; else print a-b}')" '<=' 8192)"
+	check "1000 TLS logins <= 2 s ($ob s)" "$(cmp "$ob" '<=' 2)"
+	check "1000 TLS logins faster than Mosquitto-TLS ($ob vs $mb s)" \
+	    "$(cmp "$ob" '<=' "$mb")"
 }
 
 # Run scenario $2 (name) against server $1 with loadgen options "$3...".
@@ -134,11 +220,14 @@ run() {
 	ours|tuned) proto=ours ;;
 	ngircd) proto=irc ;;
 	mosquitto) proto=mqtt ;;
+	ourstls) proto="ours -T" ;;
+	mosqtls) proto="mqtt -T" ;;
 	esac
 	port=$(free_port)
 	start_server "$kind" "$port" || return 1
 	printf '  %-10s %-9s ' "$kind" "$name"
-	timeout 300 "$LOADGEN" -P "$proto" -p "$port" -x "$SRV_PID" "$@" \
+	# shellcheck disable=SC2086 # "$proto" may carry -T
+	timeout 300 "$LOADGEN" -P $proto -p "$port" -x "$SRV_PID" "$@" \
 	    >"$RES/$kind.$name" 2>>"$T/loadgen.log"
 	echo "rc=$?" >>"$RES/$kind.$name"
 	grep -E '^(rate|p99_us|login_s|logged_in|wakeups_per_s)=' \
@@ -170,6 +259,7 @@ for kind in ours tuned ngircd mosquitto; do
 	run $kind burst -s burst -n 1000
 	run $kind stall -s stall -d "$DUR"
 done
+tls_runs
 
 # The table.
 ratio() {
@@ -275,6 +365,7 @@ check "stalled receiver dropped, live one at >= 50% of 1->1 BROADCAST" \
     "$( [ "$(get ours stall stall_dropped)" = 1 ] && cmp "$(get ours stall rate)" '>=' \
     "$(awk -v b="$b1" 'BEGIN{print b/2}')" || echo 0)"
 grep -h "output queue over" "$T/ours.log" 2>/dev/null | head -1 | sed 's/^/  ours log: /'
+tls_table
 echo
 echo "bench: load average $(cut -d" " -f1-3 /proc/loadavg) at the end"
 echo "raw results: $RES"

@@ -25,6 +25,7 @@
 
 #include "mono.h"
 #include "net_tls.h"
+#include "sslerr.h"
 #include "trust.h"
 
 struct net_tls {
@@ -47,24 +48,23 @@ net_tls_atexit(void)
 	net_tls_ctx = NULL;
 }
 
-/* Keep the newest session ticket for the next connect. */
+/*
+ * Keep a copy of the newest session ticket for the next connect.  A copy,
+ * because OpenSSL marks the connection's own session not resumable when
+ * the connection is freed without a close_notify sent, which is what a
+ * lost connection, the very case a reconnect is for, always is.
+ */
 static int
 net_tls_new_session(SSL *ssl, SSL_SESSION *sess)
 {
+	SSL_SESSION *copy = SSL_SESSION_dup(sess);
+
 	(void)ssl;
-	SSL_SESSION_free(net_tls_session);
-	net_tls_session = sess;
-	return 1;	/* we keep the reference */
-}
-
-/* OpenSSL's last reason, or fallback. */
-static const char *
-net_tls_reason(const char *fallback)
-{
-	unsigned long e = ERR_peek_last_error();
-	const char *r = e != 0 ? ERR_reason_error_string(e) : NULL;
-
-	return r != NULL ? r : fallback;
+	if (copy != NULL) {
+		SSL_SESSION_free(net_tls_session);
+		net_tls_session = copy;
+	}
+	return 0;	/* OpenSSL keeps its reference */
 }
 
 /* The one client context, made at the first connect. */
@@ -79,7 +79,7 @@ net_tls_context(const struct net_tls_opts *o, char *err, size_t errlen)
 		atexit(net_tls_atexit);
 	SSL_CTX_free(net_tls_ctx);
 	if ((net_tls_ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-		snprintf(err, errlen, "TLS: %s", net_tls_reason("no memory"));
+		snprintf(err, errlen, "TLS: %s", sslerr_reason("no memory"));
 		return -1;
 	}
 	SSL_CTX_set_min_proto_version(net_tls_ctx, TLS1_3_VERSION);
@@ -92,7 +92,7 @@ net_tls_context(const struct net_tls_opts *o, char *err, size_t errlen)
 	if (ca[0] != '\0' &&
 	    SSL_CTX_load_verify_locations(net_tls_ctx, ca, NULL) != 1) {
 		snprintf(err, errlen, "[tls] ca %s: %s", ca,
-		    net_tls_reason("cannot read it"));
+		    sslerr_reason("cannot read it"));
 		SSL_CTX_free(net_tls_ctx);
 		net_tls_ctx = NULL;
 		return -1;
@@ -150,7 +150,7 @@ net_tls_handshake(SSL *ssl, int fd, int timeout_ms, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "TLS handshake failed: %s (is "
 			    "this the server's TLS port?)",
-			    net_tls_reason("protocol error"));
+			    sslerr_reason("protocol error"));
 		return -1;
 	}
 }
@@ -244,7 +244,7 @@ net_tls_connect(int fd, const char *host, const char *port,
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
 	    (t->ssl = SSL_new(net_tls_ctx)) == NULL ||
 	    SSL_set_fd(t->ssl, fd) != 1) {
-		snprintf(err, errlen, "TLS: %s", net_tls_reason("no memory"));
+		snprintf(err, errlen, "TLS: %s", sslerr_reason("no memory"));
 		r = -1;
 		goto fail;
 	}
@@ -263,8 +263,13 @@ net_tls_connect(int fd, const char *host, const char *port,
 	}
 	if (net_tls_session != NULL && strcmp(net_tls_session_key, key) == 0)
 		SSL_set_session(t->ssl, net_tls_session);
-	if ((r = net_tls_handshake(t->ssl, fd, timeout_ms, err, errlen)) != 0)
+	if ((r = net_tls_handshake(t->ssl, fd, timeout_ms, err, errlen)) != 0) {
+		if (r == NET_TLS_REFUSED && o->ca != NULL)
+			snprintf(err + strlen(err), errlen - strlen(err),
+			    " (%s checked against [tls] ca %s); not connecting",
+			    host, o->ca);
 		goto fail;
+	}
 	snprintf(net_tls_session_key, sizeof(net_tls_session_key), "%s", key);
 	if (o->ca == NULL) {
 		if (net_tls_peer_fp(t->ssl, fp) == -1) {

@@ -22,6 +22,7 @@
 
 #include <openssl/ssl.h>
 
+#include "e2e_tls.h"
 #include "harness.h"
 #include "steps.h"
 #include "../suites.h"
@@ -709,6 +710,7 @@ suite_e2e_tls(void)
 	tcase_add_test(tc, test_tls_bad_files);
 	tcase_add_test(tc, test_tls_handshake_timeout);
 	tcase_add_test(tc, test_tls_file_and_private_chat);
+	e2e_tls_ca_tests(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }
