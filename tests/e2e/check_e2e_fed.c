@@ -5,7 +5,8 @@
  * ways, DMs live and offline, broadcast, block, ambiguous names, 1,000
  * DMs through a broker restart and through a board's kill -9 (each
  * delivered once, in order), two brokers joined by a bridge, and a
- * spoofed record ignored and logged.  Skipped when mosquitto is missing.
+ * spoofed record ignored and logged; the screen's users panel with a
+ * remote user.  Skipped when mosquitto is missing.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 
 #include "harness.h"
 #include "steps.h"
+#include "tmux.h"
 #include "../suites.h"
 
 #define CREDS1	"alice alice123\ncarol carol123\n"
@@ -724,12 +726,49 @@ START_TEST(test_edge_summary)
 }
 END_TEST
 
+/*
+ * The screen's users panel (tui-client in tmux) lists a remote user as
+ * bob@lab2 and drops him when his board dies (kill -9: the broker's last
+ * will), within the grace period.
+ */
+START_TEST(test_tui_panel_remote)
+{
+	struct broker *b;
+	struct srv *s1, *s2;
+	struct raw *bob;
+	struct tmx *t;
+
+	NEED_MOSQUITTO();
+	b = mosq_start(NULL);
+	s1 = board_start(b, "lab1", CREDS1);
+	s2 = board_start(b, "lab2", CREDS2);
+	t = tmx_new();
+	tmx_login(t, s1, "a", 100, 24, "alice", "alice123");
+	TMX_WAIT(t, "a", "Online (0)");
+	bob = step_raw_login(s2, "bob", "bob123", 5002);
+	TMX_WAIT(t, "a", "Online (1)");
+	TMX_WAIT(t, "a", "\u2502 bob@lab2");	/* in the panel */
+	srv_terminate(s2, SIGKILL);
+	ck_assert_msg(tmx_wait_gone(t, "a", "\u2502 bob@lab2",
+	    e2e_scale(15000)), "%s", tmx_why(t));
+	TMX_WAIT(t, "a", "Online (0)");
+	raw_close(bob);
+	TMX_LINE(t, "a", "/logout");
+	ck_assert_int_eq(tmx_wait_exit(t, "a", E2E_EXIT_MS), 0);
+	tmx_free(t);
+	step_stop_ok(s1);
+	srv_stop(s2);
+	mosq_stop(b);
+}
+END_TEST
+
 Suite *
 suite_e2e_fed(void)
 {
 	Suite *s = suite_create("e2e_fed");
 	TCase *tc = tcase_create("boards");
 	TCase *tl = tcase_create("loss");
+	TCase *tt = tcase_create("screen");
 
 	tcase_add_unchecked_fixture(tc, e2e_fixture_setup, e2e_fixture_teardown);
 	tcase_set_timeout(tc, 60);
@@ -746,5 +785,10 @@ suite_e2e_fed(void)
 	tcase_add_test(tl, test_home_kill9);
 	tcase_add_test(tl, test_origin_kill9);
 	suite_add_tcase(s, tl);
+	tcase_add_unchecked_fixture(tt, tmx_fixture_setup,
+	    tmx_fixture_teardown);
+	tcase_set_timeout(tt, 60);
+	tcase_add_test(tt, test_tui_panel_remote);
+	suite_add_tcase(s, tt);
 	return s;
 }
