@@ -5,13 +5,17 @@
  * remote user is appended to the outbox (fed-outbox.log) and the sender's
  * OK waits for that append to be on disk, as for a local message.  Each
  * destination board has its own sequence; the origin publishes from the
- * outbox (QoS 1) and keeps each message until the home board acknowledges
- * it.  The home board accepts only the next number from an origin (a
- * repeat is acknowledged again, a gap is ignored), stores or delivers the
- * message, records (origin, outbox id, number) in fed-inbox.log, and
- * acknowledges only once that record is on disk.  The origin resends from the first unacknowledged
- * message when the link or the home board comes back, or when no
- * acknowledgement came for FED_RESEND_MS (go-back-N).
+ * outbox and keeps each message until the home board acknowledges it.
+ * Messages and acknowledgements go at QoS 0: this protocol, not the
+ * broker's, makes them arrive once, and QoS 1 would only add a PUBACK per
+ * record and the broker's in-flight limit (a dropped one is a gap, filled
+ * by the origin's resend).  The home board accepts only the next number
+ * from an origin (a repeat is acknowledged again, a gap is ignored),
+ * stores or delivers the message, records (origin, outbox id, number) in
+ * fed-inbox.log, and acknowledges only once that record is on disk.  The
+ * origin resends from the first unacknowledged message when the link or
+ * the home board comes back, or when no acknowledgement came for
+ * FED_RESEND_MS (go-back-N).
  */
 #include <sys/queue.h>
 #include <sys/random.h>
@@ -391,7 +395,7 @@ fed_peer_pump(struct fed_peer *p)
 		snprintf(r.user, sizeof(r.user), "%s", o->from);
 		snprintf(r.to, sizeof(r.to), "%s", o->to);
 		snprintf(r.text, sizeof(r.text), "%s", o->text);
-		if (fed_publish(&r, p->name, 1, false) == -1)
+		if (fed_publish(&r, p->name, 0, false) == -1)
 			return;
 		p->cursor = TAILQ_NEXT(o, entry);
 	}
@@ -429,6 +433,25 @@ fed_msg_board_online(const char *board)
 	}
 }
 
+/*
+ * True when a need not be published: it says "ok" and the next one in the
+ * queue, for the same board and on disk too, acknowledges a later number.
+ * Acknowledgements are cumulative (the origin drops everything up to the
+ * number), so under load one publication answers a whole pass's messages;
+ * a refusal ("nouser", "blocked", "full") is always published.
+ */
+static bool
+fed_ack_covered(const struct fed_ack_q *a, uint64_t done)
+{
+	const struct fed_ack_q *b;
+
+	if (M.nacks < 2 || a->status != FED_ACK_OK)
+		return false;
+	b = &M.acks[(M.ack_head + 1) % FED_ACKS_MAX];
+	return b->peer == a->peer && b->seq >= a->seq &&
+	    (b->gen <= done || !store_holds_replies());
+}
+
 /* Once per pass: acknowledgements that are on disk, resends, publishing. */
 int
 fed_msg_pass(int64_t now_ms)
@@ -447,10 +470,15 @@ fed_msg_pass(int64_t now_ms)
 		a = &M.acks[M.ack_head];
 		if (a->gen > done && store_holds_replies())
 			break;
+		if (fed_ack_covered(a, done)) {
+			M.ack_head = (M.ack_head + 1) % FED_ACKS_MAX;
+			M.nacks--;
+			continue;
+		}
 		snprintf(r.epoch, sizeof(r.epoch), "%s", a->peer->inc_in);
 		r.seq = a->seq;
 		r.status = a->status;
-		if (fed_publish(&r, a->peer->name, 1, false) == -1)
+		if (fed_publish(&r, a->peer->name, 0, false) == -1)
 			break;
 		M.ack_head = (M.ack_head + 1) % FED_ACKS_MAX;
 		M.nacks--;
