@@ -186,6 +186,7 @@ TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 # Federation (issue 18): the link, boards and presence, DMs and
 # broadcasts across boards, the pure topic and payload codec.
 SERVER_SRCS	+= firmware-server/fed.c firmware-server/fed_msg.c \
+		   firmware-server/fed_outbox.c \
 		   firmware-server/fed_codec.c firmware-server/fed_edge.c \
 		   $(FED_LINK_SRC)
 TEST_SRCS	+= tests/unit/check_fed_codec.c tests/e2e/check_e2e_fed.c

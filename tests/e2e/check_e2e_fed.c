@@ -562,6 +562,86 @@ START_TEST(test_origin_kill9)
 }
 END_TEST
 
+/* The outbox's "I OUTBOX" line (its id), into id. */
+static void
+outbox_id(struct srv *s, char *id, size_t len)
+{
+	char *log = srv_read_file(s, "fed-outbox.log");
+
+	ck_assert_ptr_nonnull(log);
+	ck_assert_msg(strncmp(log, "I ", 2) == 0, "%s", log);
+	snprintf(id, len, "%.*s", (int)strcspn(log + 2, "\n"), log + 2);
+	free(log);
+}
+
+/*
+ * A power cut on the origin: a message goes to the broker before its
+ * outbox line is synced, so a cut can lose lines whose numbers the home
+ * board has seen.  Simulated by a kill -9, an outbox cut back to its
+ * first lines (every message and acknowledgement lost) and a start in
+ * another boot (FS_TEST_BOOT_ID): the next message must still arrive, not
+ * be dropped as a repeat of its number.  A clean stop before a reboot
+ * keeps the outbox id.
+ */
+START_TEST(test_origin_power_cut)
+{
+	struct broker *b;
+	struct srv *s1, *s2;
+	struct raw *alice, *bob;
+	char id[64], id2[64], *log, *cut;
+
+	NEED_MOSQUITTO();
+	b = mosq_start(NULL);
+	s1 = board_start(b, "lab1", CREDS1);
+	s2 = board_start(b, "lab2", CREDS2);
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	bob = step_raw_login(s2, "bob", "bob123", 5002);
+	wait_listed(alice, "bob@lab2", true);
+	outbox_id(s1, id, sizeof(id));
+	RAW_SEND(alice, "1 MSGTO bob@lab2 before the cut");
+	wait_line(alice, "1 OK ");
+	ck_assert_ptr_nonnull(strstr(wait_line(bob, "* MSG alice@lab1 "),
+	    " before the cut"));
+
+	/* The cut: the lines after "I" and "B" are gone. */
+	srv_terminate(s1, SIGKILL);
+	raw_close(alice);
+	ck_assert_ptr_nonnull(log = srv_read_file(s1, "fed-outbox.log"));
+	ck_assert_msg(strncmp(log, "I ", 2) == 0 &&
+	    (cut = strstr(log, "\nB ")) != NULL &&
+	    (cut = strchr(cut + 1, '\n')) != NULL, "%s", log);
+	cut[1] = '\0';
+	ck_assert(srv_write_file(s1, "fed-outbox.log", log));
+	free(log);
+	setenv("FS_TEST_BOOT_ID", "00000000-0000-0000-0000-00000000e2e1", 1);
+	ck_assert(srv_run(s1, (const char *const *)s1->args));
+	/* Logged in: the server is past its start-up, outbox rewritten. */
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	outbox_id(s1, id2, sizeof(id2));
+	ck_assert_str_ne(id, id2);
+	wait_listed(alice, "bob@lab2", true);
+	RAW_SEND(alice, "2 MSGTO bob@lab2 after the cut");
+	wait_line(alice, "2 OK ");
+	ck_assert_ptr_nonnull(strstr(wait_line(bob, "* MSG alice@lab1 "),
+	    " after the cut"));
+
+	/* A clean stop, then another boot: the same outbox id. */
+	raw_close(alice);
+	ck_assert_int_eq(srv_terminate(s1, SIGTERM), 0);
+	setenv("FS_TEST_BOOT_ID", "00000000-0000-0000-0000-00000000e2e2", 1);
+	ck_assert(srv_run(s1, (const char *const *)s1->args));
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	outbox_id(s1, id, sizeof(id));
+	ck_assert_str_eq(id, id2);
+	unsetenv("FS_TEST_BOOT_ID");
+	raw_close(alice);
+	raw_close(bob);
+	step_stop_ok(s1);
+	step_stop_ok(s2);
+	mosq_stop(b);
+}
+END_TEST
+
 /* Two brokers joined by a mosquitto bridge, a board on each. */
 START_TEST(test_bridge)
 {
@@ -784,6 +864,7 @@ suite_e2e_fed(void)
 	tcase_add_test(tl, test_broker_restart_1000);
 	tcase_add_test(tl, test_home_kill9);
 	tcase_add_test(tl, test_origin_kill9);
+	tcase_add_test(tl, test_origin_power_cut);
 	suite_add_tcase(s, tl);
 	tcase_add_unchecked_fixture(tt, tmx_fixture_setup,
 	    tmx_fixture_teardown);
