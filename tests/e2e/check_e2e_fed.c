@@ -203,6 +203,32 @@ wait_listed(struct raw *r, const char *addr, bool listed)
 	}
 }
 
+/* A broker, lab1 with alice and lab2 with bob logged in, bob listed on
+   lab1. */
+static void
+two_boards(struct broker **b, struct srv **s1, struct srv **s2,
+    struct raw **alice, struct raw **bob)
+{
+	*b = mosq_start(NULL);
+	*s1 = board_start(*b, "lab1", CREDS1);
+	*s2 = board_start(*b, "lab2", CREDS2);
+	*alice = step_raw_login(*s1, "alice", "alice123", 5001);
+	*bob = step_raw_login(*s2, "bob", "bob123", 5002);
+	wait_listed(*alice, "bob@lab2", true);
+}
+
+/* Close both, stop both boards (cleanly) and the broker. */
+static void
+two_boards_end(struct broker *b, struct srv *s1, struct srv *s2,
+    struct raw *alice, struct raw *bob)
+{
+	raw_close(alice);
+	raw_close(bob);
+	step_stop_ok(s1);
+	step_stop_ok(s2);
+	mosq_stop(b);
+}
+
 /* No mosquitto: skipped with a note, but a failure under CI, where
    install-deps has installed it (a suite that skips itself proves nothing). */
 #define NEED_MOSQUITTO() do {						\
@@ -313,11 +339,7 @@ START_TEST(test_two_boards)
 		    saw_carol, saw_alice, l);
 	}
 
-	raw_close(alice);
-	raw_close(bob);
-	step_stop_ok(s1);
-	step_stop_ok(s2);
-	mosq_stop(b);
+	two_boards_end(b, s1, s2, alice, bob);
 }
 END_TEST
 
@@ -425,12 +447,7 @@ START_TEST(test_broker_restart_1000)
 	int next = 0;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	s2 = board_start(b, "lab2", CREDS2);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	bob = step_raw_login(s2, "bob", "bob123", 5002);
-	wait_listed(alice, "bob@lab2", true);
+	two_boards(&b, &s1, &s2, &alice, &bob);
 	ck_assert_int_eq(send_numbered(alice, 0, 300), 300);
 	mosq_kill(b, SIGKILL);
 	/* Accepted into the outbox while the broker is down. */
@@ -439,11 +456,7 @@ START_TEST(test_broker_restart_1000)
 	ck_assert_int_eq(send_numbered(alice, 700, NMSG), 300);
 	expect_all_once(&bob, s2, &next);
 	ck_assert_int_eq(next, NMSG);
-	raw_close(alice);
-	raw_close(bob);
-	step_stop_ok(s1);
-	step_stop_ok(s2);
-	mosq_stop(b);
+	two_boards_end(b, s1, s2, alice, bob);
 }
 END_TEST
 
@@ -457,12 +470,7 @@ START_TEST(test_home_kill9)
 	int next = 0;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	s2 = board_start(b, "lab2", CREDS2);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	bob = step_raw_login(s2, "bob", "bob123", 5002);
-	wait_listed(alice, "bob@lab2", true);
+	two_boards(&b, &s1, &s2, &alice, &bob);
 	ck_assert_int_eq(send_numbered(alice, 0, 500), 500);
 	srv_terminate(s2, SIGKILL);
 	ck_assert_int_eq(send_numbered(alice, 500, NMSG), 500);
@@ -502,11 +510,7 @@ START_TEST(test_home_kill9)
 	}
 	bob = step_raw_login(s2, "bob", "bob123", 5002);
 	expect_all_once(&bob, s2, &next);
-	raw_close(alice);
-	raw_close(bob);
-	step_stop_ok(s1);
-	step_stop_ok(s2);
-	mosq_stop(b);
+	two_boards_end(b, s1, s2, alice, bob);
 }
 END_TEST
 
@@ -522,12 +526,7 @@ START_TEST(test_origin_kill9)
 	int i, acked = 0, next = 0, n;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	s2 = board_start(b, "lab2", CREDS2);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	bob = step_raw_login(s2, "bob", "bob123", 5002);
-	wait_listed(alice, "bob@lab2", true);
+	two_boards(&b, &s1, &s2, &alice, &bob);
 	for (i = 0; i < NMSG; i++) {
 		snprintf(line, sizeof(line), "%d MSGTO bob@lab2 m%04d", i, i);
 		ck_assert(raw_send(alice, line));
@@ -562,6 +561,20 @@ START_TEST(test_origin_kill9)
 }
 END_TEST
 
+/* from's DM (request tag) to bob@lab2 is accepted and reaches to. */
+static void
+dm_seen(struct raw *from, struct raw *to, const char *tag, const char *text)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s MSGTO bob@lab2 %s", tag, text);
+	ck_assert(raw_send(from, line));
+	snprintf(line, sizeof(line), "%s OK ", tag);
+	wait_line(from, line);
+	ck_assert_ptr_nonnull(strstr(wait_line(to, "* MSG alice@lab1 "),
+	    text));
+}
+
 /* The outbox's "I OUTBOX" line (its id), into id. */
 static void
 outbox_id(struct srv *s, char *id, size_t len)
@@ -591,17 +604,9 @@ START_TEST(test_origin_power_cut)
 	char id[64], id2[64], *log, *cut;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	s2 = board_start(b, "lab2", CREDS2);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	bob = step_raw_login(s2, "bob", "bob123", 5002);
-	wait_listed(alice, "bob@lab2", true);
+	two_boards(&b, &s1, &s2, &alice, &bob);
 	outbox_id(s1, id, sizeof(id));
-	RAW_SEND(alice, "1 MSGTO bob@lab2 before the cut");
-	wait_line(alice, "1 OK ");
-	ck_assert_ptr_nonnull(strstr(wait_line(bob, "* MSG alice@lab1 "),
-	    " before the cut"));
+	dm_seen(alice, bob, "1", "before the cut");
 
 	/* The cut: the lines after "I" and "B" are gone. */
 	srv_terminate(s1, SIGKILL);
@@ -620,10 +625,7 @@ START_TEST(test_origin_power_cut)
 	outbox_id(s1, id2, sizeof(id2));
 	ck_assert_str_ne(id, id2);
 	wait_listed(alice, "bob@lab2", true);
-	RAW_SEND(alice, "2 MSGTO bob@lab2 after the cut");
-	wait_line(alice, "2 OK ");
-	ck_assert_ptr_nonnull(strstr(wait_line(bob, "* MSG alice@lab1 "),
-	    " after the cut"));
+	dm_seen(alice, bob, "2", "after the cut");
 
 	/* A clean stop, then another boot: the same outbox id. */
 	raw_close(alice);
@@ -634,11 +636,7 @@ START_TEST(test_origin_power_cut)
 	outbox_id(s1, id, sizeof(id));
 	ck_assert_str_eq(id, id2);
 	unsetenv("FS_TEST_BOOT_ID");
-	raw_close(alice);
-	raw_close(bob);
-	step_stop_ok(s1);
-	step_stop_ok(s2);
-	mosq_stop(b);
+	two_boards_end(b, s1, s2, alice, bob);
 }
 END_TEST
 
@@ -666,11 +664,7 @@ START_TEST(test_bridge)
 	wait_line(alice, "1 OK Message sent to bob@lab2");
 	ck_assert_ptr_nonnull(strstr(wait_line(bob, "* MSG alice@lab1 "),
 	    " over the bridge"));
-	raw_close(alice);
-	raw_close(bob);
-	step_stop_ok(s1);
-	step_stop_ok(s2);
-	mosq_stop(b);
+	two_boards_end(b, s1, s2, alice, bob);
 	mosq_stop(a);
 }
 END_TEST
@@ -729,12 +723,7 @@ START_TEST(test_dead_board_leaves)
 	long long t0;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	s2 = board_start(b, "lab2", CREDS2);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	bob = step_raw_login(s2, "bob", "bob123", 5002);
-	wait_listed(alice, "bob@lab2", true);
+	two_boards(&b, &s1, &s2, &alice, &bob);
 	t0 = e2e_now_ms();
 	srv_terminate(s2, SIGKILL);
 	wait_line(alice, "* OFFLINE bob@lab2 lost");
@@ -779,6 +768,10 @@ START_TEST(test_edge_summary)
 	NEED_MOSQUITTO();
 	b = mosq_start(NULL);
 	s1 = board_start_with(b, "lab1", CREDS1, "homeassistant = yes\n");
+	/* Summaries go only while the link is up: wait for it first. */
+	deadline = e2e_now_ms() + e2e_scale(10000);
+	while (strstr(retained(b, "fs/v1/board/lab1"), " online") == NULL)
+		ck_assert_msg(e2e_now_ms() < deadline, "lab1 not online");
 	a = step_login(s1, "alice", "alice123", 0);
 	SEND(a, "EDG 7 5");
 	EXPECT(a, "Wrote 5 random integers to ");
