@@ -224,6 +224,7 @@ E2E_SUITES	+= e2e_tui e2e_daily
 # Federation (issue 18): the link, boards and presence, DMs and
 # broadcasts across boards, the pure topic and payload codec.
 SERVER_SRCS	+= firmware-server/fed.c firmware-server/fed_msg.c \
+		   firmware-server/fed_outbox.c \
 		   firmware-server/fed_codec.c firmware-server/fed_edge.c \
 		   $(FED_LINK_SRC)
 SERVER_SUITES	+= fed_codec

@@ -7,11 +7,13 @@
  * both across two boards through a real mosquitto and, for comparison,
  * on one board; and
  *   3. with the broker killed, 1,000 messages accepted into the outbox,
- *      then the time from the broker's restart to bob's last MSG.
+ *      then the time from the broker's restart to bob's last MSG;
+ * ROUNDS times (default 3), then the medians, the load average, and
+ * "met" or "MISSED" against the issue's targets.
  * It starts mosquitto and BUILD/firmware-server on free loopback ports in
  * a temporary directory and prints one line per figure.
  *
- *   build/fedbench [BUILD_DIR] [FLAT_COUNT]     (make bench-fed)
+ *   build/fedbench [BUILD_DIR] [FLAT_COUNT] [ROUNDS]     (make bench-fed)
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,6 +24,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,9 +228,10 @@ cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* 1,000 msg/s for 3 s: p50 and p99 in ms. */
+/* 1,000 msg/s for 3 s: p50 and p99 into lat50, lat99 (ms). */
 static void
-paced(struct peer *a, struct peer *b, const char *to, const char *what)
+paced(struct peer *a, struct peer *b, const char *to, const char *what,
+    double *lat50, double *lat99)
 {
 	static double lat[3000];
 	double t0 = bench_now_s();
@@ -241,9 +245,72 @@ paced(struct peer *a, struct peer *b, const char *to, const char *what)
 		usleep(100);
 	}
 	qsort(lat, (size_t)got, sizeof(lat[0]), cmp);
+	*lat50 = got ? lat[got / 2] * 1e3 : 1e9;
+	*lat99 = got ? lat[got * 99 / 100] * 1e3 : 1e9;
 	printf("%-10s at 1,000 msg/s: %d of 3000 delivered, p50 %.2f ms, "
-	    "p99 %.2f ms\n", what, got, got ? lat[got / 2] * 1e3 : 0,
-	    got ? lat[got * 99 / 100] * 1e3 : 0);
+	    "p99 %.2f ms\n", what, got, got ? *lat50 : 0, got ? *lat99 : 0);
+}
+
+/* The median of n figures (sorts them). */
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The load averages, as text. */
+static const char *
+loadavg(void)
+{
+	static char buf[64];
+	char *sp;
+	FILE *fp = fopen("/proc/loadavg", "r");
+
+	buf[0] = '\0';
+	if (fp != NULL) {
+		if (fgets(buf, sizeof(buf), fp) == NULL)
+			buf[0] = '\0';
+		fclose(fp);
+	}
+	/* The 1, 5 and 15 minute figures: the first three fields. */
+	if ((sp = strchr(buf, ' ')) != NULL && (sp = strchr(sp + 1, ' ')) !=
+	    NULL && (sp = strchr(sp + 1, ' ')) != NULL)
+		*sp = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] ? buf : "?";
+}
+
+/* The broker goes; 1,000 messages wait in the outbox; the broker comes
+   back on mport: seconds until bob has them all (*got of them). */
+static double
+drain(pid_t *mq, int mport, struct peer *a, struct peer *b, int *got)
+{
+	double t0;
+	int acked = 0;
+
+	kill(*mq, SIGKILL);
+	waitpid(*mq, NULL, 0);
+	for (int i = 0; i < 1000; i++)
+		send_msg(a, "bob@lab2", i);
+	while (acked < 1000 && next_line(a, 10000) != NULL)
+		acked++;
+	*mq = broker(mport);
+	t0 = bench_now_s();
+	*got = 0;
+	receive(b, 1000, got, NULL, 30000);
+	printf("drain after the broker's return: %d of 1000 queued messages "
+	    "in %.2f s\n", *got, bench_now_s() - t0);
+	return *got == 1000 ? bench_now_s() - t0 : 1e9;
+}
+
+/* One verdict line against a target. */
+static void
+verdict(const char *what, double v, const char *unit, bool met,
+    const char *target)
+{
+	printf("median %-34s %10.2f %-5s target %-12s %s\n", what, v, unit,
+	    target, met ? "met" : "MISSED");
 }
 
 int
@@ -251,21 +318,28 @@ main(int argc, char **argv)
 {
 	const char *build = argc > 1 ? argv[1] : "build";
 	int count = argc > 2 ? atoi(argv[2]) : 20000;
+	int rounds = argc > 3 ? atoi(argv[3]) : 3;
 	int mport = bench_free_port(), p1 = bench_free_port(), p2 = bench_free_port();
-	int p0 = bench_free_port(), got = 0;
+	int p0 = bench_free_port(), got, r;
 	char bin[256];
 	struct peer *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	struct peer *a0 = calloc(1, sizeof(*a0)), *b0 = calloc(1, sizeof(*b0));
+	double flat1[16], flat2[16], p50_1[16], p99_1[16], p50_2[16], p99_2[16];
+	double dr[16], m;
 	pid_t mq, s1, s2, s0;
-	double t0;
-	int acked = 0;
 
+	if (rounds < 1 || rounds > 16 || count < 1) {
+		fprintf(stderr, "usage: fedbench [BUILD_DIR] [FLAT_COUNT] "
+		    "[ROUNDS 1..16]\n");
+		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(bin, sizeof(bin), "%s/firmware-server", build);
 	snprintf(dir, sizeof(dir), "/tmp/fedbench-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return 1;
+	printf("load average at the start: %s\n", loadavg());
 	mq = broker(mport);
 	s1 = board(bin, "lab1", p1, mport);
 	s2 = board(bin, "lab2", p2, mport);
@@ -276,25 +350,33 @@ main(int argc, char **argv)
 	login(b0, p0, "bob", "bob123");
 	usleep(500000);		/* presence crosses */
 
-	printf("one board  flat out: %.0f msg/s (%d messages)\n",
-	    flat(a0, b0, "bob", count), count);
-	printf("two boards flat out: %.0f msg/s (%d messages, through "
-	    "mosquitto)\n", flat(a, b, "bob@lab2", count), count);
-	paced(a0, b0, "bob", "one board");
-	paced(a, b, "bob@lab2", "two boards");
+	for (r = 0; r < rounds; r++) {
+		printf("-- round %d of %d (load average %s)\n", r + 1, rounds,
+		    loadavg());
+		flat1[r] = flat(a0, b0, "bob", count);
+		printf("one board  flat out: %.0f msg/s (%d messages)\n",
+		    flat1[r], count);
+		flat2[r] = flat(a, b, "bob@lab2", count);
+		printf("two boards flat out: %.0f msg/s (%d messages, through "
+		    "mosquitto)\n", flat2[r], count);
+		paced(a0, b0, "bob", "one board", &p50_1[r], &p99_1[r]);
+		paced(a, b, "bob@lab2", "two boards", &p50_2[r], &p99_2[r]);
+		dr[r] = drain(&mq, mport, a, b, &got);
+	}
 
-	/* The broker goes; 1,000 messages wait in the outbox. */
-	kill(mq, SIGKILL);
-	waitpid(mq, NULL, 0);
-	for (int i = 0; i < 1000; i++)
-		send_msg(a, "bob@lab2", i);
-	while (acked < 1000 && next_line(a, 10000) != NULL)
-		acked++;
-	mq = broker(mport);
-	t0 = bench_now_s();
-	receive(b, 1000, &got, NULL, 30000);
-	printf("drain after the broker's return: %d of 1000 queued messages "
-	    "in %.2f s\n", got, bench_now_s() - t0);
+	printf("-- %d round%s; load average at the end: %s\n", rounds,
+	    rounds == 1 ? "" : "s", loadavg());
+	printf("median one board flat out %.0f msg/s, p50 %.2f ms, p99 %.2f ms "
+	    "(for comparison)\n", median(flat1, rounds), median(p50_1, rounds),
+	    median(p99_1, rounds));
+	m = median(flat2, rounds);
+	verdict("two boards flat out", m, "msg/s", m >= 50000, ">= 50,000");
+	m = median(p50_2, rounds);
+	printf("median %-34s %10.2f ms\n", "two boards p50 at 1,000 msg/s", m);
+	m = median(p99_2, rounds);
+	verdict("two boards p99 at 1,000 msg/s", m, "ms", m <= 2, "<= 2");
+	m = median(dr, rounds);
+	verdict("drain of 1,000 after the broker", m, "s", m <= 2, "<= 2");
 
 	kill(s1, SIGTERM);
 	kill(s2, SIGTERM);

@@ -5,16 +5,19 @@
  * remote user is appended to the outbox (fed-outbox.log) and the sender's
  * OK waits for that append to be on disk, as for a local message.  Each
  * destination board has its own sequence; the origin publishes from the
- * outbox (QoS 1) and keeps each message until the home board acknowledges
- * it.  The home board accepts only the next number from an origin (a
- * repeat is acknowledged again, a gap is ignored), stores or delivers the
- * message, records (origin, outbox id, number) in fed-inbox.log, and
- * acknowledges only once that record is on disk.  The origin resends from the first unacknowledged
- * message when the link or the home board comes back, or when no
- * acknowledgement came for FED_RESEND_MS (go-back-N).
+ * outbox and keeps each message until the home board acknowledges it.
+ * Messages and acknowledgements go at QoS 0: this protocol, not the
+ * broker's, makes them arrive once, and QoS 1 would only add a PUBACK per
+ * record and the broker's in-flight limit (a dropped one is a gap, filled
+ * by the origin's resend).  The home board accepts only the next number
+ * from an origin (a repeat is acknowledged again, a gap is ignored),
+ * stores or delivers the message, records (origin, outbox id, number) in
+ * fed-inbox.log, and acknowledges only once that record is on disk.  The
+ * origin resends from the first unacknowledged message when the link or
+ * the home board comes back, or when no acknowledgement came for
+ * FED_RESEND_MS (go-back-N).
  */
 #include <sys/queue.h>
-#include <sys/random.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +33,7 @@
 #include "fed.h"
 #include "fed_int.h"
 #include "fed_link.h"
+#include "fed_msg_int.h"
 #include "log.h"
 #include "offline.h"
 #include "server.h"
@@ -38,96 +42,32 @@
 #include "store.h"
 #include "timefmt.h"
 
-#define FED_OUTBOX_MAX		100000	/* messages waiting in all */
-#define FED_PEERS_MAX		256	/* boards messaged or heard from */
-#define FED_WINDOW		2000	/* published, unacknowledged */
-#define FED_RESEND_MS		2000	/* no acknowledgement: go back */
-#define FED_RESEND_MAX_MS	32000	/* ... doubling up to this */
-#define FED_ACKS_MAX		100000	/* acknowledgements waiting */
-#define FED_COMPACT_LINES	20000	/* rewrite the logs after so many */
+struct fed_msg_state fed_m;
 
-struct fed_out {
-	TAILQ_ENTRY(fed_out)	 entry;
-	unsigned long long	 seq;
-	uint64_t		 gen;		/* store generation of its line */
-	time_t			 time;
-	char			 from[PROTO_USER_MAX + 1];
-	char			 to[PROTO_USER_MAX + 1];
-	char			*text;
-};
-TAILQ_HEAD(fed_out_list, fed_out);
-
-struct fed_peer {
-	char			 name[PROTO_BOARD_MAX + 1];
-	/* outgoing: our messages for its users */
-	struct fed_out_list	 out;
-	struct fed_out		*cursor;	/* next to publish, or NULL */
-	unsigned long long	 next_seq;
-	unsigned long long	 acked;
-	int64_t			 progress_ms;
-	int			 resend_ms;	/* doubles while no progress */
-	/* incoming: its messages for our users */
-	char			 inc_in[FED_EPOCH_MAX + 1];
-	unsigned long long	 last_in;
-	uint64_t		 last_in_gen;
-	uint64_t		 reacked;	/* pass of the last repeat's ack */
-	/* its broadcasts */
-	char			 bc_epoch[FED_EPOCH_MAX + 1];
-	unsigned long long	 bc_last;
-};
-
-struct fed_ack_q {
-	struct fed_peer		*peer;
-	unsigned long long	 seq;
-	enum fed_ack		 status;
-	uint64_t		 gen;
-};
-
-static struct {
-	struct server		*srv;
-	char			 inc[FED_EPOCH_MAX + 1];	/* outbox id */
-	char			 out_path[STORE_PATH_MAX];
-	char			 in_path[STORE_PATH_MAX];
-	struct fed_peer		*peers[FED_PEERS_MAX];
-	size_t			 npeers;
-	size_t			 nout;
-	struct fed_ack_q	*acks;		/* a ring */
-	size_t			 ack_head, nacks;
-	unsigned long long	 bc_seq;
-	/* Live deliveries of this pass: their inbox records are written
-	   after the pass has sent them (fed_msg_pass_end). */
-	char			*live;		/* "R ..." lines, LF-separated */
-	size_t			 live_len, live_cap;
-	struct fed_ack_q	*live_acks;
-	size_t			 nlive;
-	size_t			 out_lines, in_lines;
-	int64_t			 now_ms;
-	uint64_t		 pass;		/* fed_msg_pass() calls */
-} M;
 
 /* The peer named name; added when add.  NULL when none or full. */
-static struct fed_peer *
+struct fed_peer *
 fed_peer_get(const char *name, bool add)
 {
 	struct fed_peer *p;
 	size_t i;
 
-	for (i = 0; i < M.npeers; i++)
-		if (strcmp(M.peers[i]->name, name) == 0)
-			return M.peers[i];
-	if (!add || M.npeers == FED_PEERS_MAX ||
+	for (i = 0; i < fed_m.npeers; i++)
+		if (strcmp(fed_m.peers[i]->name, name) == 0)
+			return fed_m.peers[i];
+	if (!add || fed_m.npeers == FED_PEERS_MAX ||
 	    (p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	TAILQ_INIT(&p->out);
 	p->next_seq = 1;
 	p->resend_ms = FED_RESEND_MS;
-	M.peers[M.npeers++] = p;
+	fed_m.peers[fed_m.npeers++] = p;
 	return p;
 }
 
 /* Queue a message of the outbox in memory. */
-static struct fed_out *
+struct fed_out *
 fed_out_add(struct fed_peer *p, unsigned long long seq, time_t when,
     const char *from, const char *to, const char *text)
 {
@@ -147,12 +87,12 @@ fed_out_add(struct fed_peer *p, unsigned long long seq, time_t when,
 		p->cursor = o;
 	if (seq >= p->next_seq)
 		p->next_seq = seq + 1;
-	M.nout++;
+	fed_m.nout++;
 	return o;
 }
 
 /* Drop the head of p's outbox. */
-static void
+void
 fed_out_drop(struct fed_peer *p, struct fed_out *o)
 {
 	if (p->cursor == o)
@@ -160,186 +100,28 @@ fed_out_drop(struct fed_peer *p, struct fed_out *o)
 	TAILQ_REMOVE(&p->out, o, entry);
 	free(o->text);
 	free(o);
-	M.nout--;
-}
-
-/* Cut "A B C rest" into n words and the rest; the count, or -1. */
-static int
-fed_cut(char *line, char **f, int n)
-{
-	int i = 0;
-	char *p = line;
-
-	while (i < n) {
-		f[i++] = p;
-		if (i == n)
-			break;
-		if ((p = strchr(p, ' ')) == NULL)
-			return -1;
-		*p++ = '\0';
-	}
-	return i;
-}
-
-/* Replay one line of fed-outbox.log. */
-static void
-fed_out_replay(char *line)
-{
-	char *f[7];
-	struct fed_peer *p;
-	unsigned long long seq;
-	struct fed_out *o;
-
-	if (line[0] == 'I' && line[1] == ' ' && fed_valid_epoch(line + 2)) {
-		snprintf(M.inc, sizeof(M.inc), "%s", line + 2);
-		return;
-	}
-	if (line[0] == 'A' && fed_cut(line, f, 3) == 3 &&
-	    proto_valid_board(f[1]) &&
-	    (p = fed_peer_get(f[1], true)) != NULL) {
-		seq = strtoull(f[2], NULL, 10);
-		if (seq > p->acked)
-			p->acked = seq;
-		if (seq >= p->next_seq)
-			p->next_seq = seq + 1;
-		while ((o = TAILQ_FIRST(&p->out)) != NULL && o->seq <= seq)
-			fed_out_drop(p, o);
-		return;
-	}
-	if (line[0] == 'M' && fed_cut(line, f, 7) == 7 &&
-	    proto_valid_board(f[1]) && proto_valid_user(f[4]) &&
-	    proto_valid_user(f[5]) &&
-	    (p = fed_peer_get(f[1], true)) != NULL) {
-		seq = strtoull(f[2], NULL, 10);
-		if (seq > p->acked && fed_out_add(p, seq,
-		    (time_t)strtoll(f[3], NULL, 10), f[4], f[5], f[6]) != NULL)
-			return;
-		if (seq > p->acked)
-			log_warnx("federation: out of memory loading the outbox");
-		return;
-	}
-	log_warnx("federation: fed-outbox.log: a malformed line is skipped");
-}
-
-/* Replay one line of fed-inbox.log. */
-static void
-fed_in_replay(char *line)
-{
-	char *f[4];
-	struct fed_peer *p;
-
-	if (line[0] == 'R' && fed_cut(line, f, 4) == 4 &&
-	    proto_valid_board(f[1]) && fed_valid_epoch(f[2]) &&
-	    (p = fed_peer_get(f[1], true)) != NULL) {
-		snprintf(p->inc_in, sizeof(p->inc_in), "%s", f[2]);
-		p->last_in = strtoull(f[3], NULL, 10);
-		return;
-	}
-	log_warnx("federation: fed-inbox.log: a malformed line is skipped");
-}
-
-/* Read a log, one line at a time. */
-static int
-fed_log_read(const char *path, void (*fn)(char *line))
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "re")) == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((n = getline(&line, &cap, fp)) != -1) {
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (n > 0)
-			fn(line);
-	}
-	free(line);
-	fclose(fp);
-	return 0;
-}
-
-/* Rewrite both logs with only what is still needed. */
-static int
-fed_compact(void)
-{
-	char *buf = NULL, *ibuf = NULL;
-	size_t len = 0, ilen = 0, i;
-	struct fed_out *o;
-	FILE *fp, *ifp;
-	int r = -1;
-
-	if ((fp = open_memstream(&buf, &len)) == NULL ||
-	    (ifp = open_memstream(&ibuf, &ilen)) == NULL) {
-		if (fp != NULL)
-			fclose(fp);
-		free(buf);
-		return -1;
-	}
-	fprintf(fp, "I %s\n", M.inc);
-	for (i = 0; i < M.npeers; i++) {
-		struct fed_peer *p = M.peers[i];
-
-		if (p->next_seq > 1)
-			fprintf(fp, "A %s %llu\n", p->name, p->next_seq - 1 >
-			    p->acked ? p->acked : p->next_seq - 1);
-		TAILQ_FOREACH(o, &p->out, entry)
-			fprintf(fp, "M %s %llu %lld %s %s %s\n", p->name, o->seq,
-			    (long long)o->time, o->from, o->to, o->text);
-		if (p->inc_in[0] != '\0')
-			fprintf(ifp, "R %s %s %llu\n", p->name, p->inc_in,
-			    p->last_in);
-	}
-	fclose(fp);
-	fclose(ifp);
-	if (store_write_atomic(M.out_path, buf, len, true) == 0 &&
-	    store_write_atomic(M.in_path, ibuf, ilen, true) == 0)
-		r = 0;
-	else
-		log_warn("federation: cannot rewrite the outbox");
-	M.out_lines = M.in_lines = 0;
-	free(buf);
-	free(ibuf);
-	return r;
+	fed_m.nout--;
 }
 
 /* Load the outbox and the inbox's numbers. */
 int
 fed_msg_init(struct server *srv)
 {
-	unsigned char rnd[8];
-	size_t i;
-
-	memset(&M, 0, sizeof(M));
-	M.srv = srv;
-	if (store_path(M.out_path, srv->cfg.data_dir, "fed-outbox.log") == -1 ||
-	    store_path(M.in_path, srv->cfg.data_dir, "fed-inbox.log") == -1 ||
-	    (M.acks = calloc(FED_ACKS_MAX, sizeof(*M.acks))) == NULL ||
-	    (M.live_acks = calloc(FED_WINDOW, sizeof(*M.live_acks))) == NULL) {
+	memset(&fed_m, 0, sizeof(fed_m));
+	fed_m.srv = srv;
+	if (store_path(fed_m.out_path, srv->cfg.data_dir, "fed-outbox.log") == -1 ||
+	    store_path(fed_m.in_path, srv->cfg.data_dir, "fed-inbox.log") == -1 ||
+	    (fed_m.acks = calloc(FED_ACKS_MAX, sizeof(*fed_m.acks))) == NULL ||
+	    (fed_m.live_acks = calloc(FED_WINDOW, sizeof(*fed_m.live_acks))) == NULL) {
 		log_errorx("federation: data_dir path too long, or no memory");
 		return -1;
 	}
-	if (fed_log_read(M.out_path, fed_out_replay) == -1 ||
-	    fed_log_read(M.in_path, fed_in_replay) == -1) {
-		log_warn("federation: cannot read the outbox");
+	if (fed_outbox_load() == -1)
 		return -1;
-	}
-	if (M.inc[0] == '\0') {
-		/* A new outbox: numbering starts again at 1 under a new id,
-		   which tells home boards to forget the old numbers. */
-		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-			log_warn("federation: getrandom");
-			return -1;
-		}
-		for (i = 0; i < sizeof(rnd); i++)
-			snprintf(M.inc + 2 * i, 3, "%02x", rnd[i]);
-	}
-	if (fed_compact() == -1)
-		return -1;
-	if (M.nout > 0)
-		log_info("federation: %zu message%s in the outbox", M.nout,
-		    M.nout == 1 ? "" : "s");
+	fed_m.ready = true;
+	if (fed_m.nout > 0)
+		log_info("federation: %zu message%s in the outbox", fed_m.nout,
+		    fed_m.nout == 1 ? "" : "s");
 	return 0;
 }
 
@@ -350,15 +132,16 @@ fed_msg_free(void)
 	struct fed_out *o;
 	size_t i;
 
-	for (i = 0; i < M.npeers; i++) {
-		while ((o = TAILQ_FIRST(&M.peers[i]->out)) != NULL)
-			fed_out_drop(M.peers[i], o);
-		free(M.peers[i]);
+	fed_outbox_close();
+	for (i = 0; i < fed_m.npeers; i++) {
+		while ((o = TAILQ_FIRST(&fed_m.peers[i]->out)) != NULL)
+			fed_out_drop(fed_m.peers[i], o);
+		free(fed_m.peers[i]);
 	}
-	free(M.acks);
-	free(M.live_acks);
-	free(M.live);
-	memset(&M, 0, sizeof(M));
+	free(fed_m.acks);
+	free(fed_m.live_acks);
+	free(fed_m.live);
+	memset(&fed_m, 0, sizeof(fed_m));
 }
 
 /* Start again from the first unacknowledged message. */
@@ -366,7 +149,7 @@ static void
 fed_peer_rewind(struct fed_peer *p)
 {
 	p->cursor = TAILQ_FIRST(&p->out);
-	p->progress_ms = M.now_ms;
+	p->progress_ms = fed_m.now_ms;
 }
 
 /* Publish what the window allows of p's outbox. */
@@ -381,17 +164,17 @@ fed_peer_pump(struct fed_peer *p)
 		return;
 	memset(&r, 0, sizeof(r));
 	r.kind = FED_K_DM;
-	snprintf(r.epoch, sizeof(r.epoch), "%s", M.inc);
+	snprintf(r.epoch, sizeof(r.epoch), "%s", fed_m.inc);
 	while ((o = p->cursor) != NULL && o->seq <= p->acked + FED_WINDOW &&
-	    (o->gen <= done || !store_holds_replies())) {
+	    (o->num <= fed_m.written || o->gen <= done)) {
 		if (p->cursor == TAILQ_FIRST(&p->out))
-			p->progress_ms = M.now_ms;
+			p->progress_ms = fed_m.now_ms;
 		r.seq = o->seq;
 		r.time = (long long)o->time;
 		snprintf(r.user, sizeof(r.user), "%s", o->from);
 		snprintf(r.to, sizeof(r.to), "%s", o->to);
 		snprintf(r.text, sizeof(r.text), "%s", o->text);
-		if (fed_publish(&r, p->name, 1, false) == -1)
+		if (fed_publish(&r, p->name, 0, false) == -1)
 			return;
 		p->cursor = TAILQ_NEXT(o, entry);
 	}
@@ -403,8 +186,8 @@ fed_msg_up(void)
 {
 	size_t i;
 
-	for (i = 0; i < M.npeers; i++)
-		fed_peer_rewind(M.peers[i]);
+	for (i = 0; i < fed_m.npeers; i++)
+		fed_peer_rewind(fed_m.peers[i]);
 }
 
 /* Disconnected: nothing is in flight any more. */
@@ -413,8 +196,8 @@ fed_msg_down(void)
 {
 	size_t i;
 
-	for (i = 0; i < M.npeers; i++)
-		fed_peer_rewind(M.peers[i]);
+	for (i = 0; i < fed_m.npeers; i++)
+		fed_peer_rewind(fed_m.peers[i]);
 }
 
 /* A board came online: resend to it from its first unacknowledged. */
@@ -429,6 +212,25 @@ fed_msg_board_online(const char *board)
 	}
 }
 
+/*
+ * True when a need not be published: it says "ok" and the next one in the
+ * queue, for the same board and on disk too, acknowledges a later number.
+ * Acknowledgements are cumulative (the origin drops everything up to the
+ * number), so under load one publication answers a whole pass's messages;
+ * a refusal ("nouser", "blocked", "full") is always published.
+ */
+static bool
+fed_ack_covered(const struct fed_ack_q *a, uint64_t done)
+{
+	const struct fed_ack_q *b;
+
+	if (fed_m.nacks < 2 || a->status != FED_ACK_OK)
+		return false;
+	b = &fed_m.acks[(fed_m.ack_head + 1) % FED_ACKS_MAX];
+	return b->peer == a->peer && b->seq >= a->seq &&
+	    (b->gen <= done || !store_holds_replies());
+}
+
 /* Once per pass: acknowledgements that are on disk, resends, publishing. */
 int
 fed_msg_pass(int64_t now_ms)
@@ -439,26 +241,31 @@ fed_msg_pass(int64_t now_ms)
 	int t = -1;
 	size_t i;
 
-	M.now_ms = now_ms;
-	M.pass++;
+	fed_m.now_ms = now_ms;
+	fed_m.pass++;
 	memset(&r, 0, sizeof(r));
 	r.kind = FED_K_ACK;
-	while (M.nacks > 0 && fed_link_up()) {
-		a = &M.acks[M.ack_head];
+	while (fed_m.nacks > 0 && fed_link_up()) {
+		a = &fed_m.acks[fed_m.ack_head];
 		if (a->gen > done && store_holds_replies())
 			break;
+		if (fed_ack_covered(a, done)) {
+			fed_m.ack_head = (fed_m.ack_head + 1) % FED_ACKS_MAX;
+			fed_m.nacks--;
+			continue;
+		}
 		snprintf(r.epoch, sizeof(r.epoch), "%s", a->peer->inc_in);
 		r.seq = a->seq;
 		r.status = a->status;
-		if (fed_publish(&r, a->peer->name, 1, false) == -1)
+		if (fed_publish(&r, a->peer->name, 0, false) == -1)
 			break;
-		M.ack_head = (M.ack_head + 1) % FED_ACKS_MAX;
-		M.nacks--;
+		fed_m.ack_head = (fed_m.ack_head + 1) % FED_ACKS_MAX;
+		fed_m.nacks--;
 	}
-	if (M.nacks > 0)
+	if (fed_m.nacks > 0)
 		t = 5;
-	for (i = 0; i < M.npeers; i++) {
-		struct fed_peer *p = M.peers[i];
+	for (i = 0; i < fed_m.npeers; i++) {
+		struct fed_peer *p = fed_m.peers[i];
 		struct fed_out *first = TAILQ_FIRST(&p->out);
 
 		if (first == NULL)
@@ -477,7 +284,8 @@ fed_msg_pass(int64_t now_ms)
 		if (fed_link_up() && fed_board_online(p->name)) {
 			int left = (int)(p->progress_ms + p->resend_ms - now_ms);
 
-			if (p->cursor != NULL && p->cursor->gen > done)
+			if (p->cursor != NULL && p->cursor->num > fed_m.written &&
+			    p->cursor->gen > done)
 				left = 5;
 			if (left < 1)
 				left = 1;
@@ -485,7 +293,7 @@ fed_msg_pass(int64_t now_ms)
 				t = left;
 		}
 	}
-	if (M.nout == 0 && M.out_lines + M.in_lines > FED_COMPACT_LINES)
+	if (fed_m.nout == 0 && fed_m.out_lines + fed_m.in_lines > FED_COMPACT_LINES)
 		fed_compact();
 	return t;
 }
@@ -504,7 +312,7 @@ fed_msgto(struct cmd_ctx *ctx, const char *addr, const char *text)
 		cmd_err(ctx, PROTO_E_NOUSER, "no such user: %s", addr);
 		return;
 	}
-	if (M.nout >= FED_OUTBOX_MAX) {
+	if (fed_m.nout >= FED_OUTBOX_MAX) {
 		cmd_err(ctx, PROTO_E_LIMIT, "%d messages wait for other boards "
 		    "already; try again later", FED_OUTBOX_MAX);
 		return;
@@ -516,12 +324,12 @@ fed_msgto(struct cmd_ctx *ctx, const char *addr, const char *text)
 	}
 	snprintf(line, sizeof(line), "M %s %llu %lld %s %s %s", board,
 	    p->next_seq, (long long)now, ctx->s->name, user, text);
-	if (store_append_line(M.out_path, line) == -1) {
+	if (store_append_line(fed_m.out_path, line) == -1) {
 		cmd_err(ctx, PROTO_E_IO, "the message could not be stored; "
 		    "it was not sent");
 		return;
 	}
-	M.out_lines++;
+	fed_m.out_lines++;
 	if ((o = fed_out_add(p, p->next_seq, now, ctx->s->name, user,
 	    text)) == NULL) {
 		cmd_err(ctx, PROTO_E_IO, "out of memory; the message is kept "
@@ -529,6 +337,7 @@ fed_msgto(struct cmd_ctx *ctx, const char *addr, const char *text)
 		return;
 	}
 	o->gen = store_gen_open();
+	o->num = ++fed_m.appended;
 	timefmt_format(now, when);
 	if (!fed_link_up() || !fed_board_online(board))
 		cmd_ok(ctx, "Message to %s queued: board %s cannot be reached "
@@ -547,11 +356,11 @@ fed_ack_queue(struct fed_peer *p, unsigned long long seq, enum fed_ack st,
 {
 	struct fed_ack_q *a;
 
-	if (M.nacks == FED_ACKS_MAX) {	/* the oldest goes; it is resent */
-		M.ack_head = (M.ack_head + 1) % FED_ACKS_MAX;
-		M.nacks--;
+	if (fed_m.nacks == FED_ACKS_MAX) {	/* the oldest goes; it is resent */
+		fed_m.ack_head = (fed_m.ack_head + 1) % FED_ACKS_MAX;
+		fed_m.nacks--;
 	}
-	a = &M.acks[(M.ack_head + M.nacks++) % FED_ACKS_MAX];
+	a = &fed_m.acks[(fed_m.ack_head + fed_m.nacks++) % FED_ACKS_MAX];
 	a->peer = p;
 	a->seq = seq;
 	a->status = st;
@@ -562,13 +371,13 @@ fed_ack_queue(struct fed_peer *p, unsigned long long seq, enum fed_ack st,
 static enum fed_ack
 fed_deliver(const struct fed_rec *r, const char *from)
 {
-	struct state *st = M.srv->state;
+	struct state *st = fed_m.srv->state;
 	struct account *a;
 	struct session *s;
 	char when[TIMEFMT_LEN];
 	time_t t = (time_t)r->time;
 
-	if ((a = accounts_find(M.srv->accounts, r->to)) == NULL)
+	if ((a = accounts_find(fed_m.srv->accounts, r->to)) == NULL)
 		return FED_ACK_NOUSER;
 	if (blocks_has(st->blocks, a->name, from))
 		return FED_ACK_BLOCKED;
@@ -606,26 +415,27 @@ fed_live_add(const char *line)
 	size_t n = strlen(line) + 1;
 	char *nb;
 
-	if (M.live_len + n + 1 > M.live_cap) {
-		size_t cap = M.live_cap ? M.live_cap * 2 : 4096;
+	if (fed_m.live_len + n + 1 > fed_m.live_cap) {
+		size_t cap = fed_m.live_cap ? fed_m.live_cap * 2 : 4096;
 
-		while (cap < M.live_len + n + 1)
+		while (cap < fed_m.live_len + n + 1)
 			cap *= 2;
-		if ((nb = realloc(M.live, cap)) == NULL)
+		if ((nb = realloc(fed_m.live, cap)) == NULL)
 			return -1;
-		M.live = nb;
-		M.live_cap = cap;
+		fed_m.live = nb;
+		fed_m.live_cap = cap;
 	}
-	if (M.live_len > 0)
-		M.live[M.live_len - 1] = '\n';
-	memcpy(M.live + M.live_len, line, n);
-	M.live_len += n;
+	if (fed_m.live_len > 0)
+		fed_m.live[fed_m.live_len - 1] = '\n';
+	memcpy(fed_m.live + fed_m.live_len, line, n);
+	fed_m.live_len += n;
 	return 0;
 }
 
 /*
- * After the pass's output went to the sockets: write the inbox records of
- * its live deliveries (one append), then acknowledge them once on disk.
+ * After the pass's output went to the sockets (and its appends to the
+ * files): publish the outbox lines just written; write the inbox records
+ * of the live deliveries (one append), then acknowledge them once on disk.
  * A crash before this write makes the origin send them again (shown twice,
  * never lost); the reverse order would lose what a crash kept from the
  * screen.  A kill -9 must land inside the pass's send() calls to see it.
@@ -636,27 +446,34 @@ fed_msg_pass_end(void)
 	uint64_t gen;
 	size_t i;
 
-	if (M.nlive == 0)
+	/* The pass's outbox lines were written (store_commit()): they go to
+	   the broker now, while their fsync runs (fed_lost_tail()). */
+	if (store_failed() == 0 && fed_m.written != fed_m.appended) {
+		fed_m.written = fed_m.appended;
+		for (i = 0; i < fed_m.npeers; i++)
+			fed_peer_pump(fed_m.peers[i]);
+	}
+	if (fed_m.nlive == 0)
 		return;
-	if (store_append_line(M.in_path, M.live) == -1)
+	if (store_append_line(fed_m.in_path, fed_m.live) == -1)
 		log_warn("federation: cannot record %zu delivered messages; "
-		    "they will come again", M.nlive);
+		    "they will come again", fed_m.nlive);
 	else {
-		M.in_lines += M.nlive;
+		fed_m.in_lines += fed_m.nlive;
 		gen = store_gen_open();
 		/* Written now, not at the next pass: the window in which a
 		   crash repeats what was shown is this pass's sends only. */
 		store_commit(mono_now_ms());
-		for (i = 0; i < M.nlive; i++) {
-			struct fed_ack_q *q = &M.live_acks[i];
+		for (i = 0; i < fed_m.nlive; i++) {
+			struct fed_ack_q *q = &fed_m.live_acks[i];
 
 			if (q->peer->last_in_gen == UINT64_MAX)
 				q->peer->last_in_gen = gen;
 			fed_ack_queue(q->peer, q->seq, q->status, gen);
 		}
 	}
-	M.nlive = 0;
-	M.live_len = 0;
+	fed_m.nlive = 0;
+	fed_m.live_len = 0;
 }
 
 /* A DM from another board for one of our users. */
@@ -681,8 +498,8 @@ fed_msg_on_dm(const struct fed_rec *r)
 	}
 	if (r->seq <= p->last_in) {
 		/* A repeat: acknowledge the last one again, once per pass. */
-		if (p->last_in_gen != UINT64_MAX && p->reacked != M.pass) {
-			p->reacked = M.pass;
+		if (p->last_in_gen != UINT64_MAX && p->reacked != fed_m.pass) {
+			p->reacked = fed_m.pass;
 			fed_ack_queue(p, p->last_in, FED_ACK_OK, p->last_in_gen);
 		}
 		return;
@@ -692,24 +509,24 @@ fed_msg_on_dm(const struct fed_rec *r)
 	snprintf(from, sizeof(from), "%s@%s", r->user, r->board);
 	snprintf(line, sizeof(line), "R %s %s %llu", p->name, p->inc_in,
 	    r->seq);
-	a = accounts_find(M.srv->accounts, r->to);
-	if (a != NULL && cmd_online(a) && M.nlive < FED_WINDOW &&
+	a = accounts_find(fed_m.srv->accounts, r->to);
+	if (a != NULL && cmd_online(a) && fed_m.nlive < FED_WINDOW &&
 	    fed_live_add(line) == 0) {
 		/* Shown this pass; recorded once sent (fed_msg_pass_end). */
 		status = fed_deliver(r, from);
 		p->last_in = r->seq;
 		p->last_in_gen = UINT64_MAX;
-		M.live_acks[M.nlive].peer = p;
-		M.live_acks[M.nlive].seq = r->seq;
-		M.live_acks[M.nlive++].status = status;
+		fed_m.live_acks[fed_m.nlive].peer = p;
+		fed_m.live_acks[fed_m.nlive].seq = r->seq;
+		fed_m.live_acks[fed_m.nlive++].status = status;
 		return;
 	}
-	if (store_append_line(M.in_path, line) == -1) {
+	if (store_append_line(fed_m.in_path, line) == -1) {
 		log_warn("federation: cannot record a message from %s; it "
 		    "will come again", p->name);
 		return;
 	}
-	M.in_lines++;
+	fed_m.in_lines++;
 	status = fed_deliver(r, from);
 	if (status != FED_ACK_OK)
 		log_info("federation: a message from %s for %s: %s", from,
@@ -724,7 +541,7 @@ static void
 fed_refused(const struct fed_peer *p, const struct fed_out *o,
     enum fed_ack status)
 {
-	struct account *a = accounts_find(M.srv->accounts, o->from);
+	struct account *a = accounts_find(fed_m.srv->accounts, o->from);
 	const char *why = status == FED_ACK_NOUSER ? "there is no such user" :
 	    status == FED_ACK_BLOCKED ? "they have blocked you" :
 	    "too many messages wait for them";
@@ -745,7 +562,7 @@ fed_msg_on_ack(const struct fed_rec *r)
 	struct fed_peer *p = fed_peer_get(r->board, false);
 	struct fed_out *o;
 
-	if (p == NULL || strcmp(r->epoch, M.inc) != 0 || r->seq <= p->acked ||
+	if (p == NULL || strcmp(r->epoch, fed_m.inc) != 0 || r->seq <= p->acked ||
 	    r->seq >= p->next_seq)
 		return;
 	while ((o = TAILQ_FIRST(&p->out)) != NULL && o->seq <= r->seq) {
@@ -754,12 +571,12 @@ fed_msg_on_ack(const struct fed_rec *r)
 		fed_out_drop(p, o);
 	}
 	p->acked = r->seq;
-	p->progress_ms = M.now_ms;
+	p->progress_ms = fed_m.now_ms;
 	p->resend_ms = FED_RESEND_MS;
 	snprintf(line, sizeof(line), "A %s %llu", p->name, r->seq);
 	/* If this is lost in a crash, the home board acknowledges again. */
-	if (store_append_line(M.out_path, line) == 0)
-		M.out_lines++;
+	if (store_append_line(fed_m.out_path, line) == 0)
+		fed_m.out_lines++;
 	fed_peer_pump(p);
 }
 
@@ -775,7 +592,7 @@ fed_broadcast(struct server *srv, const char *from, const char *text,
 	memset(&r, 0, sizeof(r));
 	r.kind = FED_K_BCAST;
 	snprintf(r.epoch, sizeof(r.epoch), "%s", fed_epoch());
-	r.seq = ++M.bc_seq;
+	r.seq = ++fed_m.bc_seq;
 	r.time = (long long)when;
 	snprintf(r.user, sizeof(r.user), "%s", from);
 	snprintf(r.text, sizeof(r.text), "%s", text);
@@ -787,7 +604,7 @@ fed_broadcast(struct server *srv, const char *from, const char *text,
 void
 fed_msg_on_bcast(const struct fed_rec *r)
 {
-	struct state *st = M.srv->state;
+	struct state *st = fed_m.srv->state;
 	char from[PROTO_ADDR_MAX + 1], when[TIMEFMT_LEN];
 	struct fed_peer *p;
 	struct session *s;
@@ -800,7 +617,7 @@ fed_msg_on_bcast(const struct fed_rec *r)
 	p->bc_last = r->seq;
 	snprintf(from, sizeof(from), "%s@%s", r->user, r->board);
 	timefmt_format((time_t)r->time, when);
-	TAILQ_FOREACH(s, &M.srv->active, active_entry) {
+	TAILQ_FOREACH(s, &fed_m.srv->active, active_entry) {
 		if (conn_closing(s->conn) ||
 		    blocks_has(st->blocks, s->name, from))
 			continue;

@@ -5,7 +5,8 @@
  * ways, DMs live and offline, broadcast, block, ambiguous names, 1,000
  * DMs through a broker restart and through a board's kill -9 (each
  * delivered once, in order), two brokers joined by a bridge, and a
- * spoofed record ignored and logged.  Skipped when mosquitto is missing.
+ * spoofed record ignored and logged; the screen's users panel with a
+ * remote user.  Skipped when mosquitto is missing.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 
 #include "harness.h"
 #include "steps.h"
+#include "tmux.h"
 #include "../suites.h"
 
 #define CREDS1	"alice alice123\ncarol carol123\n"
@@ -201,6 +203,32 @@ wait_listed(struct raw *r, const char *addr, bool listed)
 	}
 }
 
+/* A broker, lab1 with alice and lab2 with bob logged in, bob listed on
+   lab1. */
+static void
+two_boards(struct broker **b, struct srv **s1, struct srv **s2,
+    struct raw **alice, struct raw **bob)
+{
+	*b = mosq_start(NULL);
+	*s1 = board_start(*b, "lab1", CREDS1);
+	*s2 = board_start(*b, "lab2", CREDS2);
+	*alice = step_raw_login(*s1, "alice", "alice123", 5001);
+	*bob = step_raw_login(*s2, "bob", "bob123", 5002);
+	wait_listed(*alice, "bob@lab2", true);
+}
+
+/* Close both, stop both boards (cleanly) and the broker. */
+static void
+two_boards_end(struct broker *b, struct srv *s1, struct srv *s2,
+    struct raw *alice, struct raw *bob)
+{
+	raw_close(alice);
+	raw_close(bob);
+	step_stop_ok(s1);
+	step_stop_ok(s2);
+	mosq_stop(b);
+}
+
 /* No mosquitto: skipped with a note, but a failure under CI, where
    install-deps has installed it (a suite that skips itself proves nothing). */
 #define NEED_MOSQUITTO() do {						\
@@ -311,11 +339,7 @@ START_TEST(test_two_boards)
 		    saw_carol, saw_alice, l);
 	}
 
-	raw_close(alice);
-	raw_close(bob);
-	step_stop_ok(s1);
-	step_stop_ok(s2);
-	mosq_stop(b);
+	two_boards_end(b, s1, s2, alice, bob);
 }
 END_TEST
 
@@ -423,12 +447,7 @@ START_TEST(test_broker_restart_1000)
 	int next = 0;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	s2 = board_start(b, "lab2", CREDS2);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	bob = step_raw_login(s2, "bob", "bob123", 5002);
-	wait_listed(alice, "bob@lab2", true);
+	two_boards(&b, &s1, &s2, &alice, &bob);
 	ck_assert_int_eq(send_numbered(alice, 0, 300), 300);
 	mosq_kill(b, SIGKILL);
 	/* Accepted into the outbox while the broker is down. */
@@ -437,11 +456,7 @@ START_TEST(test_broker_restart_1000)
 	ck_assert_int_eq(send_numbered(alice, 700, NMSG), 300);
 	expect_all_once(&bob, s2, &next);
 	ck_assert_int_eq(next, NMSG);
-	raw_close(alice);
-	raw_close(bob);
-	step_stop_ok(s1);
-	step_stop_ok(s2);
-	mosq_stop(b);
+	two_boards_end(b, s1, s2, alice, bob);
 }
 END_TEST
 
@@ -455,12 +470,7 @@ START_TEST(test_home_kill9)
 	int next = 0;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	s2 = board_start(b, "lab2", CREDS2);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	bob = step_raw_login(s2, "bob", "bob123", 5002);
-	wait_listed(alice, "bob@lab2", true);
+	two_boards(&b, &s1, &s2, &alice, &bob);
 	ck_assert_int_eq(send_numbered(alice, 0, 500), 500);
 	srv_terminate(s2, SIGKILL);
 	ck_assert_int_eq(send_numbered(alice, 500, NMSG), 500);
@@ -500,11 +510,7 @@ START_TEST(test_home_kill9)
 	}
 	bob = step_raw_login(s2, "bob", "bob123", 5002);
 	expect_all_once(&bob, s2, &next);
-	raw_close(alice);
-	raw_close(bob);
-	step_stop_ok(s1);
-	step_stop_ok(s2);
-	mosq_stop(b);
+	two_boards_end(b, s1, s2, alice, bob);
 }
 END_TEST
 
@@ -520,12 +526,7 @@ START_TEST(test_origin_kill9)
 	int i, acked = 0, next = 0, n;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	s2 = board_start(b, "lab2", CREDS2);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	bob = step_raw_login(s2, "bob", "bob123", 5002);
-	wait_listed(alice, "bob@lab2", true);
+	two_boards(&b, &s1, &s2, &alice, &bob);
 	for (i = 0; i < NMSG; i++) {
 		snprintf(line, sizeof(line), "%d MSGTO bob@lab2 m%04d", i, i);
 		ck_assert(raw_send(alice, line));
@@ -560,6 +561,85 @@ START_TEST(test_origin_kill9)
 }
 END_TEST
 
+/* from's DM (request tag) to bob@lab2 is accepted and reaches to. */
+static void
+dm_seen(struct raw *from, struct raw *to, const char *tag, const char *text)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s MSGTO bob@lab2 %s", tag, text);
+	ck_assert(raw_send(from, line));
+	snprintf(line, sizeof(line), "%s OK ", tag);
+	wait_line(from, line);
+	ck_assert_ptr_nonnull(strstr(wait_line(to, "* MSG alice@lab1 "),
+	    text));
+}
+
+/* The outbox's "I OUTBOX" line (its id), into id. */
+static void
+outbox_id(struct srv *s, char *id, size_t len)
+{
+	char *log = srv_read_file(s, "fed-outbox.log");
+
+	ck_assert_ptr_nonnull(log);
+	ck_assert_msg(strncmp(log, "I ", 2) == 0, "%s", log);
+	snprintf(id, len, "%.*s", (int)strcspn(log + 2, "\n"), log + 2);
+	free(log);
+}
+
+/*
+ * A power cut on the origin: a message goes to the broker before its
+ * outbox line is synced, so a cut can lose lines whose numbers the home
+ * board has seen.  Simulated by a kill -9, an outbox cut back to its
+ * first lines (every message and acknowledgement lost) and a start in
+ * another boot (FS_TEST_BOOT_ID): the next message must still arrive, not
+ * be dropped as a repeat of its number.  A clean stop before a reboot
+ * keeps the outbox id.
+ */
+START_TEST(test_origin_power_cut)
+{
+	struct broker *b;
+	struct srv *s1, *s2;
+	struct raw *alice, *bob;
+	char id[64], id2[64], *log, *cut;
+
+	NEED_MOSQUITTO();
+	two_boards(&b, &s1, &s2, &alice, &bob);
+	outbox_id(s1, id, sizeof(id));
+	dm_seen(alice, bob, "1", "before the cut");
+
+	/* The cut: the lines after "I" and "B" are gone. */
+	srv_terminate(s1, SIGKILL);
+	raw_close(alice);
+	ck_assert_ptr_nonnull(log = srv_read_file(s1, "fed-outbox.log"));
+	ck_assert_msg(strncmp(log, "I ", 2) == 0 &&
+	    (cut = strstr(log, "\nB ")) != NULL &&
+	    (cut = strchr(cut + 1, '\n')) != NULL, "%s", log);
+	cut[1] = '\0';
+	ck_assert(srv_write_file(s1, "fed-outbox.log", log));
+	free(log);
+	setenv("FS_TEST_BOOT_ID", "00000000-0000-0000-0000-00000000e2e1", 1);
+	ck_assert(srv_run(s1, (const char *const *)s1->args));
+	/* Logged in: the server is past its start-up, outbox rewritten. */
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	outbox_id(s1, id2, sizeof(id2));
+	ck_assert_str_ne(id, id2);
+	wait_listed(alice, "bob@lab2", true);
+	dm_seen(alice, bob, "2", "after the cut");
+
+	/* A clean stop, then another boot: the same outbox id. */
+	raw_close(alice);
+	ck_assert_int_eq(srv_terminate(s1, SIGTERM), 0);
+	setenv("FS_TEST_BOOT_ID", "00000000-0000-0000-0000-00000000e2e2", 1);
+	ck_assert(srv_run(s1, (const char *const *)s1->args));
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	outbox_id(s1, id, sizeof(id));
+	ck_assert_str_eq(id, id2);
+	unsetenv("FS_TEST_BOOT_ID");
+	two_boards_end(b, s1, s2, alice, bob);
+}
+END_TEST
+
 /* Two brokers joined by a mosquitto bridge, a board on each. */
 START_TEST(test_bridge)
 {
@@ -584,11 +664,7 @@ START_TEST(test_bridge)
 	wait_line(alice, "1 OK Message sent to bob@lab2");
 	ck_assert_ptr_nonnull(strstr(wait_line(bob, "* MSG alice@lab1 "),
 	    " over the bridge"));
-	raw_close(alice);
-	raw_close(bob);
-	step_stop_ok(s1);
-	step_stop_ok(s2);
-	mosq_stop(b);
+	two_boards_end(b, s1, s2, alice, bob);
 	mosq_stop(a);
 }
 END_TEST
@@ -647,12 +723,7 @@ START_TEST(test_dead_board_leaves)
 	long long t0;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	s2 = board_start(b, "lab2", CREDS2);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	bob = step_raw_login(s2, "bob", "bob123", 5002);
-	wait_listed(alice, "bob@lab2", true);
+	two_boards(&b, &s1, &s2, &alice, &bob);
 	t0 = e2e_now_ms();
 	srv_terminate(s2, SIGKILL);
 	wait_line(alice, "* OFFLINE bob@lab2 lost");
@@ -697,6 +768,10 @@ START_TEST(test_edge_summary)
 	NEED_MOSQUITTO();
 	b = mosq_start(NULL);
 	s1 = board_start_with(b, "lab1", CREDS1, "homeassistant = yes\n");
+	/* Summaries go only while the link is up: wait for it first. */
+	deadline = e2e_now_ms() + e2e_scale(10000);
+	while (strstr(retained(b, "fs/v1/board/lab1"), " online") == NULL)
+		ck_assert_msg(e2e_now_ms() < deadline, "lab1 not online");
 	a = step_login(s1, "alice", "alice123", 0);
 	SEND(a, "EDG 7 5");
 	EXPECT(a, "Wrote 5 random integers to ");
@@ -724,12 +799,49 @@ START_TEST(test_edge_summary)
 }
 END_TEST
 
+/*
+ * The screen's users panel (tui-client in tmux) lists a remote user as
+ * bob@lab2 and drops him when his board dies (kill -9: the broker's last
+ * will), within the grace period.
+ */
+START_TEST(test_tui_panel_remote)
+{
+	struct broker *b;
+	struct srv *s1, *s2;
+	struct raw *bob;
+	struct tmx *t;
+
+	NEED_MOSQUITTO();
+	b = mosq_start(NULL);
+	s1 = board_start(b, "lab1", CREDS1);
+	s2 = board_start(b, "lab2", CREDS2);
+	t = tmx_new();
+	tmx_login(t, s1, "a", 100, 24, "alice", "alice123");
+	TMX_WAIT(t, "a", "Online (0)");
+	bob = step_raw_login(s2, "bob", "bob123", 5002);
+	TMX_WAIT(t, "a", "Online (1)");
+	TMX_WAIT(t, "a", "\u2502 bob@lab2");	/* in the panel */
+	srv_terminate(s2, SIGKILL);
+	ck_assert_msg(tmx_wait_gone(t, "a", "\u2502 bob@lab2",
+	    e2e_scale(15000)), "%s", tmx_why(t));
+	TMX_WAIT(t, "a", "Online (0)");
+	raw_close(bob);
+	TMX_LINE(t, "a", "/logout");
+	ck_assert_int_eq(tmx_wait_exit(t, "a", E2E_EXIT_MS), 0);
+	tmx_free(t);
+	step_stop_ok(s1);
+	srv_stop(s2);
+	mosq_stop(b);
+}
+END_TEST
+
 Suite *
 suite_e2e_fed(void)
 {
 	Suite *s = suite_create("e2e_fed");
 	TCase *tc = tcase_create("boards");
 	TCase *tl = tcase_create("loss");
+	TCase *tt = tcase_create("screen");
 
 	tcase_add_unchecked_fixture(tc, e2e_fixture_setup, e2e_fixture_teardown);
 	tcase_set_timeout(tc, 60);
@@ -745,6 +857,12 @@ suite_e2e_fed(void)
 	tcase_add_test(tl, test_broker_restart_1000);
 	tcase_add_test(tl, test_home_kill9);
 	tcase_add_test(tl, test_origin_kill9);
+	tcase_add_test(tl, test_origin_power_cut);
 	suite_add_tcase(s, tl);
+	tcase_add_unchecked_fixture(tt, tmx_fixture_setup,
+	    tmx_fixture_teardown);
+	tcase_set_timeout(tt, 60);
+	tcase_add_test(tt, test_tui_panel_remote);
+	suite_add_tcase(s, tt);
 	return s;
 }
