@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,9 +85,12 @@ conn_new(struct loop *l, int fd, const struct sockaddr *sa, size_t out_limit,
     const struct conn_ops *ops, void *owner)
 {
 	struct conn *c;
+	int on = 1;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
+	/* Every write is a whole pass's output: Nagle would only delay it. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	c->fd = fd;
 	c->loop = l;
 	c->ops = ops;
