@@ -551,6 +551,22 @@ conn_destroy(struct conn *c)
 	free(c);
 }
 
+/*
+ * Send what may go now (not what a hold keeps back) before the pass's
+ * disk work: a message's delivery to other users does not wait for the
+ * store's write() and the sync's submission, only the sender's reply
+ * waits for the disk.  conn_pass_end() does the rest.
+ */
+void
+conn_send_ready(void)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &conn_dirty, dirty_entry)
+		if (c->fill == NULL && !c->dead)
+			conn_flush(c);
+}
+
 /* Flush, update poll interest, free what is done. */
 void
 conn_pass_end(void)
