@@ -978,15 +978,19 @@ main(int argc, char **argv)
 	if (nidle > 0) {
 		ready = lg_connect_all(1 + nrecv, lg_nconns,
 		    LG_CONNECTING_MAX, 40);
+		/* Memory per idle client 1 s and 10 s after the burst: before
+		   and after any trim the server does once it is quiet. */
 		lg_settle(1.0);
 		lg_proc_read(&p1);
-		lg_settle(5.0);
+		lg_settle(9.0);
 		lg_proc_read(&p2);
-		printf("clients=%d\nlogged_in=%d\nrss0_kb=%ld\nrss_idle_kb=%ld\n"
-		    "per_client_b=%.0f\nwakeups_per_s=%.1f\n", lg_nconns, ready,
-		    p0.rss_kb, p2.rss_kb, (double)(p2.rss_kb - p0.rss_kb) *
+		printf("clients=%d\nlogged_in=%d\nrss0_kb=%ld\nrss_1s_kb=%ld\n"
+		    "rss_idle_kb=%ld\nper_client_1s_b=%.0f\nper_client_b=%.0f\n"
+		    "wakeups_per_s=%.1f\n", lg_nconns, ready, p0.rss_kb,
+		    p1.rss_kb, p2.rss_kb, (double)(p1.rss_kb - p0.rss_kb) *
+		    1024.0 / lg_nconns, (double)(p2.rss_kb - p0.rss_kb) *
 		    1024.0 / lg_nconns, (double)(p2.vcsw + p2.ivcsw - p1.vcsw -
-		    p1.ivcsw) / 5.0);
+		    p1.ivcsw) / 9.0);
 	} else
 		lg_settle(0.3);
 	if (strcmp(scen, "stall") == 0) {

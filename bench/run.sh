@@ -219,7 +219,10 @@ line "1000/s + 5000 idle: p99 latency us" idle5k p99_us
 line "clients held (5000 idle + 2)" idle5k held
 line "1000 connects+logins: seconds" burst login_s
 line "idle server RSS kB (no clients)" idle1k rss0_kb
-line "RSS per idle client, bytes (5000)" idle5k per_client_b
+line "RSS per idle client, bytes, 1 s after (1000)" idle1k per_client_1s_b
+line "RSS per idle client, bytes, 10 s after (1000)" idle1k per_client_b
+line "RSS per idle client, bytes, 1 s after (5000)" idle5k per_client_1s_b
+line "RSS per idle client, bytes, 10 s after (5000)" idle5k per_client_b
 row "peak RSS kB (any scenario)" "$(peak ours)" "$(peak tuned)" \
     "$(peak ngircd)" "$(peak mosquitto)"
 line "wake-ups/s idle, 1000 clients" idle1k wakeups_per_s
@@ -282,6 +285,13 @@ for sc in idle1k idle5k; do
 	for q in p50_us p99_us; do
 		o=$(get ours $sc $q); m=$(get mosquitto $sc $q)
 		check "$sc ${q%_us} <= Mosquitto's ($o vs $m us)" \
+		    "$(cmp "$o" '<=' "$m")"
+	done
+done
+for sc in idle1k idle5k; do
+	for q in per_client_1s_b per_client_b; do
+		o=$(get ours $sc $q); m=$(get mosquitto $sc $q)
+		check "$sc bytes per idle client <= Mosquitto's, $([ $q = per_client_b ] && echo 10 || echo 1) s after ($o vs $m)" \
 		    "$(cmp "$o" '<=' "$m")"
 	done
 done

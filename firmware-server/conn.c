@@ -30,34 +30,35 @@
 #include "log.h"
 #include "tls.h"
 
+/* Fields ordered to leave no padding: one is held per client. */
 struct conn {
 	int			 fd;
+	int			 nholds;
 	struct loop		*loop;
-	char			 ip[INET6_ADDRSTRLEN];
 	struct buf		 in;
 	struct buf		 out;
 	struct tls		*tls;		/* NULL: plain TCP */
 	const struct conn_ops	*ops;
 	void			*owner;
-	bool			 closing;
-	bool			 dead;		/* write failed: drop output */
-	bool			 dirty;		/* on the dirty list */
-	bool			 held;		/* on the held list */
 	const char		*reason;
 	uint64_t		 sent;		/* bytes sent so far */
 	struct {
 		uint64_t	 from;		/* first byte held */
 		uint64_t	 gen;		/* the generation it waits for */
 	}			 holds[CONN_HOLDS];
-	int			 nholds;
 	conn_fill_fn		*fill;		/* a reply being streamed */
 	conn_done_fn		*fill_done;
 	void			*fill_arg;
-	bool			 filled;	/* fill() queued the last part */
-	bool			 waiting;	/* conn_wait(): no frames for now */
 	TAILQ_ENTRY(conn)	 dirty_entry;
 	TAILQ_ENTRY(conn)	 held_entry;
 	TAILQ_ENTRY(conn)	 all_entry;
+	bool			 closing;
+	bool			 dead;		/* write failed: drop output */
+	bool			 dirty;		/* on the dirty list */
+	bool			 held;		/* on the held list */
+	bool			 filled;	/* fill() queued the last part */
+	bool			 waiting;	/* conn_wait(): no frames for now */
+	char			 ip[INET6_ADDRSTRLEN];
 };
 
 static TAILQ_HEAD(, conn) conn_dirty = TAILQ_HEAD_INITIALIZER(conn_dirty);
