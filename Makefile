@@ -226,7 +226,7 @@ CLIENT_BIN	:= $(B)/tui-client
 TEST_BIN	:= $(B)/run-tests
 
 .PHONY: all check test test-asan deps run install uninstall options clean \
-	bench-msg bench-p2p bench-fed bench fuzz fuzz-short test-valgrind \
+	bench-msg bench-p2p bench-fed bench soak fuzz fuzz-short test-valgrind \
 	test-unit cross-arm64 cross-armhf test-arm64 test-armhf test-qemu deb \
 	check-board check-all test-vm
 
@@ -444,6 +444,11 @@ $(B)/fedbench: bench/fedbench.c bench/benchlib.c bench/benchlib.h
 # when missing.  Not part of check: it prints figures, it judges nothing.
 bench: $(SERVER_BIN) $(B)/loadgen
 	bash bench/run.sh $(B)
+
+# A long run on one server (not in CI): SOAK_MINUTES (default 30), see
+# bench/soak.sh.
+soak: $(SERVER_BIN) $(B)/loadgen
+	bash bench/soak.sh $(B)
 
 $(B)/loadgen: bench/loadgen.c
 	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ $<
