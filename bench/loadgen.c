@@ -89,6 +89,7 @@ static uint64_t		 lg_delivered, lg_sent, lg_acks, lg_errs;
 static uint64_t		 lg_lat_max;
 static const char	*lg_topic;		/* where the sender sends */
 static bool		 lg_shared;		/* receivers share a channel */
+static bool		 lg_idle_recv;		/* idle clients get every message */
 static char		 lg_scratch[LG_SCRATCH + LG_REST_MAX];
 
 /* Monotonic nanoseconds. */
@@ -556,8 +557,10 @@ lg_inflight(void)
 	int i;
 
 	for (i = 0; i < lg_nconns; i++)
-		if (lg_conns[i].role == LG_RECV && lg_conns[i].state != LG_DEAD &&
-		    lg_conns[i].got < min)
+		if (((lg_conns[i].role == LG_RECV &&
+		    lg_conns[i].state != LG_DEAD) || (lg_idle_recv &&
+		    lg_conns[i].role == LG_IDLE &&
+		    lg_conns[i].state == LG_READY)) && lg_conns[i].got < min)
 			min = lg_conns[i].got;
 	if (min == UINT64_MAX)
 		return 0;
@@ -811,7 +814,7 @@ lg_traffic(double dur, int window, int rate)
 	}
 	in_window = lg_delivered;
 	t1 = lg_now();
-	end = t1 + 3000000000u;
+	end = t1 + (lg_idle_recv ? 10000000000u : 3000000000u);
 	while (lg_inflight() > 0 && lg_now() < end)
 		lg_pass(5000000);
 	sys = lg_perf_stop(perf);
@@ -947,6 +950,10 @@ main(int argc, char **argv)
 		else
 			lg_conns[i].role = LG_RECV;
 	}
+	/* BROADCAST with idle clients (make soak) reaches them too: the
+	   drain waits for them as well. */
+	lg_idle_recv = bcast && lg_proto == LG_OURS &&
+	    strcmp(scen, "idle") == 0;
 	if (lg_shared || bcast)
 		lg_topic = lg_proto == LG_OURS ? "*" :
 		    lg_proto == LG_IRC ? "#b" : "b/all";
