@@ -904,6 +904,8 @@ START_TEST(test_private_timeout_together)
 	    e2e_scale(15000));
 	ck_assert_msg(told, "neither side was told: %s / %s", cli_why(a),
 	    cli_why(b));
+	cli_free(a);
+	cli_free(b);
 	step_stop_ok(s);
 }
 END_TEST
