@@ -342,6 +342,7 @@ server_run(struct server *srv)
 		/* Deliveries first: only the replies that acknowledge
 		   stored data wait for the disk, not other users. */
 		conn_send_ready();
+		fed_pass_sent();	/* their inbox records, at once */
 		timeout = server_min_timeout(timeout,
 		    store_commit(mono_now_ms()));
 		if (store_failed() != 0) {
