@@ -282,7 +282,7 @@ UNIT_RUNNERS	:= $(B)/run-tests-server $(B)/run-tests-client
 TEST_BIN	:= $(B)/run-tests
 
 .PHONY: all check test test-asan deps run install uninstall options clean \
-	bench-msg bench-p2p bench-fed bench fuzz fuzz-short test-valgrind \
+	bench-msg bench-p2p bench-fed bench soak fuzz fuzz-short test-valgrind \
 	test-unit cross-arm64 cross-armhf test-arm64 test-armhf test-qemu deb \
 	check-board check-all test-vm
 
@@ -575,6 +575,11 @@ $(B)/loadgen: bench/loadgen.c bench/lgtls.c bench/lgtls.h
 $(B)/tlsmem: bench/tlsmem.c firmware-server/tls.c common/sslerr.c common/log.c
 	$(CC) $(PROJ_CFLAGS) -Ifirmware-server $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) \
 	    $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
+# A long run on one server (not in CI): SOAK_MINUTES (default 30), see
+# bench/soak.sh.
+soak: $(SERVER_BIN) $(B)/loadgen
+	bash bench/soak.sh $(B)
 
 # Figures for peer-to-peer file send (see bench/README.md).
 bench-p2p: $(SERVER_BIN) $(CLIENT_BIN) $(B)/udpblast

@@ -336,8 +336,10 @@ cmd_p2p_session_closed(struct session *s, const char *why)
 			continue;
 		other = strcmp(p->from, s->name) == 0 ? p->to : p->from;
 		peer = accounts_find(s->srv->accounts, other);
+		/* A peer logged out in the same pass (both idle timeouts
+		   due at once) is told too: its output still goes out. */
 		if (peer != NULL && peer->session != NULL &&
-		    peer->session != s && !conn_closing(peer->session->conn)) {
+		    peer->session != s) {
 			if (p->state == P2P_PRIV_ASKED && strcmp(p->from,
 			    s->name) != 0)
 				conn_printf(peer->session->conn, "* %s %s no\n",

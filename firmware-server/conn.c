@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,34 +30,35 @@
 #include "log.h"
 #include "tls.h"
 
+/* Fields ordered to leave no padding: one is held per client. */
 struct conn {
 	int			 fd;
+	int			 nholds;
 	struct loop		*loop;
-	char			 ip[INET6_ADDRSTRLEN];
 	struct buf		 in;
 	struct buf		 out;
 	struct tls		*tls;		/* NULL: plain TCP */
 	const struct conn_ops	*ops;
 	void			*owner;
-	bool			 closing;
-	bool			 dead;		/* write failed: drop output */
-	bool			 dirty;		/* on the dirty list */
-	bool			 held;		/* on the held list */
 	const char		*reason;
 	uint64_t		 sent;		/* bytes sent so far */
 	struct {
 		uint64_t	 from;		/* first byte held */
 		uint64_t	 gen;		/* the generation it waits for */
 	}			 holds[CONN_HOLDS];
-	int			 nholds;
 	conn_fill_fn		*fill;		/* a reply being streamed */
 	conn_done_fn		*fill_done;
 	void			*fill_arg;
-	bool			 filled;	/* fill() queued the last part */
-	bool			 waiting;	/* conn_wait(): no frames for now */
 	TAILQ_ENTRY(conn)	 dirty_entry;
 	TAILQ_ENTRY(conn)	 held_entry;
 	TAILQ_ENTRY(conn)	 all_entry;
+	bool			 closing;
+	bool			 dead;		/* write failed: drop output */
+	bool			 dirty;		/* on the dirty list */
+	bool			 held;		/* on the held list */
+	bool			 filled;	/* fill() queued the last part */
+	bool			 waiting;	/* conn_wait(): no frames for now */
+	char			 ip[INET6_ADDRSTRLEN];
 };
 
 static TAILQ_HEAD(, conn) conn_dirty = TAILQ_HEAD_INITIALIZER(conn_dirty);
@@ -84,9 +86,12 @@ conn_new(struct loop *l, int fd, const struct sockaddr *sa, size_t out_limit,
     const struct conn_ops *ops, void *owner)
 {
 	struct conn *c;
+	int on = 1;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
+	/* Every write is a whole pass's output: Nagle would only delay it. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	c->fd = fd;
 	c->loop = l;
 	c->ops = ops;
@@ -545,6 +550,22 @@ conn_destroy(struct conn *c)
 	buf_free(&c->in);
 	buf_free(&c->out);
 	free(c);
+}
+
+/*
+ * Send what may go now (not what a hold keeps back) before the pass's
+ * disk work: a message's delivery to other users does not wait for the
+ * store's write() and the sync's submission, only the sender's reply
+ * waits for the disk.  conn_pass_end() does the rest.
+ */
+void
+conn_send_ready(void)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &conn_dirty, dirty_entry)
+		if (c->fill == NULL && !c->dead)
+			conn_flush(c);
 }
 
 /* Flush, update poll interest, free what is done. */

@@ -98,6 +98,7 @@ size_t		 conn_pending(const struct conn *c);
  * Called once per loop pass, just before polling: write queued output,
  * update poll interest and free the connections that are done.
  */
+void		 conn_send_ready(void);
 void		 conn_pass_end(void);
 /* Close every connection at once (shutdown); calls each closed(). */
 void		 conn_close_all(const char *reason);

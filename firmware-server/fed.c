@@ -530,6 +530,15 @@ fed_pass(struct server *srv)
 	return t;
 }
 
+/* Record the live remote deliveries just sent (conn_send_ready()), so that
+   a crash repeats at most what those sends showed. */
+void
+fed_pass_sent(void)
+{
+	if (F.on)
+		fed_msg_pass_end();
+}
+
 /* After the pass's output was sent. */
 void
 fed_pass_end(void)

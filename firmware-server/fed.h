@@ -35,6 +35,7 @@ int	fed_init(struct server *srv);
 /* Once per loop pass; ms until next due, or -1. */
 int	fed_pass(struct server *srv);
 /* After the pass's output was sent (server.c, after conn_pass_end()). */
+void	fed_pass_sent(void);
 void	fed_pass_end(void);
 /* Leave the broker cleanly (the board says it goes offline). */
 void	fed_stop(struct server *srv);

@@ -1,11 +1,13 @@
 /*
  * server.c - start-up, the listening socket and the main loop.
  *
- * One pass of the loop: expire timers, write what the pass appended and
+ * One pass of the loop: expire timers, send what may go at once (other
+ * users' deliveries: conn_send_ready), write what the pass appended and
  * start syncing it (store_commit), release replies whose data is on disk
- * (conn_release), flush and free connections (conn_pass_end), then wait
- * in epoll_pwait() with the signals unblocked, so a signal can only arrive
- * while waiting and is seen right after.
+ * (conn_release), flush and free connections (conn_pass_end), write the
+ * pass's log lines in one write(), then wait in epoll_pwait() with the
+ * signals unblocked, so a signal can only arrive while waiting and is seen
+ * right after.
  */
 #include <sys/socket.h>
 
@@ -337,6 +339,10 @@ server_run(struct server *srv)
 	while (!server_sig_stop) {
 		timeout = server_min_timeout(session_timers(srv),
 		    fed_pass(srv));
+		/* Deliveries first: only the replies that acknowledge
+		   stored data wait for the disk, not other users. */
+		conn_send_ready();
+		fed_pass_sent();	/* their inbox records, at once */
 		timeout = server_min_timeout(timeout,
 		    store_commit(mono_now_ms()));
 		if (store_failed() != 0) {
@@ -352,7 +358,7 @@ server_run(struct server *srv)
 		fed_pass_end();		/* records of what was just sent */
 		/* What the connections closed in conn_pass_end() changed. */
 		timeout = server_min_timeout(timeout, session_pass_end(srv));
-		log_flush();	/* the pass's log lines, in one write() */
+		log_flush();	/* the pass's log lines, after its sends */
 		if (loop_once(srv->loop, timeout, &waitmask) == -1 &&
 		    errno != EINTR) {
 			log_warn("epoll_pwait");

@@ -365,6 +365,8 @@ START_TEST(test_groups)
 	EXPECT(b, "alice in study: hello group");
 	SEND(b, "/groupmsg study hi; alice");
 	EXPECT(a, "bob in study: hi; alice");
+	/* Deliveries go out before the disk work; bob's reply waits for it. */
+	EXPECT(b, "Group message #2 sent to study");
 	file_has_re(s, "study_messagelog.txt", "^1; " TIME_RE "; alice; hello "
 	    "group$");
 	file_has_re(s, "study_messagelog.txt", "^2; " TIME_RE "; bob; hi; "

@@ -119,6 +119,37 @@ START_TEST(test_private_logout_timeout)
 END_TEST
 
 /* The "private" test case of suite e2e_p2p. */
+/*
+ * Both sides go idle together: their idle timeouts fall due in the same
+ * pass, and the one logged out second is still told that the chat ended
+ * (the first one's client exits on its own BYE).  Their last commands
+ * arrive within a millisecond, which TCP_NODELAY on the server's sockets
+ * makes the usual case; the server used to skip the notice when the peer
+ * was being logged out in the same pass.
+ */
+START_TEST(test_private_timeout_together)
+{
+	struct srv *s = SRV_START("[accounts]\nregistration = no\n"
+	    "[server]\nidle_timeout = 3\n", CREDS);
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+	bool told;
+
+	private_open(a, b);
+	SEND(a, "/who");
+	SEND(b, "/who");
+	/* Each client's output ends when it exits after its BYE. */
+	told = cli_expect(a, "Private chat with bob ended",
+	    e2e_scale(15000)) | cli_expect(b, "Private chat with alice ended",
+	    e2e_scale(15000));
+	ck_assert_msg(told, "neither side was told: %s / %s", cli_why(a),
+	    cli_why(b));
+	cli_free(a);
+	cli_free(b);
+	step_stop_ok(s);
+}
+END_TEST
+
 TCase *
 tcase_e2e_private(void)
 {
@@ -129,5 +160,6 @@ tcase_e2e_private(void)
 	tcase_add_test(tp, test_private_accept_stop);
 	tcase_add_test(tp, test_private_errors);
 	tcase_add_test(tp, test_private_logout_timeout);
+	tcase_add_test(tp, test_private_timeout_together);
 	return tp;
 }
