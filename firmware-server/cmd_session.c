@@ -258,7 +258,7 @@ cmd_auth_enqueue(struct cmd_ctx *ctx, bool reg)
 		cmd_err(ctx, PROTO_E_IO, "out of memory; try again later");
 		return;
 	}
-	cmd_defer(ctx);
+	cmd_reply_later(ctx);
 	s->auth_register = reg;
 	s->auth = SESS_AUTH_WAITING;
 	TAILQ_INSERT_TAIL(&srv->auth_wait, s, auth_entry);
@@ -432,6 +432,8 @@ cmd_auth_pump(struct server *srv)
 void
 cmd_auth_session_closed(struct session *s)
 {
+	if (s->hash_job != 0)
+		hasher_cancel(s->hash_job);
 	if (s->auth == SESS_AUTH_NONE)
 		return;
 	cmd_auth_leave(s);

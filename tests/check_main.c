@@ -35,6 +35,7 @@ main(void)
 	check_set_max_msg_size(16384);
 	sr = srunner_create(suite_proto());
 	srunner_add_suite(sr, suite_timefmt());
+	srunner_add_suite(sr, suite_common());
 	srunner_add_suite(sr, suite_buf());
 	srunner_add_suite(sr, suite_config());
 	srunner_add_suite(sr, suite_lockout());

@@ -6,6 +6,7 @@
 
 Suite	*suite_proto(void);
 Suite	*suite_timefmt(void);
+Suite	*suite_common(void);
 Suite	*suite_buf(void);
 Suite	*suite_config(void);
 Suite	*suite_lockout(void);
