@@ -78,14 +78,14 @@ cmd_data(struct cmd_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The reply comes later (the password hasher): no further request of the
-   session is handled until cmd_resume(). */
+/* The reply comes later (from the password hasher): no further request
+   of the session is handled until cmd_resume(). */
 void
 cmd_reply_later(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->s;
 
-	snprintf(s->hash_tag, sizeof(s->hash_tag), "%s", ctx->tag);
+	snprintf(s->later_tag, sizeof(s->later_tag), "%s", ctx->tag);
 	conn_wait(s->conn, true);
 	ctx->result = "wait";
 	snprintf(ctx->note, sizeof(ctx->note), "password being checked");
@@ -100,14 +100,13 @@ bool
 cmd_resume(struct cmd_ctx *ctx, struct session *s, const char *verb,
     struct session_mark *m)
 {
-	s->hash_job = 0;
 	conn_wait(s->conn, false);
 	if (conn_closing(s->conn))
 		return false;
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->srv = s->srv;
 	ctx->s = s;
-	ctx->tag = s->hash_tag;
+	ctx->tag = s->later_tag;
 	ctx->verb = verb;
 	session_mark(s, m);
 	return true;

@@ -22,6 +22,8 @@ struct state;
 struct cmd_feature;
 
 TAILQ_HEAD(session_list, session);
+struct cmd_auth;
+TAILQ_HEAD(cmd_auth_list, cmd_auth);
 
 struct server {
 	struct config		 cfg;
@@ -38,9 +40,9 @@ struct server {
 	struct session_list	 pending;	/* not logged in, by connect time */
 	struct session_list	 idle;		/* logged in, by last activity */
 	struct session_list	 active;	/* logged in, by login time */
-	struct session_list	 auth_wait;	/* PASS / REGISTER waiting for
+	struct cmd_auth_list	 auth_wait;	/* PASS / REGISTER waiting for
 						   their turn (cmd_session.c) */
-	struct session_list	 auth_busy;	/* ... being hashed */
+	struct cmd_auth_list	 auth_busy;	/* ... being hashed */
 	int			 nauth_busy;
 	int			 nreg_pending;	/* registrations in those */
 	int			 nsessions;
