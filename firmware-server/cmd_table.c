@@ -104,6 +104,7 @@ cmd_lookup(const char *verb)
 			return &cmd_table[i];
 	return NULL;
 }
+
 /* Start-up: remove the uploads a crash cut short. */
 static int
 cmd_table_edge_start(struct server *srv)
@@ -140,7 +141,6 @@ const struct cmd_feature cmd_features[] = {
 	    .login = fed_user_online, .logout = cmd_table_fed_logout },
 	{ .name = NULL },
 };
-
 
 /*
  * True when a request line (valid or not) may carry a password: its second
