@@ -7,6 +7,7 @@
 #   make install       install under $(DESTDIR)$(PREFIX)
 #   make options       print the flags in use
 #
+#   make check-graph   fail on a circle between the server's files
 #   make check-all     what CI runs: check, cross builds and their unit
 #                      tests under qemu, the unit's security score, the .deb
 #   make test-vm       the .deb on a booted Debian 12 arm64 machine under
@@ -150,7 +151,8 @@ SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || 
 # modules); a feature adds its files to each list in its own block below,
 # with its test suites.
 COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
-		   common/mono.c common/loop.c common/fdio.c common/sslerr.c
+		   common/mono.c common/loop.c common/fdio.c common/sslerr.c \
+		   common/size.c common/sig.c
 SERVER_MAIN	:= firmware-server/main.c
 CLIENT_MAIN	:= tui-client/main.c
 
@@ -163,7 +165,7 @@ CLIENT_MAIN	:= tui-client/main.c
 # adds the suites of its list, in this order, from a header written from
 # these lists.  *_TEST_SRCS: more files of a runner (helpers, and test
 # cases that a suite of another file adds).
-SERVER_SUITES	:= proto timefmt buf
+SERVER_SUITES	:= proto timefmt buf common
 CLIENT_SUITES	:=
 E2E_SUITES	:=
 SERVER_TEST_SRCS :=
@@ -176,6 +178,8 @@ E2E_TEST_SRCS	:= tests/e2e/harness.c tests/e2e/harness_stream.c \
 # command table, sessions and logins, the password hasher, lasting state.
 SERVER_SRCS	:= firmware-server/config.c firmware-server/server.c \
 		   firmware-server/conn.c firmware-server/cmd.c \
+		   firmware-server/cmd_table.c firmware-server/heap.c \
+		   firmware-server/userlog.c \
 		   firmware-server/cmd_session.c firmware-server/cmd_who.c \
 		   firmware-server/session.c firmware-server/accounts.c \
 		   firmware-server/lockout.c firmware-server/history.c \
@@ -284,7 +288,7 @@ TEST_BIN	:= $(B)/run-tests
 .PHONY: all check test test-asan deps run install uninstall options clean \
 	bench-msg bench-p2p bench-fed bench soak fuzz fuzz-short test-valgrind \
 	test-unit cross-arm64 cross-armhf test-arm64 test-armhf test-qemu deb \
-	check-board check-all test-vm
+	check-board check-all test-vm check-graph
 
 all: $(SERVER_BIN) $(CLIENT_BIN)
 
@@ -474,8 +478,18 @@ test-vm: $(CLIENT_BIN)
 	sh scripts/install-vm-deps.sh $(VM_ARCH)
 	bash tests/vm/vm.sh $(VM_ARCH)
 
+# No circle between the files of a program: the file-level call graph of
+# DIR (scripts/callgraph.sh: which object uses a symbol another defines)
+# must sort.  firmware-server/ must be clean; tui-client/ is reported.
+check-graph: $(SERVER_OBJS) $(call obj,$(SERVER_MAIN)) $(CLIENT_OBJS) \
+	    $(call obj,$(CLIENT_MAIN))
+	NM=$(CROSS_COMPILE)nm sh scripts/callgraph.sh firmware-server \
+	    $(filter $(B)/obj/firmware-server/%,$^)
+	NM=$(CROSS_COMPILE)nm sh scripts/callgraph.sh -r tui-client \
+	    $(filter $(B)/obj/tui-client/%,$^)
+
 # Everything CI runs.
-check-all: check fuzz-short test-valgrind cross-arm64 test-arm64 cross-armhf test-armhf check-board
+check-all: check check-graph fuzz-short test-valgrind cross-arm64 test-arm64 cross-armhf test-armhf check-board
 
 # Fuzzing: a libFuzzer harness per decoder (tests/fuzz/fuzz_NAME.c),
 # built with clang; each runs FUZZ_SECONDS with its seeds from

@@ -1,7 +1,8 @@
 /*
- * cmd.h - the command table and the context handlers get.  The generic
- * checks (known verb, session state, argument count) run once in
- * cmd_dispatch(), before any handler.
+ * cmd.h - the context handlers get, the replies and checks they share
+ * (cmd.c), the handlers, and the tables of commands and features above
+ * them (cmd_table.c).  The generic checks (known verb, session state,
+ * argument count) run once in cmd_dispatch(), before any handler.
  */
 #ifndef CMD_H
 #define CMD_H
@@ -27,7 +28,38 @@ struct cmd_ctx {
 	char		 note[96];	/* short result text for the log */
 };
 
-/* Handle one frame from a session's connection. */
+/*
+ * What a feature does at the server's and the sessions' turning points;
+ * any hook may be NULL.  The lower floors walk cmd_features[] through
+ * srv->features without naming the features (cmd_table.c).
+ */
+struct cmd_feature {
+	const char	*name;
+	/* At start-up, before the loop runs; -1 stops the server. */
+	int		(*start)(struct server *srv);
+	/* Top of each loop pass: ms until it is next due, or -1. */
+	int		(*pass)(struct server *srv);
+	/* After the pass's deliveries went out (conn_send_ready()), before
+	   its disk work. */
+	void		(*sent)(struct server *srv);
+	/* After the pass's output went out (conn_pass_end()). */
+	void		(*pass_end)(struct server *srv);
+	/* Shutdown, after the last output. */
+	void		(*stop)(struct server *srv);
+	/* A user logged in (after the ONLINE event). */
+	void		(*login)(struct session *s);
+	/* A user's session ends while the server goes on (before the
+	   OFFLINE event); why is a SESS_OFF_* reason. */
+	void		(*logout)(struct session *s, const char *why);
+	/* Any session ends (logged in or not): drop what the feature keeps
+	   for it. */
+	void		(*closed)(struct session *s);
+};
+
+/* Every feature's hooks, ended by a row whose name is NULL. */
+extern const struct cmd_feature cmd_features[];
+
+/* Handle one frame from a session's connection (srv->dispatch). */
 void	cmd_dispatch(struct session *s, char *line, size_t len,
 	    const char *blob, size_t blob_len);
 /* Reply "TAG OK TEXT", ending the reply. */
@@ -39,9 +71,13 @@ void	cmd_err(struct cmd_ctx *ctx, const char *code, const char *fmt, ...)
 /* A data line "TAG . TEXT" of a multi-line reply. */
 void	cmd_data(struct cmd_ctx *ctx, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* A reply that comes later, from a callback (cmd.c). */
+/*
+ * A reply that comes later, from a callback (cmd.c): cmd_reply_later()
+ * holds the session's further requests and keeps the tag; cmd_resume()
+ * gives the context back, cmd_resumed() ends it.
+ */
 struct session_mark;
-void	cmd_defer(struct cmd_ctx *ctx);
+void	cmd_reply_later(struct cmd_ctx *ctx);
 bool	cmd_resume(struct cmd_ctx *ctx, struct session *s, const char *verb,
 	    struct session_mark *m);
 void	cmd_resumed(struct cmd_ctx *ctx, const struct session_mark *m);
@@ -88,7 +124,7 @@ void	cmd_privstop(struct cmd_ctx *ctx);
 /* A logged-in session ends: its private chats end, peers are told why. */
 void	cmd_p2p_session_closed(struct session *s, const char *why);
 
-/* Shared checks of the messaging handlers (cmd_msg.c). */
+/* Checks several handlers share (cmd.c). */
 struct account;
 bool	cmd_text_too_long(struct cmd_ctx *ctx, const char *text);
 struct account *cmd_other_user(struct cmd_ctx *ctx, const char *name,

@@ -18,52 +18,6 @@
 #include "state.h"
 #include "timefmt.h"
 
-/* True (after replying) when the text is too long. */
-bool
-cmd_text_too_long(struct cmd_ctx *ctx, const char *text)
-{
-	if (strlen(text) <= PROTO_TEXT_MAX)
-		return false;
-	cmd_err(ctx, PROTO_E_LIMIT, "a message is at most %d bytes",
-	    PROTO_TEXT_MAX);
-	return true;
-}
-
-/*
- * The account named by a command, other than the caller's; NULL after
- * replying when there is no such user or it is the caller.
- */
-struct account *
-cmd_other_user(struct cmd_ctx *ctx, const char *name, const char *what)
-{
-	struct account *a;
-
-	if (strchr(name, '@') != NULL && proto_valid_addr(name)) {
-		cmd_err(ctx, PROTO_E_NOUSER, "%s is a user of another board; "
-		    "you cannot %s them from here (messages, broadcasts and "
-		    "blocks cross boards; groups and the board do not)", name,
-		    what);
-		return NULL;
-	}
-	if (!proto_valid_user(name) ||
-	    (a = accounts_find(ctx->srv->accounts, name)) == NULL) {
-		cmd_err(ctx, PROTO_E_NOUSER, "no such user: %s", name);
-		return NULL;
-	}
-	if (a == ctx->s->acct) {
-		cmd_err(ctx, PROTO_E_SELF, "you cannot %s yourself", what);
-		return NULL;
-	}
-	return a;
-}
-
-/* True when the account is logged in (and not on its way out). */
-bool
-cmd_online(const struct account *a)
-{
-	return a->session != NULL && !conn_closing(a->session->conn);
-}
-
 /* MSGTO USER TEXT */
 void
 cmd_msgto(struct cmd_ctx *ctx)

@@ -33,27 +33,27 @@
 /*
  * Private chats (asked or running) one user takes part in, either side;
  * over: ERR limit for that user only.  The server-wide table holds
- * P2P_PRIV_MAX, enough for 1,024 users online each at that cap, so a few
+ * CMD_P2P_PRIV_MAX, enough for 1,024 users online each at that cap, so a few
  * accounts can no longer fill it for everyone.
  */
-#define P2P_PRIV_PER_USER	16
-#define P2P_PRIV_MAX		(1024 * P2P_PRIV_PER_USER / 2)
+#define CMD_P2P_PRIV_PER_USER	16
+#define CMD_P2P_PRIV_MAX	(1024 * CMD_P2P_PRIV_PER_USER / 2)
 
-enum p2p_priv_state {
-	P2P_PRIV_FREE = 0,
-	P2P_PRIV_ASKED,		/* PRIVASK sent, no answer yet */
-	P2P_PRIV_OPEN,		/* accepted: the clients talk directly */
+enum cmd_p2p_priv_state {
+	CMD_P2P_PRIV_FREE = 0,
+	CMD_P2P_PRIV_ASKED,		/* PRIVASK sent, no answer yet */
+	CMD_P2P_PRIV_OPEN,		/* accepted: the clients talk directly */
 };
 
-struct p2p_priv {
-	enum p2p_priv_state	 state;
+struct cmd_p2p_priv {
+	enum cmd_p2p_priv_state	 state;
 	char			 from[PROTO_USER_MAX + 1];	/* requester */
 	char			 to[PROTO_USER_MAX + 1];	/* asked */
 	char			 secret[PROTO_SECRET_HEX + 1];
 };
 
-static struct p2p_priv	 p2p_privs[P2P_PRIV_MAX];
-static unsigned long	 p2p_next_xid;
+static struct cmd_p2p_priv	 cmd_p2p_privs[CMD_P2P_PRIV_MAX];
+static unsigned long		 cmd_p2p_next_xid;
 
 /* Fill hex with a fresh 128-bit secret; 0, or -1 when no randomness. */
 static int
@@ -146,9 +146,9 @@ cmd_sendfile(struct cmd_ctx *ctx)
 		return;
 	}
 	/* Ids only need to be unique per client; the secret does the rest. */
-	xid = ++p2p_next_xid & 0xffffffffUL;
+	xid = ++cmd_p2p_next_xid & 0xffffffffUL;
 	if (xid == 0)
-		xid = p2p_next_xid = 1;
+		xid = cmd_p2p_next_xid = 1;
 	conn_printf(r->conn, "* %s %s %lu %lld %s %d %s %s\n",
 	    PROTO_EV_FILEOFFER, ctx->s->name, xid, size, conn_ip(ctx->s->conn),
 	    ctx->s->udp_port, secret, name);
@@ -159,15 +159,15 @@ cmd_sendfile(struct cmd_ctx *ctx)
 }
 
 /* The private chat between a and b (either way round), or NULL. */
-static struct p2p_priv *
+static struct cmd_p2p_priv *
 cmd_p2p_priv_find(const char *a, const char *b)
 {
-	struct p2p_priv *p;
+	struct cmd_p2p_priv *p;
 	size_t i;
 
-	for (i = 0; i < P2P_PRIV_MAX; i++) {
-		p = &p2p_privs[i];
-		if (p->state == P2P_PRIV_FREE)
+	for (i = 0; i < CMD_P2P_PRIV_MAX; i++) {
+		p = &cmd_p2p_privs[i];
+		if (p->state == CMD_P2P_PRIV_FREE)
 			continue;
 		if ((strcmp(p->from, a) == 0 && strcmp(p->to, b) == 0) ||
 		    (strcmp(p->from, b) == 0 && strcmp(p->to, a) == 0))
@@ -178,7 +178,7 @@ cmd_p2p_priv_find(const char *a, const char *b)
 
 /* Forget a private chat. */
 static void
-cmd_p2p_priv_free(struct p2p_priv *p)
+cmd_p2p_priv_free(struct cmd_p2p_priv *p)
 {
 	explicit_bzero(p, sizeof(*p));
 }
@@ -187,13 +187,13 @@ cmd_p2p_priv_free(struct p2p_priv *p)
 static int
 cmd_p2p_priv_count(const char *name)
 {
-	const struct p2p_priv *p;
+	const struct cmd_p2p_priv *p;
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < P2P_PRIV_MAX; i++) {
-		p = &p2p_privs[i];
-		if (p->state != P2P_PRIV_FREE && (strcmp(p->from, name) == 0 ||
+	for (i = 0; i < CMD_P2P_PRIV_MAX; i++) {
+		p = &cmd_p2p_privs[i];
+		if (p->state != CMD_P2P_PRIV_FREE && (strcmp(p->from, name) == 0 ||
 		    strcmp(p->to, name) == 0))
 			n++;
 	}
@@ -205,7 +205,7 @@ void
 cmd_privreq(struct cmd_ctx *ctx)
 {
 	struct account *to;
-	struct p2p_priv *p = NULL;
+	struct cmd_p2p_priv *p = NULL;
 	size_t i;
 
 	if ((to = cmd_p2p_peer(ctx, ctx->argv[0], "chat privately with")) ==
@@ -213,25 +213,25 @@ cmd_privreq(struct cmd_ctx *ctx)
 		return;
 	if ((p = cmd_p2p_priv_find(ctx->s->name, to->name)) != NULL) {
 		cmd_err(ctx, PROTO_E_EXISTS, "a private chat with %s is %s "
-		    "already", to->name, p->state == P2P_PRIV_OPEN ? "running" :
+		    "already", to->name, p->state == CMD_P2P_PRIV_OPEN ? "running" :
 		    "being asked for");
 		return;
 	}
-	if (cmd_p2p_priv_count(ctx->s->name) >= P2P_PRIV_PER_USER) {
+	if (cmd_p2p_priv_count(ctx->s->name) >= CMD_P2P_PRIV_PER_USER) {
 		cmd_err(ctx, PROTO_E_LIMIT, "you take part in %d private chats "
 		    "(asked or running), the most one user may; stop one "
-		    "first", P2P_PRIV_PER_USER);
+		    "first", CMD_P2P_PRIV_PER_USER);
 		return;
 	}
-	if (cmd_p2p_priv_count(to->name) >= P2P_PRIV_PER_USER) {
+	if (cmd_p2p_priv_count(to->name) >= CMD_P2P_PRIV_PER_USER) {
 		cmd_err(ctx, PROTO_E_LIMIT, "%s takes part in %d private chats "
 		    "(asked or running), the most one user may; try again later",
-		    to->name, P2P_PRIV_PER_USER);
+		    to->name, CMD_P2P_PRIV_PER_USER);
 		return;
 	}
-	for (i = 0; i < P2P_PRIV_MAX && p == NULL; i++)
-		if (p2p_privs[i].state == P2P_PRIV_FREE)
-			p = &p2p_privs[i];
+	for (i = 0; i < CMD_P2P_PRIV_MAX && p == NULL; i++)
+		if (cmd_p2p_privs[i].state == CMD_P2P_PRIV_FREE)
+			p = &cmd_p2p_privs[i];
 	if (p == NULL) {
 		cmd_err(ctx, PROTO_E_LIMIT, "too many private chats on this "
 		    "server; try again later");
@@ -241,7 +241,7 @@ cmd_privreq(struct cmd_ctx *ctx)
 		cmd_err(ctx, PROTO_E_IO, "no randomness for a secret");
 		return;
 	}
-	p->state = P2P_PRIV_ASKED;
+	p->state = CMD_P2P_PRIV_ASKED;
 	snprintf(p->from, sizeof(p->from), "%s", ctx->s->name);
 	snprintf(p->to, sizeof(p->to), "%s", to->name);
 	conn_printf(to->session->conn, "* %s %s %s\n", PROTO_EV_PRIVASK,
@@ -254,7 +254,7 @@ cmd_privreq(struct cmd_ctx *ctx)
 void
 cmd_privanswer(struct cmd_ctx *ctx)
 {
-	struct p2p_priv *p;
+	struct cmd_p2p_priv *p;
 	struct account *from;
 	const char *who = ctx->argv[0], *ans = ctx->argv[1];
 	long long port = 0;
@@ -268,7 +268,7 @@ cmd_privanswer(struct cmd_ctx *ctx)
 		return;
 	}
 	p = cmd_p2p_priv_find(who, ctx->s->name);
-	if (p == NULL || p->state != P2P_PRIV_ASKED ||
+	if (p == NULL || p->state != CMD_P2P_PRIV_ASKED ||
 	    strcmp(p->to, ctx->s->name) != 0) {
 		cmd_err(ctx, PROTO_E_NOTFOUND, "%s has not asked you for a "
 		    "private chat", who);
@@ -287,7 +287,7 @@ cmd_privanswer(struct cmd_ctx *ctx)
 		cmd_ok(ctx, "Private chat with %s declined", who);
 		return;
 	}
-	p->state = P2P_PRIV_OPEN;
+	p->state = CMD_P2P_PRIV_OPEN;
 	conn_printf(from->session->conn, "* %s %s yes %s %lld %s\n",
 	    PROTO_EV_PRIVREPLY, ctx->s->name, conn_ip(ctx->s->conn), port,
 	    p->secret);
@@ -298,7 +298,7 @@ cmd_privanswer(struct cmd_ctx *ctx)
 void
 cmd_privstop(struct cmd_ctx *ctx)
 {
-	struct p2p_priv *p;
+	struct cmd_p2p_priv *p;
 	struct account *peer;
 	const char *other;
 
@@ -324,14 +324,14 @@ cmd_privstop(struct cmd_ctx *ctx)
 void
 cmd_p2p_session_closed(struct session *s, const char *why)
 {
-	struct p2p_priv *p;
+	struct cmd_p2p_priv *p;
 	struct account *peer;
 	const char *other;
 	size_t i;
 
-	for (i = 0; i < P2P_PRIV_MAX; i++) {
-		p = &p2p_privs[i];
-		if (p->state == P2P_PRIV_FREE || (strcmp(p->from, s->name) != 0 &&
+	for (i = 0; i < CMD_P2P_PRIV_MAX; i++) {
+		p = &cmd_p2p_privs[i];
+		if (p->state == CMD_P2P_PRIV_FREE || (strcmp(p->from, s->name) != 0 &&
 		    strcmp(p->to, s->name) != 0))
 			continue;
 		other = strcmp(p->from, s->name) == 0 ? p->to : p->from;
@@ -340,7 +340,7 @@ cmd_p2p_session_closed(struct session *s, const char *why)
 		   due at once) is told too: its output still goes out. */
 		if (peer != NULL && peer->session != NULL &&
 		    peer->session != s) {
-			if (p->state == P2P_PRIV_ASKED && strcmp(p->from,
+			if (p->state == CMD_P2P_PRIV_ASKED && strcmp(p->from,
 			    s->name) != 0)
 				conn_printf(peer->session->conn, "* %s %s no\n",
 				    PROTO_EV_PRIVREPLY, s->name);

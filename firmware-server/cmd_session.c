@@ -191,6 +191,24 @@ cmd_pass_result(struct cmd_ctx *ctx, struct account *acct, bool ok)
 #define CMD_REG_PENDING_MAX	8	/* registrations waiting or hashing */
 #define CMD_REG_WINDOW_MS	(3600 * 1000)
 
+/* Where a PASS or REGISTER is in the gate. */
+enum cmd_auth_state {
+	CMD_AUTH_NONE,
+	CMD_AUTH_WAITING,	/* on srv->auth_wait */
+	CMD_AUTH_HASHING,	/* on srv->auth_busy, the hasher has it */
+};
+
+/* What the gate keeps for a session (s->auth), made at its first PASS or
+   REGISTER and freed when the session ends. */
+struct cmd_auth {
+	struct session		*s;
+	enum cmd_auth_state	 state;
+	bool			 reg;		/* it is a REGISTER */
+	char			*secret;	/* its password while waiting */
+	unsigned		 job;		/* the hasher's, or 0 */
+	TAILQ_ENTRY(cmd_auth)	 entry;		/* srv->auth_wait or auth_busy */
+};
+
 static void	cmd_auth_pump(struct server *srv);
 
 /* A yescrypt setting (salt) for unknown names, made once. */
@@ -209,11 +227,11 @@ cmd_dummy_setting(void)
 static bool
 cmd_auth_busy(struct server *srv, const struct session *s)
 {
-	const struct session *o;
+	const struct cmd_auth *o;
 
-	TAILQ_FOREACH(o, &srv->auth_busy, auth_entry)
-		if (strcmp(o->name, s->name) == 0 ||
-		    strcmp(conn_ip(o->conn), conn_ip(s->conn)) == 0)
+	TAILQ_FOREACH(o, &srv->auth_busy, entry)
+		if (strcmp(o->s->name, s->name) == 0 ||
+		    strcmp(conn_ip(o->s->conn), conn_ip(s->conn)) == 0)
 			return true;
 	return false;
 }
@@ -222,10 +240,12 @@ cmd_auth_busy(struct server *srv, const struct session *s)
 static void
 cmd_auth_wipe(struct session *s)
 {
-	if (s->auth_secret != NULL) {
-		explicit_bzero(s->auth_secret, strlen(s->auth_secret));
-		free(s->auth_secret);
-		s->auth_secret = NULL;
+	struct cmd_auth *a = s->auth;
+
+	if (a != NULL && a->secret != NULL) {
+		explicit_bzero(a->secret, strlen(a->secret));
+		free(a->secret);
+		a->secret = NULL;
 	}
 }
 
@@ -234,16 +254,18 @@ static void
 cmd_auth_leave(struct session *s)
 {
 	struct server *srv = s->srv;
+	struct cmd_auth *a = s->auth;
 
-	if (s->auth == SESS_AUTH_WAITING)
-		TAILQ_REMOVE(&srv->auth_wait, s, auth_entry);
-	else if (s->auth == SESS_AUTH_HASHING) {
-		TAILQ_REMOVE(&srv->auth_busy, s, auth_entry);
+	if (a->state == CMD_AUTH_WAITING)
+		TAILQ_REMOVE(&srv->auth_wait, a, entry);
+	else if (a->state == CMD_AUTH_HASHING) {
+		TAILQ_REMOVE(&srv->auth_busy, a, entry);
 		srv->nauth_busy--;
 	}
-	if (s->auth != SESS_AUTH_NONE && s->auth_register)
+	if (a->state != CMD_AUTH_NONE && a->reg)
 		srv->nreg_pending--;
-	s->auth = SESS_AUTH_NONE;
+	a->state = CMD_AUTH_NONE;
+	a->job = 0;
 	cmd_auth_wipe(s);
 }
 
@@ -253,15 +275,18 @@ cmd_auth_enqueue(struct cmd_ctx *ctx, bool reg)
 {
 	struct session *s = ctx->s;
 	struct server *srv = ctx->srv;
+	struct cmd_auth *a = s->auth;
 
-	if ((s->auth_secret = strdup(ctx->argv[0])) == NULL) {
+	if (a == NULL && (a = s->auth = calloc(1, sizeof(*a))) != NULL)
+		a->s = s;
+	if (a == NULL || (a->secret = strdup(ctx->argv[0])) == NULL) {
 		cmd_err(ctx, PROTO_E_IO, "out of memory; try again later");
 		return;
 	}
-	cmd_defer(ctx);
-	s->auth_register = reg;
-	s->auth = SESS_AUTH_WAITING;
-	TAILQ_INSERT_TAIL(&srv->auth_wait, s, auth_entry);
+	cmd_reply_later(ctx);
+	a->reg = reg;
+	a->state = CMD_AUTH_WAITING;
+	TAILQ_INSERT_TAIL(&srv->auth_wait, a, entry);
 	if (reg)
 		srv->nreg_pending++;
 	cmd_auth_pump(srv);
@@ -272,17 +297,18 @@ static void
 cmd_auth_hash(struct session *s, const char *setting, hasher_cb *cb)
 {
 	struct server *srv = s->srv;
-	char *secret = s->auth_secret;
+	struct cmd_auth *a = s->auth;
+	char *secret = a->secret;
 
-	s->auth_secret = NULL;
-	s->auth = SESS_AUTH_HASHING;
-	TAILQ_INSERT_TAIL(&srv->auth_busy, s, auth_entry);
+	a->secret = NULL;
+	a->state = CMD_AUTH_HASHING;
+	TAILQ_INSERT_TAIL(&srv->auth_busy, a, entry);
 	srv->nauth_busy++;
-	if (s->auth_register)
+	if (a->reg)
 		srv->nreg_pending++;
 	/* Without a child, cb runs (and s leaves the gate) before this
 	   returns. */
-	s->hash_job = hasher_submit(setting, secret, cb, s);
+	a->job = hasher_submit(setting, secret, cb, s);
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
 }
@@ -368,10 +394,11 @@ cmd_auth_start(struct session *s)
 	struct session_mark m;
 	struct cmd_ctx ctx;
 	struct account *acct = accounts_find(srv->accounts, s->name);
-	bool reg = s->auth_register;
+	struct cmd_auth *a = s->auth;
+	bool reg = a->reg;
 
-	TAILQ_REMOVE(&srv->auth_wait, s, auth_entry);
-	s->auth = SESS_AUTH_NONE;
+	TAILQ_REMOVE(&srv->auth_wait, a, entry);
+	a->state = CMD_AUTH_NONE;
 	if (reg)
 		srv->nreg_pending--;
 	if (!cmd_resume(&ctx, s, reg ? "REGISTER" : "PASS", &m)) {
@@ -387,7 +414,7 @@ cmd_auth_start(struct session *s)
 	}
 	if (!reg && acct != NULL && !accounts_hashed(acct)) {
 		cmd_pass_result(&ctx, acct, accounts_verify(acct,
-		    s->auth_secret));
+		    a->secret));
 		cmd_auth_wipe(s);
 		cmd_resumed(&ctx, &m);
 		return;
@@ -408,7 +435,7 @@ static void
 cmd_auth_pump(struct server *srv)
 {
 	static bool running, again;
-	struct session *s, *next;
+	struct cmd_auth *a, *next;
 
 	if (running) {
 		again = true;	/* a callback ran inside the loop below */
@@ -417,12 +444,12 @@ cmd_auth_pump(struct server *srv)
 	running = true;
 	do {
 		again = false;
-		for (s = TAILQ_FIRST(&srv->auth_wait); s != NULL &&
+		for (a = TAILQ_FIRST(&srv->auth_wait); a != NULL &&
 		    srv->nauth_busy < CMD_AUTH_INFLIGHT && !srv->stopping;
-		    s = next) {
-			next = TAILQ_NEXT(s, auth_entry);
-			if (!cmd_auth_busy(srv, s))
-				cmd_auth_start(s);
+		    a = next) {
+			next = TAILQ_NEXT(a, entry);
+			if (!cmd_auth_busy(srv, a->s))
+				cmd_auth_start(a->s);
 		}
 	} while (again);
 	running = false;
@@ -432,10 +459,18 @@ cmd_auth_pump(struct server *srv)
 void
 cmd_auth_session_closed(struct session *s)
 {
-	if (s->auth == SESS_AUTH_NONE)
+	struct cmd_auth *a = s->auth;
+	bool was_in = a != NULL && a->state != CMD_AUTH_NONE;
+
+	if (a == NULL)
 		return;
+	if (a->job != 0)
+		hasher_cancel(a->job);
 	cmd_auth_leave(s);
-	cmd_auth_pump(s->srv);
+	free(a);
+	s->auth = NULL;
+	if (was_in)
+		cmd_auth_pump(s->srv);
 }
 
 /* PASS PASSWORD.  A hashed password is checked by the hasher child, so

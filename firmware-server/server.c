@@ -27,7 +27,6 @@
 #include "accounts.h"
 #include "cmd.h"
 #include "conn.h"
-#include "fed.h"
 #include "hasher.h"
 #include "lockout.h"
 #include "log.h"
@@ -36,10 +35,12 @@
 #include "reload.h"
 #include "server.h"
 #include "session.h"
+#include "sig.h"
 #include "state.h"
 #include "store.h"
 #include "syncq.h"
 #include "tls.h"
+#include "userlog.h"
 
 /* Unknown names whose failed logins are remembered. */
 #define SERVER_UNKNOWN_MAX	4096
@@ -65,6 +66,36 @@ server_min_timeout(int a, int b)
 	if (b < 0)
 		return a;
 	return a < b ? a : b;
+}
+
+/* Every feature's pass hook; the soonest of their timeouts, or -1. */
+static int
+server_features_pass(struct server *srv)
+{
+	const struct cmd_feature *f;
+	int timeout = -1;
+
+	for (f = srv->features; f->name != NULL; f++)
+		if (f->pass != NULL)
+			timeout = server_min_timeout(timeout, f->pass(srv));
+	return timeout;
+}
+
+/*
+ * Every feature's hook after output went out: the pass's deliveries
+ * (sent, before the disk work) or all of its output (at the pass's end).
+ */
+static void
+server_features_after(struct server *srv, bool sent)
+{
+	const struct cmd_feature *f;
+
+	for (f = srv->features; f->name != NULL; f++) {
+		void (*hook)(struct server *) = sent ? f->sent : f->pass_end;
+
+		if (hook != NULL)
+			hook(srv);
+	}
 }
 
 /* Record a signal for the loop. */
@@ -223,6 +254,7 @@ server_tls_init(struct server *srv, const struct config *cfg)
 int
 server_init(struct server *srv, const struct config *cfg)
 {
+	const struct cmd_feature *f;
 	char err[CONFIG_ERR_MAX];
 	int efd;
 
@@ -230,6 +262,8 @@ server_init(struct server *srv, const struct config *cfg)
 	srv->cfg = *cfg;
 	srv->lfd = -1;
 	srv->tls_lfd = -1;
+	srv->dispatch = cmd_dispatch;
+	srv->features = cmd_features;
 	/* First, while the process is small and holds few descriptors. */
 	if (hasher_start() == -1)
 		log_warn("cannot start the password hasher; hashing in the "
@@ -269,7 +303,6 @@ server_init(struct server *srv, const struct config *cfg)
 	if ((efd = syncq_open()) == -1)
 		log_info("asynchronous fsync unavailable (%s): syncing in the "
 		    "loop", strerror(errno));
-	cmd_edge_clean_parts(cfg->data_dir);
 	if ((srv->unknown = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
 	    (srv->addresses = lockout_table_new(SERVER_UNKNOWN_MAX)) == NULL ||
 	    (srv->registrations = lockout_table_new(SERVER_UNKNOWN_MAX)) ==
@@ -278,10 +311,8 @@ server_init(struct server *srv, const struct config *cfg)
 		return -1;
 	}
 	/* The active-user list starts empty, whatever a crash left. */
-	if (store_write_atomic(srv->userlog_path, "", 0, false) == -1) {
-		log_warn("cannot write %s", srv->userlog_path);
+	if (userlog_clear(srv) == -1)
 		return -1;
-	}
 	/* TLS first: once the plain port accepts, scripts take the server
 	   as started, so the TLS port must already be listening. */
 	if (cfg->tls_port != 0 && server_tls_init(srv, cfg) == -1)
@@ -296,8 +327,9 @@ server_init(struct server *srv, const struct config *cfg)
 		log_warn("loop_add");
 		return -1;
 	}
-	if (fed_init(srv) == -1)
-		return -1;
+	for (f = srv->features; f->name != NULL; f++)
+		if (f->start != NULL && f->start(srv) == -1)
+			return -1;
 	log_info("firmware-server listening on %s port %d; data in %s; "
 	    "%zu accounts; attempts %d, block %d s, idle timeout %d s%s, "
 	    "registration %s", cfg->listen, cfg->port, cfg->data_dir,
@@ -311,25 +343,14 @@ server_init(struct server *srv, const struct config *cfg)
 int
 server_run(struct server *srv)
 {
-	struct sigaction sa;
-	sigset_t block, waitmask;
+	const struct cmd_feature *f;
+	sigset_t waitmask;
 	int timeout, status = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = server_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGHUP);
+	if (sig_setup(server_on_signal, 0, &waitmask) == -1) {
+		log_warn("signals");
+		return -1;
+	}
 
 	/* Listening since server_init(): tell systemd (Type=notify). */
 	log_set_batch(true);
@@ -338,11 +359,11 @@ server_run(struct server *srv)
 	    srv->cfg.listen, srv->cfg.port);
 	while (!server_sig_stop) {
 		timeout = server_min_timeout(session_timers(srv),
-		    fed_pass(srv));
+		    server_features_pass(srv));
 		/* Deliveries first: only the replies that acknowledge
 		   stored data wait for the disk, not other users. */
 		conn_send_ready();
-		fed_pass_sent();	/* their inbox records, at once */
+		server_features_after(srv, true);	/* what went out */
 		timeout = server_min_timeout(timeout,
 		    store_commit(mono_now_ms()));
 		if (store_failed() != 0) {
@@ -355,7 +376,7 @@ server_run(struct server *srv)
 		conn_release(store_gen_done());
 		timeout = notify_watchdog(timeout, mono_now_ms());
 		conn_pass_end();
-		fed_pass_end();		/* records of what was just sent */
+		server_features_after(srv, false);	/* what was just sent */
 		/* What the connections closed in conn_pass_end() changed. */
 		timeout = server_min_timeout(timeout, session_pass_end(srv));
 		log_flush();	/* the pass's log lines, after its sends */
@@ -380,11 +401,12 @@ server_run(struct server *srv)
 		status = -1;
 	conn_release(store_gen_done());
 	conn_close_all("server shutdown");
-	fed_pass_end();		/* what conn_close_all() sent */
+	server_features_after(srv, false);	/* what conn_close_all() sent */
 	store_sync_all();
-	fed_stop(srv);
-	if (store_write_atomic(srv->userlog_path, "", 0, false) == -1)
-		log_warn("cannot write %s", srv->userlog_path);
+	for (f = srv->features; f->name != NULL; f++)
+		if (f->stop != NULL)
+			f->stop(srv);
+	(void)userlog_clear(srv);
 	return status;
 }
 

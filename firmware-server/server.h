@@ -8,6 +8,7 @@
 #include <sys/queue.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -18,8 +19,11 @@ struct loop;
 struct accounts;
 struct lockout_table;
 struct state;
+struct cmd_feature;
 
 TAILQ_HEAD(session_list, session);
+struct cmd_auth;
+TAILQ_HEAD(cmd_auth_list, cmd_auth);
 
 struct server {
 	struct config		 cfg;
@@ -36,18 +40,21 @@ struct server {
 	struct session_list	 pending;	/* not logged in, by connect time */
 	struct session_list	 idle;		/* logged in, by last activity */
 	struct session_list	 active;	/* logged in, by login time */
-	struct session_list	 auth_wait;	/* PASS / REGISTER waiting for
+	struct cmd_auth_list	 auth_wait;	/* PASS / REGISTER waiting for
 						   their turn (cmd_session.c) */
-	struct session_list	 auth_busy;	/* ... being hashed */
+	struct cmd_auth_list	 auth_busy;	/* ... being hashed */
 	int			 nauth_busy;
 	int			 nreg_pending;	/* registrations in those */
 	int			 nsessions;
 	int			 nactive;
 	bool			 userlog_dirty;	/* active list changed since
 						   userlog.txt was written */
-	int64_t			 heap_trim_ms;	/* when to give freed heap
-						   back (session.c); 0: no */
 	bool			 stopping;
+	/* The command layer, handed down at start (cmd_table.c): the
+	   dispatcher of a session's frames, every feature's hooks. */
+	void			(*dispatch)(struct session *, char *, size_t,
+				    const char *, size_t);
+	const struct cmd_feature *features;
 	/* SIGHUP: the settings anew (main.c's command line + INI file);
 	   0, or -1 with err.  NULL: only the credentials are reloaded. */
 	int			(*reconfigure)(struct config *, char *, size_t);

@@ -1,46 +1,32 @@
 /*
  * session.c - sessions: accept, the state machine, login and logout
- * bookkeeping, presence events, timers and userlog.txt.
+ * bookkeeping, presence events and timers.  Features hear of logins,
+ * logouts and ended sessions through the hooks of srv->features
+ * (cmd_table.c), and frames go to srv->dispatch: this file names neither.
  *
  * Timers need no heap: every session waiting to log in shares one login
  * timeout and every active one shares one idle timeout, so keeping each
  * list in order of its start time (new and touched sessions go to the
  * tail) puts the next deadline at the head.
- *
- * userlog.txt is rewritten at most once per loop pass for the logins of
- * that pass (session_pass_end(), from session_timers()), not once per
- * login: 1,000 logins at once used to rewrite a growing file 1,000 times.
  */
-#include <errno.h>
-#include <fcntl.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "mono.h"
 #include "accounts.h"
 #include "blocks.h"
-#include "buf.h"
 #include "cmd.h"
 #include "conn.h"
-#include "fed.h"
-#include "hasher.h"
+#include "heap.h"
 #include "log.h"
 #include "server.h"
 #include "session.h"
 #include "store.h"
 #include "state.h"
 #include "timefmt.h"
-
-/* userlog.txt can list every active user: bound its size generously. */
-#define SESSION_USERLOG_MAX	(64 * 1024 * 1024)
-/* Freed heap goes back to the kernel this long after presence events. */
-#define SESSION_TRIM_DELAY_MS	1000
+#include "userlog.h"
 
 static const char *session_state_names[SESS_NSTATES] = {
 	"hello", "user", "password", "register", "active",
@@ -180,66 +166,6 @@ session_visible(const struct session *viewer, const struct account *subject)
 	    viewer->name);
 }
 
-/* Resident memory in kB from /proc/self/statm (for a debug line), or -1. */
-static long
-session_rss_kb(void)
-{
-	char text[128];
-	long pages;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	if (sscanf(text, "%*s %ld", &pages) != 1)
-		return -1;
-	return pages * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-/*
- * Give freed heap memory back to the kernel.  A presence event is copied
- * into the output buffer of every user online, so a burst of logins with
- * thousands online makes megabytes of copies in a pass.  They are freed
- * once sent, but the sessions that came meanwhile sit among them, so the
- * heap cannot shrink by itself: 5,000 idle clients left the server at 7
- * to 14 MB resident, more or less by chance, of which 3 MB were live
- * (about 540 bytes a client); with this, 4.4 MB.  It runs once, a second
- * after presence events or ended sessions (session_pass_end()), so an
- * idle server does not wake up for it.
- */
-static void
-session_heap_trim(void)
-{
-#ifdef __GLIBC__
-	long before = -1;
-
-	if (log_get_level() >= LOG_LEVEL_DEBUG)
-		before = session_rss_kb();
-	malloc_trim(0);
-	if (before != -1)
-		log_debug("freed heap given back: resident %ld kB -> %ld kB",
-		    before, session_rss_kb());
-#endif
-}
-
-/*
- * Give freed heap back a second from now, unless that is planned already.
- * session_timers() keeps the deadline; what happens inside conn_pass_end()
- * (a connection the peer closed) is too late for the wait that follows,
- * and waits for the next pass.
- */
-static void
-session_trim_later(struct server *srv)
-{
-	if (srv->heap_trim_ms == 0)
-		srv->heap_trim_ms = mono_now_ms() + SESSION_TRIM_DELAY_MS;
-}
-
 /* Queue "* NAME TEXT" to the visible active users other than s. */
 void
 session_broadcast_event(struct session *s, const char *fmt, ...)
@@ -262,36 +188,7 @@ session_broadcast_event(struct session *s, const char *fmt, ...)
 		if (o != s && session_visible(o, s->acct))
 			conn_write(o->conn, line, (size_t)n + 3);
 	}
-	session_trim_later(s->srv);
-}
-
-/* Rewrite userlog.txt from the active list, numbered from 1. */
-static void
-session_write_userlog(struct server *srv)
-{
-	struct session *s;
-	struct buf b;
-	char when[TIMEFMT_LEN];
-	time_t when_t = (time_t)-1;
-	int seq = 0;
-
-	srv->userlog_dirty = false;
-	buf_init(&b, SESSION_USERLOG_MAX);
-	TAILQ_FOREACH(s, &srv->active, active_entry) {
-		/* The list is in login order: most neighbours share a second. */
-		if (s->login_time != when_t) {
-			when_t = s->login_time;
-			timefmt_format(when_t, when);
-		}
-		if (buf_printf(&b, "%d; %s; %s; %s; %d\n", ++seq, when, s->name,
-		    conn_ip(s->conn), s->udp_port) == -1)
-			break;
-	}
-	/* The active list does not outlive a restart, so no fsync. */
-	if (store_write_atomic(srv->userlog_path, b.len ? buf_head(&b) : "",
-	    b.len, false) == -1)
-		log_warn("cannot write %s", srv->userlog_path);
-	buf_free(&b);
+	heap_trim_soon();
 }
 
 /*
@@ -305,17 +202,8 @@ session_write_userlog(struct server *srv)
 int
 session_pass_end(struct server *srv)
 {
-	int64_t now;
-
-	if (srv->userlog_dirty)
-		session_write_userlog(srv);
-	if (srv->heap_trim_ms == 0)
-		return -1;
-	if ((now = mono_now_ms()) < srv->heap_trim_ms)
-		return (int)(srv->heap_trim_ms - now);
-	srv->heap_trim_ms = 0;
-	session_heap_trim();
-	return -1;
+	userlog_pass(srv);
+	return heap_trim_pass();
 }
 
 /* Log in with an account. */
@@ -323,6 +211,7 @@ void
 session_login(struct session *s, struct account *acct)
 {
 	struct server *srv = s->srv;
+	const struct cmd_feature *f;
 	char when[TIMEFMT_LEN];
 
 	s->acct = acct;
@@ -334,10 +223,12 @@ session_login(struct session *s, struct account *acct)
 	session_timer_start(s);
 	TAILQ_INSERT_TAIL(&srv->active, s, active_entry);
 	srv->nactive++;
-	srv->userlog_dirty = true;	/* written by session_pass_end() */
+	userlog_changed(srv);	/* written by session_pass_end() */
 	session_broadcast_event(s, "%s %s %s %d %s", PROTO_EV_ONLINE, s->name,
 	    conn_ip(s->conn), s->udp_port, timefmt_format(s->login_time, when));
-	fed_user_online(s);
+	for (f = srv->features; f != NULL && f->name != NULL; f++)
+		if (f->login != NULL)
+			f->login(s);
 	log_info("%s logged in from %s (UDP port %d, %d active)", s->name,
 	    conn_ip(s->conn), s->udp_port, srv->nactive);
 }
@@ -370,7 +261,7 @@ session_end(struct session *s, const char *off_reason, const char *code,
 		conn_printf(s->conn, "* %s %s %s\n", PROTO_EV_BYE, code, text);
 	session_timer_stop(s);
 	conn_close(s->conn, off_reason);
-	session_trim_later(s->srv);	/* its memory is freed this pass */
+	heap_trim_soon();	/* its memory is freed this pass */
 }
 
 /*
@@ -385,7 +276,7 @@ session_frame(void *owner, char *line, size_t len, const char *blob,
 	struct session_mark m;
 
 	session_mark(s, &m);
-	cmd_dispatch(owner, line, len, blob, blob_len);
+	s->srv->dispatch(s, line, len, blob, blob_len);
 	session_hold(s, &m);
 }
 
@@ -425,27 +316,28 @@ session_closed(void *owner, const char *reason)
 	struct session *s = owner;
 	struct server *srv = s->srv;
 	const char *why = s->off_reason ? s->off_reason : SESS_OFF_LOST;
+	const struct cmd_feature *f;
 
 	session_timer_stop(s);
-	cmd_edge_session_closed(s);
-	if (s->hash_job != 0)
-		hasher_cancel(s->hash_job);
-	cmd_auth_session_closed(s);
+	for (f = srv->features; f != NULL && f->name != NULL; f++)
+		if (f->closed != NULL)
+			f->closed(s);
 	if (s->state == SESS_ACTIVE) {
 		TAILQ_REMOVE(&srv->active, s, active_entry);
 		srv->nactive--;
 		s->acct->session = NULL;
-		if (!srv->stopping)
-			cmd_p2p_session_closed(s, why);
 		s->acct->last_logout_ms = mono_now_ms();
 		s->acct->last_logout = time(NULL);
 		if (!srv->stopping) {
+			for (f = srv->features; f != NULL && f->name != NULL;
+			    f++)
+				if (f->logout != NULL)
+					f->logout(s, why);
 			/* Written by session_pass_end(), which server_run()
 			   calls right after conn_pass_end(). */
-			srv->userlog_dirty = true;
+			userlog_changed(srv);
 			session_broadcast_event(s, "%s %s %s", PROTO_EV_OFFLINE,
 			    s->name, why);
-			fed_user_offline(s);
 		}
 		log_info("%s logged out (%s; connection: %s; %d active)",
 		    s->name, why, reason, srv->nactive);
@@ -493,9 +385,8 @@ session_timers(struct server *srv)
 		session_end(s, SESS_OFF_TIMEOUT, "timeout", text);
 	}
 	/* Sessions ended above free their memory in this pass. */
-	if (srv->heap_trim_ms != 0 && (next == -1 ||
-	    srv->heap_trim_ms - now < next))
-		next = srv->heap_trim_ms > now ? srv->heap_trim_ms - now : 0;
+	if ((due = heap_trim_wait()) != -1 && (next == -1 || due < next))
+		next = due;
 	return next > INT32_MAX ? INT32_MAX : (int)next;
 }
 

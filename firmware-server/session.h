@@ -1,6 +1,6 @@
 /*
  * session.h - a client's session on top of its connection: the login
- * state machine, presence, idle time and userlog.txt.
+ * state machine, presence and idle time.
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -17,6 +17,7 @@ struct conn;
 struct server;
 struct sockaddr;
 struct account;
+struct cmd_auth;
 struct cmd_edge_upload;
 
 enum sess_state {
@@ -26,13 +27,6 @@ enum sess_state {
 	SESS_REGISTER,		/* waiting for REGISTER (new account) */
 	SESS_ACTIVE,		/* logged in */
 	SESS_NSTATES
-};
-
-/* Where a PASS or REGISTER is in cmd_session.c's gate. */
-enum sess_auth {
-	SESS_AUTH_NONE,
-	SESS_AUTH_WAITING,	/* on srv->auth_wait */
-	SESS_AUTH_HASHING,	/* on srv->auth_busy, the hasher has it */
 };
 
 /* Why a logged-in user went away, as the OFFLINE event says it. */
@@ -53,13 +47,15 @@ struct session {
 	bool			 on_timer;	/* on srv->pending or srv->idle */
 	TAILQ_ENTRY(session)	 timer_entry;	/* srv->pending or srv->idle */
 	TAILQ_ENTRY(session)	 active_entry;	/* srv->active */
-	struct cmd_edge_upload	*edge_up;	/* upload in progress (cmd_edge.c) */
-	unsigned		 hash_job;	/* password being hashed, or 0 */
-	char			 hash_tag[PROTO_TAG_MAX + 1];	/* its request */
-	enum sess_auth		 auth;		/* PASS / REGISTER in the gate */
-	bool			 auth_register;	/* it is a REGISTER */
-	char			*auth_secret;	/* its password while waiting */
-	TAILQ_ENTRY(session)	 auth_entry;	/* srv->auth_wait or auth_busy */
+	char			 later_tag[PROTO_TAG_MAX + 1];	/* of the request
+					   whose reply comes later (cmd.c) */
+	/* What a feature keeps for the session: made, used and freed by
+	   that feature alone (its closed hook, cmd_table.c); NULL when
+	   none. */
+	struct cmd_auth		*auth;		/* PASS / REGISTER in the gate
+						   (cmd_session.c) */
+	struct cmd_edge_upload	*edge_up;	/* upload in progress
+						   (cmd_edge.c) */
 };
 
 /* Before a reply written outside session_frame() (a callback). */

@@ -280,20 +280,6 @@ p2p_from_peer(const struct p2p_xfer *x, const struct sockaddr_storage *ss)
 	    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
 }
 
-/* "1.2 MB" */
-void
-p2p_size_text(uint64_t n, char *buf, size_t len)
-{
-	if (n < 1000)
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-	else if (n < 1000000)
-		snprintf(buf, len, "%.1f kB", (double)n / 1e3);
-	else if (n < 1000000000)
-		snprintf(buf, len, "%.1f MB", (double)n / 1e6);
-	else
-		snprintf(buf, len, "%.2f GB", (double)n / 1e9);
-}
-
 /* Progress to the model, at most every P2P_PROGRESS_US. */
 void
 p2p_progress(struct app *a, struct p2p_xfer *x, uint64_t done, bool force)

@@ -157,7 +157,6 @@ void		 p2p_progress(struct app *a, struct p2p_xfer *x, uint64_t done,
 /* End a transfer: model, file, memory; the slot becomes free. */
 void		 p2p_release(struct app *a, struct p2p_xfer *x, bool ok);
 /* "1.2 MB" */
-void		 p2p_size_text(uint64_t n, char *buf, size_t len);
 
 /* p2p_send.c */
 void		 p2p_send_start(struct app *a, struct p2p_xfer *x);

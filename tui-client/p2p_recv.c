@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "mono.h"
+#include "size.h"
 #include "app.h"
 #include "conf.h"
 #include "ask.h"
@@ -37,7 +38,7 @@
 
 #define P2P_NAME_TRIES	99	/* NAME.1 ... NAME.99 when NAME exists */
 #define P2P_ALWAYS_MAX	32	/* senders answered "always"; over: asked */
-#define P2P_MB		1000000ULL	/* as p2p_size_text counts */
+#define P2P_MB		1000000ULL	/* as size_format() counts */
 
 /* Senders whose files are taken without asking, until the client exits. */
 static char	p2p_always[P2P_ALWAYS_MAX][PROTO_USER_MAX + 1];
@@ -168,9 +169,9 @@ p2p_recv_room(const struct p2p_xfer *x, char *line, size_t len)
 	if (avail >= keep && avail - keep >= pending &&
 	    avail - keep - pending >= x->size)
 		return 0;
-	p2p_size_text(keep, keep_s, sizeof(keep_s));
-	p2p_size_text(avail, avail_s, sizeof(avail_s));
-	p2p_size_text(x->size, sz, sizeof(sz));
+	size_format(keep, SIZE_TENTHS, keep_s, sizeof(keep_s));
+	size_format(avail, SIZE_TENTHS, avail_s, sizeof(avail_s));
+	size_format(x->size, SIZE_TENTHS, sz, sizeof(sz));
 	snprintf(line, len, "Refused %s (%s) from %s: it would leave less "
 	    "than %s free where files are saved (%s free%s)", x->name, sz,
 	    x->peer, keep_s, avail_s, pending > 0 ? ", some of it for files "
@@ -283,7 +284,7 @@ p2p_recv_offer(struct app *a, const char *from, uint32_t xid, uint64_t size,
 	}
 	x->state = P2P_S_ASK;
 	x->until_us = x->heard_us + P2P_ASK_US;
-	p2p_size_text(size, sz, sizeof(sz));
+	size_format(size, SIZE_TENTHS, sz, sizeof(sz));
 	snprintf(q, sizeof(q), "%s wants to send you %s (%s). Accept? "
 	    "(y/n/a = always from %s)", from, name, sz, from);
 	ask_push_always(a, q, "Accept the file? (y/n/a)", p2p_recv_answer, x);
@@ -336,7 +337,7 @@ p2p_recv_accept(struct app *a, struct p2p_xfer *x)
 	snprintf(label, sizeof(label), "%.56s from %s", x->name, x->peer);
 	x->model_id = model_xfer_start(app_model(a), MODEL_XFER_RECV, label,
 	    x->size, now / 1000);
-	p2p_size_text(x->size, sz, sizeof(sz));
+	size_format(x->size, SIZE_TENTHS, sz, sizeof(sz));
 	model_add_line(app_model(a), MODEL_LINE_INFO, "Receiving %s (%s) from "
 	    "%s", x->name, sz, x->peer);
 }
@@ -557,7 +558,7 @@ p2p_recv_finish(struct app *a, struct p2p_xfer *x)
 		return;
 	}
 	p2p_progress(a, x, x->size, true);
-	p2p_size_text(x->size, sz, sizeof(sz));
+	size_format(x->size, SIZE_TENTHS, sz, sizeof(sz));
 	model_add_line(app_model(a), MODEL_LINE_NORMAL, "Received %s from %s "
 	    "(saved as %s, %s)", x->name, x->peer, x->saved, sz);
 	p2p_recv_linger(a, x, P2P_T_ACK, true);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "mono.h"
+#include "size.h"
 #include "app.h"
 #include "log.h"
 #include "model.h"
@@ -92,7 +93,7 @@ p2p_send_start(struct app *a, struct p2p_xfer *x)
 	snprintf(label, sizeof(label), "%.56s to %s", x->name, x->peer);
 	x->model_id = model_xfer_start(app_model(a), MODEL_XFER_SEND, label,
 	    x->size, now / 1000);
-	p2p_size_text(x->size, sz, sizeof(sz));
+	size_format(x->size, SIZE_TENTHS, sz, sizeof(sz));
 	model_add_line(app_model(a), MODEL_LINE_INFO, "Sending %s (%s) to %s",
 	    x->name, sz, x->peer);
 }
@@ -364,7 +365,7 @@ p2p_send_input(struct app *a, struct p2p_xfer *x, const struct p2p_pkt *p)
 		if (!(p->flags & P2P_F_DONE))
 			return;
 		secs = (double)(now - x->start_us) / 1e6;
-		p2p_size_text(x->size, sz, sizeof(sz));
+		size_format(x->size, SIZE_TENTHS, sz, sizeof(sz));
 		model_add_line(app_model(a), MODEL_LINE_NORMAL, "File %s (%s) "
 		    "sent to %s in %.1f s (%.1f MB/s)", x->name, sz, x->peer,
 		    secs, secs > 0 ? (double)x->size / 1e6 / secs : 0.0);

@@ -22,6 +22,7 @@
 
 #include "mono.h"
 #include "log.h"
+#include "sig.h"
 #include "p2p.h"
 #include "plain.h"
 #include "progress.h"
@@ -264,8 +265,7 @@ plain_run(struct app *a, struct model *m)
 		.on_xfer = plain_on_xfer,
 		.arg = &p,
 	};
-	struct sigaction sa;
-	sigset_t block, old;
+	sigset_t old;
 	struct pollfd fds[APP_POLL_MAX + 1];
 	struct timespec ts;
 	int status = APP_EXIT_ERROR, handled = 0, r, n, ms;
@@ -277,17 +277,8 @@ plain_run(struct app *a, struct model *m)
 	model_set_cbs(m, &cbs);
 
 	/* Signals are blocked except inside ppoll(): no lost wake-up. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = plain_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	if (sig_setup(plain_on_signal, 0, &old) == -1)
+		sigprocmask(SIG_BLOCK, NULL, &old);
 
 	for (;;) {
 		if (plain_signals > handled) {

@@ -8,32 +8,7 @@
 #include <stdio.h>
 
 #include "progress.h"
-
-/* A size in B, kB, MB, GB, TB (powers of 1000). */
-void
-progress_bytes(uint64_t n, char *buf, size_t len)
-{
-	static const char *const units[] = { "kB", "MB", "GB", "TB" };
-	double v = (double)n;
-	size_t u = 0;
-
-	if (n < 1000) {
-		snprintf(buf, len, "%" PRIu64 " B", n);
-		return;
-	}
-	v /= 1000.0;
-	while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1000.0;
-		u++;
-	}
-	/* Three significant digits: 1.23, 12.3, 123. */
-	if (v < 10.0)
-		snprintf(buf, len, "%.2f %s", v, units[u]);
-	else if (v < 100.0)
-		snprintf(buf, len, "%.1f %s", v, units[u]);
-	else
-		snprintf(buf, len, "%.0f %s", v, units[u]);
-}
+#include "size.h"
 
 /* A rate per second. */
 void
@@ -45,7 +20,7 @@ progress_rate(double bytes_per_s, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
-	progress_bytes((uint64_t)(bytes_per_s + 0.5), b, sizeof(b));
+	size_format((uint64_t)(bytes_per_s + 0.5), SIZE_SIG3, b, sizeof(b));
 	snprintf(buf, len, "%s/s", b);
 }
 
@@ -103,14 +78,14 @@ progress_stats(const struct model_xfer *x, char *buf, size_t len)
 	char done[32], total[32], rate[32], eta[32];
 	int pct = progress_percent(x);
 
-	progress_bytes(x->done, done, sizeof(done));
+	size_format(x->done, SIZE_SIG3, done, sizeof(done));
 	progress_rate(x->rate, rate, sizeof(rate));
 	progress_eta(x->eta_ms, eta, sizeof(eta));
 	if (pct < 0) {
 		snprintf(buf, len, "%s, %s", done, rate);
 		return;
 	}
-	progress_bytes(x->total, total, sizeof(total));
+	size_format(x->total, SIZE_SIG3, total, sizeof(total));
 	snprintf(buf, len, "%d%% %s of %s, %s, %s left", pct, done, total,
 	    rate, eta);
 }
@@ -128,7 +103,7 @@ progress_line(const struct model_xfer *x, bool ended, char *buf, size_t len)
 		snprintf(buf, len, "%s: %s", x->label, stats);
 		return;
 	}
-	progress_bytes(x->done, size, sizeof(size));
+	size_format(x->done, SIZE_SIG3, size, sizeof(size));
 	if (!x->ok) {
 		snprintf(buf, len, "%s: stopped after %s", x->label, size);
 		return;

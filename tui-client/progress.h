@@ -13,8 +13,6 @@
 
 #define PROGRESS_TEXT_MAX	128	/* any text made here fits */
 
-/* "512 B", "12.0 kB", "26.7 MB", "1.20 GB" (powers of 1000). */
-void	 progress_bytes(uint64_t n, char *buf, size_t len);
 /* "3.1 MB/s"; "-" when the rate is not known yet. */
 void	 progress_rate(double bytes_per_s, char *buf, size_t len);
 /* "5 s", "2 min 05 s", "1 h 02 min"; "?" when ms < 0. */

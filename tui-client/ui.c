@@ -29,6 +29,7 @@
 #include "ask.h"
 #include "cmds.h"
 #include "log.h"
+#include "sig.h"
 #include "ui.h"
 #include "ui_priv.h"
 
@@ -607,25 +608,13 @@ ui_start(struct ui *u)
 	return true;
 }
 
-/* Set up signals: counted, and blocked except inside ppoll. */
+/* Set up signals: counted, and blocked except inside ppoll (curses'
+   SIGWINCH handler too, so it runs there). */
 static void
 ui_signals_setup(sigset_t *old)
 {
-	struct sigaction sa;
-	sigset_t block;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = ui_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGWINCH);	/* curses' handler runs in ppoll */
-	sigprocmask(SIG_BLOCK, &block, old);
+	if (sig_setup(ui_on_signal, SIGWINCH, old) == -1)
+		sigprocmask(SIG_BLOCK, NULL, old);
 }
 
 /* The poll timeout: none, or until progress bars are due. */

@@ -150,6 +150,42 @@ START_TEST(test_private_timeout_together)
 }
 END_TEST
 
+/*
+ * The server itself ends a private chat whose one side drops or logs out
+ * (the p2p feature's logout hook): the peer's next line is "* PRIVEND",
+ * before the OFFLINE event, whatever the clients do.
+ */
+START_TEST(test_private_peer_gone_raw)
+{
+	struct srv *s = SRV_START(INI, CREDS);
+	struct raw *a = step_raw_login(s, "alice", "alice123", 0);
+	struct raw *b = step_raw_login(s, "bob", "bob123", 0);
+
+	RAW_EXPECT(a, "* ONLINE bob ");
+	RAW_SEND(a, "1 PRIVREQ bob");
+	RAW_EXPECT(a, "1 OK");
+	RAW_EXPECT(b, "* PRIVASK alice ");
+	RAW_SEND(b, "2 PRIVANSWER alice yes 40000");
+	RAW_EXPECT(b, "2 OK");
+	RAW_EXPECT(a, "* PRIVREPLY bob yes ");
+	raw_close(a);
+	RAW_EXPECT(b, "* PRIVEND alice lost");
+	RAW_EXPECT(b, "* OFFLINE alice lost");
+	/* Asked, not answered yet: the requester hears "no" at a logout. */
+	a = step_raw_login(s, "alice", "alice123", 0);
+	RAW_EXPECT(b, "* ONLINE alice ");
+	RAW_SEND(b, "3 PRIVREQ alice");
+	RAW_EXPECT(b, "3 OK");
+	RAW_EXPECT(a, "* PRIVASK bob ");
+	RAW_SEND(a, "4 LOGOUT");
+	RAW_EXPECT(b, "* PRIVREPLY alice no");
+	RAW_EXPECT(b, "* OFFLINE alice logout");
+	raw_close(a);
+	raw_close(b);
+	step_stop_ok(s);
+}
+END_TEST
+
 TCase *
 tcase_e2e_private(void)
 {
@@ -161,5 +197,6 @@ tcase_e2e_private(void)
 	tcase_add_test(tp, test_private_errors);
 	tcase_add_test(tp, test_private_logout_timeout);
 	tcase_add_test(tp, test_private_timeout_together);
+	tcase_add_test(tp, test_private_peer_gone_raw);
 	return tp;
 }

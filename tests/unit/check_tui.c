@@ -14,6 +14,7 @@
 #include "model.h"
 #include "pane.h"
 #include "progress.h"
+#include "size.h"
 #include "suites.h"
 
 /* Widths need a UTF-8 locale; every test of this file runs in one. */
@@ -535,11 +536,11 @@ START_TEST(test_progress_text)
 	x.total = 0;
 	ck_assert_int_eq(progress_percent(&x), -1);
 
-	progress_bytes(999, buf, sizeof(buf));
+	size_format(999, SIZE_SIG3, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "999 B");
-	progress_bytes(1000, buf, sizeof(buf));
+	size_format(1000, SIZE_SIG3, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "1.00 kB");
-	progress_bytes(123456789, buf, sizeof(buf));
+	size_format(123456789, SIZE_SIG3, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "123 MB");
 	progress_eta(-1, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "?");

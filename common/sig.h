@@ -1,0 +1,19 @@
+/*
+ * sig.h - the signal set-up both programs share: a handler that only
+ * records SIGINT, SIGTERM and SIGHUP, and those signals blocked except
+ * while the loop waits, so none arrives between a check and the wait.
+ */
+#ifndef SIG_H
+#define SIG_H
+
+#include <signal.h>
+
+/*
+ * Catch SIGINT, SIGTERM and SIGHUP with handler and block them, and extra
+ * too when not 0 (its handler is someone else's: curses' SIGWINCH); ignore
+ * SIGPIPE.  *waitmask is the mask to wait with (ppoll(), epoll_pwait()):
+ * the one before, with those signals unblocked.  0, or -1 with errno.
+ */
+int	sig_setup(void (*handler)(int), int extra, sigset_t *waitmask);
+
+#endif /* SIG_H */
