@@ -13,8 +13,9 @@
 # either, as one that only declares a struct costs nothing at link time.
 #
 # Files that share an internal header (DIR/NAME_int.h, named in the
-# object's .d file) are one module cut in files for size: they are one
-# node, named "a.c+b.c", and calls between them are not edges.
+# object's .d file), directly or through a third file, are one module cut
+# in files for size: they are one node, named "a.c+b.c", and calls between
+# them are not edges.
 #
 # Prints every edge, then each circle found (tsort names the files on
 # it).  Exits 1 when there is a circle, unless -r (report only).
@@ -35,7 +36,7 @@ NM=${NM:-nm}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/callgraph.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# Each file's internal header, if any: "FILE HEADER".
+# Each file's internal headers: "FILE HEADER" lines.
 for o in "$@"; do
 	if [ ! -f "$o" ]; then
 		echo "callgraph: $o: no such object (build first)" >&2
@@ -43,13 +44,37 @@ for o in "$@"; do
 	fi
 	f=$(basename "$o" .o).c
 	d=${o%.o}.d
-	h=$( { [ -f "$d" ] && tr ' \\' '\n\n' <"$d"; } |
-	    grep -E "^$dir/[A-Za-z0-9_]+_int\.h$" | head -n 1 || true)
-	[ -n "$h" ] && echo "$f $h"
+	{ [ -f "$d" ] && tr ' \\' '\n\n' <"$d"; } |
+	    grep -E "^$dir/[A-Za-z0-9_]+_int\.h$" | sort -u |
+	    sed "s|^|$f |" || true
 done | sort >"$tmp/groups"
-# The node of each file: itself, or its group's members joined by "+".
-awk '{ g[$2] = g[$2] ? g[$2] "+" $1 : $1; f[$1] = $2 }
-    END { for (x in f) print x, g[f[x]] }' "$tmp/groups" >"$tmp/nodes"
+# The node of each file: itself, or the members of its group joined by
+# "+", where a group is every file linked to it through shared internal
+# headers (a.c and b.c share x_int.h, b.c and c.c share y_int.h: one).
+awk '{ pair[NR] = $1 " " $2; lab[$1] = $1; lab[$2] = $2 }
+    END {
+	do {
+		changed = 0
+		for (i in pair) {
+			split(pair[i], w, " ")
+			a = lab[w[1]]; b = lab[w[2]]
+			if (a == b)
+				continue
+			m = a < b ? a : b
+			lab[w[1]] = m; lab[w[2]] = m; changed = 1
+		}
+		for (x in lab)
+			if (lab[lab[x]] != lab[x]) {
+				lab[x] = lab[lab[x]]; changed = 1
+			}
+	} while (changed)
+	for (x in lab)
+		if (x ~ /\.c$/)
+			g[lab[x]] = g[lab[x]] ? g[lab[x]] "+" x : x
+	for (x in lab)
+		if (x ~ /\.c$/)
+			print x, g[lab[x]]
+    }' "$tmp/groups" >"$tmp/nodes"
 
 # One line per symbol: "defined NODE SYM" or "uses NODE SYM".
 for o in "$@"; do
