@@ -145,7 +145,7 @@ SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || 
 		   $(shell $(PKG_CONFIG) --static --libs libxcrypt 2>/dev/null || echo -lcrypt) \
 		   $(shell $(PKG_CONFIG) --static --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
-COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
+COMMON_SRCS	:= common/proto.c common/proto_ev.c common/timefmt.c common/buf.c common/log.c \
 		   common/mono.c \
 		   common/loop.c common/fdio.c
 # Everything of the server but main.c, so that tests can link the modules.
@@ -174,6 +174,7 @@ CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
 		   tui-client/split.c tui-client/ui_paste.c
 CLIENT_MAIN	:= tui-client/main.c
 TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
+		   tests/unit/check_proto_ev.c \
 		   tests/unit/check_timefmt.c tests/unit/check_buf.c \
 		   tests/unit/check_config.c tests/unit/check_lockout.c \
 		   tests/unit/check_history.c tests/unit/check_client.c \
@@ -363,9 +364,10 @@ FUZZ_SECONDS	?= 60
 FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 		   -fsanitize=fuzzer,address,undefined -Icommon -Ifirmware-server \
 		   -Itui-client
-FUZZERS		:= proto config timefmt accounts state journal p2p edge sanitize \
+FUZZERS		:= proto proto_ev config timefmt accounts state journal p2p edge sanitize \
 		   trust fed privwire
 FUZZ_SRCS_proto	:= common/proto.c
+FUZZ_SRCS_proto_ev := common/proto_ev.c common/proto.c
 FUZZ_SRCS_config := firmware-server/config.c firmware-server/fed_codec.c \
 		   common/proto.c common/log.c
 FUZZ_LIBS_config := $(INIH_LIBS)

@@ -33,6 +33,8 @@ Suite	*suite_e2e_tls(void);
 Suite	*suite_trust(void);
 Suite	*suite_fed_codec(void);
 Suite	*suite_e2e_fed(void);
+/* The proto suite's case for events (tests/unit/check_proto_ev.c). */
+TCase	*tcase_proto_ev(void);
 /* The p2p suite's second test case (tests/unit/check_p2p_io.c). */
 TCase	*tcase_p2p_io(void);
 /* The e2e_p2p suite's case for file offers (tests/e2e/check_e2e_files.c). */
