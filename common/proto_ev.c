@@ -214,11 +214,9 @@ proto_ev_encode(const struct proto_ev *ev, char *out, size_t n)
 	case PROTO_EVT_IDLE:
 		return proto_ev_idle_encode(out, n, ev->u.idle);
 	case PROTO_EVT_BYE:
-		return proto_ev_bye_encode(out, n, ev->u.bye.code,
-		    ev->u.bye.text);
 	case PROTO_EVT_ERR:
-		return proto_ev_err_encode(out, n, ev->u.bye.code,
-		    ev->u.bye.text);
+		return ev_code_encode(out, n, ev->type == PROTO_EVT_BYE ?
+		    PROTO_EV_BYE : "ERR", ev->u.bye.code, ev->u.bye.text);
 	case PROTO_EVT_INFO:
 		return proto_ev_info_encode(out, n, ev->u.info);
 	case PROTO_EVT_OFFCOUNT:
@@ -227,10 +225,9 @@ proto_ev_encode(const struct proto_ev *ev, char *out, size_t n)
 		return proto_ev_undelivered_encode(out, n, ev->u.undelivered.to,
 		    ev->u.undelivered.reason);
 	case PROTO_EVT_MSG:
-		return proto_ev_msg_encode(out, n, ev->u.msg.from,
-		    ev->u.msg.time, ev->u.msg.text);
 	case PROTO_EVT_BCAST:
-		return proto_ev_bcast_encode(out, n, ev->u.msg.from,
+		return (ev->type == PROTO_EVT_MSG ? proto_ev_msg_encode :
+		    proto_ev_bcast_encode)(out, n, ev->u.msg.from,
 		    ev->u.msg.time, ev->u.msg.text);
 	case PROTO_EVT_GINVITE:
 		return proto_ev_ginvite_encode(out, n, ev->u.ginvite.group,
@@ -645,4 +642,95 @@ proto_ev_equal(const struct proto_ev *a, const struct proto_ev *b)
 		break;
 	}
 	return true;
+}
+
+/* A WHO line: "USER IP UDPPORT TIME". */
+int
+proto_ev_who_encode(char *out, size_t n, const char *user, const char *ip,
+    int port, const char *time)
+{
+	return ev_printf(out, n, "%s %s %d %s", user, ip, port, time);
+}
+
+/* A WHOSINCE line: "USER online" or "USER TIME". */
+int
+proto_ev_since_encode(char *out, size_t n, const char *user, bool online,
+    const char *time)
+{
+	return ev_printf(out, n, "%s %s", user, online ? "online" : time);
+}
+
+/* A READPOSTS line: "N USER no|yes TIME TEXT". */
+int
+proto_ev_post_encode(char *out, size_t n, unsigned long num,
+    const char *user, bool edited, const char *time, const char *text)
+{
+	return ev_printf(out, n, "%lu %s %s %s %s", num, user,
+	    edited ? "yes" : "no", time, text);
+}
+
+/* SENDFILE's OK: "XID IP PORT SECRET". */
+int
+proto_ev_fileok_encode(char *out, size_t n, unsigned long xid,
+    const char *ip, int port, const char *secret)
+{
+	return ev_printf(out, n, "%lu %s %d %s", xid, ip, port, secret);
+}
+
+/* Decode a WHOSINCE line in place. */
+enum proto_err
+proto_ev_since_decode(char *text, struct proto_ev_since *r)
+{
+	char *p = text;
+
+	memset(r, 0, sizeof(*r));
+	if ((r->user = ev_addr(&p)) == NULL)
+		goto bad;
+	if (strcmp(p, "online") == 0)
+		r->online = true;
+	else if ((r->time = ev_time(&p)) == NULL || *p != '\0')
+		goto bad;
+	return PROTO_OK;
+bad:
+	memset(r, 0, sizeof(*r));
+	return PROTO_ERR_FIELD;
+}
+
+/* Decode a READPOSTS line in place. */
+enum proto_err
+proto_ev_post_decode(char *text, struct proto_ev_post *r)
+{
+	char *p = text, *ed;
+	long long num;
+
+	memset(r, 0, sizeof(*r));
+	if (!ev_int(&p, 1, 0xffffffffLL, &num) ||
+	    (r->user = ev_addr(&p)) == NULL || (ed = ev_word(&p)) == NULL ||
+	    (strcmp(ed, "yes") != 0 && strcmp(ed, "no") != 0) ||
+	    (r->time = ev_time(&p)) == NULL || (r->text = ev_rest(&p)) == NULL) {
+		memset(r, 0, sizeof(*r));
+		return PROTO_ERR_FIELD;
+	}
+	r->n = (unsigned long)num;
+	r->edited = *ed == 'y';
+	return PROTO_OK;
+}
+
+/* Decode SENDFILE's OK text in place. */
+enum proto_err
+proto_ev_fileok_decode(char *text, struct proto_ev_fileok *r)
+{
+	char *p = text;
+	long long xid, port;
+
+	memset(r, 0, sizeof(*r));
+	if (!ev_int(&p, 1, 0xffffffffLL, &xid) || (r->ip = ev_word(&p)) ==
+	    NULL || strlen(r->ip) > PROTO_IP_MAX || !ev_int(&p, 1, 65535,
+	    &port) || (r->secret = ev_secret(&p)) == NULL || *p != '\0') {
+		memset(r, 0, sizeof(*r));
+		return PROTO_ERR_FIELD;
+	}
+	r->xid = (unsigned long)xid;
+	r->port = (int)port;
+	return PROTO_OK;
 }

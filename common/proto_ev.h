@@ -1,5 +1,6 @@
 /*
- * proto_ev.h - every event ("* NAME ARGS") the server sends, as data.
+ * proto_ev.h - every event ("* NAME ARGS") the server sends, and the
+ * replies a client takes apart field by field, as data.
  *
  * This is the one place where an event's layout is written: the server
  * builds each line with a proto_ev_*_encode() function and the client
@@ -210,5 +211,58 @@ enum proto_err	 proto_ev_user_decode(char *text, struct proto_ev_user *u);
 /* True when a and b are the same event with the same fields. */
 bool		 proto_ev_equal(const struct proto_ev *a,
 		     const struct proto_ev *b);
+
+/*
+ * The replies a client reads field by field: the text of a WHO, WHOSINCE
+ * or READPOSTS data line and of SENDFILE's OK.  The encoders write the
+ * text only (the caller puts "TAG . " or "TAG OK " in front and the LF
+ * behind); the decoders work in place like proto_ev_decode().
+ */
+/* A WHOSINCE line: "USER online" or "USER TIME" (last seen). */
+struct proto_ev_since {
+	const char	*user;		/* USER or USER@BOARD */
+	bool		 online;
+	const char	*time;		/* last seen; NULL when online */
+};
+
+/* A READPOSTS line: "N USER no|yes TIME TEXT" (yes: edited). */
+struct proto_ev_post {
+	unsigned long	 n;
+	const char	*user;
+	bool		 edited;
+	const char	*time;
+	const char	*text;
+};
+
+/* SENDFILE's OK: "XID IP PORT SECRET", where to send the file. */
+struct proto_ev_fileok {
+	unsigned long	 xid;
+	const char	*ip;
+	int		 port;
+	const char	*secret;
+};
+
+/*
+ * Encoders: the text into out (n bytes, NUL terminated); its length, or
+ * -1 when it does not fit.
+ */
+/* A WHO line, decoded by proto_ev_user_decode(). */
+int	 proto_ev_who_encode(char *out, size_t n, const char *user,
+	     const char *ip, int port, const char *time);
+/* A WHOSINCE line; time is ignored when online. */
+int	 proto_ev_since_encode(char *out, size_t n, const char *user,
+	     bool online, const char *time);
+int	 proto_ev_post_encode(char *out, size_t n, unsigned long num,
+	     const char *user, bool edited, const char *time,
+	     const char *text);
+int	 proto_ev_fileok_encode(char *out, size_t n, unsigned long xid,
+	     const char *ip, int port, const char *secret);
+
+/* Decoders: PROTO_OK, or PROTO_ERR_FIELD when text lacks the form. */
+enum proto_err	 proto_ev_since_decode(char *text,
+		     struct proto_ev_since *r);
+enum proto_err	 proto_ev_post_decode(char *text, struct proto_ev_post *r);
+enum proto_err	 proto_ev_fileok_decode(char *text,
+		     struct proto_ev_fileok *r);
 
 #endif /* PROTO_EV_H */

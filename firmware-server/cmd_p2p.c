@@ -154,7 +154,10 @@ cmd_sendfile(struct cmd_ctx *ctx)
 	if ((n = proto_ev_fileoffer_encode(ev, sizeof(ev), ctx->s->name, xid,
 	    size, conn_ip(ctx->s->conn), ctx->s->udp_port, secret, name)) > 0)
 		conn_write(r->conn, ev, (size_t)n);
-	cmd_ok(ctx, "%lu %s %d %s", xid, conn_ip(r->conn), r->udp_port, secret);
+	/* It fits: the fields are bounded, ev holds a whole line. */
+	proto_ev_fileok_encode(ev, sizeof(ev), xid, conn_ip(r->conn),
+	    r->udp_port, secret);
+	cmd_ok(ctx, "%s", ev);
 	snprintf(ctx->note, sizeof(ctx->note), "file %lu to %s, %lld bytes",
 	    xid, to->name, size);
 	explicit_bzero(secret, sizeof(secret));

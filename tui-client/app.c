@@ -25,6 +25,7 @@
 #include "edge.h"
 #include "log.h"
 #include "net.h"
+#include "proto_ev.h"
 #include "sanitize.h"
 
 static const char *const app_state_names[] = {
@@ -47,7 +48,7 @@ static void	 app_err_line(struct app *a, const struct proto_msg *msg);
 static void	 app_ok_line(struct app *a, const struct proto_msg *msg);
 static bool	 app_code_is(const struct proto_msg *msg, const char *code);
 static void	 app_activate(struct app *a, const struct proto_msg *msg);
-static void	 app_event_bye(struct app *a, char *text);
+static void	 app_event_bye(struct app *a, const struct proto_ev_code *bye);
 static void	 app_input_newpass(struct app *a, const char *line);
 static void	 app_input_confirm(struct app *a, const char *line);
 static app_reply_fn app_reply_hello;
@@ -579,6 +580,8 @@ app_on_event(void *arg, const struct proto_msg *msg)
 {
 	struct app *a = arg;
 	char text[PROTO_LINE_MAX];
+	struct proto_ev ev;
+	enum proto_err e;
 
 	if (a->state == APP_S_DONE || a->net == NULL)
 		return;
@@ -587,29 +590,38 @@ app_on_event(void *arg, const struct proto_msg *msg)
 			app_err_line(a, msg);
 		return;
 	}
-	/* A copy the handlers may cut into words. */
+	/* A copy the decoder cuts into fields. */
 	snprintf(text, sizeof(text), "%s", msg->text);
-	if (strcmp(msg->code, PROTO_EV_HELLO) == 0) {
+	if ((e = proto_ev_decode(msg->code, text, &ev)) != PROTO_OK) {
+		if (e == PROTO_ERR_EVENT)
+			log_debug("event %s ignored", msg->code);
+		else
+			log_warnx("malformed %s event from the server",
+			    msg->code);
+		return;
+	}
+	if (ev.type == PROTO_EVT_HELLO) {
 		if (a->state != APP_S_GREETING)
 			return;
-		if (app_send(a, APP_REQ_HELLO, PROTO_V_HELLO, "1") == -1)
+		if (app_send(a, APP_REQ_HELLO, PROTO_V_HELLO,
+		    PROTO_VERSION_STR) == -1)
 			app_finish(a, APP_EXIT_ERROR);
 		else
 			app_enter_state(a, APP_S_HELLO);
-	} else if (strcmp(msg->code, PROTO_EV_IDLE) == 0) {
+	} else if (ev.type == PROTO_EVT_IDLE) {
 		/* The server's idle timeout, for the warning before it. */
-		a->idle_s = atoi(text);
+		a->idle_s = ev.u.idle;
 		a->last_req_ms = mono_now_ms();
-	} else if (who_event(a, msg->code, text))
+	} else if (who_event(a, &ev))
 		return;
-	else if (strcmp(msg->code, PROTO_EV_BYE) == 0)
-		app_event_bye(a, text);
-	else if (strcmp(msg->code, PROTO_EV_INFO) == 0)
-		model_add_line(a->model, MODEL_LINE_INFO, "%s", text);
-	else if (msgs_event(a, msg->code, text))
+	else if (ev.type == PROTO_EVT_BYE)
+		app_event_bye(a, &ev.u.bye);
+	else if (ev.type == PROTO_EVT_INFO || ev.type == PROTO_EVT_OFFCOUNT ||
+	    ev.type == PROTO_EVT_UNDELIVERED)
+		model_add_line(a->model, MODEL_LINE_INFO, "%s", msg->text);
+	else if (msgs_event(a, &ev))
 		return;
-	else if (p2p_event(a, msg->code, text) ||
-	    privchat_event(a, msg->code, text))
+	else if (p2p_event(a, &ev) || privchat_event(a, &ev))
 		return;
 	else
 		log_debug("event %s ignored", msg->code);
@@ -617,16 +629,11 @@ app_on_event(void *arg, const struct proto_msg *msg)
 
 /* "* BYE CODE TEXT": show it; the status is decided when the server closes. */
 static void
-app_event_bye(struct app *a, char *text)
+app_event_bye(struct app *a, const struct proto_ev_code *bye)
 {
-	char *t = strchr(text, ' ');
-
-	if (t != NULL)
-		*t++ = '\0';
-	snprintf(a->bye, sizeof(a->bye), "%.*s", PROTO_CODE_MAX,
-	    text[0] != '\0' ? text : "?");
+	snprintf(a->bye, sizeof(a->bye), "%.*s", PROTO_CODE_MAX, bye->code);
 	model_add_line(a->model, MODEL_LINE_INFO, "%s",
-	    t != NULL && *t != '\0' ? t : text);
+	    *bye->text != '\0' ? bye->text : bye->code);
 	app_wipe(a);
 	app_enter_state(a, APP_S_CLOSING);
 }

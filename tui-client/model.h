@@ -151,6 +151,11 @@ const struct model_user *model_user_find(const struct model *m,
  * u.  Returns 0, or -1 when a field is missing or malformed.
  */
 int		 model_user_parse(const char *text, struct model_user *u);
+struct proto_ev_user;
+/* Fill u from the decoded fields of an ONLINE event or a WHO line; -1
+   when one does not fit. */
+int		 model_user_set(struct model_user *u,
+		     const struct proto_ev_user *f);
 
 void		 model_set_state(struct model *m, enum model_state state);
 enum model_state model_state(const struct model *m);

@@ -12,6 +12,7 @@
 #include "cmds.h"
 
 struct app;
+struct proto_ev;
 
 /* Handlers for the command table (cmds.c). */
 cmds_handler_fn	msgs_do_message;	/* message, /msgto */
@@ -32,9 +33,9 @@ cmds_check_fn	msgs_check_timestamp;
 
 /*
  * Show a messaging event (MSG, BCAST, GMSG, GINVITE) in the model; false
- * when name is not one of them.  text may be cut up.
+ * when ev is not one of them.
  */
-bool		msgs_event(struct app *a, const char *name, char *text);
+bool		msgs_event(struct app *a, const struct proto_ev *ev);
 
 struct model;
 /* The next model line belongs to conversation sigil+name (@ # ~). */

@@ -43,6 +43,7 @@
 #include "model.h"
 #include "p2p_int.h"
 #include "p2p_io.h"
+#include "proto_ev.h"
 
 #define P2P_RECV_BATCH	1024	/* a pass stops reading past this many
 				   datagrams (its last recvmmsg may bring
@@ -587,9 +588,9 @@ static void
 p2p_reply_sendfile(struct app *a, void *arg, const struct proto_msg *msg)
 {
 	struct p2p_xfer *x = arg;
-	char copy[PROTO_LINE_MAX], *w[4];
+	char copy[PROTO_LINE_MAX];
 	unsigned char secret[P2P_SECRET_LEN];
-	long long xid, port;
+	struct proto_ev_fileok ok;
 
 	if (msg->kind == PROTO_MSG_DATA || x->state != P2P_S_REQUEST)
 		return;
@@ -601,12 +602,10 @@ p2p_reply_sendfile(struct app *a, void *arg, const struct proto_msg *msg)
 		return;
 	}
 	snprintf(copy, sizeof(copy), "%s", msg->text);
-	if (proto_split(copy, w, 4, false) != 4 ||
-	    proto_parse_int(w[0], 1, 0xffffffffLL, &xid) == -1 ||
-	    proto_parse_int(w[2], 1, 65535, &port) == -1 ||
-	    p2p_parse_secret(w[3], secret) == -1 ||
-	    p2p_set_peer(x, w[1], (unsigned)port) == -1 ||
-	    p2p_aead_init(&x->aead, secret, (uint32_t)xid, true) == -1) {
+	if (proto_ev_fileok_decode(copy, &ok) != PROTO_OK ||
+	    p2p_parse_secret(ok.secret, secret) == -1 ||
+	    p2p_set_peer(x, ok.ip, (unsigned)ok.port) == -1 ||
+	    p2p_aead_init(&x->aead, secret, (uint32_t)ok.xid, true) == -1) {
 		explicit_bzero(secret, sizeof(secret));
 		model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: cannot "
 		    "send %s: unexpected reply from the server", x->name);
@@ -614,7 +613,7 @@ p2p_reply_sendfile(struct app *a, void *arg, const struct proto_msg *msg)
 		return;
 	}
 	explicit_bzero(secret, sizeof(secret));
-	x->xid = (uint32_t)xid;
+	x->xid = (uint32_t)ok.xid;
 	p2p_send_start(a, x);
 }
 
@@ -676,23 +675,15 @@ p2p_do_sendfile(struct app *a, int argc, char **argv)
 
 /* "* FILEOFFER FROM XID SIZE IP PORT SECRET NAME" */
 bool
-p2p_event(struct app *a, const char *name, char *text)
+p2p_event(struct app *a, const struct proto_ev *ev)
 {
-	char *w[7];
-	long long xid, size, port;
+	const struct proto_ev_fileoffer *fo = &ev->u.fileoffer;
 
-	if (strcmp(name, PROTO_EV_FILEOFFER) != 0)
+	if (ev->type != PROTO_EVT_FILEOFFER)
 		return false;
-	if (proto_split(text, w, 7, true) != 7 || !proto_valid_user(w[0]) ||
-	    proto_parse_int(w[1], 1, 0xffffffffLL, &xid) == -1 ||
-	    proto_parse_int(w[2], 0, 0x7fffffffffffffffLL, &size) == -1 ||
-	    proto_parse_int(w[4], 1, 65535, &port) == -1 ||
-	    strlen(w[6]) > PROTO_FILENAME_MAX) {
-		log_warnx("malformed FILEOFFER event from the server");
-		return true;
-	}
-	p2p_recv_offer(a, w[0], (uint32_t)xid, (uint64_t)size, w[3],
-	    (unsigned)port, w[5], w[6], p2p_accept == CONF_ACCEPT_ASK ||
+	p2p_recv_offer(a, fo->from, (uint32_t)fo->xid, (uint64_t)fo->size,
+	    fo->ip, (unsigned)fo->port, fo->secret, fo->name,
+	    p2p_accept == CONF_ACCEPT_ASK ||
 	    (p2p_accept == CONF_ACCEPT_DEFAULT && p2p_screen));
 	return true;
 }

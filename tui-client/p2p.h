@@ -16,6 +16,7 @@
 #include "cmds.h"
 
 struct app;
+struct proto_ev;
 struct conf;
 
 #define P2P_XFER_MAX	16	/* transfers at once, both ways; over: refused */
@@ -51,7 +52,7 @@ int		 p2p_poll_timeout(void);
 void		 p2p_poll_done(struct app *a, const struct pollfd *pfd, int n);
 
 /* An event from the server (FILEOFFER); false when not ours. */
-bool		 p2p_event(struct app *a, const char *name, char *text);
+bool		 p2p_event(struct app *a, const struct proto_ev *ev);
 
 /* Command table entries (cmds.c). */
 cmds_handler_fn	 p2p_do_sendfile;	/* /sendfile, UPD, UVF, /p2pvideo */

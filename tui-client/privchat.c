@@ -44,6 +44,7 @@
 #include "privchat.h"
 #include "privwire.h"
 #include "proto.h"
+#include "proto_ev.h"
 
 enum pc_state {
 	PC_FREE = 0,
@@ -418,24 +419,23 @@ pc_connect(struct pc *c, const char *ip, const char *port, const char *self)
 
 /* "* PRIVREPLY USER yes IP PORT SECRET" or "* PRIVREPLY USER no". */
 static void
-pc_event_reply(struct app *a, char *text)
+pc_event_reply(struct app *a, const struct proto_ev_privreply *r)
 {
 	struct model *m = app_model(a);
 	struct pc *c;
-	char *w[5];
-	int n = proto_split(text, w, 5, false);
+	char port[8];
 
-	if (n < 2 || (c = pc_find(w[0])) == NULL || c->st != PC_ASKING)
+	if ((c = pc_find(r->user)) == NULL || c->st != PC_ASKING)
 		return;
-	if (strcmp(w[1], "yes") != 0 || n != 5 ||
-	    strlen(w[4]) != PROTO_SECRET_HEX) {
+	if (!r->yes) {
 		model_add_line(m, MODEL_LINE_ERROR, "Error: %s declined the "
 		    "private chat", c->peer);
 		pc_close(a, c);
 		return;
 	}
-	snprintf(c->secret, sizeof(c->secret), "%s", w[4]);
-	if (pc_connect(c, w[2], w[3], model_self(m)) == -1) {
+	snprintf(c->secret, sizeof(c->secret), "%s", r->secret);
+	snprintf(port, sizeof(port), "%d", r->port);
+	if (pc_connect(c, r->ip, port, model_self(m)) == -1) {
 		model_add_line(m, MODEL_LINE_ERROR, "Error: cannot connect to %s "
 		    "for the private chat: %s", c->peer, strerror(errno));
 		pc_end(a, c, true);
@@ -464,31 +464,30 @@ pc_reason(const char *r)
 
 /* PRIVASK, PRIVREPLY, PRIVEND. */
 bool
-privchat_event(struct app *a, const char *name, char *text)
+privchat_event(struct app *a, const struct proto_ev *ev)
 {
 	struct model *m = app_model(a);
-	char q[PROTO_USER_MAX + 96], *w[2];
+	const struct proto_ev_privask *ask = &ev->u.privask;
+	const struct proto_ev_privend *end = &ev->u.privend;
+	char q[PROTO_USER_MAX + 96];
 	struct pc *c;
 
-	if (strcmp(name, PROTO_EV_PRIVREPLY) == 0) {
-		pc_event_reply(a, text);
+	if (ev->type == PROTO_EVT_PRIVREPLY) {
+		pc_event_reply(a, &ev->u.privreply);
 		return true;
 	}
-	if (strcmp(name, PROTO_EV_PRIVASK) == 0) {
-		if (proto_split(text, w, 2, false) != 2 ||
-		    !proto_valid_user(w[0]) ||
-		    strlen(w[1]) != PROTO_SECRET_HEX || pc_find(w[0]) != NULL ||
-		    (c = pc_new(a, w[0], PC_ASKED)) == NULL)
+	if (ev->type == PROTO_EVT_PRIVASK) {
+		if (pc_find(ask->from) != NULL ||
+		    (c = pc_new(a, ask->from, PC_ASKED)) == NULL)
 			return true;
-		snprintf(c->secret, sizeof(c->secret), "%s", w[1]);
+		snprintf(c->secret, sizeof(c->secret), "%s", ask->secret);
 		snprintf(q, sizeof(q), "%s wants to chat privately. Accept? "
 		    "(y/n)", c->peer);
 		ask_push(a, q, "Private chat? (y/n)", pc_answer, c);
 		return true;
 	}
-	if (strcmp(name, PROTO_EV_PRIVEND) == 0) {
-		if (proto_split(text, w, 2, true) < 1 ||
-		    (c = pc_find(w[0])) == NULL)
+	if (ev->type == PROTO_EVT_PRIVEND) {
+		if ((c = pc_find(end->user)) == NULL)
 			return true;
 		if (c->st == PC_ASKED)
 			model_add_line(m, MODEL_LINE_INFO, "%s withdrew the "
@@ -496,7 +495,7 @@ privchat_event(struct app *a, const char *name, char *text)
 		else
 			model_add_line(m, MODEL_LINE_INFO, "Private chat with %s "
 			    "ended (%s %s)", c->peer, c->peer,
-			    pc_reason(w[1] != NULL ? w[1] : ""));
+			    pc_reason(end->reason));
 		pc_close(a, c);
 		return true;
 	}

@@ -16,6 +16,7 @@
 #include "cmds.h"
 
 struct app;
+struct proto_ev;
 
 #define PRIVCHAT_MAX	16		/* chats at once; over: refused */
 #define PRIVCHAT_OUT_MAX (64 * 1024)	/* bytes queued to one peer; over:
@@ -30,7 +31,7 @@ int		 privchat_poll_timeout(void);
 void		 privchat_poll_done(struct app *a, const struct pollfd *pfd,
 		     int n);
 /* PRIVASK, PRIVREPLY, PRIVEND; false when not ours. */
-bool		 privchat_event(struct app *a, const char *name, char *text);
+bool		 privchat_event(struct app *a, const struct proto_ev *ev);
 /* Close every chat (the client quits). */
 void		 privchat_shutdown(struct app *a);
 /* Chats asked for, waiting or open. */

@@ -259,6 +259,91 @@ START_TEST(test_ev_user_line)
 }
 END_TEST
 
+/* The structured replies: today's text, decoded and encoded again. */
+START_TEST(test_ev_replies)
+{
+	char out[PROTO_LINE_MAX], since[] = "bob " T, on[] = "carol@north "
+	    "online", post[] = "12 alice yes " T " the  post",
+	    ok[] = "7 10.0.0.2 40001 " SECRET;
+	struct proto_ev_since r;
+	struct proto_ev_post p;
+	struct proto_ev_fileok f;
+
+	ck_assert_int_eq(proto_ev_since_decode(since, &r), PROTO_OK);
+	ck_assert_str_eq(r.user, "bob");
+	ck_assert(!r.online);
+	ck_assert_str_eq(r.time, T);
+	proto_ev_since_encode(out, sizeof(out), r.user, r.online, r.time);
+	ck_assert_str_eq(out, "bob " T);
+	ck_assert_int_eq(proto_ev_since_decode(on, &r), PROTO_OK);
+	ck_assert(r.online);
+	ck_assert_ptr_null(r.time);
+	proto_ev_since_encode(out, sizeof(out), r.user, r.online, NULL);
+	ck_assert_str_eq(out, "carol@north online");
+
+	ck_assert_int_eq(proto_ev_post_decode(post, &p), PROTO_OK);
+	ck_assert_uint_eq(p.n, 12);
+	ck_assert_str_eq(p.user, "alice");
+	ck_assert(p.edited);
+	ck_assert_str_eq(p.time, T);
+	ck_assert_str_eq(p.text, "the  post");
+	proto_ev_post_encode(out, sizeof(out), p.n, p.user, p.edited, p.time,
+	    p.text);
+	ck_assert_str_eq(out, "12 alice yes " T " the  post");
+	proto_ev_post_encode(out, sizeof(out), 3, "bob", false, T, "x");
+	ck_assert_str_eq(out, "3 bob no " T " x");
+
+	ck_assert_int_eq(proto_ev_fileok_decode(ok, &f), PROTO_OK);
+	ck_assert_uint_eq(f.xid, 7);
+	ck_assert_str_eq(f.ip, "10.0.0.2");
+	ck_assert_int_eq(f.port, 40001);
+	ck_assert_str_eq(f.secret, SECRET);
+	proto_ev_fileok_encode(out, sizeof(out), f.xid, f.ip, f.port, f.secret);
+	ck_assert_str_eq(out, "7 10.0.0.2 40001 " SECRET);
+
+	proto_ev_who_encode(out, sizeof(out), "bob", "::1", 0, T);
+	ck_assert_str_eq(out, "bob ::1 0 " T);
+}
+END_TEST
+
+/* Replies without their form: an error and the struct cleared. */
+START_TEST(test_ev_replies_malformed)
+{
+	static const char *since[] = { "", "bob", "bob ", "b!b online",
+	    "bob 3 Dec 2026", "bob online now", "bob " T " x" };
+	static const char *post[] = { "", "0 alice no " T " x",
+	    "1 alice maybe " T " x", "1 alice no " T, "1 alice no 3 Dec x",
+	    "x alice no " T " x", "1 a!ice no " T " x" };
+	static const char *ok[] = { "", "0 1.2.3.4 1 " SECRET,
+	    "1 1.2.3.4 0 " SECRET, "1 1.2.3.4 1 abc", "1 1.2.3.4 1",
+	    "1 1.2.3.4 1 " SECRET " x" };
+	char line[PROTO_LINE_MAX];
+	struct proto_ev_since r;
+	struct proto_ev_post p;
+	struct proto_ev_fileok f;
+	size_t i;
+
+	for (i = 0; i < sizeof(since) / sizeof(since[0]); i++) {
+		snprintf(line, sizeof(line), "%s", since[i]);
+		ck_assert_msg(proto_ev_since_decode(line, &r) ==
+		    PROTO_ERR_FIELD, "\"%s\"", since[i]);
+		ck_assert_ptr_null(r.user);
+	}
+	for (i = 0; i < sizeof(post) / sizeof(post[0]); i++) {
+		snprintf(line, sizeof(line), "%s", post[i]);
+		ck_assert_msg(proto_ev_post_decode(line, &p) ==
+		    PROTO_ERR_FIELD, "\"%s\"", post[i]);
+		ck_assert_ptr_null(p.user);
+	}
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(line, sizeof(line), "%s", ok[i]);
+		ck_assert_msg(proto_ev_fileok_decode(line, &f) ==
+		    PROTO_ERR_FIELD, "\"%s\"", ok[i]);
+		ck_assert_ptr_null(f.ip);
+	}
+}
+END_TEST
+
 /* The test case for the proto suite. */
 TCase *
 tcase_proto_ev(void)
@@ -273,5 +358,7 @@ tcase_proto_ev(void)
 	tcase_add_test(tc, test_ev_malformed);
 	tcase_add_test(tc, test_ev_info_lookalikes);
 	tcase_add_test(tc, test_ev_user_line);
+	tcase_add_test(tc, test_ev_replies);
+	tcase_add_test(tc, test_ev_replies_malformed);
 	return tc;
 }
