@@ -472,7 +472,7 @@ enum proto_err
 proto_ev_decode(const char *name, char *text, struct proto_ev *ev)
 {
 	char *p = text, *w;
-	long long v;
+	long long v = 0;
 	bool ok;
 
 	memset(ev, 0, sizeof(*ev));
