@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "proto.h"
 
@@ -29,6 +30,7 @@ enum model_line_kind {
 	MODEL_LINE_MESSAGE,	/* a message from someone: direct, broadcast,
 				   group */
 	MODEL_LINE_PRIVATE,	/* a private-chat line from the peer */
+	MODEL_LINE_DAY,		/* "Day changed to ...": every window */
 };
 
 struct model_line {
@@ -127,6 +129,8 @@ void		 model_clear_lines(struct model *m);
  * mode keeps its lines as they are.
  */
 void		 model_set_stamp(struct model *m, const char *fmt);
+/* The wall clock that stamps read (time() unless a test sets another). */
+void		 model_set_clock(struct model *m, time_t (*now)(time_t *));
 /* True when lines are stamped (the screen): messages may be shorter. */
 bool		 model_stamped(const struct model *m);
 /* Lines held now (at most the scrollback size). */
