@@ -31,6 +31,9 @@ enum model_line_kind {
 				   group */
 	MODEL_LINE_PRIVATE,	/* a private-chat line from the peer */
 	MODEL_LINE_DAY,		/* "Day changed to ...": every window */
+	MODEL_LINE_SENT,	/* "Message sent to bob at ...": the status
+				   window only (a conversation window shows
+				   our own line instead) */
 };
 
 struct model_line {

@@ -170,7 +170,7 @@ win_route(struct wins *ws, const struct model_line *l, const char *self)
 		return 0;
 	}
 	if (l->conv == NULL) {
-		if (!l->own)
+		if (!l->own && l->kind != MODEL_LINE_SENT)
 			win_mark(ws, 0, act);
 		return 0;
 	}

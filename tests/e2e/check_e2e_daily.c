@@ -305,6 +305,13 @@ START_TEST(test_daily_windows)
 	TMX_LINE(t, "a", "hello there bob");
 	TMX_WAIT(t, "a", "<alice> hello there bob");
 	TMX_WAIT(t, "b", "alice: hello there bob");
+	/* The confirmation is in the status window, not under our line. */
+	TMX_KEY(t, "a", "M-1");
+	TMX_WAIT(t, "a", "Message sent to bob at");
+	TMX_KEY(t, "a", "M-2");
+	TMX_WAIT(t, "a", "(2:bob)");
+	ck_assert_msg(strstr(tmx_capture(t, "a", false), "Message sent to") ==
+	    NULL, "the confirmation shows in bob's window:\n%s", t->screen);
 	TMX_WAIT(t, "b", "[2:alice!]");		/* it names bob */
 	TMX_KEY(t, "b", "M-2");
 	TMX_WAIT(t, "b", "(2:alice)");
@@ -341,6 +348,69 @@ START_TEST(test_daily_windows)
 	TMX_LINE(t, "a", "LOGOUT");
 	st = tmx_wait_exit(t, "a", E2E_EXIT_MS);
 	ck_assert_msg(st == 0, "exit status %d: %s", st, tmx_why(t));
+	screen_quit(t, "b");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * A group's window: /creategroup opens it for the creator, /join for a
+ * member; plain text there reaches every joined member (a plain-mode
+ * client too); a mention of us marks it while another window is on
+ * show; the "sent" confirmation stays in the status window.
+ */
+START_TEST(test_daily_group_window)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *carol;
+	const char *scr;
+
+	tmx_login(t, s, "a", 100, 24, "alice", "alice123");
+	tmx_login(t, s, "b", 100, 24, "bob", "bob123");
+	carol = step_login(s, "carol", "carol123", 0);
+	TMX_WAIT(t, "a", "Online (2)");
+	TMX_LINE(t, "a", "/creategroup study bob carol");
+	TMX_WAIT(t, "a", "(2:study)");
+	TMX_WAIT(t, "a", "Group study created");
+	TMX_WAIT(t, "b", "alice created group study");
+	TMX_LINE(t, "b", "/join study");
+	TMX_WAIT(t, "b", "(2:study)");
+	TMX_WAIT(t, "b", "Joined group study");
+	SEND(carol, "/joingroup study");
+	EXPECT(carol, "Joined group study");
+
+	/* Plain text in the group's window goes to the group. */
+	TMX_LINE(t, "b", "hello study group");
+	TMX_WAIT(t, "b", "<bob> hello study group");
+	TMX_WAIT(t, "a", "bob in study: hello study group");
+	EXPECT(carol, "bob in study: hello study group");
+	TMX_KEY(t, "b", "M-1");
+	TMX_WAIT(t, "b", "sent to study");
+	TMX_KEY(t, "b", "M-2");
+	TMX_WAIT(t, "b", "(2:study)");
+	scr = tmx_capture(t, "b", false);
+	ck_assert_msg(strstr(scr, "sent to study") == NULL &&
+	    strstr(scr, "<bob> hello study group") != NULL,
+	    "bob's group window:\n%s", scr);
+
+	/* From the status window: a mention marks the group's window. */
+	TMX_KEY(t, "a", "M-1");
+	TMX_WAIT(t, "a", "(1:status) [2:study]");
+	SEND(carol, "/groupmsg study are you there alice?");
+	EXPECT(carol, "sent to study");
+	TMX_WAIT(t, "a", "[2:study!]");
+	TMX_KEY(t, "a", "M-2");
+	TMX_WAIT(t, "a", "carol in study: are you there alice?");
+	TMX_LINE(t, "a", "yes I am");
+	EXPECT(carol, "alice in study: yes I am");
+	TMX_WAIT(t, "b", "alice in study: yes I am");
+
+	SEND(carol, "logout");
+	EXPECT_EXIT(carol, 0);
+	cli_free(carol);
+	screen_quit(t, "a");
 	screen_quit(t, "b");
 	tmx_free(t);
 	srv_stop(s);
@@ -443,6 +513,7 @@ START_TEST(test_daily_paste)
 	TMX_KEY(t, "a", "Enter");
 	EXPECT(bob, "alice: p0 p1 p2");
 	EXPECT(bob, want);			/* the last word arrived */
+	TMX_KEY(t, "a", "M-1");
 	TMX_WAIT(t, "a", "Message sent to bob");
 	SEND(bob, "logout");
 	EXPECT_EXIT(bob, 0);
@@ -578,6 +649,7 @@ suite_e2e_daily(void)
 	    tmx_fixture_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_daily_windows);
+	tcase_add_test(tc, test_daily_group_window);
 	tcase_add_test(tc, test_daily_keys);
 	tcase_add_test(tc, test_daily_paste);
 	tcase_add_test(tc, test_daily_look);
