@@ -34,7 +34,8 @@ static const char *const app_state_names[] = {
 	[APP_S_NEWPASS] = "newpass",	[APP_S_CONFIRM] = "confirm",
 	[APP_S_REGISTER] = "register",	[APP_S_ACTIVE] = "active",
 	[APP_S_LOGOUT] = "logout",	[APP_S_CLOSING] = "closing",
-	[APP_S_WAIT] = "wait",		[APP_S_OFFLINE] = "offline",
+	[APP_S_WAIT] = "wait",		[APP_S_DIAL] = "dial",
+	[APP_S_OFFLINE] = "offline",
 	[APP_S_DONE] = "done",
 };
 
@@ -100,6 +101,7 @@ app_free(struct app *a)
 		net_free(a->net);
 	}
 	net_free(a->dead);
+	net_dial_free(a->dial);
 	explicit_bzero(a->pass, sizeof(a->pass));
 	reconn_reset(&a->rc);
 	free(a);
@@ -161,6 +163,7 @@ app_enter_state(struct app *a, enum app_state s)
 		model_set_prompt(m, MODEL_INPUT_NONE, NULL);
 		break;
 	case APP_S_WAIT:
+	case APP_S_DIAL:
 		/* Typing goes on; lines wait for the login. */
 		model_set_state(m, MODEL_STATE_ACTIVE);
 		model_set_prompt(m, MODEL_INPUT_COMMAND, NULL);
@@ -184,6 +187,8 @@ app_finish(struct app *a, int status)
 	if (a->state == APP_S_DONE)
 		return;
 	app_wipe(a);
+	net_dial_free(a->dial);
+	a->dial = NULL;
 	a->status = status;
 	app_enter_state(a, APP_S_DONE);
 }
@@ -730,6 +735,7 @@ app_input(struct app *a, char *line)
 			cmds_run(a, line);
 		break;
 	case APP_S_WAIT:
+	case APP_S_DIAL:
 	case APP_S_OFFLINE:
 		app_reconn_input(a, line);
 		break;
@@ -753,6 +759,7 @@ app_input_eof(struct app *a)
 		app_logout(a);
 		break;
 	case APP_S_WAIT:
+	case APP_S_DIAL:
 	case APP_S_OFFLINE:
 		app_finish(a, APP_EXIT_OK);
 		break;
@@ -804,8 +811,12 @@ app_poll_fill(struct app *a, struct pollfd *pfd, int max)
 
 	if (max < 1)
 		return 0;
-	pfd[0].fd = app_fd(a);		/* -1 while disconnected */
-	pfd[0].events = POLLIN | (app_wants_write(a) ? POLLOUT : 0);
+	if (a->dial != NULL)		/* connecting again */
+		pfd[0].fd = net_dial_fd(a->dial, &pfd[0].events);
+	else {
+		pfd[0].fd = app_fd(a);	/* -1 while disconnected */
+		pfd[0].events = POLLIN | (app_wants_write(a) ? POLLOUT : 0);
+	}
 	pfd[0].revents = 0;
 	n = 1;
 	n += p2p_poll_fill(pfd + n, max - n);
@@ -832,11 +843,15 @@ app_poll_done(struct app *a, const struct pollfd *pfd, int n)
 {
 	if (n < 1)
 		return;
-	if (pfd[0].revents & POLLOUT)
-		app_flush(a);
-	if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
-		app_readable(a);
-	app_reconn_timers(a);
+	if (a->dial != NULL) {
+		app_reconn_timers(a, pfd[0].revents);
+	} else {
+		if (pfd[0].revents & POLLOUT)
+			app_flush(a);
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			app_readable(a);
+		app_reconn_timers(a, 0);
+	}
 	/* Transfers and private chats find their own descriptors. */
 	p2p_poll_done(a, pfd, n);
 	privchat_poll_done(a, pfd, n);

@@ -5,10 +5,16 @@
  * mode only with --reconnect.  Each test has its own server, port, temp
  * dir and tmux server; waits poll the screen with generous deadlines.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "steps.h"
@@ -163,6 +169,136 @@ START_TEST(test_daily_reconnect_after_kill)
 	EXPECT_EXIT(bob, 0);
 	cli_free(bob);
 	screen_quit(t, "a");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * A listener on 127.0.0.1:port that never accepts.  With fill, its
+ * queue of one is taken by a connection of ours, so that the kernel
+ * drops every later SYN (a host that does not answer: connect() waits);
+ * without, a connection completes and then hears nothing (a TLS
+ * handshake waits).  The descriptors to close go into fds[3].
+ */
+static void
+silent_listener(int port, bool fill, int fds[3])
+{
+	struct sockaddr_in sin;
+	int one = 1, i;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 3; i++)
+		fds[i] = -1;
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ne(fds[0], -1);
+	setsockopt(fds[0], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ck_assert_msg(bind(fds[0], (struct sockaddr *)&sin, sizeof(sin)) == 0,
+	    "bind %d: %s", port, strerror(errno));
+	ck_assert_int_eq(listen(fds[0], 0), 0);
+	for (i = 1; fill && i < 3; i++) {
+		/* The first fills the queue; the second is sure to. */
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ck_assert_int_ne(fds[i], -1);
+		connect(fds[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+}
+
+/* Close what silent_listener opened. */
+static void
+silent_close(int fds[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+}
+
+/*
+ * While an attempt waits on a server that does not answer, the screen
+ * goes on: a key typed then shows in the input line while the status
+ * bar still says it is connecting, and /quit ends the program at once.
+ */
+static void
+check_responsive_while_connecting(struct tmx *t, const char *name)
+{
+	TMX_WAIT(t, name, "connecting to the server (attempt");
+	TMX_TYPE(t, name, "typed meanwhile");
+	WAIT_ROW(t, name, 23, "> typed meanwhile");
+	ck_assert_msg(strstr(tmx_capture(t, name, false),
+	    "connecting to the server (attempt") != NULL,
+	    "the attempt ended before the key showed:\n%s", t->screen);
+	screen_quit(t, name);
+}
+
+/*
+ * The server is gone and its port drops every SYN: the reconnect
+ * attempt waits in connect() inside the poll loop, not in front of it.
+ */
+START_TEST(test_daily_reconnect_no_answer)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	int fds[3];
+
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
+	srv_terminate(s, SIGKILL);
+	TMX_WAIT(t, "a", "reconnecting in");
+	silent_listener(s->port, true, fds);
+	check_responsive_while_connecting(t, "a");
+	silent_close(fds);
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/* The fingerprint the server logged at start ("SHA256:" + 64 hex). */
+static void
+daily_logged_fp(struct srv *s, char fp[80])
+{
+	char *log = srv_read_file(s, "server.log"), *p;
+
+	ck_assert_ptr_nonnull(log);
+	p = strstr(log, ", certificate SHA256:");
+	ck_assert_msg(p != NULL, "no tls line in the log:\n%s", log);
+	snprintf(fp, 80, "%.71s", p + 14);
+	free(log);
+}
+
+/*
+ * Over TLS, the new connection is accepted by the kernel but nobody
+ * answers the handshake: the screen goes on the same way.
+ */
+START_TEST(test_daily_reconnect_tls_no_answer)
+{
+	struct srv *s = srv_prepare(CREDS);
+	struct tmx *t = tmx_new();
+	char body[256], fp[80], extra[128];
+	int fds[3], tp;
+
+	ck_assert_msg(s != NULL, "%s", e2e_error());
+	tp = e2e_free_tcp_port();
+	snprintf(body, sizeof(body), "%s[tls]\nlisten = 127.0.0.1\n"
+	    "port = %d\n", INI_BASIC, tp);
+	ck_assert_msg(srv_start_prepared(s, body), "%s", e2e_error());
+	daily_logged_fp(s, fp);
+	snprintf(extra, sizeof(extra), "--tls --fingerprint %s", fp);
+	ck_assert_msg(tmx_start_args(t, "a", 80, 24, s, tp, NULL, extra),
+	    "%s", tmx_why(t));
+	TMX_WAIT(t, "a", "Username:");
+	TMX_LINE(t, "a", "alice");
+	TMX_WAIT(t, "a", "Password:");
+	TMX_LINE(t, "a", "alice123");
+	TMX_WAIT(t, "a", "Welcome alice");
+	srv_terminate(s, SIGKILL);
+	TMX_WAIT(t, "a", "reconnecting in");
+	silent_listener(tp, false, fds);
+	check_responsive_while_connecting(t, "a");
+	silent_close(fds);
 	tmx_free(t);
 	srv_stop(s);
 }
@@ -632,6 +768,8 @@ suite_e2e_daily(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_daily_reconnect);
 	tcase_add_test(tc, test_daily_reconnect_after_kill);
+	tcase_add_test(tc, test_daily_reconnect_no_answer);
+	tcase_add_test(tc, test_daily_reconnect_tls_no_answer);
 	tcase_add_test(tc, test_daily_idle_relogin);
 	tcase_add_test(tc, test_daily_relogin_new_password);
 	tcase_add_test(tc, test_daily_blocker_leaves_quietly);
