@@ -171,7 +171,8 @@ CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
 		   tui-client/who.c tui-client/sanitize.c tui-client/net_tls.c \
 		   tui-client/trust.c tui-client/reconn.c tui-client/app_reconn.c \
 		   tui-client/win.c tui-client/ui_win.c tui-client/ui_alt.c \
-		   tui-client/split.c tui-client/ui_paste.c
+		   tui-client/split.c tui-client/ui_paste.c \
+		   tui-client/features.c
 CLIENT_MAIN	:= tui-client/main.c
 TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/unit/check_timefmt.c tests/unit/check_buf.c \

@@ -16,13 +16,7 @@
 #include "mono.h"
 #include "app.h"
 #include "app_priv.h"
-#include "ask.h"
-#include "cmds.h"
-#include "msgs.h"
-#include "p2p.h"
-#include "privchat.h"
-#include "who.h"
-#include "edge.h"
+#include "feature.h"
 #include "log.h"
 #include "net.h"
 #include "sanitize.h"
@@ -68,9 +62,10 @@ static app_reply_fn *const app_reply_handlers[APP_REQ_COUNT] = {
 	[APP_REQ_HOOK] = app_reply_hook_call,
 };
 
-/* A client on the connected socket fd. */
+/* A client on the connected socket fd, with these feature modules. */
 struct app *
-app_new(struct model *m, int fd, unsigned udp_port)
+app_new(struct model *m, int fd, unsigned udp_port,
+    const struct feature *const *features)
 {
 	struct app *a;
 
@@ -82,6 +77,7 @@ app_new(struct model *m, int fd, unsigned udp_port)
 	}
 	a->model = m;
 	a->udp_port = udp_port;
+	a->features = features;
 	app_enter_state(a, APP_S_GREETING);
 	return a;
 }
@@ -90,12 +86,15 @@ app_new(struct model *m, int fd, unsigned udp_port)
 void
 app_free(struct app *a)
 {
+	const struct feature *const *f;
+
 	if (a == NULL)
 		return;
 	app_wipe(a);
 	/* Peers are told; partial received files are removed. */
-	p2p_shutdown(a);
-	privchat_shutdown(a);
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->shutdown != NULL)
+			(*f)->shutdown(a);
 	if (a->net != NULL) {
 		net_each_pending(a->net, app_free_pending_hook, NULL);
 		net_free(a->net);
@@ -265,9 +264,16 @@ app_readable(struct app *a)
 bool
 app_wants_input(const struct app *a)
 {
-	return a->state != APP_S_DONE && a->net != NULL && !a->relogin &&
-	    model_input(a->model) != MODEL_INPUT_NONE &&
-	    net_pending(a->net) == 0 && !edge_busy();
+	const struct feature *const *f;
+
+	if (a->state == APP_S_DONE || a->net == NULL || a->relogin ||
+	    model_input(a->model) == MODEL_INPUT_NONE ||
+	    net_pending(a->net) != 0)
+		return false;
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->busy != NULL && (*f)->busy())
+			return false;
+	return true;
 }
 
 /* True when finished. */
@@ -426,6 +432,7 @@ app_code_is(const struct proto_msg *msg, const char *code)
 static void
 app_activate(struct app *a, const struct proto_msg *msg)
 {
+	const struct feature *const *f;
 	bool again = a->resumed;
 
 	app_wipe(a);
@@ -435,7 +442,9 @@ app_activate(struct app *a, const struct proto_msg *msg)
 	a->ever_active = true;
 	a->relogin = false;
 	app_enter_state(a, APP_S_ACTIVE);
-	who_send(a, true);
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->active != NULL)
+			(*f)->active(a);
 	if (again)
 		app_reconn_done(a);
 }
@@ -583,6 +592,7 @@ void
 app_on_event(void *arg, const struct proto_msg *msg)
 {
 	struct app *a = arg;
+	const struct feature *const *f;
 	char text[PROTO_LINE_MAX];
 
 	if (a->state == APP_S_DONE || a->net == NULL)
@@ -605,19 +615,17 @@ app_on_event(void *arg, const struct proto_msg *msg)
 		/* The server's idle timeout, for the warning before it. */
 		a->idle_s = atoi(text);
 		a->last_req_ms = mono_now_ms();
-	} else if (who_event(a, msg->code, text))
-		return;
-	else if (strcmp(msg->code, PROTO_EV_BYE) == 0)
+	} else if (strcmp(msg->code, PROTO_EV_BYE) == 0)
 		app_event_bye(a, text);
 	else if (strcmp(msg->code, PROTO_EV_INFO) == 0)
 		model_add_line(a->model, MODEL_LINE_INFO, "%s", text);
-	else if (msgs_event(a, msg->code, text))
-		return;
-	else if (p2p_event(a, msg->code, text) ||
-	    privchat_event(a, msg->code, text))
-		return;
-	else
+	else {
+		for (f = a->features; f != NULL && *f != NULL; f++)
+			if ((*f)->event != NULL &&
+			    (*f)->event(a, msg->code, text))
+				return;
 		log_debug("event %s ignored", msg->code);
+	}
 }
 
 /* "* BYE CODE TEXT": show it; the status is decided when the server closes. */
@@ -730,9 +738,7 @@ app_input(struct app *a, char *line)
 		app_input_confirm(a, line);
 		break;
 	case APP_S_ACTIVE:
-		/* A yes/no question on show takes the line first. */
-		if (!ask_input(a, line))
-			cmds_run(a, line);
+		app_run_line(a, line);
 		break;
 	case APP_S_WAIT:
 	case APP_S_DIAL:
@@ -774,11 +780,50 @@ app_input_eof(struct app *a)
 	}
 }
 
-/* Work that moves on by itself: the edge uploader and EDG. */
+/* Work that moves on by itself (the edge uploader and EDG). */
 void
 app_pump(struct app *a)
 {
-	edge_pump(a);
+	const struct feature *const *f;
+
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->pump != NULL)
+			(*f)->pump(a);
+}
+
+/* A line typed while logged in: to the first feature that takes it (a
+   question on show before the command table). */
+void
+app_run_line(struct app *a, char *line)
+{
+	const struct feature *const *f;
+
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->input != NULL && (*f)->input(a, line))
+			return;
+}
+
+/* True when line is a way out (/quit, /logout, ...). */
+bool
+app_line_quits(const struct app *a, const char *line)
+{
+	const struct feature *const *f;
+
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->quits != NULL && (*f)->quits(line))
+			return true;
+	return false;
+}
+
+/* The connection is gone: the features forget what waited on it. */
+void
+app_features_lost(struct app *a)
+{
+	const struct feature *const *f;
+
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->lost != NULL)
+			(*f)->lost(a);
 }
 
 /* Send a request with a payload whose reply goes to a hook. */
@@ -807,6 +852,7 @@ app_pending(const struct app *a)
 int
 app_poll_fill(struct app *a, struct pollfd *pfd, int max)
 {
+	const struct feature *const *f;
 	int n;
 
 	if (max < 1)
@@ -819,8 +865,9 @@ app_poll_fill(struct app *a, struct pollfd *pfd, int max)
 	}
 	pfd[0].revents = 0;
 	n = 1;
-	n += p2p_poll_fill(pfd + n, max - n);
-	n += privchat_poll_fill(pfd + n, max - n);
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->poll_fill != NULL)
+			n += (*f)->poll_fill(pfd + n, max - n);
 	return n;
 }
 
@@ -828,19 +875,25 @@ app_poll_fill(struct app *a, struct pollfd *pfd, int max)
 int
 app_poll_timeout(struct app *a)
 {
-	int p = p2p_poll_timeout(), c = privchat_poll_timeout();
-	int r = app_reconn_timeout(a);
+	const struct feature *const *f;
+	int r = app_reconn_timeout(a), t;
 
-	if (edge_poll_timeout() == 0)
-		return 0;
-	p = p < 0 ? c : c < 0 ? p : p < c ? p : c;
-	return p < 0 ? r : r < 0 ? p : p < r ? p : r;
+	for (f = a->features; f != NULL && *f != NULL; f++) {
+		if ((*f)->poll_timeout == NULL ||
+		    (t = (*f)->poll_timeout()) < 0)
+			continue;
+		if (r < 0 || t < r)
+			r = t;
+	}
+	return r;
 }
 
 /* Handle what poll reported on the descriptors of app_poll_fill. */
 void
 app_poll_done(struct app *a, const struct pollfd *pfd, int n)
 {
+	const struct feature *const *f;
+
 	if (n < 1)
 		return;
 	if (a->dial != NULL) {
@@ -853,6 +906,7 @@ app_poll_done(struct app *a, const struct pollfd *pfd, int n)
 		app_reconn_timers(a, 0);
 	}
 	/* Transfers and private chats find their own descriptors. */
-	p2p_poll_done(a, pfd, n);
-	privchat_poll_done(a, pfd, n);
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->poll_done != NULL)
+			(*f)->poll_done(a, pfd, n);
 }

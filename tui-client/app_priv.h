@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "feature.h"
 #include "net.h"
 #include "proto.h"
 #include "reconn.h"
@@ -63,6 +64,7 @@ struct app {
 	int		 idle_s;	/* the server's idle timeout (0: off) */
 	int64_t		 last_req_ms;	/* our last request (activity) */
 	char		 why[128];	/* why the last attempt failed */
+	const struct feature *const *features;	/* NULL-ended */
 	app_ui_fn	*ui_fn;		/* the screen's window commands */
 	void		*ui_arg;
 };
@@ -74,6 +76,10 @@ void	 app_on_reply(void *arg, const struct net_req *req,
 void	 app_on_event(void *arg, const struct proto_msg *msg);
 void	 app_free_pending_hook(const struct net_req *req, void *arg);
 void	 app_input_user(struct app *a, const char *line);
+/* The feature modules' hooks (feature.h), walked in order. */
+void	 app_run_line(struct app *a, char *line);
+bool	 app_line_quits(const struct app *a, const char *line);
+void	 app_features_lost(struct app *a);
 
 /* app_reconn.c */
 /* The connection is gone (why: NULL or a reason): retry, offer, or stop. */

@@ -19,9 +19,6 @@
 
 #include "mono.h"
 #include "app_priv.h"
-#include "ask.h"
-#include "cmds.h"
-#include "edge.h"
 #include "log.h"
 #include "model.h"
 
@@ -65,7 +62,7 @@ app_reconn_drop(struct app *a)
 	}
 	a->bye[0] = '\0';
 	a->relogin = false;
-	edge_lost(a);
+	app_features_lost(a);
 }
 
 /* Set the next attempt and wait for it. */
@@ -189,23 +186,11 @@ app_reconn_dial(struct app *a, short revents)
 	app_reconn_failed(a, err);
 }
 
-/* True when line is a way out: /quit, /logout and their aliases. */
-static bool
-app_reconn_is_quit(const char *line)
-{
-	char copy[PROTO_LINE_MAX], err[CMDS_ERR_MAX];
-	struct cmds_call call;
-
-	snprintf(copy, sizeof(copy), "%s", line);
-	return cmds_parse(copy, &call, err, sizeof(err)) == CMDS_OK &&
-	    strcmp(call.entry->words[0], "/logout") == 0;
-}
-
 /* A line typed while not logged in to the server. */
 void
 app_reconn_input(struct app *a, const char *line)
 {
-	if (app_reconn_is_quit(line)) {
+	if (app_line_quits(a, line)) {
 		model_add_line(a->model, MODEL_LINE_INFO, "Bye");
 		app_finish(a, APP_EXIT_OK);
 		return;
@@ -271,8 +256,7 @@ app_reconn_done(struct app *a)
 	a->rc.attempt = 0;
 	model_add_line(a->model, MODEL_LINE_INFO, "reconnected");
 	while (a->state == APP_S_ACTIVE && (line = reconn_pop(&a->rc)) != NULL) {
-		if (!ask_input(a, line))
-			cmds_run(a, line);
+		app_run_line(a, line);
 		free(line);
 	}
 }

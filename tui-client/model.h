@@ -1,8 +1,11 @@
 /*
  * model.h - what the client knows, with no I/O and no curses: the users
  * online, a bounded scrollback of display lines, the login state and the
- * current input prompt.  Frontends (plain mode, later the screen) register
- * callbacks and draw from here; app.c is the only writer.
+ * current input prompt.  Frontends (plain.c, the screen's ui*.c) register
+ * callbacks and draw from here.  The app and its feature modules (who,
+ * msgs, edge, p2p, privchat) write the session's lines and users; the
+ * screen writes only its own lines (window commands, echoes, questions)
+ * and keeps copies in the windows' own models (win.c).
  */
 #ifndef MODEL_H
 #define MODEL_H

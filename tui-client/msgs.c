@@ -319,3 +319,8 @@ msgs_event(struct app *a, const char *name, char *text)
 	}
 	return false;
 }
+
+const struct feature msgs_feature = {
+	.name = "msgs",
+	.event = msgs_event,
+};

@@ -737,3 +737,12 @@ p2p_do_transfers(struct app *a, int argc, char **argv)
 	    (unsigned long long)io->gro_dgrams,
 	    (unsigned long long)io->gro_bufs);
 }
+
+const struct feature p2p_feature = {
+	.name = "p2p",
+	.event = p2p_event,
+	.poll_fill = p2p_poll_fill,
+	.poll_timeout = p2p_poll_timeout,
+	.poll_done = p2p_poll_done,
+	.shutdown = p2p_shutdown,
+};

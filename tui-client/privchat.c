@@ -808,3 +808,12 @@ privchat_count(void)
 			n++;
 	return n;
 }
+
+const struct feature privchat_feature = {
+	.name = "privchat",
+	.event = privchat_event,
+	.poll_fill = privchat_poll_fill,
+	.poll_timeout = privchat_poll_timeout,
+	.poll_done = privchat_poll_done,
+	.shutdown = privchat_shutdown,
+};

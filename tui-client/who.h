@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "feature.h"
+
 struct app;
 
 /* Send WHO; its rows replace the user list, and are shown unless silent. */
@@ -16,5 +18,8 @@ void	who_send(struct app *a, bool silent);
 void	who_send_since(struct app *a, const char *seconds);
 /* Handle ONLINE and OFFLINE (text may be cut up); false for other events. */
 bool	who_event(struct app *a, const char *name, char *text);
+
+/* The user list as a feature module (features.c). */
+extern const struct feature who_feature;
 
 #endif /* WHO_H */
