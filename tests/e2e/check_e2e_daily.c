@@ -554,6 +554,35 @@ START_TEST(test_daily_group_window)
 END_TEST
 
 /*
+ * A private line is text a terminal may show, as on the server's link:
+ * one with a direction override is refused where it is typed, with a
+ * reason, and the chat goes on.
+ */
+START_TEST(test_daily_private_text_rules)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+
+	SEND(a, "startprivate bob");
+	EXPECT(b, "alice wants to chat privately. Accept? (y/n)");
+	SEND(b, "y");
+	EXPECT(a, "Private chat with bob started");
+	EXPECT(b, "Private chat with alice started");
+	SEND(a, "private bob left \xe2\x80\xae right");
+	EXPECT(a, "Error: a private message cannot hold control or "
+	    "direction-changing characters");
+	SEND(a, "private bob still here");
+	EXPECT_LINE(b, "alice (private): still here");
+	ck_assert_msg(cli_saw(b, 0, "right") == NULL, "the refused line "
+	    "arrived:\n%s", cli_lines(b, 0));
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
+}
+END_TEST
+
+/*
  * Readline keys: Alt-B, Ctrl-U then Ctrl-Y, Alt-Backspace, Alt-D; Alt-<
  * and Alt-> for the ends of the scrollback; Ctrl-C asks before it logs
  * out, and a second one quits.
@@ -780,6 +809,7 @@ suite_e2e_daily(void)
 	    tmx_fixture_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_daily_question_words);
+	tcase_add_test(tc, test_daily_private_text_rules);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("windows");
