@@ -171,7 +171,8 @@ CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
 		   tui-client/who.c tui-client/sanitize.c tui-client/net_tls.c \
 		   tui-client/trust.c tui-client/reconn.c tui-client/app_reconn.c \
 		   tui-client/win.c tui-client/ui_win.c tui-client/ui_alt.c \
-		   tui-client/split.c tui-client/ui_paste.c
+		   tui-client/split.c tui-client/ui_paste.c \
+		   tui-client/features.c tui-client/app_feature.c
 CLIENT_MAIN	:= tui-client/main.c
 TEST_SRCS	:= tests/check_main.c tests/unit/check_proto.c \
 		   tests/unit/check_proto_ev.c \
@@ -204,7 +205,8 @@ TEST_SRCS	+= tests/unit/check_edge.c tests/e2e/check_e2e_edge.c
 CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 		   tui-client/p2p_wire.c tui-client/p2p_io.c tui-client/sha256.c \
 		   tui-client/p2p_aead.c tui-client/privwire.c \
-		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c
+		   tui-client/ask.c tui-client/conf.c tui-client/privchat.c \
+		   tui-client/privchat_io.c
 TEST_SRCS	+= tests/unit/check_p2p.c tests/unit/check_p2p_io.c \
 		   tests/e2e/check_e2e_p2p.c tests/e2e/check_e2e_files.c \
 		   tests/e2e/check_e2e_p2pcrypt.c tests/unit/check_privwire.c

@@ -34,6 +34,7 @@ struct model {
 	char			 stamp[32];	/* strftime format, "" none */
 	int			 yday;		/* day of the last stamp */
 	int			 year;
+	time_t			(*now)(time_t *);	/* the wall clock */
 
 	enum model_state	 state;
 	char			 self[PROTO_USER_MAX + 1];
@@ -150,7 +151,7 @@ model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
 	m->conv[0] = '\0';
 	m->conv_own = false;
 	if (m->stamp[0] != '\0') {
-		now = time(NULL);
+		now = m->now != NULL ? m->now(NULL) : time(NULL);
 		localtime_r(&now, &tm);
 		if (m->year != 0 && (tm.tm_yday != m->yday ||
 		    tm.tm_year != m->year)) {
@@ -158,7 +159,7 @@ model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
 			    &tm);
 			m->yday = tm.tm_yday;	/* before: no recursion */
 			m->year = tm.tm_year;
-			model_store(m, MODEL_LINE_INFO, day, NULL, false);
+			model_store(m, MODEL_LINE_DAY, day, NULL, false);
 		}
 		m->yday = tm.tm_yday;
 		m->year = tm.tm_year;
@@ -191,6 +192,13 @@ model_clear_lines(struct model *m)
 		m->head = (m->head + 1) % m->cap;
 		m->count--;
 	}
+}
+
+/* Read the wall clock through now from here on (tests set a fake one). */
+void
+model_set_clock(struct model *m, time_t (*now)(time_t *))
+{
+	m->now = now;
 }
 
 /* True when lines carry the local time. */

@@ -71,6 +71,20 @@ msgs_show(struct app *a, void *arg, const struct proto_msg *msg)
 	app_show_reply(a, msg);
 }
 
+/*
+ * The reply of a direct or group message: "Message sent to bob at ..."
+ * goes to the status window only, as the conversation's window shows our
+ * own line; an error shows where the command was typed.
+ */
+static void
+msgs_show_sent(struct app *a, void *arg, const struct proto_msg *msg)
+{
+	if (msg->kind == PROTO_MSG_OK && msg->text[0] != '\0')
+		model_add_line(app_model(a), MODEL_LINE_SENT, "%s", msg->text);
+	else
+		app_show_reply(a, msg);
+}
+
 /* A READPOSTS data line "N USER no|yes TIME TEXT" as a board line. */
 static void
 msgs_show_post(struct app *a, void *arg, const struct proto_msg *msg)
@@ -107,7 +121,7 @@ void
 msgs_do_message(struct app *a, int argc, char **argv)
 {
 	model_recent_touch(app_model(a), argv[0]);
-	msgs_send2(a, msgs_show, PROTO_V_MSGTO, argv[0], argv[1]);
+	msgs_send2(a, msgs_show_sent, PROTO_V_MSGTO, argv[0], argv[1]);
 }
 
 /* broadcast TEXT */
@@ -218,7 +232,7 @@ msgs_do_gjoin(struct app *a, int argc, char **argv)
 void
 msgs_do_gmsg(struct app *a, int argc, char **argv)
 {
-	msgs_send2(a, msgs_show, PROTO_V_GMSG, argv[0], argv[1]);
+	msgs_send2(a, msgs_show_sent, PROTO_V_GMSG, argv[0], argv[1]);
 }
 
 /* The next line belongs to the conversation sigil+name ("@bob"). */
@@ -294,3 +308,8 @@ msgs_event(struct app *a, const struct proto_ev *ev)
 	}
 	return false;
 }
+
+const struct feature msgs_feature = {
+	.name = "msgs",
+	.event = msgs_event,
+};

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cmds.h"
+#include "feature.h"
 
 struct app;
 struct proto_ev;
@@ -41,5 +42,8 @@ struct model;
 /* The next model line belongs to conversation sigil+name (@ # ~). */
 void		 msgs_conv(struct model *m, char sigil, const char *name,
 		     bool own);
+
+/* Message events as a feature module (features.c). */
+extern const struct feature msgs_feature;
 
 #endif /* MSGS_H */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "cmds.h"
+#include "feature.h"
 
 struct app;
 struct proto_ev;
@@ -57,5 +58,8 @@ bool		 p2p_event(struct app *a, const struct proto_ev *ev);
 /* Command table entries (cmds.c). */
 cmds_handler_fn	 p2p_do_sendfile;	/* /sendfile, UPD, UVF, /p2pvideo */
 cmds_handler_fn	 p2p_do_transfers;	/* /transfers */
+
+/* File transfers as a feature module (features.c). */
+extern const struct feature p2p_feature;
 
 #endif /* P2P_H */

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "cmds.h"
+#include "feature.h"
 
 struct app;
 struct proto_ev;
@@ -40,5 +41,8 @@ int		 privchat_count(void);
 cmds_handler_fn	 privchat_do_start;	/* startprivate USER */
 cmds_handler_fn	 privchat_do_send;	/* private USER TEXT */
 cmds_handler_fn	 privchat_do_stop;	/* stopprivate USER */
+
+/* Private chats as a feature module (features.c). */
+extern const struct feature privchat_feature;
 
 #endif /* PRIVCHAT_H */

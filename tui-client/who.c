@@ -133,3 +133,16 @@ who_event(struct app *a, const struct proto_ev *ev)
 		return false;
 	return true;
 }
+
+/* Logged in (again): fill the user list, silently. */
+static void
+who_active(struct app *a)
+{
+	who_send(a, true);
+}
+
+const struct feature who_feature = {
+	.name = "who",
+	.event = who_event,
+	.active = who_active,
+};

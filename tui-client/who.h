@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "feature.h"
+
 struct app;
 struct proto_ev;
 
@@ -17,5 +19,8 @@ void	who_send(struct app *a, bool silent);
 void	who_send_since(struct app *a, const char *seconds);
 /* Handle ONLINE and OFFLINE; false for other events. */
 bool	who_event(struct app *a, const struct proto_ev *ev);
+
+/* The user list as a feature module (features.c). */
+extern const struct feature who_feature;
 
 #endif /* WHO_H */

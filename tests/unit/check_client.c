@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "cmds.h"
+#include "feature.h"
 #include "model.h"
 #include "proto.h"
 #include "sanitize.h"
@@ -280,7 +281,7 @@ fake_open(struct fake *f)
 	ck_assert_int_ne(fcntl(sv[0], F_SETFL, O_NONBLOCK), -1);
 	f->peer = sv[0];
 	f->m = model_new(0);
-	f->a = app_new(f->m, sv[1], 40001);
+	f->a = app_new(f->m, sv[1], 40001, features_all);
 	ck_assert_ptr_nonnull(f->a);
 }
 
