@@ -150,9 +150,9 @@ SERVER_STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs inih 2>/dev/null || 
 # One list per program (main.c apart, so that the test runners can link the
 # modules); a feature adds its files to each list in its own block below,
 # with its test suites.
-COMMON_SRCS	:= common/proto.c common/timefmt.c common/buf.c common/log.c \
-		   common/mono.c common/loop.c common/fdio.c common/sslerr.c \
-		   common/size.c common/sig.c
+COMMON_SRCS	:= common/proto.c common/proto_ev.c common/timefmt.c \
+		   common/buf.c common/log.c common/mono.c common/loop.c \
+		   common/fdio.c common/sslerr.c common/size.c common/sig.c
 SERVER_MAIN	:= firmware-server/main.c
 CLIENT_MAIN	:= tui-client/main.c
 
@@ -168,7 +168,7 @@ CLIENT_MAIN	:= tui-client/main.c
 SERVER_SUITES	:= proto timefmt buf common
 CLIENT_SUITES	:=
 E2E_SUITES	:=
-SERVER_TEST_SRCS :=
+SERVER_TEST_SRCS := tests/unit/check_proto_ev.c
 CLIENT_TEST_SRCS :=
 E2E_TEST_SRCS	:= tests/e2e/harness.c tests/e2e/harness_stream.c \
 		   tests/e2e/harness_server.c tests/e2e/harness_plain.c \
@@ -194,7 +194,8 @@ E2E_TEST_SRCS	+= tests/e2e/check_e2e_online.c tests/e2e/check_e2e_startup.c
 CLIENT_SRCS	:= tui-client/net.c tui-client/model.c tui-client/cmds.c \
 		   tui-client/plain.c tui-client/app.c tui-client/conf.c \
 		   tui-client/ask.c tui-client/sanitize.c \
-		   tui-client/progress.c
+		   tui-client/progress.c tui-client/features.c \
+		   tui-client/app_feature.c
 CLIENT_SUITES	+= client
 
 # Messaging: direct messages, broadcast, blocks, the offline queue, the
@@ -252,7 +253,7 @@ SERVER_SRCS	+= firmware-server/cmd_p2p.c
 CLIENT_SRCS	+= tui-client/p2p.c tui-client/p2p_send.c tui-client/p2p_recv.c \
 		   tui-client/p2p_wire.c tui-client/p2p_io.c tui-client/sha256.c \
 		   tui-client/p2p_aead.c tui-client/privwire.c \
-		   tui-client/privchat.c
+		   tui-client/privchat.c tui-client/privchat_io.c
 CLIENT_SUITES	+= p2p privwire
 CLIENT_TEST_SRCS += tests/unit/check_p2p_io.c
 E2E_SUITES	+= e2e_p2p e2e_p2pcrypt
@@ -503,7 +504,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 		   -Wall -Wextra -Wno-unused-parameter \
 		   -fsanitize=fuzzer,address,undefined -Icommon
-FUZZ_SERVER	:= proto config timefmt accounts state journal edge fed tls
+FUZZ_SERVER	:= proto proto_ev config timefmt accounts state journal edge fed tls
 FUZZ_CLIENT	:= p2p sanitize trust privwire
 FUZZERS		:= $(FUZZ_SERVER) $(FUZZ_CLIENT)
 FZ		:= build/fuzz

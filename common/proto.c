@@ -610,6 +610,10 @@ proto_strerror(enum proto_err err)
 	case PROTO_ERR_CTRL:
 		return "control character in line (C0, C1, NUL or a bidi "
 		    "override)";
+	case PROTO_ERR_EVENT:
+		return "unknown event";
+	case PROTO_ERR_FIELD:
+		return "malformed event fields";
 	}
 	return "unknown error";
 }

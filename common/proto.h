@@ -27,9 +27,13 @@
 #define PROTO_TEXT_MAX		2048	/* message text bytes */
 #define PROTO_BLOB_MAX		65536	/* binary payload after one line */
 #define PROTO_ARGS_MAX		34	/* words in one request after the verb */
+#define PROTO_IP_MAX		63	/* text of an IPv4 or IPv6 address */
+#define PROTO_TIME_MAX		31	/* text of a TIME ("23 Feb 2021 16:01:20") */
 
-/* The server's greeting, sent as soon as a client connects. */
-#define PROTO_GREETING		"* HELLO firmware-server PROTO 1"
+/* The version as text, for HELLO (the request and the greeting). */
+#define PROTO_STR_(x)		#x
+#define PROTO_STR(x)		PROTO_STR_(x)
+#define PROTO_VERSION_STR	PROTO_STR(PROTO_VERSION)
 
 /* Verbs of protocol version 1 (requests, client -> server). */
 #define PROTO_V_HELLO		"HELLO"		/* HELLO VERSION */
@@ -121,6 +125,8 @@ enum proto_err {
 	PROTO_ERR_BLOB,		/* malformed {N} payload marker */
 	PROTO_ERR_UTF8,		/* invalid UTF-8 */
 	PROTO_ERR_CTRL,		/* control character in a line */
+	PROTO_ERR_EVENT,	/* an event name the codec does not know */
+	PROTO_ERR_FIELD,	/* an event's fields do not have its form */
 };
 
 /* One frame cut from a byte stream: a line and an optional payload. */

@@ -9,6 +9,7 @@
 #include "board.h"
 #include "cmd.h"
 #include "conn.h"
+#include "proto_ev.h"
 #include "server.h"
 #include "session.h"
 #include "state.h"
@@ -185,7 +186,7 @@ cmd_readposts_fill(struct conn *c, void *arg)
 {
 	struct cmd_readposts_stream *rs = arg;
 	const struct board_post *p;
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], line[PROTO_LINE_MAX];
 	size_t n;
 
 	if ((n = board_next_after(rs->board, rs->next, rs->since)) == 0) {
@@ -194,8 +195,9 @@ cmd_readposts_fill(struct conn *c, void *arg)
 		return true;
 	}
 	p = board_get(rs->board, n);
-	conn_printf(c, "%s . %zu %s %s %s %s\n", rs->tag, n, p->user,
-	    p->edited ? "yes" : "no", timefmt_format(p->time, when), p->text);
+	if (proto_ev_post_encode(line, sizeof(line), n, p->user, p->edited,
+	    timefmt_format(p->time, when), p->text) > 0)
+		conn_printf(c, "%s . %s\n", rs->tag, line);
 	rs->next = n + 1;
 	rs->count++;
 	return false;

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "conn.h"
 #include "groups.h"
+#include "proto_ev.h"
 #include "server.h"
 #include "session.h"
 #include "state.h"
@@ -37,9 +38,9 @@ cmd_gcreate(struct cmd_ctx *ctx)
 	struct state *st = ctx->srv->state;
 	struct account *a;
 	struct group *gr;
-	char list[PROTO_LINE_MAX], *p;
+	char list[PROTO_LINE_MAX], ev[PROTO_LINE_MAX + 1], *p;
 	size_t off = 0;
-	int i;
+	int i, n;
 
 	if (!groups_valid_name(ctx->argv[0])) {
 		cmd_err(ctx, PROTO_E_ARGS, "a group name is 1 to %d letters "
@@ -81,9 +82,9 @@ cmd_gcreate(struct cmd_ctx *ctx)
 	}
 	for (i = 1; i < (int)gr->nmembers; i++) {
 		a = accounts_find(ctx->srv->accounts, gr->members[i].name);
-		if (a != NULL && cmd_online(a))
-			conn_printf(a->session->conn, "* %s %s %s %s\n",
-			    PROTO_EV_GINVITE, gr->name, ctx->s->name, list);
+		if (a != NULL && cmd_online(a) && (n = proto_ev_ginvite_encode(ev,
+		    sizeof(ev), gr->name, ctx->s->name, list)) > 0)
+			conn_write(a->session->conn, ev, (size_t)n);
 	}
 	cmd_ok(ctx, "Group %s created with %s; the others must join it with "
 	    "/joingroup %s", gr->name, list, gr->name);
@@ -126,7 +127,7 @@ cmd_gmsg(struct cmd_ctx *ctx)
 	struct account *a;
 	struct group *gr;
 	const char *text = ctx->argv[1];
-	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX];
+	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX + 1];
 	time_t now;
 	size_t i;
 	int sent = 0, evlen;
@@ -155,10 +156,9 @@ cmd_gmsg(struct cmd_ctx *ctx)
 	}
 	gr->last_seq++;
 	timefmt_format(now, when);
-	/* One event line for every member, formatted once. */
-	evlen = snprintf(ev, sizeof(ev), "* %s %s %s %s %s\n", PROTO_EV_GMSG,
-	    gr->name, ctx->s->name, when, text);
-	if (evlen < 0 || (size_t)evlen >= sizeof(ev))
+	/* One event line for every member, encoded once. */
+	if ((evlen = proto_ev_gmsg_encode(ev, sizeof(ev), gr->name,
+	    ctx->s->name, when, text)) < 0)
 		evlen = 0;
 	for (i = 0; i < gr->nmembers; i++) {
 		if (gr->members[i].role != GROUP_JOINED ||

@@ -13,6 +13,7 @@
 #include "fed.h"
 #include "log.h"
 #include "offline.h"
+#include "proto_ev.h"
 #include "server.h"
 #include "session.h"
 #include "state.h"
@@ -25,11 +26,12 @@ cmd_msgto(struct cmd_ctx *ctx)
 	struct state *st = ctx->srv->state;
 	struct account *to = NULL;
 	const char *from = ctx->s->name, *text = ctx->argv[1];
-	char when[TIMEFMT_LEN], addr[PROTO_ADDR_MAX + 1];
+	char when[TIMEFMT_LEN], addr[PROTO_ADDR_MAX + 1], ev[PROTO_LINE_MAX + 1];
 	enum fed_resolve r;
 	unsigned long seq;
 	time_t now;
 	bool online;
+	int n;
 
 	if ((r = fed_resolve(ctx, ctx->argv[0], "message", &to, addr)) ==
 	    FED_R_ERROR || cmd_text_too_long(ctx, text))
@@ -61,8 +63,9 @@ cmd_msgto(struct cmd_ctx *ctx)
 	st->dm_seq = seq;
 	timefmt_format(now, when);
 	if (online) {
-		conn_printf(to->session->conn, "* %s %s %s %s\n", PROTO_EV_MSG,
-		    from, when, text);
+		if ((n = proto_ev_msg_encode(ev, sizeof(ev), from, when,
+		    text)) > 0)
+			conn_write(to->session->conn, ev, (size_t)n);
 		cmd_ok(ctx, "Message sent to %s at %s", to->name, when);
 		return;
 	}
@@ -93,12 +96,14 @@ cmd_offline_fill(struct conn *c, void *arg)
 	struct cmd_offline_stream *os = arg;
 	struct state *st = os->s->srv->state;
 	const struct offline_msg *m;
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX + 1];
+	int n;
 
 	if ((m = offline_next(st->offline, os->s->name, os->last)) == NULL)
 		return true;
-	conn_printf(c, "* %s %s %s %s\n", PROTO_EV_MSG, m->from,
-	    timefmt_format(m->time, when), m->text);
+	if ((n = proto_ev_msg_encode(ev, sizeof(ev), m->from,
+	    timefmt_format(m->time, when), m->text)) > 0)
+		conn_write(c, ev, (size_t)n);
 	os->last = m->seq;
 	os->count++;
 	return false;
@@ -134,13 +139,15 @@ cmd_deliver_offline(struct session *s)
 {
 	struct state *st = s->srv->state;
 	struct cmd_offline_stream *os;
+	char ev[PROTO_LINE_MAX + 1];
 	size_t n;
+	int len;
 
 	n = offline_count_for(st->offline, s->name);
 	if (n == 0)
 		return;
-	conn_printf(s->conn, "* %s %zu message%s arrived while you were "
-	    "offline\n", PROTO_EV_INFO, n, n == 1 ? "" : "s");
+	if ((len = proto_ev_offcount_encode(ev, sizeof(ev), n)) > 0)
+		conn_write(s->conn, ev, (size_t)len);
 	if ((os = calloc(1, sizeof(*os))) == NULL) {
 		log_warnx("%s: out of memory; waiting messages stay queued",
 		    s->name);
@@ -157,16 +164,14 @@ cmd_broadcast(struct cmd_ctx *ctx)
 	struct state *st = ctx->srv->state;
 	struct session *o;
 	const char *from = ctx->s->name, *text = ctx->argv[0];
-	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX];
+	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX + 1];
 	int sent = 0, refused = 0, n;
 
 	if (cmd_text_too_long(ctx, text))
 		return;
 	timefmt_format(time(NULL), when);
-	/* One event line for every recipient, formatted once. */
-	n = snprintf(ev, sizeof(ev), "* %s %s %s %s\n", PROTO_EV_BCAST, from,
-	    when, text);
-	if (n < 0 || (size_t)n >= sizeof(ev))
+	/* One event line for every recipient, encoded once. */
+	if ((n = proto_ev_bcast_encode(ev, sizeof(ev), from, when, text)) < 0)
 		n = 0;
 	TAILQ_FOREACH(o, &ctx->srv->active, active_entry) {
 		if (o == ctx->s || conn_closing(o->conn))
@@ -221,8 +226,9 @@ cmd_block(struct cmd_ctx *ctx)
 {
 	struct state *st = ctx->srv->state;
 	struct account *who = NULL;
-	char addr[PROTO_ADDR_MAX + 1];
+	char addr[PROTO_ADDR_MAX + 1], ev[PROTO_LINE_MAX + 1];
 	const char *name;
+	int n;
 
 	if ((name = cmd_block_target(ctx, "block", &who, addr)) == NULL)
 		return;
@@ -240,9 +246,9 @@ cmd_block(struct cmd_ctx *ctx)
 		return;
 	}
 	/* To the blocked user the blocker leaves the list (no logout). */
-	if (who != NULL && cmd_online(who))
-		conn_printf(who->session->conn, "* %s %s %s\n",
-		    PROTO_EV_OFFLINE, ctx->s->name, PROTO_OFF_HIDDEN);
+	if (who != NULL && cmd_online(who) && (n = proto_ev_offline_encode(ev,
+	    sizeof(ev), ctx->s->name, PROTO_OFF_HIDDEN)) > 0)
+		conn_write(who->session->conn, ev, (size_t)n);
 	cmd_ok(ctx, "%s is blocked", name);
 }
 
@@ -268,11 +274,13 @@ cmd_unblock(struct cmd_ctx *ctx)
 		return;
 	}
 	if (who != NULL && cmd_online(who)) {
-		char when[TIMEFMT_LEN];
+		char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX + 1];
+		int n;
 
-		conn_printf(who->session->conn, "* %s %s %s %d %s\n",
-		    PROTO_EV_ONLINE, ctx->s->name, conn_ip(ctx->s->conn),
-		    ctx->s->udp_port, timefmt_format(ctx->s->login_time, when));
+		if ((n = proto_ev_online_encode(ev, sizeof(ev), ctx->s->name,
+		    conn_ip(ctx->s->conn), ctx->s->udp_port,
+		    timefmt_format(ctx->s->login_time, when))) > 0)
+			conn_write(who->session->conn, ev, (size_t)n);
 	}
 	cmd_ok(ctx, "%s is unblocked", name);
 }

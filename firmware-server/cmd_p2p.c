@@ -26,6 +26,7 @@
 #include "cmd.h"
 #include "conn.h"
 #include "log.h"
+#include "proto_ev.h"
 #include "server.h"
 #include "session.h"
 #include "state.h"
@@ -119,9 +120,10 @@ cmd_sendfile(struct cmd_ctx *ctx)
 	struct account *to;
 	struct session *r;
 	const char *name = ctx->argv[2];
-	char secret[PROTO_SECRET_HEX + 1];
+	char secret[PROTO_SECRET_HEX + 1], ev[PROTO_LINE_MAX + 1];
 	long long size;
 	unsigned long xid;
+	int n;
 
 	if (proto_parse_int(ctx->argv[1], 0, 0x7fffffffffffffffLL, &size) ==
 	    -1) {
@@ -149,10 +151,13 @@ cmd_sendfile(struct cmd_ctx *ctx)
 	xid = ++cmd_p2p_next_xid & 0xffffffffUL;
 	if (xid == 0)
 		xid = cmd_p2p_next_xid = 1;
-	conn_printf(r->conn, "* %s %s %lu %lld %s %d %s %s\n",
-	    PROTO_EV_FILEOFFER, ctx->s->name, xid, size, conn_ip(ctx->s->conn),
-	    ctx->s->udp_port, secret, name);
-	cmd_ok(ctx, "%lu %s %d %s", xid, conn_ip(r->conn), r->udp_port, secret);
+	if ((n = proto_ev_fileoffer_encode(ev, sizeof(ev), ctx->s->name, xid,
+	    size, conn_ip(ctx->s->conn), ctx->s->udp_port, secret, name)) > 0)
+		conn_write(r->conn, ev, (size_t)n);
+	/* It fits: the fields are bounded, ev holds a whole line. */
+	proto_ev_fileok_encode(ev, sizeof(ev), xid, conn_ip(r->conn),
+	    r->udp_port, secret);
+	cmd_ok(ctx, "%s", ev);
 	snprintf(ctx->note, sizeof(ctx->note), "file %lu to %s, %lld bytes",
 	    xid, to->name, size);
 	explicit_bzero(secret, sizeof(secret));
@@ -206,7 +211,9 @@ cmd_privreq(struct cmd_ctx *ctx)
 {
 	struct account *to;
 	struct cmd_p2p_priv *p = NULL;
+	char ev[PROTO_LINE_MAX + 1];
 	size_t i;
+	int n;
 
 	if ((to = cmd_p2p_peer(ctx, ctx->argv[0], "chat privately with")) ==
 	    NULL)
@@ -244,8 +251,9 @@ cmd_privreq(struct cmd_ctx *ctx)
 	p->state = CMD_P2P_PRIV_ASKED;
 	snprintf(p->from, sizeof(p->from), "%s", ctx->s->name);
 	snprintf(p->to, sizeof(p->to), "%s", to->name);
-	conn_printf(to->session->conn, "* %s %s %s\n", PROTO_EV_PRIVASK,
-	    p->from, p->secret);
+	if ((n = proto_ev_privask_encode(ev, sizeof(ev), p->from,
+	    p->secret)) > 0)
+		conn_write(to->session->conn, ev, (size_t)n);
 	cmd_ok(ctx, "Asked %s for a private chat; waiting for the answer",
 	    to->name);
 }
@@ -259,6 +267,8 @@ cmd_privanswer(struct cmd_ctx *ctx)
 	const char *who = ctx->argv[0], *ans = ctx->argv[1];
 	long long port = 0;
 	bool yes = strcmp(ans, "yes") == 0;
+	char ev[PROTO_LINE_MAX + 1];
+	int n;
 
 	if ((!yes && strcmp(ans, "no") != 0) || (yes && (ctx->argc != 3 ||
 	    proto_parse_int(ctx->argv[2], 1, 65535, &port) == -1)) ||
@@ -280,17 +290,15 @@ cmd_privanswer(struct cmd_ctx *ctx)
 		cmd_err(ctx, PROTO_E_OFFLINE, "%s is offline", who);
 		return;
 	}
+	if ((n = proto_ev_privreply_encode(ev, sizeof(ev), ctx->s->name, yes,
+	    conn_ip(ctx->s->conn), (int)port, p->secret)) > 0)
+		conn_write(from->session->conn, ev, (size_t)n);
 	if (!yes) {
-		conn_printf(from->session->conn, "* %s %s no\n",
-		    PROTO_EV_PRIVREPLY, ctx->s->name);
 		cmd_p2p_priv_free(p);
 		cmd_ok(ctx, "Private chat with %s declined", who);
 		return;
 	}
 	p->state = CMD_P2P_PRIV_OPEN;
-	conn_printf(from->session->conn, "* %s %s yes %s %lld %s\n",
-	    PROTO_EV_PRIVREPLY, ctx->s->name, conn_ip(ctx->s->conn), port,
-	    p->secret);
 	cmd_ok(ctx, "Private chat with %s accepted", who);
 }
 
@@ -301,6 +309,8 @@ cmd_privstop(struct cmd_ctx *ctx)
 	struct cmd_p2p_priv *p;
 	struct account *peer;
 	const char *other;
+	char ev[PROTO_LINE_MAX + 1];
+	int n;
 
 	p = cmd_p2p_priv_find(ctx->s->name, ctx->argv[0]);
 	if (p == NULL) {
@@ -310,9 +320,9 @@ cmd_privstop(struct cmd_ctx *ctx)
 	}
 	other = strcmp(p->from, ctx->s->name) == 0 ? p->to : p->from;
 	peer = accounts_find(ctx->srv->accounts, other);
-	if (peer != NULL && cmd_online(peer))
-		conn_printf(peer->session->conn, "* %s %s stopped\n",
-		    PROTO_EV_PRIVEND, ctx->s->name);
+	if (peer != NULL && cmd_online(peer) && (n = proto_ev_privend_encode(ev,
+	    sizeof(ev), ctx->s->name, "stopped")) > 0)
+		conn_write(peer->session->conn, ev, (size_t)n);
 	cmd_ok(ctx, "Private chat with %s stopped", other);
 	cmd_p2p_priv_free(p);
 }
@@ -327,7 +337,9 @@ cmd_p2p_session_closed(struct session *s, const char *why)
 	struct cmd_p2p_priv *p;
 	struct account *peer;
 	const char *other;
+	char ev[PROTO_LINE_MAX + 1];
 	size_t i;
+	int n;
 
 	for (i = 0; i < CMD_P2P_PRIV_MAX; i++) {
 		p = &cmd_p2p_privs[i];
@@ -342,11 +354,13 @@ cmd_p2p_session_closed(struct session *s, const char *why)
 		    peer->session != s) {
 			if (p->state == CMD_P2P_PRIV_ASKED && strcmp(p->from,
 			    s->name) != 0)
-				conn_printf(peer->session->conn, "* %s %s no\n",
-				    PROTO_EV_PRIVREPLY, s->name);
+				n = proto_ev_privreply_encode(ev, sizeof(ev),
+				    s->name, false, NULL, 0, NULL);
 			else
-				conn_printf(peer->session->conn, "* %s %s %s\n",
-				    PROTO_EV_PRIVEND, s->name, why);
+				n = proto_ev_privend_encode(ev, sizeof(ev),
+				    s->name, why);
+			if (n > 0)
+				conn_write(peer->session->conn, ev, (size_t)n);
 		}
 		cmd_p2p_priv_free(p);
 	}

@@ -70,22 +70,38 @@ cmd_address_lockout(struct cmd_ctx *ctx, bool create)
 }
 
 /*
+ * Seconds (rounded up) a block has left.  The generations' sentences stay
+ * word for word; the " (in N s)" after them is ours, so that a user knows
+ * how long to wait.
+ */
+static long long
+cmd_block_left_s(const struct lockout *lk)
+{
+	return (lockout_remaining_ms(lk, mono_now_ms()) + 999) / 1000;
+}
+
+/*
  * Why the session may not log in now, or NULL: its address or its name
- * is blocked.  Checked when PASS arrives, again when its turn in the gate
- * comes and again when its hash comes back, so that attempts that overlap
- * end as if they had come one by one.
+ * is blocked (*left_s: for how many more seconds).  Checked when PASS
+ * arrives, again when its turn in the gate comes and again when its hash
+ * comes back, so that attempts that overlap end as if they had come one
+ * by one.
  */
 static const char *
 cmd_login_refusal(struct cmd_ctx *ctx, struct account *acct,
-    const char *name)
+    const char *name, long long *left_s)
 {
 	struct lockout *lk = cmd_address_lockout(ctx, false);
 
-	if (lk != NULL && lockout_blocked(lk, mono_now_ms()))
+	if (lk != NULL && lockout_blocked(lk, mono_now_ms())) {
+		*left_s = cmd_block_left_s(lk);
 		return MSG_ADDR_BLOCKED;
+	}
 	lk = cmd_lockout_of(ctx->srv, acct, name, false);
-	if (lk != NULL && lockout_blocked(lk, mono_now_ms()))
+	if (lk != NULL && lockout_blocked(lk, mono_now_ms())) {
+		*left_s = cmd_block_left_s(lk);
 		return MSG_BLOCKED;
+	}
 	return NULL;
 }
 
@@ -93,12 +109,13 @@ cmd_login_refusal(struct cmd_ctx *ctx, struct account *acct,
 static bool
 cmd_refuse_login(struct cmd_ctx *ctx, struct account *acct, const char *name)
 {
-	const char *why = cmd_login_refusal(ctx, acct, name);
+	long long left_s = 0;
+	const char *why = cmd_login_refusal(ctx, acct, name, &left_s);
 
 	if (why == NULL)
 		return false;
 	session_enter_state(ctx->s, SESS_USER);
-	cmd_err(ctx, PROTO_E_BLOCKED, "%s", why);
+	cmd_err(ctx, PROTO_E_BLOCKED, "%s (in %lld s)", why, left_s);
 	return true;
 }
 
@@ -171,7 +188,8 @@ cmd_pass_result(struct cmd_ctx *ctx, struct account *acct, bool ok)
 		log_info("%s: %d failed logins, blocked for %d s", s->name,
 		    srv->cfg.attempts, srv->cfg.block_seconds);
 		session_enter_state(s, SESS_USER);
-		cmd_err(ctx, PROTO_E_BLOCKED, MSG_NOW_BLOCKED);
+		cmd_err(ctx, PROTO_E_BLOCKED, "%s (in %lld s)",
+		    MSG_NOW_BLOCKED, cmd_block_left_s(lk));
 		return;
 	}
 	cmd_err(ctx, PROTO_E_AUTH, MSG_BAD_PASS);

@@ -7,6 +7,7 @@
 #include "conn.h"
 #include "fed.h"
 #include "history.h"
+#include "proto_ev.h"
 #include "server.h"
 #include "session.h"
 #include "timefmt.h"
@@ -27,12 +28,13 @@ static void
 cmd_who_remote(const struct fed_user_view *u, void *arg)
 {
 	struct cmd_who_walk *w = arg;
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], line[PROTO_LINE_MAX];
 
 	if (!u->online)
 		return;
-	cmd_data(w->ctx, "%s %s %d %s", u->addr, u->ip, u->udp,
-	    timefmt_format(u->login_time, when));
+	if (proto_ev_who_encode(line, sizeof(line), u->addr, u->ip, u->udp,
+	    timefmt_format(u->login_time, when)) > 0)
+		cmd_data(w->ctx, "%s", line);
 	w->n++;
 }
 
@@ -41,16 +43,14 @@ static void
 cmd_whosince_remote(const struct fed_user_view *u, void *arg)
 {
 	struct cmd_who_walk *w = arg;
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], line[PROTO_LINE_MAX];
 
 	if (!history_seen_within(u->online, u->last_seen_ms, w->now,
 	    w->secs * 1000))
 		return;
-	if (u->online)
-		cmd_data(w->ctx, "%s online", u->addr);
-	else
-		cmd_data(w->ctx, "%s %s", u->addr,
-		    timefmt_format(u->last_seen, when));
+	if (proto_ev_since_encode(line, sizeof(line), u->addr, u->online,
+	    u->online ? NULL : timefmt_format(u->last_seen, when)) > 0)
+		cmd_data(w->ctx, "%s", line);
 	w->n++;
 }
 
@@ -60,15 +60,17 @@ cmd_who(struct cmd_ctx *ctx)
 {
 	struct session *o;
 	struct cmd_who_walk w;
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], line[PROTO_LINE_MAX];
 	int n = 0;
 
 	TAILQ_FOREACH(o, &ctx->srv->active, active_entry) {
 		if (o == ctx->s || conn_closing(o->conn) ||
 		    !session_visible(ctx->s, o->acct))
 			continue;
-		cmd_data(ctx, "%s %s %d %s", o->name, conn_ip(o->conn),
-		    o->udp_port, timefmt_format(o->login_time, when));
+		if (proto_ev_who_encode(line, sizeof(line), o->name,
+		    conn_ip(o->conn), o->udp_port,
+		    timefmt_format(o->login_time, when)) > 0)
+			cmd_data(ctx, "%s", line);
 		n++;
 	}
 	w.ctx = ctx;
@@ -87,7 +89,7 @@ cmd_whosince(struct cmd_ctx *ctx)
 {
 	struct accounts *accts = ctx->srv->accounts;
 	struct account *a;
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], line[PROTO_LINE_MAX];
 	long long secs;
 	int64_t now = mono_now_ms();
 	struct cmd_who_walk w;
@@ -107,11 +109,9 @@ cmd_whosince(struct cmd_ctx *ctx)
 		    !history_seen_within(online, a->last_logout_ms, now,
 		    secs * 1000))
 			continue;
-		if (online)
-			cmd_data(ctx, "%s online", a->name);
-		else
-			cmd_data(ctx, "%s %s", a->name,
-			    timefmt_format(a->last_logout, when));
+		if (proto_ev_since_encode(line, sizeof(line), a->name, online,
+		    online ? NULL : timefmt_format(a->last_logout, when)) > 0)
+			cmd_data(ctx, "%s", line);
 		n++;
 	}
 	w.ctx = ctx;

@@ -12,7 +12,6 @@
  * own stale records cleans them up.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include "fed_int.h"
 #include "fed_link.h"
 #include "log.h"
+#include "proto_ev.h"
 #include "server.h"
 #include "session.h"
 #include "timefmt.h"
@@ -100,23 +100,18 @@ fed_epoch(void)
 	return F.epoch;
 }
 
-/* Queue an event line to every logged-in local user. */
+/* Queue an encoded event line (len bytes, none when -1) to every
+   logged-in local user. */
 static void
-fed_event_all(const char *fmt, ...)
+fed_event_all(const char *ev, int len)
 {
 	struct session *s;
-	char line[PROTO_LINE_MAX];
-	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line))
+	if (len <= 0)
 		return;
 	TAILQ_FOREACH(s, &F.srv->active, active_entry)
 		if (!conn_closing(s->conn))
-			conn_write(s->conn, line, (size_t)n);
+			conn_write(s->conn, ev, (size_t)len);
 }
 
 /* Publish r on its topic. */
@@ -166,23 +161,23 @@ fed_user_update(struct fed_user *u)
 {
 	bool shown = u->present && u->board->online &&
 	    strcmp(u->epoch, u->board->epoch) == 0;
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], addr[PROTO_ADDR_MAX + 1],
+	    ev[PROTO_LINE_MAX + 1];
 
 	if (shown == u->shown)
 		return;
 	u->shown = shown;
+	snprintf(addr, sizeof(addr), "%s@%s", u->name, u->board->name);
 	if (shown) {
-		fed_event_all("* %s %s@%s %s %d %s\n", PROTO_EV_ONLINE, u->name,
-		    u->board->name, u->ip, u->udp,
-		    timefmt_format(u->login_time, when));
+		fed_event_all(ev, proto_ev_online_encode(ev, sizeof(ev), addr,
+		    u->ip, u->udp, timefmt_format(u->login_time, when)));
 		log_info("federation: %s@%s is online", u->name,
 		    u->board->name);
 	} else {
 		u->last_seen = time(NULL);
 		u->last_seen_ms = mono_now_ms();
-		fed_event_all("* %s %s@%s %s\n", PROTO_EV_OFFLINE, u->name,
-		    u->board->name, u->present ? SESS_OFF_LOST :
-		    SESS_OFF_LOGOUT);
+		fed_event_all(ev, proto_ev_offline_encode(ev, sizeof(ev), addr,
+		    u->present ? SESS_OFF_LOST : SESS_OFF_LOGOUT));
 		log_info("federation: %s@%s is offline", u->name,
 		    u->board->name);
 	}

@@ -36,6 +36,7 @@
 #include "fed_msg_int.h"
 #include "log.h"
 #include "offline.h"
+#include "proto_ev.h"
 #include "server.h"
 #include "session.h"
 #include "state.h"
@@ -374,8 +375,9 @@ fed_deliver(const struct fed_rec *r, const char *from)
 	struct state *st = fed_m.srv->state;
 	struct account *a;
 	struct session *s;
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX + 1];
 	time_t t = (time_t)r->time;
+	int n;
 
 	if ((a = accounts_find(fed_m.srv->accounts, r->to)) == NULL)
 		return FED_ACK_NOUSER;
@@ -396,8 +398,9 @@ fed_deliver(const struct fed_rec *r, const char *from)
 		 * origin resends, or neither.  Held, a crash after the write
 		 * but before the sync would keep the record and lose the line.
 		 */
-		conn_printf(s->conn, "* %s %s %s %s\n", PROTO_EV_MSG, from,
-		    timefmt_format(t, when), r->text);
+		if ((n = proto_ev_msg_encode(ev, sizeof(ev), from,
+		    timefmt_format(t, when), r->text)) > 0)
+			conn_write(s->conn, ev, (size_t)n);
 		return FED_ACK_OK;
 	}
 	if (offline_add(st->offline, st->dm_seq, t, from, a->name,
@@ -545,13 +548,15 @@ fed_refused(const struct fed_peer *p, const struct fed_out *o,
 	const char *why = status == FED_ACK_NOUSER ? "there is no such user" :
 	    status == FED_ACK_BLOCKED ? "they have blocked you" :
 	    "too many messages wait for them";
+	char to[PROTO_ADDR_MAX + 1], ev[PROTO_LINE_MAX + 1];
+	int n;
 
 	log_info("federation: %s's message to %s@%s was refused: %s", o->from,
 	    o->to, p->name, fed_ack_name(status));
-	if (a != NULL && cmd_online(a))
-		conn_printf(a->session->conn, "* %s Your message to %s@%s "
-		    "could not be delivered: %s\n", PROTO_EV_INFO, o->to,
-		    p->name, why);
+	snprintf(to, sizeof(to), "%s@%s", o->to, p->name);
+	if (a != NULL && cmd_online(a) && (n = proto_ev_undelivered_encode(ev,
+	    sizeof(ev), to, why)) > 0)
+		conn_write(a->session->conn, ev, (size_t)n);
 }
 
 /* An acknowledgement from a home board. */
@@ -605,9 +610,10 @@ void
 fed_msg_on_bcast(const struct fed_rec *r)
 {
 	struct state *st = fed_m.srv->state;
-	char from[PROTO_ADDR_MAX + 1], when[TIMEFMT_LEN];
+	char from[PROTO_ADDR_MAX + 1], when[TIMEFMT_LEN], ev[PROTO_LINE_MAX + 1];
 	struct fed_peer *p;
 	struct session *s;
+	int n;
 
 	if ((p = fed_peer_get(r->board, true)) == NULL)
 		return;
@@ -617,11 +623,13 @@ fed_msg_on_bcast(const struct fed_rec *r)
 	p->bc_last = r->seq;
 	snprintf(from, sizeof(from), "%s@%s", r->user, r->board);
 	timefmt_format((time_t)r->time, when);
+	if ((n = proto_ev_bcast_encode(ev, sizeof(ev), from, when,
+	    r->text)) <= 0)
+		return;
 	TAILQ_FOREACH(s, &fed_m.srv->active, active_entry) {
 		if (conn_closing(s->conn) ||
 		    blocks_has(st->blocks, s->name, from))
 			continue;
-		conn_printf(s->conn, "* %s %s %s %s\n", PROTO_EV_BCAST, from,
-		    when, r->text);
+		conn_write(s->conn, ev, (size_t)n);
 	}
 }

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "proto_ev.h"
 #include "reload.h"
 #include "server.h"
 #include "session.h"
@@ -161,9 +162,8 @@ server_listen(const char *addr, int port)
 static void
 server_accept_starved(int lfd, struct server *srv)
 {
-	static const char busy[] = "* BYE limit the server is out of "
-	    "resources; try again later\n";
-	int fd;
+	char busy[PROTO_LINE_MAX + 1];
+	int fd, n;
 
 	log_warnx("accept: out of file descriptors (%d sessions); refusing "
 	    "a connection", srv->nsessions);
@@ -172,7 +172,9 @@ server_accept_starved(int lfd, struct server *srv)
 	close(server_spare_fd);
 	server_spare_fd = -1;
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
-		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL) == -1)
+		n = proto_ev_bye_encode(busy, sizeof(busy), PROTO_E_LIMIT,
+		    "the server is out of resources; try again later");
+		if (n > 0 && send(fd, busy, (size_t)n, MSG_NOSIGNAL) == -1)
 			(void)0;
 		close(fd);
 	}
@@ -186,9 +188,8 @@ server_accept(int lfd, short revents, void *arg)
 	struct server *srv = arg;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, i;
-	static const char full[] = "* BYE limit the server is full; "
-	    "try again later\n";
+	char full[PROTO_LINE_MAX + 1];
+	int fd, i, n;
 
 	/* A bounded batch per pass keeps one burst from starving the rest. */
 	for (i = 0; i < 64; i++) {
@@ -206,7 +207,10 @@ server_accept(int lfd, short revents, void *arg)
 		if (srv->nsessions >= srv->cfg.max_clients) {
 			log_warnx("refused a connection: %d clients (max_clients)",
 			    srv->nsessions);
-			if (send(fd, full, sizeof(full) - 1, MSG_NOSIGNAL) == -1)
+			n = proto_ev_bye_encode(full, sizeof(full),
+			    PROTO_E_LIMIT, "the server is full; try again later");
+			if (n > 0 && send(fd, full, (size_t)n, MSG_NOSIGNAL) ==
+			    -1)
 				(void)0;
 			close(fd);
 			continue;

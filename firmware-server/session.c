@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "heap.h"
 #include "log.h"
+#include "proto_ev.h"
 #include "server.h"
 #include "session.h"
 #include "store.h"
@@ -106,6 +107,7 @@ session_accept(struct server *srv, int fd, const struct sockaddr *sa,
     bool tls)
 {
 	struct session *s;
+	char ev[PROTO_LINE_MAX + 1];
 	int n;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -126,10 +128,11 @@ session_accept(struct server *srv, int fd, const struct sockaddr *sa,
 		log_warnx("[%s]: %d connections not logged in "
 		    "(address_pending); refusing another", conn_ip(s->conn), n);
 		s->off_reason = SESS_OFF_LOST;
-		if (!tls)	/* before a handshake a TLS peer reads noise */
-			conn_line(s->conn, "* " PROTO_EV_BYE " limit too many "
-			    "connections from your address have not logged "
-			    "in; try again later", NULL, NULL);
+		/* Before a handshake a TLS peer reads noise. */
+		if (!tls && (n = proto_ev_bye_encode(ev, sizeof(ev),
+		    PROTO_E_LIMIT, "too many connections from your address "
+		    "have not logged in; try again later")) > 0)
+			conn_write(s->conn, ev, (size_t)n);
 		conn_close(s->conn, "address_pending");
 		return 0;
 	}
@@ -139,7 +142,9 @@ session_accept(struct server *srv, int fd, const struct sockaddr *sa,
 		conn_close(s->conn, "out of memory");
 		return 0;	/* freed at the end of the pass, nothing sent */
 	}
-	conn_line(s->conn, PROTO_GREETING, NULL, NULL);
+	if ((n = proto_ev_hello_encode(ev, sizeof(ev), PROTO_EV_SERVER,
+	    PROTO_VERSION)) > 0)
+		conn_write(s->conn, ev, (size_t)n);
 	log_debug("[%s] connected (%d sessions)", conn_ip(s->conn),
 	    srv->nsessions);
 	return 0;
@@ -166,27 +171,18 @@ session_visible(const struct session *viewer, const struct account *subject)
 	    viewer->name);
 }
 
-/* Queue "* NAME TEXT" to the visible active users other than s. */
+/* Queue an encoded event to the visible active users other than s. */
 void
-session_broadcast_event(struct session *s, const char *fmt, ...)
+session_broadcast_event(struct session *s, const char *ev, int len)
 {
 	struct session *o;
-	char line[PROTO_LINE_MAX];
-	va_list ap;
-	int n;
 
-	/* Formatted once, "* " in front and LF behind, for every recipient. */
-	line[0] = '*';
-	line[1] = ' ';
-	va_start(ap, fmt);
-	n = vsnprintf(line + 2, sizeof(line) - 3, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) - 3)
+	/* Encoded once by the caller, for every recipient. */
+	if (len <= 0)
 		return;
-	line[n + 2] = '\n';
 	TAILQ_FOREACH(o, &s->srv->active, active_entry) {
 		if (o != s && session_visible(o, s->acct))
-			conn_write(o->conn, line, (size_t)n + 3);
+			conn_write(o->conn, ev, (size_t)len);
 	}
 	heap_trim_soon();
 }
@@ -212,7 +208,7 @@ session_login(struct session *s, struct account *acct)
 {
 	struct server *srv = s->srv;
 	const struct cmd_feature *f;
-	char when[TIMEFMT_LEN];
+	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX + 1];
 
 	s->acct = acct;
 	acct->session = s;
@@ -224,8 +220,9 @@ session_login(struct session *s, struct account *acct)
 	TAILQ_INSERT_TAIL(&srv->active, s, active_entry);
 	srv->nactive++;
 	userlog_changed(srv);	/* written by session_pass_end() */
-	session_broadcast_event(s, "%s %s %s %d %s", PROTO_EV_ONLINE, s->name,
-	    conn_ip(s->conn), s->udp_port, timefmt_format(s->login_time, when));
+	session_broadcast_event(s, ev, proto_ev_online_encode(ev, sizeof(ev),
+	    s->name, conn_ip(s->conn), s->udp_port,
+	    timefmt_format(s->login_time, when)));
 	for (f = srv->features; f != NULL && f->name != NULL; f++)
 		if (f->login != NULL)
 			f->login(s);
@@ -237,9 +234,12 @@ session_login(struct session *s, struct account *acct)
 void
 session_idle_notice(struct session *s)
 {
-	if (s->srv->cfg.idle_timeout > 0)
-		conn_printf(s->conn, "* %s %d\n", PROTO_EV_IDLE,
-		    s->srv->cfg.idle_timeout);
+	char ev[PROTO_LINE_MAX + 1];
+	int n;
+
+	if (s->srv->cfg.idle_timeout > 0 && (n = proto_ev_idle_encode(ev,
+	    sizeof(ev), s->srv->cfg.idle_timeout)) > 0)
+		conn_write(s->conn, ev, (size_t)n);
 }
 
 /* A command: restart the idle timer. */
@@ -255,10 +255,14 @@ void
 session_end(struct session *s, const char *off_reason, const char *code,
     const char *text)
 {
+	char ev[PROTO_LINE_MAX + 1];
+	int n;
+
 	if (s->off_reason == NULL)
 		s->off_reason = off_reason;
-	if (code != NULL)
-		conn_printf(s->conn, "* %s %s %s\n", PROTO_EV_BYE, code, text);
+	if (code != NULL && (n = proto_ev_bye_encode(ev, sizeof(ev), code,
+	    text)) > 0)
+		conn_write(s->conn, ev, (size_t)n);
 	session_timer_stop(s);
 	conn_close(s->conn, off_reason);
 	heap_trim_soon();	/* its memory is freed this pass */
@@ -301,9 +305,13 @@ static void
 session_broken(void *owner, enum proto_err err)
 {
 	struct session *s = owner;
+	char text[128], ev[PROTO_LINE_MAX + 1];
+	int n;
 
-	conn_printf(s->conn, "* ERR %s %s (limit %d bytes)\n", PROTO_E_PROTO,
-	    proto_strerror(err), PROTO_LINE_MAX);
+	snprintf(text, sizeof(text), "%s (limit %d bytes)", proto_strerror(err),
+	    PROTO_LINE_MAX);
+	if ((n = proto_ev_err_encode(ev, sizeof(ev), PROTO_E_PROTO, text)) > 0)
+		conn_write(s->conn, ev, (size_t)n);
 	log_warnx("%s: %s, closing the connection", session_who(s),
 	    proto_strerror(err));
 	session_end(s, SESS_OFF_LOST, NULL, NULL);
@@ -317,6 +325,7 @@ session_closed(void *owner, const char *reason)
 	struct server *srv = s->srv;
 	const char *why = s->off_reason ? s->off_reason : SESS_OFF_LOST;
 	const struct cmd_feature *f;
+	char ev[PROTO_LINE_MAX + 1];
 
 	session_timer_stop(s);
 	for (f = srv->features; f != NULL && f->name != NULL; f++)
@@ -336,8 +345,8 @@ session_closed(void *owner, const char *reason)
 			/* Written by session_pass_end(), which server_run()
 			   calls right after conn_pass_end(). */
 			userlog_changed(srv);
-			session_broadcast_event(s, "%s %s %s", PROTO_EV_OFFLINE,
-			    s->name, why);
+			session_broadcast_event(s, ev, proto_ev_offline_encode(ev,
+			    sizeof(ev), s->name, why));
 		}
 		log_info("%s logged out (%s; connection: %s; %d active)",
 		    s->name, why, reason, srv->nactive);
@@ -395,9 +404,13 @@ void
 session_bye_all(struct server *srv, const char *code, const char *text)
 {
 	struct session *s;
+	char ev[PROTO_LINE_MAX + 1];
+	int n;
 
+	if ((n = proto_ev_bye_encode(ev, sizeof(ev), code, text)) <= 0)
+		return;
 	TAILQ_FOREACH(s, &srv->pending, timer_entry)
-		conn_printf(s->conn, "* %s %s %s\n", PROTO_EV_BYE, code, text);
+		conn_write(s->conn, ev, (size_t)n);
 	TAILQ_FOREACH(s, &srv->active, active_entry)
-		conn_printf(s->conn, "* %s %s %s\n", PROTO_EV_BYE, code, text);
+		conn_write(s->conn, ev, (size_t)n);
 }

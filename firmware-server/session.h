@@ -95,9 +95,10 @@ const char	*session_who(const struct session *s);
  */
 bool		 session_visible(const struct session *viewer,
 		     const struct account *subject);
-/* Queue an event line "* NAME TEXT" to every visible active user but s. */
-void		 session_broadcast_event(struct session *s, const char *fmt, ...)
-		     __attribute__((format(printf, 2, 3)));
+/* Queue an encoded event line (len bytes, LF included; nothing when len
+   is -1) to every visible active user but s. */
+void		 session_broadcast_event(struct session *s, const char *ev,
+		     int len);
 /*
  * Once per loop pass: write userlog.txt if the active list changed, give
  * freed heap back when due.  Returns ms until it is next due, or -1.

@@ -18,6 +18,8 @@ SUITES_client
 SUITES_e2e
 #undef SUITE
 
+/* The proto suite's case for events (tests/unit/check_proto_ev.c). */
+TCase	*tcase_proto_ev(void);
 /* The p2p suite's second test case (tests/unit/check_p2p_io.c). */
 TCase	*tcase_p2p_io(void);
 

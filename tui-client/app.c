@@ -16,15 +16,10 @@
 #include "mono.h"
 #include "app.h"
 #include "app_priv.h"
-#include "ask.h"
-#include "cmds.h"
-#include "msgs.h"
-#include "p2p.h"
-#include "privchat.h"
-#include "who.h"
-#include "edge.h"
+#include "feature.h"
 #include "log.h"
 #include "net.h"
+#include "proto_ev.h"
 #include "sanitize.h"
 
 static const char *const app_state_names[] = {
@@ -34,7 +29,8 @@ static const char *const app_state_names[] = {
 	[APP_S_NEWPASS] = "newpass",	[APP_S_CONFIRM] = "confirm",
 	[APP_S_REGISTER] = "register",	[APP_S_ACTIVE] = "active",
 	[APP_S_LOGOUT] = "logout",	[APP_S_CLOSING] = "closing",
-	[APP_S_WAIT] = "wait",		[APP_S_OFFLINE] = "offline",
+	[APP_S_WAIT] = "wait",		[APP_S_DIAL] = "dial",
+	[APP_S_OFFLINE] = "offline",
 	[APP_S_DONE] = "done",
 };
 
@@ -47,7 +43,7 @@ static void	 app_err_line(struct app *a, const struct proto_msg *msg);
 static void	 app_ok_line(struct app *a, const struct proto_msg *msg);
 static bool	 app_code_is(const struct proto_msg *msg, const char *code);
 static void	 app_activate(struct app *a, const struct proto_msg *msg);
-static void	 app_event_bye(struct app *a, char *text);
+static void	 app_event_bye(struct app *a, const struct proto_ev_code *bye);
 static void	 app_input_newpass(struct app *a, const char *line);
 static void	 app_input_confirm(struct app *a, const char *line);
 static app_reply_fn app_reply_hello;
@@ -67,9 +63,10 @@ static app_reply_fn *const app_reply_handlers[APP_REQ_COUNT] = {
 	[APP_REQ_HOOK] = app_reply_hook_call,
 };
 
-/* A client on the connected socket fd. */
+/* A client on the connected socket fd, with these feature modules. */
 struct app *
-app_new(struct model *m, int fd, unsigned udp_port)
+app_new(struct model *m, int fd, unsigned udp_port,
+    const struct feature *const *features)
 {
 	struct app *a;
 
@@ -81,6 +78,7 @@ app_new(struct model *m, int fd, unsigned udp_port)
 	}
 	a->model = m;
 	a->udp_port = udp_port;
+	a->features = features;
 	app_enter_state(a, APP_S_GREETING);
 	return a;
 }
@@ -89,17 +87,21 @@ app_new(struct model *m, int fd, unsigned udp_port)
 void
 app_free(struct app *a)
 {
+	const struct feature *const *f;
+
 	if (a == NULL)
 		return;
 	app_wipe(a);
 	/* Peers are told; partial received files are removed. */
-	p2p_shutdown(a);
-	privchat_shutdown(a);
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->shutdown != NULL)
+			(*f)->shutdown(a);
 	if (a->net != NULL) {
 		net_each_pending(a->net, app_free_pending_hook, NULL);
 		net_free(a->net);
 	}
 	net_free(a->dead);
+	net_dial_free(a->dial);
 	explicit_bzero(a->pass, sizeof(a->pass));
 	reconn_reset(&a->rc);
 	free(a);
@@ -161,6 +163,7 @@ app_enter_state(struct app *a, enum app_state s)
 		model_set_prompt(m, MODEL_INPUT_NONE, NULL);
 		break;
 	case APP_S_WAIT:
+	case APP_S_DIAL:
 		/* Typing goes on; lines wait for the login. */
 		model_set_state(m, MODEL_STATE_ACTIVE);
 		model_set_prompt(m, MODEL_INPUT_COMMAND, NULL);
@@ -184,6 +187,8 @@ app_finish(struct app *a, int status)
 	if (a->state == APP_S_DONE)
 		return;
 	app_wipe(a);
+	net_dial_free(a->dial);
+	a->dial = NULL;
 	a->status = status;
 	app_enter_state(a, APP_S_DONE);
 }
@@ -260,9 +265,16 @@ app_readable(struct app *a)
 bool
 app_wants_input(const struct app *a)
 {
-	return a->state != APP_S_DONE && a->net != NULL && !a->relogin &&
-	    model_input(a->model) != MODEL_INPUT_NONE &&
-	    net_pending(a->net) == 0 && !edge_busy();
+	const struct feature *const *f;
+
+	if (a->state == APP_S_DONE || a->net == NULL || a->relogin ||
+	    model_input(a->model) == MODEL_INPUT_NONE ||
+	    net_pending(a->net) != 0)
+		return false;
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->busy != NULL && (*f)->busy())
+			return false;
+	return true;
 }
 
 /* True when finished. */
@@ -421,6 +433,7 @@ app_code_is(const struct proto_msg *msg, const char *code)
 static void
 app_activate(struct app *a, const struct proto_msg *msg)
 {
+	const struct feature *const *f;
 	bool again = a->resumed;
 
 	app_wipe(a);
@@ -430,7 +443,9 @@ app_activate(struct app *a, const struct proto_msg *msg)
 	a->ever_active = true;
 	a->relogin = false;
 	app_enter_state(a, APP_S_ACTIVE);
-	who_send(a, true);
+	for (f = a->features; f != NULL && *f != NULL; f++)
+		if ((*f)->active != NULL)
+			(*f)->active(a);
 	if (again)
 		app_reconn_done(a);
 }
@@ -578,7 +593,10 @@ void
 app_on_event(void *arg, const struct proto_msg *msg)
 {
 	struct app *a = arg;
+	const struct feature *const *f;
 	char text[PROTO_LINE_MAX];
+	struct proto_ev ev;
+	enum proto_err e;
 
 	if (a->state == APP_S_DONE || a->net == NULL)
 		return;
@@ -587,46 +605,48 @@ app_on_event(void *arg, const struct proto_msg *msg)
 			app_err_line(a, msg);
 		return;
 	}
-	/* A copy the handlers may cut into words. */
+	/* A copy the decoder cuts into fields. */
 	snprintf(text, sizeof(text), "%s", msg->text);
-	if (strcmp(msg->code, PROTO_EV_HELLO) == 0) {
+	if ((e = proto_ev_decode(msg->code, text, &ev)) != PROTO_OK) {
+		if (e == PROTO_ERR_EVENT)
+			log_debug("event %s ignored", msg->code);
+		else
+			log_warnx("malformed %s event from the server",
+			    msg->code);
+		return;
+	}
+	if (ev.type == PROTO_EVT_HELLO) {
 		if (a->state != APP_S_GREETING)
 			return;
-		if (app_send(a, APP_REQ_HELLO, PROTO_V_HELLO, "1") == -1)
+		if (app_send(a, APP_REQ_HELLO, PROTO_V_HELLO,
+		    PROTO_VERSION_STR) == -1)
 			app_finish(a, APP_EXIT_ERROR);
 		else
 			app_enter_state(a, APP_S_HELLO);
-	} else if (strcmp(msg->code, PROTO_EV_IDLE) == 0) {
+	} else if (ev.type == PROTO_EVT_IDLE) {
 		/* The server's idle timeout, for the warning before it. */
-		a->idle_s = atoi(text);
+		a->idle_s = ev.u.idle;
 		a->last_req_ms = mono_now_ms();
-	} else if (who_event(a, msg->code, text))
-		return;
-	else if (strcmp(msg->code, PROTO_EV_BYE) == 0)
-		app_event_bye(a, text);
-	else if (strcmp(msg->code, PROTO_EV_INFO) == 0)
-		model_add_line(a->model, MODEL_LINE_INFO, "%s", text);
-	else if (msgs_event(a, msg->code, text))
-		return;
-	else if (p2p_event(a, msg->code, text) ||
-	    privchat_event(a, msg->code, text))
-		return;
-	else
+	} else if (ev.type == PROTO_EVT_BYE)
+		app_event_bye(a, &ev.u.bye);
+	else if (ev.type == PROTO_EVT_INFO || ev.type == PROTO_EVT_OFFCOUNT ||
+	    ev.type == PROTO_EVT_UNDELIVERED)
+		model_add_line(a->model, MODEL_LINE_INFO, "%s", msg->text);
+	else {
+		for (f = a->features; f != NULL && *f != NULL; f++)
+			if ((*f)->event != NULL && (*f)->event(a, &ev))
+				return;
 		log_debug("event %s ignored", msg->code);
+	}
 }
 
 /* "* BYE CODE TEXT": show it; the status is decided when the server closes. */
 static void
-app_event_bye(struct app *a, char *text)
+app_event_bye(struct app *a, const struct proto_ev_code *bye)
 {
-	char *t = strchr(text, ' ');
-
-	if (t != NULL)
-		*t++ = '\0';
-	snprintf(a->bye, sizeof(a->bye), "%.*s", PROTO_CODE_MAX,
-	    text[0] != '\0' ? text : "?");
+	snprintf(a->bye, sizeof(a->bye), "%.*s", PROTO_CODE_MAX, bye->code);
 	model_add_line(a->model, MODEL_LINE_INFO, "%s",
-	    t != NULL && *t != '\0' ? t : text);
+	    *bye->text != '\0' ? bye->text : bye->code);
 	app_wipe(a);
 	app_enter_state(a, APP_S_CLOSING);
 }
@@ -725,11 +745,10 @@ app_input(struct app *a, char *line)
 		app_input_confirm(a, line);
 		break;
 	case APP_S_ACTIVE:
-		/* A yes/no question on show takes the line first. */
-		if (!ask_input(a, line))
-			cmds_run(a, line);
+		app_run_line(a, line);
 		break;
 	case APP_S_WAIT:
+	case APP_S_DIAL:
 	case APP_S_OFFLINE:
 		app_reconn_input(a, line);
 		break;
@@ -753,6 +772,7 @@ app_input_eof(struct app *a)
 		app_logout(a);
 		break;
 	case APP_S_WAIT:
+	case APP_S_DIAL:
 	case APP_S_OFFLINE:
 		app_finish(a, APP_EXIT_OK);
 		break;
@@ -765,13 +785,6 @@ app_input_eof(struct app *a)
 		app_finish(a, APP_EXIT_LOGIN);
 		break;
 	}
-}
-
-/* Work that moves on by itself: the edge uploader and EDG. */
-void
-app_pump(struct app *a)
-{
-	edge_pump(a);
 }
 
 /* Send a request with a payload whose reply goes to a hook. */
@@ -794,50 +807,4 @@ size_t
 app_pending(const struct app *a)
 {
 	return a->net != NULL ? net_pending(a->net) : 0;
-}
-
-/* The descriptors to watch: the server socket first. */
-int
-app_poll_fill(struct app *a, struct pollfd *pfd, int max)
-{
-	int n;
-
-	if (max < 1)
-		return 0;
-	pfd[0].fd = app_fd(a);		/* -1 while disconnected */
-	pfd[0].events = POLLIN | (app_wants_write(a) ? POLLOUT : 0);
-	pfd[0].revents = 0;
-	n = 1;
-	n += p2p_poll_fill(pfd + n, max - n);
-	n += privchat_poll_fill(pfd + n, max - n);
-	return n;
-}
-
-/* Milliseconds until a timer of the app is due; -1 for none. */
-int
-app_poll_timeout(struct app *a)
-{
-	int p = p2p_poll_timeout(), c = privchat_poll_timeout();
-	int r = app_reconn_timeout(a);
-
-	if (edge_poll_timeout() == 0)
-		return 0;
-	p = p < 0 ? c : c < 0 ? p : p < c ? p : c;
-	return p < 0 ? r : r < 0 ? p : p < r ? p : r;
-}
-
-/* Handle what poll reported on the descriptors of app_poll_fill. */
-void
-app_poll_done(struct app *a, const struct pollfd *pfd, int n)
-{
-	if (n < 1)
-		return;
-	if (pfd[0].revents & POLLOUT)
-		app_flush(a);
-	if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
-		app_readable(a);
-	app_reconn_timers(a);
-	/* Transfers and private chats find their own descriptors. */
-	p2p_poll_done(a, pfd, n);
-	privchat_poll_done(a, pfd, n);
 }

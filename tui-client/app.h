@@ -3,11 +3,13 @@
  * steps, command lines through the command table, and replies and events
  * turned into model lines.
  *
- * A frontend (plain.c now, the screen later) owns the loop: it polls
- * app_fd() (with POLLOUT while app_wants_write()), calls app_readable()
- * when it is readable and app_flush() before each poll, hands every input
- * line to app_input() and end of input to app_input_eof(), shows what the
- * model reports, and stops when app_done() says so.
+ * A frontend (plain.c, or the screen in ui.c) owns the loop: before each
+ * poll it calls app_pump() and app_flush(), fills the descriptors with
+ * app_poll_fill() (the server socket, the feature modules' sockets) and
+ * waits at most app_poll_timeout(); after it, app_poll_done() reads,
+ * writes and runs timers.  It hands every input line to app_input() and
+ * end of input to app_input_eof(), shows what the model reports, and
+ * stops when app_done() says so.
  */
 #ifndef APP_H
 #define APP_H
@@ -35,13 +37,17 @@ enum app_req {
 };
 
 struct app;
+struct feature;
 
 /*
  * A client on the connected socket fd (the app owns it from now on), that
- * tells the server it listens on udp_port and writes into m.  NULL on
- * failure (fd is then still the caller's).
+ * tells the server it listens on udp_port, writes into m and asks the
+ * feature modules in features (feature.h; NULL-ended, kept) for events,
+ * typed lines, descriptors and timers.  NULL on failure (fd is then
+ * still the caller's).
  */
-struct app	*app_new(struct model *m, int fd, unsigned udp_port);
+struct app	*app_new(struct model *m, int fd, unsigned udp_port,
+		     const struct feature *const *features);
 /*
  * Where to connect again (net_connect's host and port) after a lost
  * connection or a server shutdown when retry is true (the screen; plain

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "feature.h"
 #include "net.h"
 #include "proto.h"
 #include "reconn.h"
@@ -29,6 +30,8 @@ enum app_state {
 	APP_S_CLOSING,		/* "* BYE" received, waiting for the close */
 	APP_S_WAIT,		/* connection lost: the next attempt is due
 				   at rc.at_ms (net is NULL) */
+	APP_S_DIAL,		/* an attempt connects in steps (dial; net
+				   is NULL): the screen goes on meanwhile */
 	APP_S_OFFLINE,		/* logged out (idle, blocked): Enter logs in
 				   again (net is NULL) */
 	APP_S_DONE,		/* finished; status is set */
@@ -57,9 +60,11 @@ struct app {
 	/* The password of this run, in memory only, to log in again. */
 	char		 pass[PROTO_PASS_MAX + 1];
 	struct reconn	 rc;
+	struct net_dial	*dial;		/* the attempt in APP_S_DIAL */
 	int		 idle_s;	/* the server's idle timeout (0: off) */
 	int64_t		 last_req_ms;	/* our last request (activity) */
 	char		 why[128];	/* why the last attempt failed */
+	const struct feature *const *features;	/* NULL-ended */
 	app_ui_fn	*ui_fn;		/* the screen's window commands */
 	void		*ui_arg;
 };
@@ -71,14 +76,19 @@ void	 app_on_reply(void *arg, const struct net_req *req,
 void	 app_on_event(void *arg, const struct proto_msg *msg);
 void	 app_free_pending_hook(const struct net_req *req, void *arg);
 void	 app_input_user(struct app *a, const char *line);
+/* The feature modules' hooks (feature.h), walked in order. */
+void	 app_run_line(struct app *a, char *line);
+bool	 app_line_quits(const struct app *a, const char *line);
+void	 app_features_lost(struct app *a);
 
 /* app_reconn.c */
 /* The connection is gone (why: NULL or a reason): retry, offer, or stop. */
 void	 app_reconn_lost(struct app *a, const char *why);
 /* A line typed while not connected: kept, refused, or a way out. */
 void	 app_reconn_input(struct app *a, const char *line);
-/* Due attempts (from app_poll_done). */
-void	 app_reconn_timers(struct app *a);
+/* Due attempts, and the one connecting (from app_poll_done, with what
+   poll saw on its socket). */
+void	 app_reconn_timers(struct app *a, short revents);
 /* Milliseconds to the next attempt or warning; -1 for none. */
 int	 app_reconn_timeout(const struct app *a);
 /* Logged in again: say so and send what was typed meanwhile. */

@@ -5,7 +5,7 @@
  * idle logout, and the status bar's words about all that and about the
  * coming idle logout.
  *
- * The socket code is net.c's (net_connect, net_new); this file only
+ * The socket code is net.c's (net_dial_*, net_new); this file only
  * decides when to call it and what the session does around it.  The
  * model (scrollback, users, prompt) and the screen stay as they are.
  */
@@ -19,9 +19,6 @@
 
 #include "mono.h"
 #include "app_priv.h"
-#include "ask.h"
-#include "cmds.h"
-#include "edge.h"
 #include "log.h"
 #include "model.h"
 
@@ -65,7 +62,7 @@ app_reconn_drop(struct app *a)
 	}
 	a->bye[0] = '\0';
 	a->relogin = false;
-	edge_lost(a);
+	app_features_lost(a);
 }
 
 /* Set the next attempt and wait for it. */
@@ -111,28 +108,25 @@ app_reconn_offline(struct app *a, const char *why)
 	app_enter_state(a, APP_S_OFFLINE);
 }
 
-/* One attempt now: connect, then the greeting starts the login. */
+/* An attempt failed (err): retry later, or stop for an untrusted server. */
 static void
-app_reconn_try(struct app *a)
+app_reconn_failed(struct app *a, const char *err)
 {
-	char err[1024];
-	int fd;
-
-	net_free(a->dead);
-	a->dead = NULL;
-	if ((fd = net_connect(a->host, a->port, err, sizeof(err))) == -1) {
-		/* A certificate that is not the trusted one: never retried
-		   by itself, never a fallback to plain. */
-		if (net_refused()) {
-			model_add_line(a->model, MODEL_LINE_ERROR, "Error: %s",
-			    err);
-			app_reconn_offline(a, NULL);
-			return;
-		}
-		snprintf(a->why, sizeof(a->why), "%.120s", err);
-		app_reconn_wait(a);
+	/* A certificate that is not the trusted one: never retried by
+	   itself, never a fallback to plain. */
+	if (net_refused()) {
+		model_add_line(a->model, MODEL_LINE_ERROR, "Error: %s", err);
+		app_reconn_offline(a, NULL);
 		return;
 	}
+	snprintf(a->why, sizeof(a->why), "%.120s", err);
+	app_reconn_wait(a);
+}
+
+/* Connected again on fd: the greeting starts the login. */
+static void
+app_reconn_connected(struct app *a, int fd)
+{
 	if ((a->net = net_new(fd, app_on_reply, app_on_event, a)) == NULL) {
 		snprintf(a->why, sizeof(a->why), "%s", strerror(errno));
 		close(fd);
@@ -148,23 +142,55 @@ app_reconn_try(struct app *a)
 		model_set_prompt(a->model, MODEL_INPUT_COMMAND, NULL);
 }
 
-/* True when line is a way out: /quit, /logout and their aliases. */
-static bool
-app_reconn_is_quit(const char *line)
+/*
+ * One attempt now.  It connects in steps (APP_S_DIAL) inside the
+ * frontend's poll loop, so that typing, scrolling and Ctrl-C go on while
+ * a host that drops packets lets it wait (up to NET_CONNECT_TIMEOUT_MS
+ * for each address and again for the TLS handshake).
+ */
+static void
+app_reconn_try(struct app *a)
 {
-	char copy[PROTO_LINE_MAX], err[CMDS_ERR_MAX];
-	struct cmds_call call;
+	char err[1024];
 
-	snprintf(copy, sizeof(copy), "%s", line);
-	return cmds_parse(copy, &call, err, sizeof(err)) == CMDS_OK &&
-	    strcmp(call.entry->words[0], "/logout") == 0;
+	net_free(a->dead);
+	a->dead = NULL;
+	if ((a->dial = net_dial_start(a->host, a->port, err,
+	    sizeof(err))) == NULL) {
+		app_reconn_failed(a, err);
+		return;
+	}
+	app_enter_state(a, APP_S_DIAL);
+	/* From the offer: the command line is back at once. */
+	if (model_input(a->model) != MODEL_INPUT_COMMAND)
+		model_set_prompt(a->model, MODEL_INPUT_COMMAND, NULL);
+}
+
+/* The attempt's socket saw revents (0: only time passed): one step. */
+static void
+app_reconn_dial(struct app *a, short revents)
+{
+	char err[1024];
+	enum net_dial_status st;
+
+	st = net_dial_step(a->dial, revents, err, sizeof(err));
+	if (st == NET_DIAL_WAIT)
+		return;
+	if (st == NET_DIAL_DONE) {
+		app_reconn_connected(a, net_dial_take(a->dial));
+		a->dial = NULL;
+		return;
+	}
+	net_dial_free(a->dial);
+	a->dial = NULL;
+	app_reconn_failed(a, err);
 }
 
 /* A line typed while not logged in to the server. */
 void
 app_reconn_input(struct app *a, const char *line)
 {
-	if (app_reconn_is_quit(line)) {
+	if (app_line_quits(a, line)) {
 		model_add_line(a->model, MODEL_LINE_INFO, "Bye");
 		app_finish(a, APP_EXIT_OK);
 		return;
@@ -185,11 +211,13 @@ app_reconn_input(struct app *a, const char *line)
 		    RECONN_QUEUE_MAX, line);
 }
 
-/* Run the attempt that is due. */
+/* Run the attempt that is due, or move the one connecting on. */
 void
-app_reconn_timers(struct app *a)
+app_reconn_timers(struct app *a, short revents)
 {
-	if (a->state == APP_S_WAIT && mono_now_ms() >= a->rc.at_ms)
+	if (a->state == APP_S_DIAL && a->dial != NULL)
+		app_reconn_dial(a, revents);
+	else if (a->state == APP_S_WAIT && mono_now_ms() >= a->rc.at_ms)
 		app_reconn_try(a);
 }
 
@@ -208,6 +236,8 @@ app_reconn_timeout(const struct app *a)
 {
 	int64_t now = mono_now_ms(), at;
 
+	if (a->state == APP_S_DIAL && a->dial != NULL)
+		return net_dial_timeout(a->dial);
 	if (a->state == APP_S_WAIT)
 		at = a->rc.at_ms;
 	else if ((at = app_reconn_warn_at(a)) == 0 || at < now)
@@ -226,8 +256,7 @@ app_reconn_done(struct app *a)
 	a->rc.attempt = 0;
 	model_add_line(a->model, MODEL_LINE_INFO, "reconnected");
 	while (a->state == APP_S_ACTIVE && (line = reconn_pop(&a->rc)) != NULL) {
-		if (!ask_input(a, line))
-			cmds_run(a, line);
+		app_run_line(a, line);
 		free(line);
 	}
 }
@@ -288,6 +317,9 @@ app_status(const struct app *a, char *buf, size_t len)
 	if (a->state == APP_S_WAIT)
 		snprintf(buf, len, "disconnected \u2014 reconnecting in %d s "
 		    "(attempt %d)", reconn_seconds_left(&a->rc, now),
+		    a->rc.attempt);
+	else if (a->state == APP_S_DIAL)
+		snprintf(buf, len, "connecting to the server (attempt %d)",
 		    a->rc.attempt);
 	else if (a->relogin)
 		snprintf(buf, len, "reconnecting (attempt %d)",

@@ -174,3 +174,15 @@ ask_count(void)
 {
 	return ask_n;
 }
+
+/* A typed line for the question on show; true when it answered. */
+static bool
+ask_take(struct app *a, char *line)
+{
+	return ask_input(a, line);
+}
+
+const struct feature ask_feature = {
+	.name = "ask",
+	.input = ask_take,
+};

@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include "feature.h"
+
 struct app;
 
 #define ASK_MAX		8	/* questions waiting; over: answered "no" */
@@ -50,5 +52,9 @@ void	 ask_cancel(struct app *a, void *arg);
 void	 ask_set_echo(bool on);
 /* Questions asked or waiting. */
 int	 ask_count(void);
+
+/* The questions as a feature module (features.c): they take the
+   answer before the command table sees the line. */
+extern const struct feature ask_feature;
 
 #endif /* ASK_H */

@@ -530,3 +530,29 @@ cmds_run(struct app *app, char *line)
 	}
 	call.entry->handler(app, call.argc, call.argv);
 }
+
+/* Every line the questions left is a command line. */
+static bool
+cmds_take(struct app *a, char *line)
+{
+	cmds_run(a, line);
+	return true;
+}
+
+/* True when line is /quit, /logout or one of their aliases. */
+static bool
+cmds_quits(const char *line)
+{
+	char copy[PROTO_LINE_MAX], err[CMDS_ERR_MAX];
+	struct cmds_call call;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	return cmds_parse(copy, &call, err, sizeof(err)) == CMDS_OK &&
+	    strcmp(call.entry->words[0], "/logout") == 0;
+}
+
+const struct feature cmds_feature = {
+	.name = "cmds",
+	.input = cmds_take,
+	.quits = cmds_quits,
+};

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "feature.h"
+
 #define CMDS_WORDS_MAX	8	/* aliases of one entry, NULL included */
 #define CMDS_ARGS_MAX	40	/* arguments after the command word */
 #define CMDS_ERR_MAX	256	/* bytes of an error message */
@@ -72,5 +74,9 @@ void		 cmds_help_line(const struct cmds_entry *e, char *buf,
 		     size_t len);
 /* Parse line and run its handler, or show the error; for app.c. */
 void		 cmds_run(struct app *app, char *line);
+
+/* The command table as a feature module (features.c): it takes every
+   typed line the questions left, and knows the ways out. */
+extern const struct feature cmds_feature;
 
 #endif /* CMDS_H */

@@ -642,3 +642,11 @@ edge_do_delete(struct app *a, int argc, char **argv)
 	snprintf(args, sizeof(args), "%lld", id);
 	app_send_hook(a, edge_on_reply, NULL, PROTO_V_DELETE, args);
 }
+
+const struct feature edge_feature = {
+	.name = "edge",
+	.poll_timeout = edge_poll_timeout,
+	.pump = edge_pump,
+	.busy = edge_busy,
+	.lost = edge_lost,
+};

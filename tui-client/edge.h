@@ -18,6 +18,7 @@
 
 #include "cmds.h"
 #include "proto.h"
+#include "feature.h"
 
 struct app;
 
@@ -80,5 +81,8 @@ cmds_handler_fn	edge_do_gen;		/* EDG, /gen */
 cmds_handler_fn	edge_do_upload;		/* UED, /upload */
 cmds_handler_fn	edge_do_stats;		/* SCS, /stats */
 cmds_handler_fn	edge_do_delete;		/* DTE, /deldata */
+
+/* The uploader and EDG as a feature module (features.c). */
+extern const struct feature edge_feature;
 
 #endif /* CLIENT_EDGE_H */

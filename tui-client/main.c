@@ -23,6 +23,7 @@
 
 #include "app.h"
 #include "conf.h"
+#include "feature.h"
 #include "log.h"
 #include "model.h"
 #include "net.h"
@@ -343,7 +344,7 @@ main(int argc, char *argv[])
 	}
 	p2p_setup(udp_fd, &conf);
 	if ((m = model_new(0)) == NULL ||
-	    (a = app_new(m, fd, udp_bound)) == NULL) {
+	    (a = app_new(m, fd, udp_bound, features_all)) == NULL) {
 		fprintf(stderr, "tui-client: %s\n", strerror(errno));
 		model_free(m);
 		close(fd);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "model.h"
+#include "proto_ev.h"
 #include "sanitize.h"
 
 struct model {
@@ -33,6 +34,7 @@ struct model {
 	char			 stamp[32];	/* strftime format, "" none */
 	int			 yday;		/* day of the last stamp */
 	int			 year;
+	time_t			(*now)(time_t *);	/* the wall clock */
 
 	enum model_state	 state;
 	char			 self[PROTO_USER_MAX + 1];
@@ -149,7 +151,7 @@ model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
 	m->conv[0] = '\0';
 	m->conv_own = false;
 	if (m->stamp[0] != '\0') {
-		now = time(NULL);
+		now = m->now != NULL ? m->now(NULL) : time(NULL);
 		localtime_r(&now, &tm);
 		if (m->year != 0 && (tm.tm_yday != m->yday ||
 		    tm.tm_year != m->year)) {
@@ -157,7 +159,7 @@ model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
 			    &tm);
 			m->yday = tm.tm_yday;	/* before: no recursion */
 			m->year = tm.tm_year;
-			model_store(m, MODEL_LINE_INFO, day, NULL, false);
+			model_store(m, MODEL_LINE_DAY, day, NULL, false);
 		}
 		m->yday = tm.tm_yday;
 		m->year = tm.tm_year;
@@ -190,6 +192,13 @@ model_clear_lines(struct model *m)
 		m->head = (m->head + 1) % m->cap;
 		m->count--;
 	}
+}
+
+/* Read the wall clock through now from here on (tests set a fake one). */
+void
+model_set_clock(struct model *m, time_t (*now)(time_t *))
+{
+	m->now = now;
 }
 
 /* True when lines carry the local time. */
@@ -323,39 +332,31 @@ model_user_find(const struct model *m, const char *name)
 int
 model_user_parse(const char *text, struct model_user *u)
 {
-	const char *p = text, *sp;
-	char word[MODEL_IP_MAX];
-	long long port;
-	size_t n;
-	int field;
+	char copy[PROTO_LINE_MAX];
+	struct proto_ev_user f;
 
 	memset(u, 0, sizeof(*u));
-	/* Three single-space separated words, then the time as the rest. */
-	for (field = 0; field < 3; field++) {
-		if ((sp = strchr(p, ' ')) == NULL)
-			return -1;
-		n = (size_t)(sp - p);
-		if (n == 0 || n >= sizeof(word))
-			return -1;
-		memcpy(word, p, n);
-		word[n] = '\0';
-		if (field == 0) {
-			if (!proto_valid_addr(word))
-				return -1;
-			memcpy(u->name, word, n + 1);
-		} else if (field == 1)
-			memcpy(u->ip, word, n + 1);
-		else {
-			if (proto_parse_int(word, 0, 65535, &port) == -1)
-				return -1;
-			u->port = (unsigned)port;
-		}
-		p = sp + 1;
-	}
-	n = strlen(p);
-	if (n == 0 || n >= sizeof(u->since))
+	if (strlen(text) >= sizeof(copy))
 		return -1;
-	memcpy(u->since, p, n + 1);
+	snprintf(copy, sizeof(copy), "%s", text);
+	if (proto_ev_user_decode(copy, &f) != PROTO_OK)
+		return -1;
+	return model_user_set(u, &f);
+}
+
+/* Fill u from decoded user fields. */
+int
+model_user_set(struct model_user *u, const struct proto_ev_user *f)
+{
+	memset(u, 0, sizeof(*u));
+	if (strlen(f->user) >= sizeof(u->name) ||
+	    strlen(f->ip) >= sizeof(u->ip) ||
+	    strlen(f->time) >= sizeof(u->since))
+		return -1;
+	snprintf(u->name, sizeof(u->name), "%s", f->user);
+	snprintf(u->ip, sizeof(u->ip), "%s", f->ip);
+	u->port = (unsigned)f->port;
+	snprintf(u->since, sizeof(u->since), "%s", f->time);
 	return 0;
 }
 

@@ -1,8 +1,11 @@
 /*
  * model.h - what the client knows, with no I/O and no curses: the users
  * online, a bounded scrollback of display lines, the login state and the
- * current input prompt.  Frontends (plain mode, later the screen) register
- * callbacks and draw from here; app.c is the only writer.
+ * current input prompt.  Frontends (plain.c, the screen's ui*.c) register
+ * callbacks and draw from here.  The app and its feature modules (who,
+ * msgs, edge, p2p, privchat) write the session's lines and users; the
+ * screen writes only its own lines (window commands, echoes, questions)
+ * and keeps copies in the windows' own models (win.c).
  */
 #ifndef MODEL_H
 #define MODEL_H
@@ -10,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "proto.h"
 
@@ -29,6 +33,10 @@ enum model_line_kind {
 	MODEL_LINE_MESSAGE,	/* a message from someone: direct, broadcast,
 				   group */
 	MODEL_LINE_PRIVATE,	/* a private-chat line from the peer */
+	MODEL_LINE_DAY,		/* "Day changed to ...": every window */
+	MODEL_LINE_SENT,	/* "Message sent to bob at ...": the status
+				   window only (a conversation window shows
+				   our own line instead) */
 };
 
 struct model_line {
@@ -127,6 +135,8 @@ void		 model_clear_lines(struct model *m);
  * mode keeps its lines as they are.
  */
 void		 model_set_stamp(struct model *m, const char *fmt);
+/* The wall clock that stamps read (time() unless a test sets another). */
+void		 model_set_clock(struct model *m, time_t (*now)(time_t *));
 /* True when lines are stamped (the screen): messages may be shorter. */
 bool		 model_stamped(const struct model *m);
 /* Lines held now (at most the scrollback size). */
@@ -151,6 +161,11 @@ const struct model_user *model_user_find(const struct model *m,
  * u.  Returns 0, or -1 when a field is missing or malformed.
  */
 int		 model_user_parse(const char *text, struct model_user *u);
+struct proto_ev_user;
+/* Fill u from the decoded fields of an ONLINE event or a WHO line; -1
+   when one does not fit. */
+int		 model_user_set(struct model_user *u,
+		     const struct proto_ev_user *f);
 
 void		 model_set_state(struct model *m, enum model_state state);
 enum model_state model_state(const struct model *m);

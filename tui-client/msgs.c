@@ -13,6 +13,7 @@
 #include "model.h"
 #include "msgs.h"
 #include "proto.h"
+#include "proto_ev.h"
 #include "timefmt.h"
 
 /* Join argv[i..i+3] into "DD Mon YYYY HH:MM:SS". */
@@ -70,26 +71,38 @@ msgs_show(struct app *a, void *arg, const struct proto_msg *msg)
 	app_show_reply(a, msg);
 }
 
+/*
+ * The reply of a direct or group message: "Message sent to bob at ..."
+ * goes to the status window only, as the conversation's window shows our
+ * own line; an error shows where the command was typed.
+ */
+static void
+msgs_show_sent(struct app *a, void *arg, const struct proto_msg *msg)
+{
+	if (msg->kind == PROTO_MSG_OK && msg->text[0] != '\0')
+		model_add_line(app_model(a), MODEL_LINE_SENT, "%s", msg->text);
+	else
+		app_show_reply(a, msg);
+}
+
 /* A READPOSTS data line "N USER no|yes TIME TEXT" as a board line. */
 static void
 msgs_show_post(struct app *a, void *arg, const struct proto_msg *msg)
 {
-	char copy[PROTO_LINE_MAX], *w[8];
-	int n;
+	char copy[PROTO_LINE_MAX];
+	struct proto_ev_post p;
 
 	if (msg->kind != PROTO_MSG_DATA) {
 		app_show_reply(a, msg);
 		return;
 	}
 	snprintf(copy, sizeof(copy), "%s", msg->text);
-	n = proto_split(copy, w, 8, true);
-	if (n < 8) {
+	if (proto_ev_post_decode(copy, &p) != PROTO_OK) {
 		model_add_line(app_model(a), MODEL_LINE_NORMAL, "%s", msg->text);
 		return;
 	}
-	model_add_line(app_model(a), MODEL_LINE_NORMAL, "#%s %s, %s %s %s %s%s: "
-	    "%s", w[0], w[1], w[3], w[4], w[5], w[6],
-	    strcmp(w[2], "yes") == 0 ? " (edited)" : "", w[7]);
+	model_add_line(app_model(a), MODEL_LINE_NORMAL, "#%lu %s, %s%s: %s",
+	    p.n, p.user, p.time, p.edited ? " (edited)" : "", p.text);
 }
 
 /* Send VERB with args joined as "a b". */
@@ -108,7 +121,7 @@ void
 msgs_do_message(struct app *a, int argc, char **argv)
 {
 	model_recent_touch(app_model(a), argv[0]);
-	msgs_send2(a, msgs_show, PROTO_V_MSGTO, argv[0], argv[1]);
+	msgs_send2(a, msgs_show_sent, PROTO_V_MSGTO, argv[0], argv[1]);
 }
 
 /* broadcast TEXT */
@@ -219,7 +232,7 @@ msgs_do_gjoin(struct app *a, int argc, char **argv)
 void
 msgs_do_gmsg(struct app *a, int argc, char **argv)
 {
-	msgs_send2(a, msgs_show, PROTO_V_GMSG, argv[0], argv[1]);
+	msgs_send2(a, msgs_show_sent, PROTO_V_GMSG, argv[0], argv[1]);
 }
 
 /* The next line belongs to the conversation sigil+name ("@bob"). */
@@ -234,17 +247,16 @@ msgs_conv(struct model *m, char sigil, const char *name, bool own)
 
 /*
  * The screen stamps lines with the local time, so a message's own time
- * (d: "DD" "Mon" "YYYY" "HH:MM:SS") is only worth showing when it was
- * sent a while ago (waiting while we were offline): " (sent ...)".
+ * ("DD Mon YYYY HH:MM:SS") is only worth showing when it was sent a while
+ * ago (waiting while we were offline): " (sent ...)".
  */
 static void
-msgs_sent_note(char *const *d, char *buf, size_t len)
+msgs_sent_note(const char *text, char *buf, size_t len)
 {
-	char text[128], err[64];
+	char err[64];
 	time_t t;
 
 	buf[0] = '\0';
-	snprintf(text, sizeof(text), "%s %s %s %s", d[0], d[1], d[2], d[3]);
 	if (timefmt_parse(text, &t, err, sizeof(err)) == 0 &&
 	    (t < time(NULL) - 60 || t > time(NULL) + 60))
 		snprintf(buf, len, " (sent %s)", text);
@@ -252,56 +264,52 @@ msgs_sent_note(char *const *d, char *buf, size_t len)
 
 /* Show a messaging event. */
 bool
-msgs_event(struct app *a, const char *name, char *text)
+msgs_event(struct app *a, const struct proto_ev *ev)
 {
 	struct model *m = app_model(a);
-	char *w[7], when[160];
-	int n;
+	const struct proto_ev_msg *dm = &ev->u.msg;
+	const struct proto_ev_gmsg *gm = &ev->u.gmsg;
+	const struct proto_ev_ginvite *gi = &ev->u.ginvite;
+	const char *bc = ev->type == PROTO_EVT_BCAST ? " (broadcast)" : "";
+	char when[160];
 
-	if (strcmp(name, PROTO_EV_MSG) == 0 ||
-	    strcmp(name, PROTO_EV_BCAST) == 0) {
-		/* FROM DD Mon YYYY HH:MM:SS TEXT */
-		if ((n = proto_split(text, w, 6, true)) < 6)
-			return true;
-		if (strcmp(name, PROTO_EV_MSG) == 0)
-			msgs_conv(m, '@', w[0], false);
+	if (ev->type == PROTO_EVT_MSG || ev->type == PROTO_EVT_BCAST) {
+		if (ev->type == PROTO_EVT_MSG)
+			msgs_conv(m, '@', dm->from, false);
 		if (model_stamped(m)) {
-			msgs_sent_note(w + 1, when, sizeof(when));
+			msgs_sent_note(dm->time, when, sizeof(when));
 			model_add_line(m, MODEL_LINE_MESSAGE, "%s%s: %s%s",
-			    w[0], strcmp(name, PROTO_EV_BCAST) == 0 ?
-			    " (broadcast)" : "", w[5], when);
+			    dm->from, bc, dm->text, when);
 		} else
-			model_add_line(m, MODEL_LINE_MESSAGE,
-			    "[%s %s %s %s] %s%s: %s", w[1], w[2], w[3], w[4],
-			    w[0], strcmp(name, PROTO_EV_BCAST) == 0 ?
-			    " (broadcast)" : "", w[5]);
+			model_add_line(m, MODEL_LINE_MESSAGE, "[%s] %s%s: %s",
+			    dm->time, dm->from, bc, dm->text);
 		/* Tab completion offers the last correspondents first. */
-		model_recent_touch(m, w[0]);
+		model_recent_touch(m, dm->from);
 		return true;
 	}
-	if (strcmp(name, PROTO_EV_GMSG) == 0) {
-		/* GROUP FROM DD Mon YYYY HH:MM:SS TEXT */
-		if ((n = proto_split(text, w, 7, true)) < 7)
-			return true;
-		msgs_conv(m, '#', w[0], false);
+	if (ev->type == PROTO_EVT_GMSG) {
+		msgs_conv(m, '#', gm->group, false);
 		if (model_stamped(m)) {
-			msgs_sent_note(w + 2, when, sizeof(when));
+			msgs_sent_note(gm->time, when, sizeof(when));
 			model_add_line(m, MODEL_LINE_MESSAGE, "%s in %s: %s%s",
-			    w[1], w[0], w[6], when);
+			    gm->from, gm->group, gm->text, when);
 		} else
 			model_add_line(m, MODEL_LINE_MESSAGE,
-			    "[%s %s %s %s] %s in %s: %s", w[2], w[3], w[4],
-			    w[5], w[1], w[0], w[6]);
-		model_recent_touch(m, w[1]);
+			    "[%s] %s in %s: %s", gm->time, gm->from, gm->group,
+			    gm->text);
+		model_recent_touch(m, gm->from);
 		return true;
 	}
-	if (strcmp(name, PROTO_EV_GINVITE) == 0) {
-		/* GROUP FROM MEMBER... */
-		if ((n = proto_split(text, w, 3, true)) < 3)
-			return true;
+	if (ev->type == PROTO_EVT_GINVITE) {
 		model_add_line(m, MODEL_LINE_INFO, "%s created group %s with %s; "
-		    "join it with /joingroup %s", w[1], w[0], w[2], w[0]);
+		    "join it with /joingroup %s", gi->from, gi->group,
+		    gi->members, gi->group);
 		return true;
 	}
 	return false;
 }
+
+const struct feature msgs_feature = {
+	.name = "msgs",
+	.event = msgs_event,
+};

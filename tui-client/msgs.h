@@ -10,8 +10,10 @@
 #include <stddef.h>
 
 #include "cmds.h"
+#include "feature.h"
 
 struct app;
+struct proto_ev;
 
 /* Handlers for the command table (cmds.c). */
 cmds_handler_fn	msgs_do_message;	/* message, /msgto */
@@ -32,13 +34,16 @@ cmds_check_fn	msgs_check_timestamp;
 
 /*
  * Show a messaging event (MSG, BCAST, GMSG, GINVITE) in the model; false
- * when name is not one of them.  text may be cut up.
+ * when ev is not one of them.
  */
-bool		msgs_event(struct app *a, const char *name, char *text);
+bool		msgs_event(struct app *a, const struct proto_ev *ev);
 
 struct model;
 /* The next model line belongs to conversation sigil+name (@ # ~). */
 void		 msgs_conv(struct model *m, char sigil, const char *name,
 		     bool own);
+
+/* Message events as a feature module (features.c). */
+extern const struct feature msgs_feature;
 
 #endif /* MSGS_H */

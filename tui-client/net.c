@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "mono.h"
 #include "net.h"
 #include "net_tls.h"
 
@@ -48,7 +49,6 @@ static int		 net_tls_fresh_fd = -1;
 static bool		 net_tls_refused;
 
 static int	 net_set_nonblock(int fd);
-static int	 net_connect_one(const struct addrinfo *ai, int *err);
 static struct net_req *net_find(struct net *n, const char *tag, size_t *pos);
 static void	 net_drop(struct net *n, size_t pos);
 static void	 net_dispatch(struct net *n, char *line);
@@ -65,54 +65,6 @@ net_set_nonblock(int fd)
 	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-/*
- * Connect one address without blocking for longer than the timeout.
- * Returns the socket or -1 with *err set to an errno value.
- */
-static int
-net_connect_one(const struct addrinfo *ai, int *err)
-{
-	struct pollfd pfd;
-	socklen_t len;
-	int fd, r, soerr = 0;
-
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-	    ai->ai_protocol);
-	if (fd == -1) {
-		*err = errno;
-		return -1;
-	}
-	if (net_set_nonblock(fd) == -1)
-		goto fail;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-		return fd;
-	if (errno != EINPROGRESS)
-		goto fail;
-	pfd.fd = fd;
-	pfd.events = POLLOUT;
-	do
-		r = poll(&pfd, 1, NET_CONNECT_TIMEOUT_MS);
-	while (r == -1 && errno == EINTR);
-	if (r == -1)
-		goto fail;
-	if (r == 0) {
-		errno = ETIMEDOUT;
-		goto fail;
-	}
-	len = sizeof(soerr);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
-		goto fail;
-	if (soerr != 0) {
-		errno = soerr;
-		goto fail;
-	}
-	return fd;
-fail:
-	*err = errno;
-	close(fd);
-	return -1;
-}
-
 /* Speak TLS from the next connect on. */
 void
 net_use_tls(const struct net_tls_opts *o)
@@ -127,43 +79,230 @@ net_refused(void)
 	return net_tls_refused;
 }
 
-/* Resolve host and port and connect to the first address that answers. */
-int
-net_connect(const char *host, const char *port, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res, *ai;
-	int fd = -1, r, e = ECONNREFUSED;
+/* Steps of a connect in progress. */
+enum net_dial_phase {
+	NET_DIAL_TCP = 0,	/* connect() in progress on fd */
+	NET_DIAL_TLS,		/* the TLS handshake on fd */
+};
 
+struct net_dial {
+	struct addrinfo		*res;	/* every address of the host */
+	struct addrinfo		*ai;	/* the one being tried */
+	int			 fd;
+	enum net_dial_phase	 phase;
+	short			 events;	/* what fd waits for */
+	int64_t			 deadline;	/* of this phase (mono ms) */
+	int			 err;		/* errno of the last failure */
+	struct net_tls		*tls;
+	char			 host[256];
+	char			 port[16];
+};
+
+/* Free a connect that did not finish (or whose result was taken). */
+void
+net_dial_free(struct net_dial *d)
+{
+	if (d == NULL)
+		return;
+	net_tls_free(d->tls);
+	if (d->fd != -1)
+		close(d->fd);
+	if (d->res != NULL)
+		freeaddrinfo(d->res);
+	free(d);
+}
+
+/*
+ * Start connect() on d->ai or, when it fails at once, on the addresses
+ * after it.  0 when one is under way (or connected: POLLOUT is then ready
+ * at once); -1 when none is left (d->err says why the last one failed).
+ */
+static int
+net_dial_next(struct net_dial *d)
+{
+	for (; d->ai != NULL; d->ai = d->ai->ai_next) {
+		d->fd = socket(d->ai->ai_family, d->ai->ai_socktype |
+		    SOCK_CLOEXEC | SOCK_NONBLOCK, d->ai->ai_protocol);
+		if (d->fd == -1) {
+			d->err = errno;
+			continue;
+		}
+		if (connect(d->fd, d->ai->ai_addr, d->ai->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS) {
+			d->phase = NET_DIAL_TCP;
+			d->events = POLLOUT;
+			d->deadline = mono_now_ms() + NET_CONNECT_TIMEOUT_MS;
+			return 0;
+		}
+		d->err = errno;
+		close(d->fd);
+		d->fd = -1;
+	}
+	return -1;
+}
+
+/* Resolve host and port and start connecting to the first address. */
+struct net_dial *
+net_dial_start(const char *host, const char *port, char *err, size_t errlen)
+{
+	struct addrinfo hints;
+	struct net_dial *d;
+	int r;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	d->fd = -1;
+	d->err = ECONNREFUSED;
+	snprintf(d->host, sizeof(d->host), "%s", host);
+	snprintf(d->port, sizeof(d->port), "%s", port);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
-	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+	if ((r = getaddrinfo(host, port, &hints, &d->res)) != 0) {
 		snprintf(err, errlen, "%s",
 		    r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
-		return -1;
+		d->res = NULL;
+		net_dial_free(d);
+		return NULL;
 	}
-	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
-		fd = net_connect_one(ai, &e);
-	freeaddrinfo(res);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s", strerror(e));
-		return -1;
+	d->ai = d->res;
+	if (net_dial_next(d) == -1) {
+		snprintf(err, errlen, "%s", strerror(d->err));
+		net_dial_free(d);
+		return NULL;
 	}
 	net_tls_refused = false;
-	if (net_tls_opts != NULL) {
+	return d;
+}
+
+/* The socket to poll and what for. */
+int
+net_dial_fd(const struct net_dial *d, short *events)
+{
+	*events = d->events;
+	return d->fd;
+}
+
+/* Milliseconds until this phase gives up. */
+int
+net_dial_timeout(const struct net_dial *d)
+{
+	int64_t left = d->deadline - mono_now_ms();
+
+	return left < 0 ? 0 : (int)left;
+}
+
+/* The address failed (d->err): the next one, or the end. */
+static enum net_dial_status
+net_dial_failed(struct net_dial *d, char *err, size_t errlen)
+{
+	net_tls_free(d->tls);
+	d->tls = NULL;
+	close(d->fd);
+	d->fd = -1;
+	d->ai = d->ai->ai_next;
+	if (net_dial_next(d) == 0)
+		return NET_DIAL_WAIT;
+	snprintf(err, errlen, "%s", strerror(d->err));
+	return NET_DIAL_FAIL;
+}
+
+/* The TLS handshake: one step, and what comes of it. */
+static enum net_dial_status
+net_dial_tls(struct net_dial *d, char *err, size_t errlen)
+{
+	int r = net_tls_step(d->tls, net_tls_opts, &d->events, err, errlen);
+
+	if (r == 1)
+		return NET_DIAL_WAIT;
+	if (r == 0)
+		return NET_DIAL_DONE;
+	net_tls_refused = r == NET_TLS_REFUSED;
+	return net_tls_refused ? NET_DIAL_REFUSED : NET_DIAL_FAIL;
+}
+
+/* The socket is ready for what it waited for (revents), or time passed. */
+enum net_dial_status
+net_dial_step(struct net_dial *d, short revents, char *err, size_t errlen)
+{
+	socklen_t len = sizeof(d->err);
+	bool late = mono_now_ms() >= d->deadline;
+
+	if (d->phase == NET_DIAL_TLS) {
+		if (revents == 0 && late) {
+			snprintf(err, errlen, "TLS handshake: timed out");
+			return NET_DIAL_FAIL;
+		}
+		return revents == 0 ? NET_DIAL_WAIT : net_dial_tls(d, err,
+		    errlen);
+	}
+	if (revents == 0) {
+		if (!late)
+			return NET_DIAL_WAIT;
+		d->err = ETIMEDOUT;
+		return net_dial_failed(d, err, errlen);
+	}
+	if (getsockopt(d->fd, SOL_SOCKET, SO_ERROR, &d->err, &len) == -1)
+		d->err = errno;
+	if (d->err != 0)
+		return net_dial_failed(d, err, errlen);
+	if (net_tls_opts == NULL)
+		return NET_DIAL_DONE;
+	if (net_tls_start(d->fd, d->host, d->port, net_tls_opts, &d->tls,
+	    err, errlen) == -1)
+		return NET_DIAL_FAIL;
+	d->phase = NET_DIAL_TLS;
+	d->deadline = mono_now_ms() + NET_CONNECT_TIMEOUT_MS;
+	return net_dial_tls(d, err, errlen);
+}
+
+/* The connected socket for net_new(); d is freed. */
+int
+net_dial_take(struct net_dial *d)
+{
+	int fd = d->fd;
+
+	if (d->tls != NULL) {
 		net_tls_free(net_tls_fresh);	/* never taken by net_new() */
-		net_tls_fresh = NULL;
-		r = net_tls_connect(fd, host, port, net_tls_opts,
-		    NET_CONNECT_TIMEOUT_MS, &net_tls_fresh, err, errlen);
-		if (r != 0) {
-			net_tls_refused = r == NET_TLS_REFUSED;
-			close(fd);
+		net_tls_fresh = d->tls;
+		net_tls_fresh_fd = fd;
+		d->tls = NULL;
+	}
+	d->fd = -1;
+	net_dial_free(d);
+	return fd;
+}
+
+/* Connect, waiting here (at start-up, before any screen). */
+int
+net_connect(const char *host, const char *port, char *err, size_t errlen)
+{
+	struct net_dial *d;
+	struct pollfd pfd;
+	enum net_dial_status st = NET_DIAL_WAIT;
+	int r;
+
+	if ((d = net_dial_start(host, port, err, errlen)) == NULL)
+		return -1;
+	while (st == NET_DIAL_WAIT) {
+		pfd.fd = net_dial_fd(d, &pfd.events);
+		pfd.revents = 0;
+		r = poll(&pfd, 1, net_dial_timeout(d));
+		if (r == -1 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			net_dial_free(d);
 			return -1;
 		}
-		net_tls_fresh_fd = fd;
+		st = net_dial_step(d, r > 0 ? pfd.revents : 0, err, errlen);
 	}
-	return fd;
+	if (st != NET_DIAL_DONE) {
+		net_dial_free(d);
+		return -1;
+	}
+	return net_dial_take(d);
 }
 
 /* recv() or its TLS equivalent. */

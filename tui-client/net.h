@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto.h"
 
@@ -62,9 +63,39 @@ void		 net_use_tls(const struct net_tls_opts *o);
  */
 int		 net_connect(const char *host, const char *port, char *err,
 		     size_t errlen);
-/* True when the last net_connect() failed because the server is not the
-   one we trust (exit status 2: no reconnect should follow). */
+/* True when the last net_connect() or connect in steps failed because
+   the server is not the one we trust (exit status 2: no reconnect should
+   follow). */
 bool		 net_refused(void);
+
+/*
+ * The same connect in steps, for a loop that must not wait (the screen
+ * while it reconnects): net_dial_start() resolves the name (the only
+ * part that may wait, for a DNS answer) and starts connect() without
+ * blocking; the caller polls net_dial_fd() for its events at most
+ * net_dial_timeout() ms and calls net_dial_step() with what poll saw (0
+ * on a timeout) until it is no longer NET_DIAL_WAIT.  Each address and
+ * the TLS handshake each get NET_CONNECT_TIMEOUT_MS.
+ */
+enum net_dial_status {
+	NET_DIAL_WAIT = 0,	/* poll again */
+	NET_DIAL_DONE,		/* connected: net_dial_take() */
+	NET_DIAL_FAIL,		/* err says why */
+	NET_DIAL_REFUSED,	/* the server is not trusted (net_refused()) */
+};
+struct net_dial;
+/* NULL with err when the name does not resolve or no address is left. */
+struct net_dial	*net_dial_start(const char *host, const char *port,
+		     char *err, size_t errlen);
+int		 net_dial_fd(const struct net_dial *d, short *events);
+int		 net_dial_timeout(const struct net_dial *d);
+enum net_dial_status net_dial_step(struct net_dial *d, short revents,
+		     char *err, size_t errlen);
+/* The connected socket for net_new() (which takes its TLS stream); frees
+   d. */
+int		 net_dial_take(struct net_dial *d);
+/* Give up a connect in steps. */
+void		 net_dial_free(struct net_dial *d);
 /*
  * Wrap a connected socket (net takes ownership and makes it non-blocking);
  * NULL on failure (the socket is then still the caller's).

@@ -23,13 +23,14 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "mono.h"
 #include "net_tls.h"
 #include "sslerr.h"
 #include "trust.h"
 
 struct net_tls {
 	SSL	*ssl;
+	char	 key[TRUST_LINE_MAX];	/* "HOST:PORT", as in known_servers */
+	char	 host[TRUST_LINE_MAX];	/* the name or address checked */
 };
 
 static SSL_CTX		*net_tls_ctx;
@@ -101,58 +102,39 @@ net_tls_context(const struct net_tls_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-/* Milliseconds left until deadline (monotonic ms). */
+/*
+ * One step of the handshake on the non-blocking socket: 0 when it is
+ * done, 1 with *events (POLLIN or POLLOUT) to wait for, -1 or
+ * NET_TLS_REFUSED with err.
+ */
 static int
-net_tls_left(long long deadline)
+net_tls_handshake(SSL *ssl, short *events, char *err, size_t errlen)
 {
-	long long now = mono_now_ms();
-
-	return now >= deadline ? 0 : (int)(deadline - now);
-}
-
-/* Handshake on a non-blocking socket within timeout_ms. */
-static int
-net_tls_handshake(SSL *ssl, int fd, int timeout_ms, char *err, size_t errlen)
-{
-	struct pollfd pfd = { .fd = fd };
-	long long deadline;
-	int r, e, left;
+	int r, e;
 	long v;
 
-	deadline = mono_now_ms() + timeout_ms;
-	for (;;) {
-		ERR_clear_error();
-		if ((r = SSL_connect(ssl)) == 1)
-			return 0;
-		e = SSL_get_error(ssl, r);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			pfd.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
-			if ((left = net_tls_left(deadline)) == 0) {
-				snprintf(err, errlen, "TLS handshake: timed out");
-				return -1;
-			}
-			if (poll(&pfd, 1, left) == -1 && errno != EINTR) {
-				snprintf(err, errlen, "poll: %s",
-				    strerror(errno));
-				return -1;
-			}
-			continue;
-		}
-		if ((v = SSL_get_verify_result(ssl)) != X509_V_OK) {
-			snprintf(err, errlen, "the server's certificate is not "
-			    "trusted: %s", X509_verify_cert_error_string(v));
-			return NET_TLS_REFUSED;
-		}
-		if (e == SSL_ERROR_SYSCALL)
-			snprintf(err, errlen, "TLS handshake: %s", errno != 0 ?
-			    strerror(errno) : "the server closed the "
-			    "connection (is this its TLS port?)");
-		else
-			snprintf(err, errlen, "TLS handshake failed: %s (is "
-			    "this the server's TLS port?)",
-			    sslerr_reason("protocol error"));
-		return -1;
+	ERR_clear_error();
+	if ((r = SSL_connect(ssl)) == 1)
+		return 0;
+	e = SSL_get_error(ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		*events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		return 1;
 	}
+	if ((v = SSL_get_verify_result(ssl)) != X509_V_OK) {
+		snprintf(err, errlen, "the server's certificate is not "
+		    "trusted: %s", X509_verify_cert_error_string(v));
+		return NET_TLS_REFUSED;
+	}
+	if (e == SSL_ERROR_SYSCALL)
+		snprintf(err, errlen, "TLS handshake: %s", errno != 0 ?
+		    strerror(errno) : "the server closed the "
+		    "connection (is this its TLS port?)");
+	else
+		snprintf(err, errlen, "TLS handshake failed: %s (is "
+		    "this the server's TLS port?)",
+		    sslerr_reason("protocol error"));
+	return -1;
 }
 
 /* The server certificate's fingerprint as "SHA256:hex". */
@@ -225,18 +207,16 @@ net_tls_judge(const char *key, const char *fp, const struct net_tls_opts *o,
 	return 0;
 }
 
-/* Connect TLS on fd and check the server. */
+/* A TLS stream on the connected socket fd, the handshake not begun. */
 int
-net_tls_connect(int fd, const char *host, const char *port,
-    const struct net_tls_opts *o, int timeout_ms, struct net_tls **out,
-    char *err, size_t errlen)
+net_tls_start(int fd, const char *host, const char *port,
+    const struct net_tls_opts *o, struct net_tls **out, char *err,
+    size_t errlen)
 {
-	char key[TRUST_LINE_MAX], fp[TRUST_FP_LEN];
 	struct in6_addr a6;
 	struct in_addr a4;
 	struct net_tls *t;
 	bool literal;
-	int r;
 
 	*out = NULL;
 	if (net_tls_context(o, err, errlen) == -1)
@@ -245,10 +225,12 @@ net_tls_connect(int fd, const char *host, const char *port,
 	    (t->ssl = SSL_new(net_tls_ctx)) == NULL ||
 	    SSL_set_fd(t->ssl, fd) != 1) {
 		snprintf(err, errlen, "TLS: %s", sslerr_reason("no memory"));
-		r = -1;
-		goto fail;
+		net_tls_free(t);
+		ERR_clear_error();
+		return -1;
 	}
-	trust_key(key, sizeof(key), host, port);
+	trust_key(t->key, sizeof(t->key), host, port);
+	snprintf(t->host, sizeof(t->host), "%s", host);
 	literal = inet_pton(AF_INET, host, &a4) == 1 ||
 	    inet_pton(AF_INET6, host, &a6) == 1;
 	if (!literal)
@@ -261,29 +243,39 @@ net_tls_connect(int fd, const char *host, const char *port,
 		else
 			SSL_set1_host(t->ssl, host);
 	}
-	if (net_tls_session != NULL && strcmp(net_tls_session_key, key) == 0)
+	if (net_tls_session != NULL &&
+	    strcmp(net_tls_session_key, t->key) == 0)
 		SSL_set_session(t->ssl, net_tls_session);
-	if ((r = net_tls_handshake(t->ssl, fd, timeout_ms, err, errlen)) != 0) {
+	*out = t;
+	return 0;
+}
+
+/* Move the handshake on; once done, check the server. */
+int
+net_tls_step(struct net_tls *t, const struct net_tls_opts *o,
+    short *events, char *err, size_t errlen)
+{
+	char fp[TRUST_FP_LEN];
+	int r;
+
+	if ((r = net_tls_handshake(t->ssl, events, err, errlen)) != 0) {
 		if (r == NET_TLS_REFUSED && o->ca != NULL)
 			snprintf(err + strlen(err), errlen - strlen(err),
 			    " (%s checked against [tls] ca %s); not connecting",
-			    host, o->ca);
-		goto fail;
+			    t->host, o->ca);
+		if (r != 1)
+			ERR_clear_error();
+		return r;
 	}
-	snprintf(net_tls_session_key, sizeof(net_tls_session_key), "%s", key);
+	snprintf(net_tls_session_key, sizeof(net_tls_session_key), "%s",
+	    t->key);
 	if (o->ca == NULL) {
 		if (net_tls_peer_fp(t->ssl, fp) == -1) {
 			snprintf(err, errlen, "the server sent no certificate");
 			r = NET_TLS_REFUSED;
-			goto fail;
-		}
-		if ((r = net_tls_judge(key, fp, o, err, errlen)) != 0)
-			goto fail;
+		} else
+			r = net_tls_judge(t->key, fp, o, err, errlen);
 	}
-	*out = t;
-	return 0;
-fail:
-	net_tls_free(t);
 	ERR_clear_error();
 	return r;
 }

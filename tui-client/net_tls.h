@@ -30,15 +30,22 @@ struct net_tls_opts {
 struct net_tls;
 
 /*
- * Run the handshake on the connected socket fd (blocking, within
- * timeout_ms) and check the server.  0 with *out set; -1 with err for a
- * network or TLS failure; NET_TLS_REFUSED with err (naming both
- * fingerprints and the known_servers line) when the server is not
- * trusted.  Not one byte of the protocol is sent before this returns 0.
+ * A TLS stream on the connected non-blocking socket fd (the handshake is
+ * not begun): 0 with *out set, or -1 with err.
  */
-int		 net_tls_connect(int fd, const char *host, const char *port,
-		     const struct net_tls_opts *o, int timeout_ms,
-		     struct net_tls **out, char *err, size_t errlen);
+int		 net_tls_start(int fd, const char *host, const char *port,
+		     const struct net_tls_opts *o, struct net_tls **out,
+		     char *err, size_t errlen);
+/*
+ * Move the handshake on without blocking, and once it is done check the
+ * server.  0: done and trusted; 1: wait until the socket is ready for
+ * *events (POLLIN or POLLOUT) and call again; -1 with err for a network
+ * or TLS failure; NET_TLS_REFUSED with err (naming both fingerprints and
+ * the known_servers line) when the server is not trusted.  Not one byte
+ * of the protocol is sent before this returns 0.
+ */
+int		 net_tls_step(struct net_tls *t, const struct net_tls_opts *o,
+		     short *events, char *err, size_t errlen);
 /* Like recv() and send() on a non-blocking socket (EAGAIN when the
    engine waits). */
 ssize_t		 net_tls_read(struct net_tls *t, void *p, size_t len);

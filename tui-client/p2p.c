@@ -43,23 +43,35 @@
 #include "model.h"
 #include "p2p_int.h"
 #include "p2p_io.h"
+#include "proto_ev.h"
 
 #define P2P_RECV_BATCH	1024	/* a pass stops reading past this many
 				   datagrams (its last recvmmsg may bring
 				   16 coalesced buffers, 832 more) */
 #define P2P_HOLD_MAX	8	/* datagrams held back by FS_TEST_REORDER */
 
-struct p2p_xfer		 p2p_xfers[P2P_XFER_MAX];
-struct p2p_stats	 p2p_counters;
-int			 p2p_peer_timeout_s = 10;
-int			 p2p_dir_fd = -1;
-long			 p2p_rcvbuf = 212992;	/* as read back */
+static struct p2p_ctx	 p2p_self = {
+	.fd = -1,
+	.family = AF_INET,
+	.dir_fd = -1,
+	.peer_timeout_s = 10,
+	.rcvbuf = 212992,
+	.keep_free_mb = CONF_KEEP_FREE_AUTO,
+};
 
-static int		 p2p_fd = -1;
-static int		 p2p_family = AF_INET;
-long long		 p2p_keep_free_mb = CONF_KEEP_FREE_AUTO;
-static enum conf_accept	 p2p_accept;
-static bool		 p2p_screen;
+/* The one state of file transfers. */
+struct p2p_ctx *
+p2p_ctx(void)
+{
+	return &p2p_self;
+}
+
+/* How long a silent peer is waited for, in microseconds. */
+int64_t
+p2p_peer_timeout_us(void)
+{
+	return (int64_t)p2p_self.peer_timeout_s * 1000000;
+}
 
 /* The test hooks. */
 static struct {
@@ -96,23 +108,23 @@ p2p_setup(int udp_fd, const struct conf *c)
 	const char *seed = getenv("FS_TEST_SEED");
 	int i;
 
-	p2p_fd = udp_fd;
+	p2p_self.fd = udp_fd;
 	if (getsockname(udp_fd, (struct sockaddr *)&ss, &len) == 0)
-		p2p_family = ss.ss_family;
+		p2p_self.family = ss.ss_family;
 	fcntl(udp_fd, F_SETFL, fcntl(udp_fd, F_GETFL) | O_NONBLOCK);
 	p2p_io_setup(udp_fd);
-	p2p_rcvbuf = p2p_io_rcvbuf();
-	p2p_accept = c->accept_files;
-	p2p_keep_free_mb = c->keep_free_mb;
-	p2p_peer_timeout_s = c->peer_timeout;
-	if (p2p_dir_fd != -1)
-		close(p2p_dir_fd);
-	p2p_dir_fd = open(c->download_dir, O_RDONLY | O_DIRECTORY |
+	p2p_self.rcvbuf = p2p_io_rcvbuf();
+	p2p_self.accept = c->accept_files;
+	p2p_self.keep_free_mb = c->keep_free_mb;
+	p2p_self.peer_timeout_s = c->peer_timeout;
+	if (p2p_self.dir_fd != -1)
+		close(p2p_self.dir_fd);
+	p2p_self.dir_fd = open(c->download_dir, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC);
-	if (p2p_dir_fd == -1)
+	if (p2p_self.dir_fd == -1)
 		log_warn("download directory %s", c->download_dir);
 	for (i = 0; i < P2P_XFER_MAX; i++)
-		p2p_xfers[i].fd = -1;
+		p2p_self.xfers[i].fd = -1;
 	p2p_hook.loss = p2p_env_pct("FS_TEST_LOSS");
 	p2p_hook.dup = p2p_env_pct("FS_TEST_DUP");
 	p2p_hook.reorder = p2p_env_pct("FS_TEST_REORDER");
@@ -125,7 +137,7 @@ p2p_setup(int udp_fd, const struct conf *c)
 void
 p2p_set_screen(bool screen)
 {
-	p2p_screen = screen;
+	p2p_self.screen = screen;
 }
 
 /* A pseudo-random percentage for the test hooks (xorshift64). */
@@ -191,7 +203,7 @@ p2p_send_pkt(struct p2p_xfer *x, struct p2p_pkt *p)
 	/* 0 only once 2^32 - 1 datagram numbers are used up (a nonce must
 	   never repeat): nothing more goes out, and peer_timeout ends it. */
 	if ((len = p2p_encode(p, &x->aead, buf)) == 0) {
-		p2p_counters.unsealed++;
+		p2p_self.counters.unsealed++;
 		return 0;
 	}
 	if (buf == p2p_io_slot())
@@ -237,7 +249,7 @@ p2p_set_peer(struct p2p_xfer *x, const char *ip, unsigned port)
 	if (port == 0 || port > 65535)
 		return -1;
 	if (inet_pton(AF_INET, ip, &a4) == 1) {
-		if (p2p_family == AF_INET6) {
+		if (p2p_self.family == AF_INET6) {
 			sin6->sin6_family = AF_INET6;
 			sin6->sin6_port = htons((uint16_t)port);
 			sin6->sin6_addr.s6_addr[10] = 0xff;
@@ -252,7 +264,7 @@ p2p_set_peer(struct p2p_xfer *x, const char *ip, unsigned port)
 		}
 		return 0;
 	}
-	if (p2p_family == AF_INET6 &&
+	if (p2p_self.family == AF_INET6 &&
 	    inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons((uint16_t)port);
@@ -316,13 +328,13 @@ static struct p2p_xfer *
 p2p_find(uint32_t xid, uint8_t type)
 {
 	enum p2p_role role = p2p_from_sender(type) ? P2P_RECV : P2P_SEND;
+	struct p2p_xfer *x = p2p_self.xfers;
 	int i;
 
 	for (i = 0; i < P2P_XFER_MAX; i++)
-		if (p2p_xfers[i].state != P2P_S_FREE &&
-		    p2p_xfers[i].state != P2P_S_REQUEST &&
-		    p2p_xfers[i].xid == xid && p2p_xfers[i].role == role)
-			return &p2p_xfers[i];
+		if (x[i].state != P2P_S_FREE && x[i].state != P2P_S_REQUEST &&
+		    x[i].xid == xid && x[i].role == role)
+			return &x[i];
 	return NULL;
 }
 
@@ -335,28 +347,28 @@ p2p_input(struct app *a, unsigned char *buf, size_t len,
 	struct p2p_pkt p;
 
 	if (p2p_decode(buf, len, &p) != P2P_D_OK) {
-		p2p_counters.malformed++;
+		p2p_self.counters.malformed++;
 		return;
 	}
 	if ((x = p2p_find(p.xid, p.type)) == NULL) {
-		p2p_counters.unknown++;
+		p2p_self.counters.unknown++;
 		return;
 	}
 	if (!p2p_from_peer(x, from)) {
-		p2p_counters.endpoint++;
+		p2p_self.counters.endpoint++;
 		return;
 	}
 	switch (p2p_open(&x->aead, buf, len, p.pktno)) {
 	case P2P_D_OK:
 		break;
 	case P2P_D_REPLAY:
-		p2p_counters.replayed++;
+		p2p_self.counters.replayed++;
 		return;
 	default:
-		p2p_counters.mac++;
+		p2p_self.counters.mac++;
 		return;
 	}
-	p2p_counters.received++;
+	p2p_self.counters.received++;
 	x->heard_us = now;
 	if (x->role == P2P_SEND)
 		p2p_send_input(a, x, &p);
@@ -373,7 +385,8 @@ p2p_input_buf(struct app *a, unsigned char *buf, size_t len,
 	size_t seg, n = p2p_gro_pieces(len, gso, &seg), i, off;
 
 	if (n > 1 && !p2p_gro_fits(seg)) {
-		p2p_counters.malformed += n;	/* pieces that cannot be ours */
+		/* Pieces that cannot be ours. */
+		p2p_self.counters.malformed += n;
 		return n;
 	}
 	for (i = 0, off = 0; i < n; i++, off += seg)
@@ -400,9 +413,9 @@ p2p_read(struct app *a)
 			    rx[i].gso, rx[i].from, now);
 		/* The payloads live in rx: write them out before reuse. */
 		for (i = 0; i < P2P_XFER_MAX; i++)
-			if (p2p_xfers[i].role == P2P_RECV &&
-			    p2p_xfers[i].state == P2P_S_RECV)
-				p2p_recv_flush(a, &p2p_xfers[i]);
+			if (p2p_self.xfers[i].role == P2P_RECV &&
+			    p2p_self.xfers[i].state == P2P_S_RECV)
+				p2p_recv_flush(a, &p2p_self.xfers[i]);
 		if (n < p2p_io_rx_slots())
 			return;		/* drained */
 	}
@@ -415,8 +428,8 @@ p2p_receivers(void)
 	int i, n = 0;
 
 	for (i = 0; i < P2P_XFER_MAX; i++)
-		if (p2p_xfers[i].role == P2P_RECV &&
-		    p2p_xfers[i].state == P2P_S_RECV)
+		if (p2p_self.xfers[i].role == P2P_RECV &&
+		    p2p_self.xfers[i].state == P2P_S_RECV)
 			n++;
 	return n;
 }
@@ -425,9 +438,9 @@ p2p_receivers(void)
 int
 p2p_poll_fill(struct pollfd *pfd, int max)
 {
-	if (p2p_fd == -1 || max < 1)
+	if (p2p_self.fd == -1 || max < 1)
 		return 0;
-	pfd[0].fd = p2p_fd;
+	pfd[0].fd = p2p_self.fd;
 	pfd[0].events = POLLIN | (p2p_io_blocked() ? POLLOUT : 0);
 	pfd[0].revents = 0;
 	return 1;
@@ -443,12 +456,12 @@ p2p_poll_timeout(void)
 	if (p2p_hook.nheld > 0)
 		next = now + 2000;
 	for (i = 0; i < P2P_XFER_MAX; i++) {
-		if (p2p_xfers[i].state == P2P_S_FREE ||
-		    p2p_xfers[i].state == P2P_S_REQUEST)
+		if (p2p_self.xfers[i].state == P2P_S_FREE ||
+		    p2p_self.xfers[i].state == P2P_S_REQUEST)
 			continue;
-		d = p2p_xfers[i].role == P2P_SEND ?
-		    p2p_send_deadline(&p2p_xfers[i]) :
-		    p2p_recv_deadline(&p2p_xfers[i]);
+		d = p2p_self.xfers[i].role == P2P_SEND ?
+		    p2p_send_deadline(&p2p_self.xfers[i]) :
+		    p2p_recv_deadline(&p2p_self.xfers[i]);
 		/* No room in the socket: POLLOUT wakes us, not a timer. */
 		if (p2p_io_blocked() && d >= 0 && d <= now)
 			d = now + 10000;
@@ -468,7 +481,7 @@ p2p_poll_done(struct app *a, const struct pollfd *pfd, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (pfd[i].fd != p2p_fd || p2p_fd == -1)
+		if (pfd[i].fd != p2p_self.fd || p2p_self.fd == -1)
 			continue;
 		if (pfd[i].revents & POLLOUT)
 			p2p_io_unblock();
@@ -479,14 +492,14 @@ p2p_poll_done(struct app *a, const struct pollfd *pfd, int n)
 	if (readable)
 		p2p_read(a);
 	for (i = 0; i < P2P_XFER_MAX; i++) {
-		if (p2p_xfers[i].state == P2P_S_FREE ||
-		    p2p_xfers[i].state == P2P_S_REQUEST)
+		if (p2p_self.xfers[i].state == P2P_S_FREE ||
+		    p2p_self.xfers[i].state == P2P_S_REQUEST)
 			continue;
-		if (p2p_xfers[i].role == P2P_SEND) {
+		if (p2p_self.xfers[i].role == P2P_SEND) {
 			if (!p2p_io_blocked())
-				p2p_send_run(a, &p2p_xfers[i], &blocked);
+				p2p_send_run(a, &p2p_self.xfers[i], &blocked);
 		} else
-			p2p_recv_run(a, &p2p_xfers[i]);
+			p2p_recv_run(a, &p2p_self.xfers[i]);
 	}
 	if (p2p_hook.nheld > 0)
 		p2p_hook_release(true);
@@ -500,8 +513,8 @@ p2p_busy(void)
 	int i;
 
 	for (i = 0; i < P2P_XFER_MAX; i++)
-		if (p2p_xfers[i].state != P2P_S_FREE &&
-		    p2p_xfers[i].state != P2P_S_LINGER)
+		if (p2p_self.xfers[i].state != P2P_S_FREE &&
+		    p2p_self.xfers[i].state != P2P_S_LINGER)
 			return true;
 	return false;
 }
@@ -513,8 +526,8 @@ p2p_sending(void)
 	int i;
 
 	for (i = 0; i < P2P_XFER_MAX; i++)
-		if (p2p_xfers[i].state != P2P_S_FREE &&
-		    p2p_xfers[i].role == P2P_SEND)
+		if (p2p_self.xfers[i].state != P2P_S_FREE &&
+		    p2p_self.xfers[i].role == P2P_SEND)
 			return true;
 	return false;
 }
@@ -523,8 +536,8 @@ p2p_sending(void)
 const struct p2p_stats *
 p2p_stats(void)
 {
-	p2p_counters.sent = p2p_io_sent();
-	return &p2p_counters;
+	p2p_self.counters.sent = p2p_io_sent();
+	return &p2p_self.counters;
 }
 
 /* Stop everything: tell peers, remove partial files. */
@@ -534,7 +547,7 @@ p2p_shutdown(struct app *a)
 	int i;
 
 	for (i = 0; i < P2P_XFER_MAX; i++) {
-		struct p2p_xfer *x = &p2p_xfers[i];
+		struct p2p_xfer *x = &p2p_self.xfers[i];
 
 		if (x->state == P2P_S_FREE)
 			continue;
@@ -545,9 +558,9 @@ p2p_shutdown(struct app *a)
 		else
 			p2p_recv_fail(a, x, "this client quit", true);
 	}
-	if (p2p_dir_fd != -1) {
-		close(p2p_dir_fd);
-		p2p_dir_fd = -1;
+	if (p2p_self.dir_fd != -1) {
+		close(p2p_self.dir_fd);
+		p2p_self.dir_fd = -1;
 	}
 }
 
@@ -558,10 +571,10 @@ p2p_slot(struct app *a)
 	int i;
 
 	for (i = 0; i < P2P_XFER_MAX; i++)
-		if (p2p_xfers[i].state == P2P_S_FREE) {
-			p2p_xfers[i].fd = -1;
-			p2p_xfers[i].model_id = -1;
-			return &p2p_xfers[i];
+		if (p2p_self.xfers[i].state == P2P_S_FREE) {
+			p2p_self.xfers[i].fd = -1;
+			p2p_self.xfers[i].model_id = -1;
+			return &p2p_self.xfers[i];
 		}
 	model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: %d transfers "
 	    "are running already; wait for one to end", P2P_XFER_MAX);
@@ -573,9 +586,9 @@ static void
 p2p_reply_sendfile(struct app *a, void *arg, const struct proto_msg *msg)
 {
 	struct p2p_xfer *x = arg;
-	char copy[PROTO_LINE_MAX], *w[4];
+	char copy[PROTO_LINE_MAX];
 	unsigned char secret[P2P_SECRET_LEN];
-	long long xid, port;
+	struct proto_ev_fileok ok;
 
 	if (msg->kind == PROTO_MSG_DATA || x->state != P2P_S_REQUEST)
 		return;
@@ -587,12 +600,10 @@ p2p_reply_sendfile(struct app *a, void *arg, const struct proto_msg *msg)
 		return;
 	}
 	snprintf(copy, sizeof(copy), "%s", msg->text);
-	if (proto_split(copy, w, 4, false) != 4 ||
-	    proto_parse_int(w[0], 1, 0xffffffffLL, &xid) == -1 ||
-	    proto_parse_int(w[2], 1, 65535, &port) == -1 ||
-	    p2p_parse_secret(w[3], secret) == -1 ||
-	    p2p_set_peer(x, w[1], (unsigned)port) == -1 ||
-	    p2p_aead_init(&x->aead, secret, (uint32_t)xid, true) == -1) {
+	if (proto_ev_fileok_decode(copy, &ok) != PROTO_OK ||
+	    p2p_parse_secret(ok.secret, secret) == -1 ||
+	    p2p_set_peer(x, ok.ip, (unsigned)ok.port) == -1 ||
+	    p2p_aead_init(&x->aead, secret, (uint32_t)ok.xid, true) == -1) {
 		explicit_bzero(secret, sizeof(secret));
 		model_add_line(app_model(a), MODEL_LINE_ERROR, "Error: cannot "
 		    "send %s: unexpected reply from the server", x->name);
@@ -600,7 +611,7 @@ p2p_reply_sendfile(struct app *a, void *arg, const struct proto_msg *msg)
 		return;
 	}
 	explicit_bzero(secret, sizeof(secret));
-	x->xid = (uint32_t)xid;
+	x->xid = (uint32_t)ok.xid;
 	p2p_send_start(a, x);
 }
 
@@ -662,24 +673,16 @@ p2p_do_sendfile(struct app *a, int argc, char **argv)
 
 /* "* FILEOFFER FROM XID SIZE IP PORT SECRET NAME" */
 bool
-p2p_event(struct app *a, const char *name, char *text)
+p2p_event(struct app *a, const struct proto_ev *ev)
 {
-	char *w[7];
-	long long xid, size, port;
+	const struct proto_ev_fileoffer *fo = &ev->u.fileoffer;
 
-	if (strcmp(name, PROTO_EV_FILEOFFER) != 0)
+	if (ev->type != PROTO_EVT_FILEOFFER)
 		return false;
-	if (proto_split(text, w, 7, true) != 7 || !proto_valid_user(w[0]) ||
-	    proto_parse_int(w[1], 1, 0xffffffffLL, &xid) == -1 ||
-	    proto_parse_int(w[2], 0, 0x7fffffffffffffffLL, &size) == -1 ||
-	    proto_parse_int(w[4], 1, 65535, &port) == -1 ||
-	    strlen(w[6]) > PROTO_FILENAME_MAX) {
-		log_warnx("malformed FILEOFFER event from the server");
-		return true;
-	}
-	p2p_recv_offer(a, w[0], (uint32_t)xid, (uint64_t)size, w[3],
-	    (unsigned)port, w[5], w[6], p2p_accept == CONF_ACCEPT_ASK ||
-	    (p2p_accept == CONF_ACCEPT_DEFAULT && p2p_screen));
+	p2p_recv_offer(a, fo->from, (uint32_t)fo->xid, (uint64_t)fo->size,
+	    fo->ip, (unsigned)fo->port, fo->secret, fo->name,
+	    p2p_self.accept == CONF_ACCEPT_ASK ||
+	    (p2p_self.accept == CONF_ACCEPT_DEFAULT && p2p_self.screen));
 	return true;
 }
 
@@ -693,7 +696,7 @@ p2p_do_transfers(struct app *a, int argc, char **argv)
 	int i, n = 0;
 
 	for (i = 0; i < P2P_XFER_MAX; i++) {
-		const struct p2p_xfer *x = &p2p_xfers[i];
+		const struct p2p_xfer *x = &p2p_self.xfers[i];
 
 		if (x->state == P2P_S_FREE || x->state == P2P_S_LINGER)
 			continue;
@@ -723,3 +726,12 @@ p2p_do_transfers(struct app *a, int argc, char **argv)
 	    (unsigned long long)io->gro_dgrams,
 	    (unsigned long long)io->gro_bufs);
 }
+
+const struct feature p2p_feature = {
+	.name = "p2p",
+	.event = p2p_event,
+	.poll_fill = p2p_poll_fill,
+	.poll_timeout = p2p_poll_timeout,
+	.poll_done = p2p_poll_done,
+	.shutdown = p2p_shutdown,
+};

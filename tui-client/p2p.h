@@ -14,8 +14,10 @@
 #include <stdint.h>
 
 #include "cmds.h"
+#include "feature.h"
 
 struct app;
+struct proto_ev;
 struct conf;
 
 #define P2P_XFER_MAX	16	/* transfers at once, both ways; over: refused */
@@ -51,10 +53,13 @@ int		 p2p_poll_timeout(void);
 void		 p2p_poll_done(struct app *a, const struct pollfd *pfd, int n);
 
 /* An event from the server (FILEOFFER); false when not ours. */
-bool		 p2p_event(struct app *a, const char *name, char *text);
+bool		 p2p_event(struct app *a, const struct proto_ev *ev);
 
 /* Command table entries (cmds.c). */
 cmds_handler_fn	 p2p_do_sendfile;	/* /sendfile, UPD, UVF, /p2pvideo */
 cmds_handler_fn	 p2p_do_transfers;	/* /transfers */
+
+/* File transfers as a feature module (features.c). */
+extern const struct feature p2p_feature;
 
 #endif /* P2P_H */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "p2p.h"
 #include "p2p_wire.h"
 #include "sha256.h"
@@ -121,12 +122,33 @@ struct p2p_xfer {
 	unsigned char		 fin_digest[SHA256_LEN];
 };
 
-/* Shared by the three files. */
-extern struct p2p_xfer	 p2p_xfers[P2P_XFER_MAX];
-extern struct p2p_stats	 p2p_counters;
-extern int		 p2p_peer_timeout_s;
-extern long		 p2p_rcvbuf;	/* SO_RCVBUF as read back */
-extern long long	 p2p_keep_free_mb; /* [files] keep_free */
+#define P2P_ALWAYS_MAX	32	/* senders answered "always"; over: asked */
+
+/*
+ * The state of file transfers, owned by p2p.c (one instance, reached
+ * through p2p_ctx()): the transfers, the counters and the settings that
+ * p2p.c, p2p_send.c and p2p_recv.c share.
+ */
+struct p2p_ctx {
+	struct p2p_xfer	 xfers[P2P_XFER_MAX];
+	struct p2p_stats counters;
+	int		 fd;		/* the UDP socket (main.c owns it) */
+	int		 family;	/* its address family */
+	int		 dir_fd;	/* the download directory */
+	int		 peer_timeout_s; /* [files] peer_timeout */
+	long		 rcvbuf;	/* SO_RCVBUF as read back */
+	long long	 keep_free_mb;	/* [files] keep_free */
+	enum conf_accept accept;	/* [files] accept_files */
+	bool		 screen;	/* the screen runs, not plain mode */
+	/* Senders answered "always" in this run. */
+	char		 always[P2P_ALWAYS_MAX][PROTO_USER_MAX + 1];
+	int		 nalways;
+};
+
+/* The one state of file transfers. */
+struct p2p_ctx	*p2p_ctx(void);
+/* [files] peer_timeout in microseconds. */
+int64_t		 p2p_peer_timeout_us(void);
 /* Transfers receiving now. */
 int		 p2p_receivers(void);
 
@@ -180,7 +202,5 @@ void		 p2p_recv_flush(struct app *a, struct p2p_xfer *x);
 int64_t		 p2p_recv_deadline(const struct p2p_xfer *x);
 void		 p2p_recv_fail(struct app *a, struct p2p_xfer *x,
 		     const char *why, bool tell_peer);
-/* Directory descriptor of the download directory (opened at setup). */
-extern int	 p2p_dir_fd;
 
 #endif /* P2P_INT_H */

@@ -37,12 +37,7 @@
 #include "p2p_int.h"
 
 #define P2P_NAME_TRIES	99	/* NAME.1 ... NAME.99 when NAME exists */
-#define P2P_ALWAYS_MAX	32	/* senders answered "always"; over: asked */
 #define P2P_MB		1000000ULL	/* as size_format() counts */
-
-/* Senders whose files are taken without asking, until the client exits. */
-static char	p2p_always[P2P_ALWAYS_MAX][PROTO_USER_MAX + 1];
-static int	p2p_nalways;
 
 static void	p2p_recv_accept(struct app *a, struct p2p_xfer *x);
 
@@ -72,7 +67,7 @@ p2p_recv_send(struct p2p_xfer *x, uint8_t type, uint8_t flags, uint32_t echo)
 		p.len = (uint16_t)strnlen(x->reason, P2P_REASON_MAX);
 	} else {
 		p.off = p2p_cum_bytes(x);
-		p.rwnd = p2p_rwnd(p2p_rcvbuf, p2p_receivers());
+		p.rwnd = p2p_rwnd(p2p_ctx()->rcvbuf, p2p_receivers());
 		if (x->rwin != NULL && !(flags & P2P_F_DONE)) {
 			p.len = (uint16_t)p2p_rwin_sack(x->rwin, sack);
 			p.payload = sack;
@@ -107,8 +102,8 @@ void
 p2p_recv_fail(struct app *a, struct p2p_xfer *x, const char *why,
     bool tell_peer)
 {
-	if (x->fd != -1 && x->tmp[0] != '\0' && p2p_dir_fd != -1)
-		unlinkat(p2p_dir_fd, x->tmp, 0);
+	if (x->fd != -1 && x->tmp[0] != '\0' && p2p_ctx()->dir_fd != -1)
+		unlinkat(p2p_ctx()->dir_fd, x->tmp, 0);
 	snprintf(x->reason, sizeof(x->reason), "%s", why);
 	if (tell_peer)
 		p2p_recv_send(x, P2P_T_ABORT_R, 0, 0);
@@ -135,8 +130,8 @@ p2p_recv_always(const char *user)
 {
 	int i;
 
-	for (i = 0; i < p2p_nalways; i++)
-		if (strcmp(p2p_always[i], user) == 0)
+	for (i = 0; i < p2p_ctx()->nalways; i++)
+		if (strcmp(p2p_ctx()->always[i], user) == 0)
 			return true;
 	return false;
 }
@@ -151,21 +146,22 @@ p2p_recv_room(const struct p2p_xfer *x, char *line, size_t len)
 {
 	char keep_s[32], avail_s[32], sz[32];
 	uint64_t avail, total, keep, pending = 0;
+	struct p2p_xfer *o = p2p_ctx()->xfers;
 	struct statvfs vfs;
 	int i;
 
-	if (fstatvfs(p2p_dir_fd, &vfs) == -1)
+	if (fstatvfs(p2p_ctx()->dir_fd, &vfs) == -1)
 		return 0;	/* cannot tell: a failed write will say */
 	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
-	if (p2p_keep_free_mb == CONF_KEEP_FREE_AUTO)
+	if (p2p_ctx()->keep_free_mb == CONF_KEEP_FREE_AUTO)
 		keep = total / 20 < 100 * P2P_MB ? total / 20 : 100 * P2P_MB;
 	else
-		keep = (uint64_t)p2p_keep_free_mb * P2P_MB;
+		keep = (uint64_t)p2p_ctx()->keep_free_mb * P2P_MB;
 	for (i = 0; i < P2P_XFER_MAX; i++)
-		if (&p2p_xfers[i] != x && p2p_xfers[i].role == P2P_RECV &&
-		    p2p_xfers[i].state == P2P_S_RECV)
-			pending += p2p_xfers[i].size - p2p_cum_bytes(&p2p_xfers[i]);
+		if (&o[i] != x && o[i].role == P2P_RECV &&
+		    o[i].state == P2P_S_RECV)
+			pending += o[i].size - p2p_cum_bytes(&o[i]);
 	if (avail >= keep && avail - keep >= pending &&
 	    avail - keep - pending >= x->size)
 		return 0;
@@ -183,13 +179,13 @@ p2p_recv_room(const struct p2p_xfer *x, char *line, size_t len)
 static int
 p2p_recv_from(const char *user)
 {
+	struct p2p_xfer *o = p2p_ctx()->xfers;
 	int i, n = 0;
 
 	for (i = 0; i < P2P_XFER_MAX; i++)
-		if (p2p_xfers[i].role == P2P_RECV &&
-		    (p2p_xfers[i].state == P2P_S_ASK ||
-		    p2p_xfers[i].state == P2P_S_RECV) &&
-		    strcmp(p2p_xfers[i].peer, user) == 0)
+		if (o[i].role == P2P_RECV &&
+		    (o[i].state == P2P_S_ASK || o[i].state == P2P_S_RECV) &&
+		    strcmp(o[i].peer, user) == 0)
 			n++;
 	return n;
 }
@@ -199,13 +195,14 @@ static void
 p2p_recv_answer(struct app *a, void *arg, enum ask_answer ans)
 {
 	struct p2p_xfer *x = arg;
+	struct p2p_ctx *c = p2p_ctx();
 	char line[512];
 
 	if (x->state != P2P_S_ASK)
 		return;
 	if (ans == ASK_ALWAYS && !p2p_recv_always(x->peer) &&
-	    p2p_nalways < P2P_ALWAYS_MAX) {
-		snprintf(p2p_always[p2p_nalways++], sizeof(p2p_always[0]), "%s",
+	    c->nalways < P2P_ALWAYS_MAX) {
+		snprintf(c->always[c->nalways++], sizeof(c->always[0]), "%s",
 		    x->peer);
 		model_add_line(app_model(a), MODEL_LINE_INFO, "Files from %s "
 		    "are taken without asking until you quit", x->peer);
@@ -231,8 +228,8 @@ p2p_recv_offer(struct app *a, const char *from, uint32_t xid, uint64_t size,
 	int i;
 
 	for (i = 0; i < P2P_XFER_MAX && x == NULL; i++)
-		if (p2p_xfers[i].state == P2P_S_FREE)
-			x = &p2p_xfers[i];
+		if (p2p_ctx()->xfers[i].state == P2P_S_FREE)
+			x = &p2p_ctx()->xfers[i];
 	if (x == NULL) {
 		/* The sender hears nothing and times out. */
 		model_add_line(m, MODEL_LINE_ERROR, "Error: %s offered %s, but "
@@ -273,7 +270,8 @@ p2p_recv_offer(struct app *a, const char *from, uint32_t xid, uint64_t size,
 		    "once", MODEL_LINE_ERROR, line);
 		return;
 	}
-	if (p2p_dir_fd != -1 && p2p_recv_room(x, line, sizeof(line)) == -1) {
+	if (p2p_ctx()->dir_fd != -1 &&
+	    p2p_recv_room(x, line, sizeof(line)) == -1) {
 		p2p_recv_decline(a, x, "refused: not enough free space",
 		    MODEL_LINE_ERROR, line);
 		return;
@@ -296,8 +294,9 @@ p2p_recv_accept(struct app *a, struct p2p_xfer *x)
 {
 	char label[MODEL_XFER_LABEL_MAX], sz[32], line[PROTO_FILENAME_MAX + 256];
 	int64_t now = mono_now_us();
+	int dir = p2p_ctx()->dir_fd;
 
-	if (p2p_dir_fd == -1) {
+	if (dir == -1) {
 		x->state = P2P_S_RECV;
 		p2p_recv_fail(a, x, "no download directory", true);
 		return;
@@ -310,12 +309,12 @@ p2p_recv_accept(struct app *a, struct p2p_xfer *x)
 	}
 	x->state = P2P_S_RECV;
 	x->heard_us = now;
-	x->fd = openat(p2p_dir_fd, x->tmp, O_RDWR | O_CREAT | O_EXCL |
+	x->fd = openat(dir, x->tmp, O_RDWR | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (x->fd == -1 && errno == EEXIST) {
 		/* Left by an earlier run for this very transfer id. */
-		unlinkat(p2p_dir_fd, x->tmp, 0);
-		x->fd = openat(p2p_dir_fd, x->tmp, O_RDWR | O_CREAT | O_EXCL |
+		unlinkat(dir, x->tmp, 0);
+		x->fd = openat(dir, x->tmp, O_RDWR | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, 0644);
 	}
 	if (x->fd == -1 || (x->rwin = malloc(sizeof(*x->rwin))) == NULL) {
@@ -324,7 +323,7 @@ p2p_recv_accept(struct app *a, struct p2p_xfer *x)
 		snprintf(why, sizeof(why), "cannot create a file: %s",
 		    strerror(errno));
 		if (x->fd != -1) {
-			unlinkat(p2p_dir_fd, x->tmp, 0);
+			unlinkat(dir, x->tmp, 0);
 			close(x->fd);
 			x->fd = -1;
 		}
@@ -350,12 +349,12 @@ p2p_recv_data(struct app *a, struct p2p_xfer *x, const struct p2p_pkt *p)
 	int r;
 
 	if (p->off % P2P_SEG != 0 || seg >= x->nseg) {
-		p2p_counters.malformed++;
+		p2p_ctx()->counters.malformed++;
 		return;
 	}
 	want = x->size - p->off < P2P_SEG ? x->size - p->off : P2P_SEG;
 	if (p->len != want) {
-		p2p_counters.malformed++;
+		p2p_ctx()->counters.malformed++;
 		return;
 	}
 	x->ack_due = true;
@@ -507,7 +506,7 @@ static int
 p2p_recv_commit(struct p2p_xfer *x)
 {
 	char name[sizeof(x->saved)];
-	int i;
+	int i, dir = p2p_ctx()->dir_fd;
 
 	if (fdatasync(x->fd) == -1)
 		return -1;
@@ -517,13 +516,13 @@ p2p_recv_commit(struct p2p_xfer *x)
 		else
 			snprintf(name, sizeof(name), "%.*s.%d",
 			    (int)sizeof(name) - 16, x->saved, i);
-		if (renameat2(p2p_dir_fd, x->tmp, p2p_dir_fd, name,
+		if (renameat2(dir, x->tmp, dir, name,
 		    RENAME_NOREPLACE) == 0)
 			goto done;
 		if (errno == EINVAL || errno == ENOSYS) {
 			/* No RENAME_NOREPLACE here: link() fails on EEXIST. */
-			if (linkat(p2p_dir_fd, x->tmp, p2p_dir_fd, name, 0) == 0) {
-				unlinkat(p2p_dir_fd, x->tmp, 0);
+			if (linkat(dir, x->tmp, dir, name, 0) == 0) {
+				unlinkat(dir, x->tmp, 0);
 				goto done;
 			}
 		}
@@ -534,7 +533,7 @@ p2p_recv_commit(struct p2p_xfer *x)
 	return -1;
 done:
 	snprintf(x->saved, sizeof(x->saved), "%s", name);
-	fsync(p2p_dir_fd);
+	fsync(dir);
 	return 0;
 }
 
@@ -575,7 +574,7 @@ p2p_recv_run(struct app *a, struct p2p_xfer *x)
 	switch (x->state) {
 	case P2P_S_ASK:
 		if (now > x->until_us ||
-		    now - x->heard_us > (int64_t)p2p_peer_timeout_s * 1000000) {
+		    now - x->heard_us > p2p_peer_timeout_us()) {
 			ask_cancel(a, x);
 			snprintf(why, sizeof(why), "The offer of %s from %s "
 			    "expired and was declined", x->name, x->peer);
@@ -592,9 +591,9 @@ p2p_recv_run(struct app *a, struct p2p_xfer *x)
 	default:
 		return;
 	}
-	if (now - x->heard_us > (int64_t)p2p_peer_timeout_s * 1000000) {
+	if (now - x->heard_us > p2p_peer_timeout_us()) {
 		snprintf(why, sizeof(why), "%s stopped sending (nothing for %d "
-		    "s); nothing saved", x->peer, p2p_peer_timeout_s);
+		    "s); nothing saved", x->peer, p2p_ctx()->peer_timeout_s);
 		p2p_recv_fail(a, x, why, true);
 		return;
 	}
@@ -620,7 +619,7 @@ p2p_recv_run(struct app *a, struct p2p_xfer *x)
 int64_t
 p2p_recv_deadline(const struct p2p_xfer *x)
 {
-	int64_t d = x->heard_us + (int64_t)p2p_peer_timeout_s * 1000000 + 1000;
+	int64_t d = x->heard_us + p2p_peer_timeout_us() + 1000;
 
 	switch (x->state) {
 	case P2P_S_ASK:

@@ -50,7 +50,7 @@ static struct {
 static size_t
 p2p_slot_of(const struct p2p_xfer *x)
 {
-	return (size_t)(x - p2p_xfers);
+	return (size_t)(x - p2p_ctx()->xfers);
 }
 
 /* Record when datagram pktno left, for RTT samples. */
@@ -430,9 +430,9 @@ p2p_send_run(struct app *a, struct p2p_xfer *x, bool *blocked)
 	char why[96];
 	int budget;
 
-	if (now - x->heard_us > (int64_t)p2p_peer_timeout_s * 1000000) {
+	if (now - x->heard_us > p2p_peer_timeout_us()) {
 		snprintf(why, sizeof(why), "%s stopped answering (nothing for "
-		    "%d s)", x->peer, p2p_peer_timeout_s);
+		    "%d s)", x->peer, p2p_ctx()->peer_timeout_s);
 		p2p_send_fail(a, x, why, true);
 		return;
 	}
@@ -462,7 +462,7 @@ p2p_send_run(struct app *a, struct p2p_xfer *x, bool *blocked)
 			if (p2p_send_seg(x, seg, false, now) == -1)
 				goto unreadable;
 
-			p2p_counters.retransmitted++;
+			p2p_ctx()->counters.retransmitted++;
 			p2p_rtx_push(x, seg, now);
 		} else if (x->nxt < x->nseg && x->nxt - x->una < P2P_WINDOW) {
 			if (p2p_send_seg(x, x->nxt, true, now) == -1)
@@ -498,7 +498,7 @@ unreadable:
 int64_t
 p2p_send_deadline(const struct p2p_xfer *x)
 {
-	int64_t d = x->heard_us + (int64_t)p2p_peer_timeout_s * 1000000 + 1000;
+	int64_t d = x->heard_us + p2p_peer_timeout_us() + 1000;
 
 	if (x->state == P2P_S_HELLO || x->state == P2P_S_FIN)
 		return x->hello_at < d ? x->hello_at : d;

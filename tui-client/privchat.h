@@ -14,8 +14,10 @@
 #include <stdbool.h>
 
 #include "cmds.h"
+#include "feature.h"
 
 struct app;
+struct proto_ev;
 
 #define PRIVCHAT_MAX	16		/* chats at once; over: refused */
 #define PRIVCHAT_OUT_MAX (64 * 1024)	/* bytes queued to one peer; over:
@@ -30,7 +32,7 @@ int		 privchat_poll_timeout(void);
 void		 privchat_poll_done(struct app *a, const struct pollfd *pfd,
 		     int n);
 /* PRIVASK, PRIVREPLY, PRIVEND; false when not ours. */
-bool		 privchat_event(struct app *a, const char *name, char *text);
+bool		 privchat_event(struct app *a, const struct proto_ev *ev);
 /* Close every chat (the client quits). */
 void		 privchat_shutdown(struct app *a);
 /* Chats asked for, waiting or open. */
@@ -39,5 +41,8 @@ int		 privchat_count(void);
 cmds_handler_fn	 privchat_do_start;	/* startprivate USER */
 cmds_handler_fn	 privchat_do_send;	/* private USER TEXT */
 cmds_handler_fn	 privchat_do_stop;	/* stopprivate USER */
+
+/* Private chats as a feature module (features.c). */
+extern const struct feature privchat_feature;
 
 #endif /* PRIVCHAT_H */

@@ -43,6 +43,8 @@ static const struct ui_style ui_line_styles[] = {
 	[MODEL_LINE_PRESENCE] =	{ UI_PAIR_PRESENCE, A_NORMAL, A_DIM },
 	[MODEL_LINE_MESSAGE] =	{ UI_PAIR_MESSAGE, A_BOLD, A_BOLD },
 	[MODEL_LINE_PRIVATE] =	{ UI_PAIR_PRIVATE, A_BOLD, A_BOLD },
+	[MODEL_LINE_DAY] =	{ UI_PAIR_INFO, A_NORMAL, A_NORMAL },
+	[MODEL_LINE_SENT] =	{ 0, A_NORMAL, A_NORMAL },
 };
 
 typedef bool ui_visible_fn(const struct ui *u);

@@ -266,7 +266,8 @@ ui_win_submit(struct ui *u, char *line, size_t size)
 	    strcasecmp(word, "/groupmsg") == 0)
 		ui_win_echo(u, '#', a1, rest, false);
 	else if (a1 != NULL && (strcasecmp(word, "/join") == 0 ||
-	    strcasecmp(word, "/joingroup") == 0)) {
+	    strcasecmp(word, "/joingroup") == 0 ||
+	    strcasecmp(word, "/creategroup") == 0)) {
 		snprintf(out, sizeof(out), "#%s", a1);
 		if ((i = win_open(&u->wins, out)) != -1)
 			ui_win_goto(u, (size_t)i);

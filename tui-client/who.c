@@ -7,6 +7,7 @@
 #include "app.h"
 #include "log.h"
 #include "model.h"
+#include "proto_ev.h"
 #include "who.h"
 
 /* The hook argument of a WHO: whether its rows are shown. */
@@ -59,20 +60,21 @@ static void
 who_since_reply(struct app *a, void *arg, const struct proto_msg *msg)
 {
 	struct model *m = app_model(a);
-	const char *sp;
+	char copy[PROTO_LINE_MAX];
+	struct proto_ev_since r;
 
 	if (msg->kind != PROTO_MSG_DATA) {
 		app_show_reply(a, msg);
 		return;
 	}
-	if ((sp = strchr(msg->text, ' ')) == NULL)
+	snprintf(copy, sizeof(copy), "%s", msg->text);
+	if (proto_ev_since_decode(copy, &r) != PROTO_OK)
 		model_add_line(m, MODEL_LINE_NORMAL, "%s", msg->text);
-	else if (strcmp(sp + 1, "online") == 0)
-		model_add_line(m, MODEL_LINE_NORMAL, "%.*s (online now)",
-		    (int)(sp - msg->text), msg->text);
+	else if (r.online)
+		model_add_line(m, MODEL_LINE_NORMAL, "%s (online now)", r.user);
 	else
-		model_add_line(m, MODEL_LINE_NORMAL, "%.*s (last seen %s)",
-		    (int)(sp - msg->text), msg->text, sp + 1);
+		model_add_line(m, MODEL_LINE_NORMAL, "%s (last seen %s)",
+		    r.user, r.time);
 }
 
 /* Send WHOSINCE. */
@@ -84,11 +86,11 @@ who_send_since(struct app *a, const char *seconds)
 
 /* "* ONLINE USER IP UDPPORT TIME". */
 static void
-who_online(struct model *m, const char *text)
+who_online(struct model *m, const struct proto_ev_user *on)
 {
 	struct model_user u;
 
-	if (model_user_parse(text, &u) == -1) {
+	if (model_user_set(&u, on) == -1) {
 		log_warnx("malformed ONLINE event from the server");
 		return;
 	}
@@ -99,20 +101,12 @@ who_online(struct model *m, const char *text)
 
 /* "* OFFLINE USER REASON". */
 static void
-who_offline(struct model *m, char *text)
+who_offline(struct model *m, const struct proto_ev_offline *off)
 {
-	char *reason = strchr(text, ' ');
+	const char *text = off->user, *reason = off->reason;
 
-	if (reason != NULL)
-		*reason++ = '\0';
-	else
-		reason = text + strlen(text);
-	if (!proto_valid_addr(text)) {
-		log_warnx("malformed OFFLINE event from the server");
-		return;
-	}
 	model_user_remove(m, text);
-	if (strcmp(reason, PROTO_OFF_HIDDEN) == 0)
+	if (off->hidden)
 		return;		/* blocked us: gone from the list, not out */
 	if (strcmp(reason, "timeout") == 0)
 		model_add_line(m, MODEL_LINE_PRESENCE,
@@ -129,13 +123,26 @@ who_offline(struct model *m, char *text)
 
 /* Presence events. */
 bool
-who_event(struct app *a, const char *name, char *text)
+who_event(struct app *a, const struct proto_ev *ev)
 {
-	if (strcmp(name, PROTO_EV_ONLINE) == 0)
-		who_online(app_model(a), text);
-	else if (strcmp(name, PROTO_EV_OFFLINE) == 0)
-		who_offline(app_model(a), text);
+	if (ev->type == PROTO_EVT_ONLINE)
+		who_online(app_model(a), &ev->u.online);
+	else if (ev->type == PROTO_EVT_OFFLINE)
+		who_offline(app_model(a), &ev->u.offline);
 	else
 		return false;
 	return true;
 }
+
+/* Logged in (again): fill the user list, silently. */
+static void
+who_active(struct app *a)
+{
+	who_send(a, true);
+}
+
+const struct feature who_feature = {
+	.name = "who",
+	.event = who_event,
+	.active = who_active,
+};

@@ -163,8 +163,14 @@ win_route(struct wins *ws, const struct model_line *l, const char *self)
 	    WIN_ACT_MSG;
 	int i;
 
+	if (l->kind == MODEL_LINE_DAY) {
+		/* A new day shows in every window, without a mark. */
+		for (i = 1; i < (int)ws->n; i++)
+			model_add_copy(ws->w[i].lines, l);
+		return 0;
+	}
 	if (l->conv == NULL) {
-		if (!l->own)
+		if (!l->own && l->kind != MODEL_LINE_SENT)
 			win_mark(ws, 0, act);
 		return 0;
 	}

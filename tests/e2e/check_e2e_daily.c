@@ -5,10 +5,16 @@
  * mode only with --reconnect.  Each test has its own server, port, temp
  * dir and tmux server; waits poll the screen with generous deadlines.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "steps.h"
@@ -169,6 +175,125 @@ START_TEST(test_daily_reconnect_after_kill)
 END_TEST
 
 /*
+ * A listener on 127.0.0.1:port that never accepts.  With fill, its
+ * queue of one is taken by a connection of ours, so that the kernel
+ * drops every later SYN (a host that does not answer: connect() waits);
+ * without, a connection completes and then hears nothing (a TLS
+ * handshake waits).  The descriptors to close go into fds[3].
+ */
+static void
+silent_listener(int port, bool fill, int fds[3])
+{
+	struct sockaddr_in sin;
+	int one = 1, i;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 3; i++)
+		fds[i] = -1;
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ne(fds[0], -1);
+	setsockopt(fds[0], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ck_assert_msg(bind(fds[0], (struct sockaddr *)&sin, sizeof(sin)) == 0,
+	    "bind %d: %s", port, strerror(errno));
+	ck_assert_int_eq(listen(fds[0], 0), 0);
+	for (i = 1; fill && i < 3; i++) {
+		/* The first fills the queue; the second is sure to. */
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ck_assert_int_ne(fds[i], -1);
+		connect(fds[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+}
+
+/* Close what silent_listener opened. */
+static void
+silent_close(int fds[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+}
+
+/*
+ * While an attempt waits on a server that does not answer, the screen
+ * goes on: a key typed then shows in the input line while the status
+ * bar still says it is connecting, and /quit ends the program at once.
+ */
+static void
+check_responsive_while_connecting(struct tmx *t, const char *name)
+{
+	TMX_WAIT(t, name, "connecting to the server (attempt");
+	TMX_TYPE(t, name, "typed meanwhile");
+	WAIT_ROW(t, name, 23, "> typed meanwhile");
+	ck_assert_msg(strstr(tmx_capture(t, name, false),
+	    "connecting to the server (attempt") != NULL,
+	    "the attempt ended before the key showed:\n%s", t->screen);
+	screen_quit(t, name);
+}
+
+/*
+ * The server is gone and its port drops every SYN: the reconnect
+ * attempt waits in connect() inside the poll loop, not in front of it.
+ */
+START_TEST(test_daily_reconnect_no_answer)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	int fds[3];
+
+	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
+	srv_terminate(s, SIGKILL);
+	TMX_WAIT(t, "a", "reconnecting in");
+	silent_listener(s->port, true, fds);
+	check_responsive_while_connecting(t, "a");
+	silent_close(fds);
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * Over TLS (the server trusted on first contact), the new connection is
+ * accepted by the kernel but nobody answers the handshake: the screen
+ * goes on the same way.
+ */
+START_TEST(test_daily_reconnect_tls_no_answer)
+{
+	struct srv *s = srv_prepare(CREDS);
+	struct tmx *t = tmx_new();
+	char body[256], env[400];
+	int fds[3], tp;
+
+	ck_assert_msg(s != NULL, "%s", e2e_error());
+	tp = e2e_free_tcp_port();
+	snprintf(body, sizeof(body), "%s[tls]\nlisten = 127.0.0.1\n"
+	    "port = %d\n", INI_BASIC, tp);
+	ck_assert_msg(srv_start_prepared(s, body), "%s", e2e_error());
+	snprintf(env, sizeof(env), "XDG_DATA_HOME=%s/xdg", s->dir);
+	ck_assert_msg(tmx_start_args(t, "a", 80, 24, s, tp, env, "--tls"),
+	    "%s", tmx_why(t));
+	TMX_WAIT(t, "a", "Trust this server? (y/n)");
+	TMX_TYPE(t, "a", "y");
+	TMX_WAIT(t, "a", "Username:");
+	TMX_LINE(t, "a", "alice");
+	TMX_WAIT(t, "a", "Password:");
+	TMX_LINE(t, "a", "alice123");
+	TMX_WAIT(t, "a", "Welcome alice");
+	srv_terminate(s, SIGKILL);
+	TMX_WAIT(t, "a", "reconnecting in");
+	silent_listener(tp, false, fds);
+	check_responsive_while_connecting(t, "a");
+	silent_close(fds);
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
  * The server's idle logout stays, but the screen does too: the bar warns
  * first, then Enter logs in again and the half-typed line comes back.
  */
@@ -305,6 +430,13 @@ START_TEST(test_daily_windows)
 	TMX_LINE(t, "a", "hello there bob");
 	TMX_WAIT(t, "a", "<alice> hello there bob");
 	TMX_WAIT(t, "b", "alice: hello there bob");
+	/* The confirmation is in the status window, not under our line. */
+	TMX_KEY(t, "a", "M-1");
+	TMX_WAIT(t, "a", "Message sent to bob at");
+	TMX_KEY(t, "a", "M-2");
+	TMX_WAIT(t, "a", "(2:bob)");
+	ck_assert_msg(strstr(tmx_capture(t, "a", false), "Message sent to") ==
+	    NULL, "the confirmation shows in bob's window:\n%s", t->screen);
 	TMX_WAIT(t, "b", "[2:alice!]");		/* it names bob */
 	TMX_KEY(t, "b", "M-2");
 	TMX_WAIT(t, "b", "(2:alice)");
@@ -344,6 +476,98 @@ START_TEST(test_daily_windows)
 	screen_quit(t, "b");
 	tmx_free(t);
 	srv_stop(s);
+}
+END_TEST
+
+/*
+ * A group's window: /creategroup opens it for the creator, /join for a
+ * member; plain text there reaches every joined member (a plain-mode
+ * client too); a mention of us marks it while another window is on
+ * show; the "sent" confirmation stays in the status window.
+ */
+START_TEST(test_daily_group_window)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct tmx *t = tmx_new();
+	struct cli *carol;
+	const char *scr;
+
+	tmx_login(t, s, "a", 100, 24, "alice", "alice123");
+	tmx_login(t, s, "b", 100, 24, "bob", "bob123");
+	carol = step_login(s, "carol", "carol123", 0);
+	TMX_WAIT(t, "a", "Online (2)");
+	TMX_LINE(t, "a", "/creategroup study bob carol");
+	TMX_WAIT(t, "a", "(2:study)");
+	TMX_WAIT(t, "a", "Group study created");
+	TMX_WAIT(t, "b", "alice created group study");
+	TMX_LINE(t, "b", "/join study");
+	TMX_WAIT(t, "b", "(2:study)");
+	TMX_WAIT(t, "b", "Joined group study");
+	SEND(carol, "/joingroup study");
+	EXPECT(carol, "Joined group study");
+
+	/* Plain text in the group's window goes to the group. */
+	TMX_LINE(t, "b", "hello study group");
+	TMX_WAIT(t, "b", "<bob> hello study group");
+	TMX_WAIT(t, "a", "bob in study: hello study group");
+	EXPECT(carol, "bob in study: hello study group");
+	TMX_KEY(t, "b", "M-1");
+	TMX_WAIT(t, "b", "sent to study");
+	TMX_KEY(t, "b", "M-2");
+	TMX_WAIT(t, "b", "(2:study)");
+	scr = tmx_capture(t, "b", false);
+	ck_assert_msg(strstr(scr, "sent to study") == NULL &&
+	    strstr(scr, "<bob> hello study group") != NULL,
+	    "bob's group window:\n%s", scr);
+
+	/* From the status window: a mention marks the group's window. */
+	TMX_KEY(t, "a", "M-1");
+	TMX_WAIT(t, "a", "(1:status) [2:study]");
+	SEND(carol, "/groupmsg study are you there alice?");
+	EXPECT(carol, "sent to study");
+	TMX_WAIT(t, "a", "[2:study!]");
+	TMX_KEY(t, "a", "M-2");
+	TMX_WAIT(t, "a", "carol in study: are you there alice?");
+	TMX_LINE(t, "a", "yes I am");
+	EXPECT(carol, "alice in study: yes I am");
+	TMX_WAIT(t, "b", "alice in study: yes I am");
+
+	SEND(carol, "logout");
+	EXPECT_EXIT(carol, 0);
+	cli_free(carol);
+	screen_quit(t, "a");
+	screen_quit(t, "b");
+	tmx_free(t);
+	srv_stop(s);
+}
+END_TEST
+
+/*
+ * A private line is text a terminal may show, as on the server's link:
+ * one with a direction override is refused where it is typed, with a
+ * reason, and the chat goes on.
+ */
+START_TEST(test_daily_private_text_rules)
+{
+	struct srv *s = SRV_START(INI_BASIC, CREDS);
+	struct cli *a = step_login(s, "alice", "alice123", 0);
+	struct cli *b = step_login(s, "bob", "bob123", 0);
+
+	SEND(a, "startprivate bob");
+	EXPECT(b, "alice wants to chat privately. Accept? (y/n)");
+	SEND(b, "y");
+	EXPECT(a, "Private chat with bob started");
+	EXPECT(b, "Private chat with alice started");
+	SEND(a, "private bob left \xe2\x80\xae right");
+	EXPECT(a, "Error: a private message cannot hold control or "
+	    "direction-changing characters");
+	SEND(a, "private bob still here");
+	EXPECT_LINE(b, "alice (private): still here");
+	ck_assert_msg(cli_saw(b, 0, "right") == NULL, "the refused line "
+	    "arrived:\n%s", cli_lines(b, 0));
+	step_logout(a, "logout", "alice");
+	step_logout(b, "logout", "bob");
+	step_stop_ok(s);
 }
 END_TEST
 
@@ -443,6 +667,7 @@ START_TEST(test_daily_paste)
 	TMX_KEY(t, "a", "Enter");
 	EXPECT(bob, "alice: p0 p1 p2");
 	EXPECT(bob, want);			/* the last word arrived */
+	TMX_KEY(t, "a", "M-1");
 	TMX_WAIT(t, "a", "Message sent to bob");
 	SEND(bob, "logout");
 	EXPECT_EXIT(bob, 0);
@@ -557,6 +782,8 @@ suite_e2e_daily(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_daily_reconnect);
 	tcase_add_test(tc, test_daily_reconnect_after_kill);
+	tcase_add_test(tc, test_daily_reconnect_no_answer);
+	tcase_add_test(tc, test_daily_reconnect_tls_no_answer);
 	tcase_add_test(tc, test_daily_idle_relogin);
 	tcase_add_test(tc, test_daily_relogin_new_password);
 	tcase_add_test(tc, test_daily_blocker_leaves_quietly);
@@ -567,6 +794,7 @@ suite_e2e_daily(void)
 	    tmx_fixture_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_daily_question_words);
+	tcase_add_test(tc, test_daily_private_text_rules);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("windows");
@@ -574,6 +802,7 @@ suite_e2e_daily(void)
 	    tmx_fixture_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_daily_windows);
+	tcase_add_test(tc, test_daily_group_window);
 	tcase_add_test(tc, test_daily_keys);
 	tcase_add_test(tc, test_daily_paste);
 	tcase_add_test(tc, test_daily_look);

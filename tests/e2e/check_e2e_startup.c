@@ -342,7 +342,7 @@ START_TEST(test_positional_attempts)
 
 	/* ATTEMPTS = 2: the second failure blocks. */
 	a = sess_fail_passwords(s, "alice", 2);
-	EXPECT_LINE(a, MSG_NOW_BLOCKED);
+	EXPECT_LINE(a, MSG_NOW_BLOCKED " (in 10 s)");
 	EXPECT_EXIT(a, 2);
 	cli_free(a);
 
@@ -382,7 +382,7 @@ START_TEST(test_positional_block_idle)
 
 	/* ATTEMPTS defaults to 3; BLOCK_SECONDS = 2. */
 	a = sess_fail_passwords(s, "alice", 3);
-	EXPECT_LINE(a, MSG_NOW_BLOCKED);
+	EXPECT_LINE(a, MSG_NOW_BLOCKED " (in 2 s)");
 	EXPECT_EXIT(a, 2);
 	cli_free(a);
 	a = sess_login_after_block(s, "alice", "alice123", e2e_scale(15000));

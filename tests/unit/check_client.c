@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "cmds.h"
+#include "feature.h"
 #include "model.h"
 #include "proto.h"
 #include "sanitize.h"
@@ -280,7 +281,7 @@ fake_open(struct fake *f)
 	ck_assert_int_ne(fcntl(sv[0], F_SETFL, O_NONBLOCK), -1);
 	f->peer = sv[0];
 	f->m = model_new(0);
-	f->a = app_new(f->m, sv[1], 40001);
+	f->a = app_new(f->m, sv[1], 40001, features_all);
 	ck_assert_ptr_nonnull(f->a);
 }
 
@@ -456,6 +457,48 @@ START_TEST(test_app_commands_and_events)
 	ck_assert_str_eq(last_line(&f), "Goodbye alice");
 	ck_assert(app_done(f.a, &status));
 	ck_assert_int_eq(status, APP_EXIT_OK);
+	fake_close(&f);
+}
+END_TEST
+
+/* Events that do not have their form change nothing; good ones still do. */
+START_TEST(test_app_malformed_events)
+{
+	static const char *bad[] = {
+		"* ONLINE mallory 1.2.3.4 99999 22 Nov 2026 10:16:40\n",
+		"* ONLINE m!llory 1.2.3.4 1 22 Nov 2026 10:16:40\n",
+		"* ONLINE mallory 1.2.3.4 1 22 Nov\n",
+		"* OFFLINE\n",
+		"* MSG mallory\n",
+		"* MSG mallory 22 Nov 2026 10:16:40\n",
+		"* GMSG bad-name mallory 22 Nov 2026 10:16:40 hi\n",
+		"* GINVITE team mallory\n",
+		"* FILEOFFER mallory 0 5 1.2.3.4 1 x f\n",
+		"* PRIVASK mallory short\n",
+		"* PRIVREPLY mallory maybe\n",
+		"* PRIVEND\n",
+		"* IDLE soon\n",
+		"* BYE\n",
+		"* NEWEVENT from a newer server\n",
+	};
+	struct fake f;
+	size_t lines, i;
+
+	fake_open(&f);
+	fake_login(&f);
+	lines = model_line_count(f.m);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_say(&f, bad[i]);
+		ck_assert_msg(model_line_count(f.m) == lines, "shown: %s",
+		    bad[i]);
+	}
+	ck_assert_ptr_null(model_user_find(f.m, "mallory"));
+	ck_assert(app_wants_input(f.a));
+	fake_say(&f, "* MSG carol 22 Nov 2026 10:16:40 still  here\n");
+	ck_assert_ptr_nonnull(strstr(last_line(&f), "carol: still  here"));
+	fake_say(&f, "* GINVITE team1 carol alice erin\n");
+	ck_assert_str_eq(last_line(&f), "carol created group team1 with alice "
+	    "erin; join it with /joingroup team1");
 	fake_close(&f);
 }
 END_TEST
@@ -701,6 +744,7 @@ suite_client(void)
 	tc = tcase_create("app");
 	tcase_add_test(tc, test_app_login_and_silent_who);
 	tcase_add_test(tc, test_app_commands_and_events);
+	tcase_add_test(tc, test_app_malformed_events);
 	tcase_add_test(tc, test_app_exit_statuses);
 	tcase_add_test(tc, test_app_register);
 	tcase_add_test(tc, test_app_name_taken_meanwhile);

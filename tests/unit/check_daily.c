@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "input.h"
@@ -306,6 +307,64 @@ START_TEST(test_conf_client_keys)
 }
 END_TEST
 
+/* The fake wall clock of test_model_day_changed. */
+static time_t fake_now;
+
+/* time() for the model, reading fake_now. */
+static time_t
+fake_clock(time_t *t)
+{
+	if (t != NULL)
+		*t = fake_now;
+	return fake_now;
+}
+
+/*
+ * A line on a new local day is preceded by "Day changed to ...", once,
+ * in the status window and in every conversation window, unmarked; lines
+ * of the same day are not.
+ */
+START_TEST(test_model_day_changed)
+{
+	struct model *m = model_new(10);
+	struct wins ws;
+	char bar[128];
+	size_t i;
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	win_init(&ws);
+	ck_assert_int_eq(win_open(&ws, "@bob"), 1);
+	model_set_clock(m, fake_clock);
+	model_set_stamp(m, "%H:%M");
+	fake_now = 1796342340;			/* Thu 03 Dec 2026 23:59 */
+	model_add_line(m, MODEL_LINE_INFO, "first");
+	fake_now += 30;				/* same day, 23:59 */
+	model_add_line(m, MODEL_LINE_INFO, "second");
+	ck_assert_uint_eq(model_line_count(m), 2);
+	fake_now += 60;				/* Fri 04 Dec 00:00 */
+	model_add_line(m, MODEL_LINE_INFO, "third");
+	ck_assert_uint_eq(model_line_count(m), 4);
+	ck_assert_str_eq(model_line_at(m, 0)->text, "23:59 first");
+	ck_assert_str_eq(model_line_at(m, 2)->text,
+	    "Day changed to Fri 04 Dec 2026");
+	ck_assert_int_eq(model_line_at(m, 2)->kind, MODEL_LINE_DAY);
+	ck_assert_str_eq(model_line_at(m, 3)->text, "00:00 third");
+	fake_now += 3600;
+	model_add_line(m, MODEL_LINE_INFO, "fourth");
+	ck_assert_uint_eq(model_line_count(m), 5);	/* no second one */
+	for (i = 0; i < model_line_count(m); i++)
+		win_route(&ws, model_line_at(m, i), "alice");
+	ck_assert_uint_eq(model_line_count(ws.w[1].lines), 1);
+	ck_assert_str_eq(model_line_at(ws.w[1].lines, 0)->text,
+	    "Day changed to Fri 04 Dec 2026");
+	win_bar(&ws, bar, sizeof(bar));
+	ck_assert_str_eq(bar, "(1:status) [2:bob]");	/* no mark */
+	win_free(&ws);
+	model_free(m);
+}
+END_TEST
+
 /* Lines carry the time when asked, and only then. */
 START_TEST(test_model_stamp)
 {
@@ -354,6 +413,7 @@ suite_daily(void)
 	tcase_add_test(tc, test_input_words_yank);
 	tcase_add_test(tc, test_conf_client_keys);
 	tcase_add_test(tc, test_model_stamp);
+	tcase_add_test(tc, test_model_day_changed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -583,7 +583,7 @@ END_TEST
  */
 START_TEST(test_stale_ack)
 {
-	struct p2p_xfer *x = &p2p_xfers[0];
+	struct p2p_xfer *x = &p2p_ctx()->xfers[0];
 	unsigned char bits[4] = { 0xff, 0xff, 0, 0 };
 	struct p2p_pkt p;
 	uint64_t s;

@@ -56,7 +56,7 @@ static struct p2p_xfer *
 waiting_sender(const unsigned char *secret, struct sockaddr_storage *from,
     unsigned port)
 {
-	struct p2p_xfer *x = &p2p_xfers[0];
+	struct p2p_xfer *x = &p2p_ctx()->xfers[0];
 	struct sockaddr_in *sin = (struct sockaddr_in *)from;
 
 	memset(x, 0, sizeof(*x));
@@ -112,7 +112,7 @@ START_TEST(test_gro_input)
 	memset(secret, 0x42, sizeof(secret));
 	waiting_sender(secret, &from, 4000);
 	ck_assert_int_eq(p2p_aead_init(&peer, secret, 77, false), 0);
-	memset(&p2p_counters, 0, sizeof(p2p_counters));
+	memset(&p2p_ctx()->counters, 0, sizeof(p2p_ctx()->counters));
 	for (i = 0; i < 4; i++) {
 		n = wait_ack(&peer, i == 2 ? 78 : 77, (uint32_t)i + 1, 8,
 		    buf + off);
@@ -124,54 +124,54 @@ START_TEST(test_gro_input)
 	ck_assert_uint_eq(off, 4 * 52 + 44);
 	memcpy(copy, buf, off);
 	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 52, &from, 1), 5);
-	ck_assert_uint_eq(p2p_counters.received, 3);
-	ck_assert_uint_eq(p2p_counters.mac, 1);
-	ck_assert_uint_eq(p2p_counters.unknown, 1);
-	ck_assert_uint_eq(p2p_counters.malformed, 0);
-	ck_assert_int_eq(p2p_xfers[0].state, P2P_S_HELLO);
-	memset(&p2p_counters, 0, sizeof(p2p_counters));
+	ck_assert_uint_eq(p2p_ctx()->counters.received, 3);
+	ck_assert_uint_eq(p2p_ctx()->counters.mac, 1);
+	ck_assert_uint_eq(p2p_ctx()->counters.unknown, 1);
+	ck_assert_uint_eq(p2p_ctx()->counters.malformed, 0);
+	ck_assert_int_eq(p2p_ctx()->xfers[0].state, P2P_S_HELLO);
+	memset(&p2p_ctx()->counters, 0, sizeof(p2p_ctx()->counters));
 	ck_assert_uint_eq(p2p_input_buf(NULL, copy, off, 52, &from, 1), 5);
-	ck_assert_uint_eq(p2p_counters.received, 0);
-	ck_assert_uint_eq(p2p_counters.replayed, 3);
-	ck_assert_uint_eq(p2p_counters.mac, 1);
+	ck_assert_uint_eq(p2p_ctx()->counters.received, 0);
+	ck_assert_uint_eq(p2p_ctx()->counters.replayed, 3);
+	ck_assert_uint_eq(p2p_ctx()->counters.mac, 1);
 	p2p_aead_free(&peer);
 	memcpy(buf, copy, off);
 
 	/* From another port: every piece is from the wrong sender. */
-	memset(&p2p_counters, 0, sizeof(p2p_counters));
+	memset(&p2p_ctx()->counters, 0, sizeof(p2p_ctx()->counters));
 	other = from;
 	((struct sockaddr_in *)&other)->sin_port = htons(4001);
 	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 52, &other, 1), 5);
-	ck_assert_uint_eq(p2p_counters.endpoint, 4);
-	ck_assert_uint_eq(p2p_counters.unknown, 1);
-	ck_assert_uint_eq(p2p_counters.received, 0);
+	ck_assert_uint_eq(p2p_ctx()->counters.endpoint, 4);
+	ck_assert_uint_eq(p2p_ctx()->counters.unknown, 1);
+	ck_assert_uint_eq(p2p_ctx()->counters.received, 0);
 
 	/* The wrong segment size: pieces that are nobody's datagrams. */
-	memset(&p2p_counters, 0, sizeof(p2p_counters));
+	memset(&p2p_ctx()->counters, 0, sizeof(p2p_ctx()->counters));
 	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 40, &from, 1), 7);
-	ck_assert_uint_eq(p2p_counters.received, 0);
-	ck_assert_uint_eq(p2p_counters.malformed, 7);
+	ck_assert_uint_eq(p2p_ctx()->counters.received, 0);
+	ck_assert_uint_eq(p2p_ctx()->counters.malformed, 7);
 	/* Sizes that cannot be ours are counted without being looked at. */
-	memset(&p2p_counters, 0, sizeof(p2p_counters));
+	memset(&p2p_ctx()->counters, 0, sizeof(p2p_ctx()->counters));
 	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 3, &from, 1),
 	    (off + 2) / 3);
-	ck_assert_uint_eq(p2p_counters.malformed, (off + 2) / 3);
-	memset(&p2p_counters, 0, sizeof(p2p_counters));
+	ck_assert_uint_eq(p2p_ctx()->counters.malformed, (off + 2) / 3);
+	memset(&p2p_ctx()->counters, 0, sizeof(p2p_ctx()->counters));
 	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, P2P_DGRAM_MAX + 1,
 	    &from, 1), 1);		/* not below the length: one piece */
-	ck_assert_uint_eq(p2p_counters.malformed, 1);
+	ck_assert_uint_eq(p2p_ctx()->counters.malformed, 1);
 	/* No segment size: the whole buffer is one (malformed) datagram. */
-	memset(&p2p_counters, 0, sizeof(p2p_counters));
+	memset(&p2p_ctx()->counters, 0, sizeof(p2p_ctx()->counters));
 	ck_assert_uint_eq(p2p_input_buf(NULL, buf, off, 0, &from, 1), 1);
-	ck_assert_uint_eq(p2p_counters.malformed, 1);
-	ck_assert_uint_eq(p2p_counters.received, 0);
+	ck_assert_uint_eq(p2p_ctx()->counters.malformed, 1);
+	ck_assert_uint_eq(p2p_ctx()->counters.received, 0);
 	/* The last one alone is one datagram (taken before: a replay). */
-	memset(&p2p_counters, 0, sizeof(p2p_counters));
+	memset(&p2p_ctx()->counters, 0, sizeof(p2p_ctx()->counters));
 	ck_assert_uint_eq(p2p_input_buf(NULL, buf + 4 * 52, 44, 52, &from, 1),
 	    1);
-	ck_assert_uint_eq(p2p_counters.replayed, 1);
-	p2p_aead_free(&p2p_xfers[0].aead);
-	memset(&p2p_xfers[0], 0, sizeof(p2p_xfers[0]));
+	ck_assert_uint_eq(p2p_ctx()->counters.replayed, 1);
+	p2p_aead_free(&p2p_ctx()->xfers[0].aead);
+	memset(&p2p_ctx()->xfers[0], 0, sizeof(p2p_ctx()->xfers[0]));
 }
 END_TEST
 

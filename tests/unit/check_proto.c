@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "proto_ev.h"
 #include "suites.h"
 
 /* Run proto_frame on a string literal's bytes. */
@@ -618,7 +619,7 @@ START_TEST(test_strerror)
 {
 	enum proto_err e, e2;
 
-	for (e = PROTO_OK; e <= PROTO_ERR_CTRL; e++) {
+	for (e = PROTO_OK; e <= PROTO_ERR_FIELD; e++) {
 		ck_assert_ptr_nonnull(proto_strerror(e));
 		ck_assert(strlen(proto_strerror(e)) > 0);
 		for (e2 = PROTO_OK; e2 < e; e2++)
@@ -631,9 +632,12 @@ END_TEST
 /* The greeting parses as the HELLO event the doc describes. */
 START_TEST(test_greeting)
 {
-	char g[] = PROTO_GREETING;
+	char g[PROTO_LINE_MAX];
 	struct proto_msg m;
 
+	ck_assert_int_eq(proto_ev_hello_encode(g, sizeof(g), PROTO_EV_SERVER,
+	    PROTO_VERSION), 32);
+	g[31] = '\0';		/* the LF */
 	ck_assert_int_eq(proto_parse_msg(g, &m), PROTO_OK);
 	ck_assert_int_eq(m.kind, PROTO_MSG_EVENT);
 	ck_assert_str_eq(m.code, PROTO_EV_HELLO);
@@ -676,5 +680,7 @@ suite_proto(void)
 	tcase_add_test(tc, test_sanitize);
 	tcase_add_test(tc, test_strerror);
 	suite_add_tcase(s, tc);
+
+	suite_add_tcase(s, tcase_proto_ev());
 	return s;
 }
