@@ -15,7 +15,7 @@
 
 #include "mono.h"
 #include "app.h"
-#include "app_priv.h"
+#include "app_int.h"
 #include "feature.h"
 #include "log.h"
 #include "net.h"

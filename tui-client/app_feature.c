@@ -8,7 +8,7 @@
 #include <poll.h>
 #include <stdbool.h>
 
-#include "app_priv.h"
+#include "app_int.h"
 #include "feature.h"
 #include "net.h"
 

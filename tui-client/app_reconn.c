@@ -18,7 +18,7 @@
 #include <sys/random.h>
 
 #include "mono.h"
-#include "app_priv.h"
+#include "app_int.h"
 #include "log.h"
 #include "model.h"
 

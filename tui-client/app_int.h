@@ -1,9 +1,9 @@
 /*
- * app_priv.h - what app.c and app_reconn.c share: the session's steps and
+ * app_int.h - what app.c and app_reconn.c share: the session's steps and
  * the app's state.  Not for other modules (they use app.h).
  */
-#ifndef APP_PRIV_H
-#define APP_PRIV_H
+#ifndef APP_INT_H
+#define APP_INT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -98,4 +98,4 @@ void	 app_reconn_refused(struct app *a, const struct proto_msg *msg);
 /* Stop retrying; Enter will try again. */
 void	 app_reconn_offline(struct app *a, const char *why);
 
-#endif /* APP_PRIV_H */
+#endif /* APP_INT_H */
