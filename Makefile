@@ -7,7 +7,7 @@
 #   make install       install under $(DESTDIR)$(PREFIX)
 #   make options       print the flags in use
 #
-#   make check-graph   fail on a circle between the server's files
+#   make check-graph   fail on a circle between the files of either program
 #   make check-all     what CI runs: check, cross builds and their unit
 #                      tests under qemu, the unit's security score, the .deb
 #   make test-vm       the .deb on a booted Debian 12 arm64 machine under
@@ -17,6 +17,11 @@
 # into build/arm64 and build/armhf; make test-arm64, make test-armhf run the
 # unit suites there under qemu-user; make deb ARCH=amd64|arm64|armhf.
 # Any other toolchain: make CROSS_COMPILE=aarch64-linux-gnu- (or CC=...).
+
+# Only the rules below: make's built-in ones would try to remake a
+# dependency file X.d from X.d.o.
+MAKEFLAGS	+= --no-builtin-rules
+.SUFFIXES:
 
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin

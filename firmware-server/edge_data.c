@@ -63,12 +63,7 @@ edge_scan_feed(struct edge_scan *sc, const char *p, size_t len)
 			if (k > 0 && (q[k] == '\n' ||
 			    (q[k] == '\r' && q[k + 1] == '\n'))) {
 				v = *s == '-' ? -(int64_t)m : (int64_t)m;
-				if (st.count == 0 || v < st.min)
-					st.min = v;
-				if (st.count == 0 || v > st.max)
-					st.max = v;
-				edge_i128_add64(&st.sum, v);
-				st.count++;
+				edge_stats_add(&st, v);
 				line++;
 				s = q + k + (q[k] == '\r');	/* at the LF */
 				continue;
@@ -101,12 +96,7 @@ edge_scan_feed(struct edge_scan *sc, const char *p, size_t len)
 				    INT64_MIN : -(int64_t)mag;
 			else
 				v = (int64_t)mag;
-			if (st.count == 0 || v < st.min)
-				st.min = v;
-			if (st.count == 0 || v > st.max)
-				st.max = v;
-			edge_i128_add64(&st.sum, v);
-			st.count++;
+			edge_stats_add(&st, v);
 			line++;
 			mag = 0;
 			nd = 0;

@@ -54,6 +54,18 @@ struct edge_stats {
 	int64_t		max;
 };
 
+/* One more value into the aggregates (inline: once per integer). */
+static inline void
+edge_stats_add(struct edge_stats *st, int64_t v)
+{
+	if (st->count == 0 || v < st->min)
+		st->min = v;
+	if (st->count == 0 || v > st->max)
+		st->max = v;
+	edge_i128_add64(&st->sum, v);
+	st->count++;
+}
+
 /*
  * A data file checked as it streams in, in pieces of any size: each line
  * is an optional '-' and one or more digits, in the 64-bit signed range;

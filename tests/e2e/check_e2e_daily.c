@@ -21,10 +21,7 @@
 #include "tmux.h"
 #include "../suites.h"
 
-#define CREDS								\
-	"alice alice123\n"						\
-	"bob bob123\n"							\
-	"carol carol123\n"
+#define CREDS	E2E_CREDS
 
 #define INI_BASIC							\
 	"[accounts]\n"							\

@@ -25,10 +25,7 @@
 #include "edge_data.h"
 #include "../suites.h"
 
-#define CREDS								\
-	"alice alice123\n"						\
-	"bob bob123\n"							\
-	"carol carol123\n"
+#define CREDS	E2E_CREDS
 
 #define INI								\
 	"[accounts]\n"							\

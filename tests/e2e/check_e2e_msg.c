@@ -14,11 +14,7 @@
 #include "steps.h"
 #include "../suites.h"
 
-#define CREDS								\
-	"alice alice123\n"						\
-	"bob bob123\n"							\
-	"carol carol123\n"						\
-	"dave dave123\n"
+#define CREDS	E2E_CREDS4
 
 #define INI	"[accounts]\nregistration = no\n"
 

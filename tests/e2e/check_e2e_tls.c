@@ -27,10 +27,7 @@
 #include "steps.h"
 #include "../suites.h"
 
-#define CREDS								\
-	"alice alice123\n"						\
-	"bob bob123\n"							\
-	"carol carol123\n"
+#define CREDS	E2E_CREDS
 
 /* A relay run by the test: plain TCP, or TLS ended with its own key. */
 struct proxy {
@@ -136,22 +133,6 @@ contains(const char *hay, size_t len, const char *needle)
 	return memmem(hay, len, needle, strlen(needle)) != NULL;
 }
 
-/* A TCP connection to 127.0.0.1:port, or -1. */
-static int
-tcp_connect(int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd != -1 && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Append len bytes to the record file. */
 static void
 record(const char *path, const void *p, size_t len)
@@ -210,18 +191,10 @@ static void
 proxy_start(struct proxy *p, struct srv *s, const char *name, int target,
     const char *cert, const char *key)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
 	int lfd, cfd, sfd;
 
 	snprintf(p->rec, sizeof(p->rec), "%s/%s.rec", s->dir, name);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ne(lfd, -1);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(listen(lfd, 16), 0);
-	getsockname(lfd, (struct sockaddr *)&sin, &len);
-	p->port = ntohs(sin.sin_port);
+	lfd = e2e_tcp_listen(&p->port);
 	if ((p->pid = fork()) != 0) {
 		ck_assert_int_ne(p->pid, -1);
 		close(lfd);
@@ -233,7 +206,7 @@ proxy_start(struct proxy *p, struct srv *s, const char *name, int target,
 		SSL_CTX *sctx = NULL, *cctx = NULL;
 		SSL *a = NULL, *b = NULL;
 
-		if ((sfd = tcp_connect(target)) == -1) {
+		if ((sfd = e2e_tcp_connect(target)) == -1) {
 			close(cfd);
 			continue;
 		}
@@ -670,7 +643,7 @@ START_TEST(test_tls_handshake_timeout)
 	snprintf(ini, sizeof(ini), "[server]\nlogin_timeout = %d\n", secs);
 	s = tls_server(ini, &tp);
 	logged_fp(s, fp);
-	fd = tcp_connect(tp);
+	fd = e2e_tcp_connect(tp);
 	ck_assert_int_ne(fd, -1);
 	t0 = e2e_now_ms();
 	a = cli_on(s, tp, "--fingerprint", fp, NULL);

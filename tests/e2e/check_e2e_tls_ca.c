@@ -196,19 +196,11 @@ pipe_bytes(int a, int b)
 static pid_t
 relay_start(int target, int *port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct sigaction sa = { .sa_handler = on_cut };
-	socklen_t len = sizeof(sin);
 	int lfd, cfd, sfd;
 	pid_t pid;
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ne(lfd, -1);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(listen(lfd, 16), 0);
-	getsockname(lfd, (struct sockaddr *)&sin, &len);
-	*port = ntohs(sin.sin_port);
+	lfd = e2e_tcp_listen(port);
 	if ((pid = fork()) != 0) {
 		ck_assert_int_ne(pid, -1);
 		close(lfd);
@@ -223,11 +215,9 @@ relay_start(int target, int *port)
 				continue;
 			_exit(0);
 		}
-		sin.sin_port = htons((unsigned short)target);
-		sfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		sfd = e2e_tcp_connect(target);
 		cut = 0;
-		if (sfd != -1 && connect(sfd, (struct sockaddr *)&sin,
-		    sizeof(sin)) == 0)
+		if (sfd != -1)
 			pipe_bytes(cfd, sfd);
 		close(cfd);
 		if (sfd != -1)

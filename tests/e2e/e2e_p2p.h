@@ -7,11 +7,7 @@
 
 #include <check.h>
 
-#define CREDS								\
-	"alice alice123\n"						\
-	"bob bob123\n"							\
-	"carol carol123\n"						\
-	"dave dave123\n"
+#define CREDS	E2E_CREDS4
 
 #define INI	"[accounts]\nregistration = no\n"
 #define XFER_MS	e2e_scale(60000)	/* for one transfer */

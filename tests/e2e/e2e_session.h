@@ -12,10 +12,7 @@
 
 #include "harness.h"
 
-#define CREDS								\
-	"alice alice123\n"						\
-	"bob bob123\n"							\
-	"carol carol123\n"
+#define CREDS	E2E_CREDS
 
 /* Most tests: registration off, so that a typo is not an account. */
 #define INI_BASIC							\

@@ -342,6 +342,26 @@ e2e_tcp_connect(int port)
 	return fd;
 }
 
+int
+e2e_tcp_listen(int *port)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
+	ck_assert_msg(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    listen(fd, 16) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0,
+	    "listen on 127.0.0.1: %s", strerror(errno));
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
 /* ---- processes --------------------------------------------------------- */
 
 /* Status as the harness reports it. */

@@ -36,6 +36,10 @@
 #define E2E_CLIENT_BIN		TEST_BUILD_DIR "/tui-client"
 
 /* Waits in ms, scaled by CK_TIMEOUT_MULTIPLIER (e.g. 10 under qemu). */
+/* The demo accounts the suites log in with: each password is name + "123". */
+#define E2E_CREDS	"alice alice123\nbob bob123\ncarol carol123\n"
+#define E2E_CREDS4	E2E_CREDS "dave dave123\n"
+
 #define E2E_WAIT_MS		e2e_scale(10000) /* for one expected line */
 #define E2E_EXIT_MS		e2e_scale(10000) /* for a process to exit */
 
@@ -241,6 +245,11 @@ struct raw	*raw_connect_from(struct srv *s, const char *src);
    process).  -1 on failure. */
 int		 e2e_free_tcp_port(void);
 int		 e2e_free_udp_port(void);
+/* A connected TCP socket to 127.0.0.1:port, -1 on failure. */
+int		 e2e_tcp_connect(int port);
+/* A listening TCP socket on 127.0.0.1, its port in *port; fails the test
+   when it cannot. */
+int		 e2e_tcp_listen(int *port);
 
 /* ms times CK_TIMEOUT_MULTIPLIER (when set and >= 1). */
 int		 e2e_scale(int ms);

@@ -39,8 +39,6 @@ bool		 e2e_write_file(const char *path, const char *content);
 char		*e2e_read_file(const char *path);
 /* The last n lines of text, each cut to TAIL_WIDTH, into out. */
 void		 e2e_tail_of(const char *text, int n, char *out, size_t size);
-/* A connected TCP socket to 127.0.0.1:port, -1 on failure. */
-int		 e2e_tcp_connect(int port);
 
 /* A wait status as the harness reports it (see srv_exec). */
 int		 e2e_exit_code(int wstatus);
