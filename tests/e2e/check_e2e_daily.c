@@ -29,52 +29,6 @@
 	"block_seconds = 30\n"						\
 	"registration = no\n"
 
-/* The last row of the screen (the input line), trailing spaces cut. */
-static bool
-wait_input_row(struct tmx *t, const char *name, int y, const char *text)
-{
-	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
-	char row[512];
-
-	for (;;) {
-		tmx_capture(t, name, false);
-		if (strcmp(tmx_row(t, y, row, sizeof(row)), text) == 0)
-			return true;
-		if (e2e_now_ms() >= deadline)
-			break;
-		e2e_nap(40);
-	}
-	snprintf(t->why, sizeof(t->why), "row %d is '%.200s', not '%.200s':\n"
-	    "%.60000s", y, row, text, t->screen);
-	return false;
-}
-
-#define WAIT_ROW(t, n, y, text)						\
-	ck_assert_msg(wait_input_row((t), (n), (y), (text)), "%s", tmx_why(t))
-
-/* Wait until the screen shows sub exactly n times. */
-static bool
-wait_count(struct tmx *t, const char *name, const char *sub, int n)
-{
-	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
-	const char *p;
-	int k;
-
-	for (;;) {
-		tmx_capture(t, name, false);
-		for (k = 0, p = t->screen; (p = strstr(p, sub)) != NULL; k++)
-			p += strlen(sub);
-		if (k == n)
-			return true;
-		if (e2e_now_ms() >= deadline)
-			break;
-		e2e_nap(40);
-	}
-	snprintf(t->why, sizeof(t->why), "'%.200s' shown %d times, not %d:\n"
-	    "%.60000s", sub, k, n, t->screen);
-	return false;
-}
-
 /* Log out with /quit and expect exit status 0. */
 static void
 screen_quit(struct tmx *t, const char *name)
@@ -124,7 +78,7 @@ START_TEST(test_daily_reconnect)
 	tmx_capture(t, "a", false);
 	ck_assert_msg(strstr(t->screen, "before the outage") != NULL,
 	    "the old lines are gone:\n%s", t->screen);
-	WAIT_ROW(t, "a", 23, "> half typed");
+	TMX_ROW(t, "a", 23, "> half typed");
 	TMX_WAIT(t, "a", " alice | 1 online");	/* bob, back in the list */
 	screen_quit(t, "a");
 	SEND(bob, "logout");
@@ -225,7 +179,7 @@ check_responsive_while_connecting(struct tmx *t, const char *name)
 {
 	TMX_WAIT(t, name, "connecting to the server (attempt");
 	TMX_TYPE(t, name, "typed meanwhile");
-	WAIT_ROW(t, name, 23, "> typed meanwhile");
+	TMX_ROW(t, name, 23, "> typed meanwhile");
 	ck_assert_msg(strstr(tmx_capture(t, name, false),
 	    "connecting to the server (attempt") != NULL,
 	    "the attempt ended before the key showed:\n%s", t->screen);
@@ -307,7 +261,7 @@ START_TEST(test_daily_idle_relogin)
 	ck_assert(tmx_alive(t, "a"));
 	TMX_KEY(t, "a", "Enter");
 	TMX_WAIT(t, "a", "reconnected");
-	WAIT_ROW(t, "a", 23, "> draft");
+	TMX_ROW(t, "a", 23, "> draft");
 	screen_quit(t, "a");
 	tmx_free(t);
 	srv_stop(s);
@@ -384,7 +338,7 @@ START_TEST(test_daily_question_words)
 	TMX_KEY(t, "b", "Enter");
 	TMX_WAIT(t, "a", "accepted");
 	TMX_WAIT(t, "b", "answered yes");
-	WAIT_ROW(t, "b", 11, ">");
+	TMX_ROW(t, "b", 11, ">");
 	tmx_capture(t, "b", false);
 	ck_assert_msg(strstr(t->screen, "unknown command") == NULL,
 	    "a letter of the answer ran as a command:\n%s", t->screen);
@@ -396,7 +350,7 @@ START_TEST(test_daily_question_words)
 	TMX_TYPE(t, "b", "No");
 	TMX_KEY(t, "b", "Enter");
 	TMX_WAIT(t, "a", "declined");
-	WAIT_ROW(t, "b", 11, ">");
+	TMX_ROW(t, "b", 11, ">");
 	tmx_capture(t, "b", false);
 	ck_assert_msg(strstr(t->screen, "unknown command") == NULL,
 	    "a letter of the answer ran as a command:\n%s", t->screen);
@@ -457,12 +411,11 @@ START_TEST(test_daily_windows)
 	TMX_LINE(t, "a", "MSG bob secret plan");
 	TMX_WAIT(t, "a", "for a direct message use /msg bob");
 	TMX_KEY(t, "a", "n");
-	WAIT_ROW(t, "a", 23, "> /msg bob secret plan");
+	TMX_ROW(t, "a", 23, "> /msg bob secret plan");
 	TMX_KEY(t, "a", "C-u");
 	TMX_LINE(t, "a", "MSG bob is on the board");
 	TMX_WAIT(t, "a", "posted");
-	ck_assert_msg(wait_count(t, "a", "for a direct message use", 1),
-	    "%s", tmx_why(t));
+	TMX_COUNT(t, "a", "for a direct message use", 1);
 	/* The first one was not posted: the board holds one message. */
 	ck_assert_msg(strstr(t->screen, "Message #1 posted") != NULL &&
 	    strstr(t->screen, "Message #2") == NULL, "%s", t->screen);
@@ -583,20 +536,20 @@ START_TEST(test_daily_keys)
 	TMX_TYPE(t, "a", "one two three");
 	TMX_KEY(t, "a", "M-b");
 	TMX_TYPE(t, "a", "X");
-	WAIT_ROW(t, "a", 23, "> one two Xthree");
+	TMX_ROW(t, "a", 23, "> one two Xthree");
 	TMX_KEY(t, "a", "C-e");
 	TMX_KEY(t, "a", "C-u");
-	WAIT_ROW(t, "a", 23, ">");
+	TMX_ROW(t, "a", 23, ">");
 	TMX_KEY(t, "a", "C-y");
-	WAIT_ROW(t, "a", 23, "> one two Xthree");
+	TMX_ROW(t, "a", 23, "> one two Xthree");
 	TMX_KEY(t, "a", "M-BSpace");
-	WAIT_ROW(t, "a", 23, "> one two");
+	TMX_ROW(t, "a", 23, "> one two");
 	TMX_KEY(t, "a", "C-a");
 	TMX_KEY(t, "a", "M-d");
-	WAIT_ROW(t, "a", 23, ">  two");
+	TMX_ROW(t, "a", 23, ">  two");
 	TMX_KEY(t, "a", "M-f");
 	TMX_TYPE(t, "a", "!");
-	WAIT_ROW(t, "a", 23, ">  two!");
+	TMX_ROW(t, "a", 23, ">  two!");
 	TMX_KEY(t, "a", "C-u");
 
 	/* Enough lines to scroll: the login banner is far up. */
@@ -639,7 +592,7 @@ START_TEST(test_daily_paste)
 	bob = step_login(s, "bob", "bob123", 0);
 	ck_assert(tmx_paste(t, "a", "whoelse\n/logout\nthird line"));
 	TMX_WAIT(t, "a", "3 pasted lines joined");
-	WAIT_ROW(t, "a", 23, "> whoelse /logout third line");
+	TMX_ROW(t, "a", 23, "> whoelse /logout third line");
 	ck_assert(tmx_alive(t, "a"));
 	TMX_KEY(t, "a", "C-u");
 

@@ -22,52 +22,6 @@
 	"block_seconds = 30\n"						\
 	"registration = no\n"
 
-/* Wait until row y of the screen reads text (trailing spaces trimmed). */
-static bool
-wait_row(struct tmx *t, const char *name, int y, const char *text)
-{
-	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
-	char row[512];
-
-	for (;;) {
-		tmx_capture(t, name, false);
-		if (strcmp(tmx_row(t, y, row, sizeof(row)), text) == 0)
-			return true;
-		if (e2e_now_ms() >= deadline)
-			break;
-		e2e_nap(40);
-	}
-	snprintf(t->why, sizeof(t->why), "row %d is '%.200s', not '%.200s':\n"
-	    "%.60000s", y, row, text, t->screen);
-	return false;
-}
-
-/* Wait until the screen shows sub at least n times. */
-static bool
-wait_count(struct tmx *t, const char *name, const char *sub, int n)
-{
-	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
-	const char *p;
-	int k;
-
-	for (;;) {
-		tmx_capture(t, name, false);
-		for (k = 0, p = t->screen; (p = strstr(p, sub)) != NULL; k++)
-			p += strlen(sub);
-		if (k >= n)
-			return true;
-		if (e2e_now_ms() >= deadline)
-			break;
-		e2e_nap(40);
-	}
-	snprintf(t->why, sizeof(t->why), "'%.200s' shown %d times, not %d:\n"
-	    "%.60000s", sub, k, n, t->screen);
-	return false;
-}
-
-#define WAIT_ROW(t, n, y, text)						\
-	ck_assert_msg(wait_row((t), (n), (y), (text)), "%s", tmx_why(t))
-
 /* The message pane's part of a row (left of the users panel). */
 static const char *
 pane_part(char *row)
@@ -146,7 +100,7 @@ START_TEST(test_tui_question_once_and_blocked)
 	struct tmx *t = tmx_new();
 
 	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
-	WAIT_ROW(t, "a", 23, ">");
+	TMX_ROW(t, "a", 23, ">");
 	ck_assert_msg(strstr(t->screen, "Password:") == NULL,
 	    "the question is still there:\n%s", t->screen);
 
@@ -155,13 +109,11 @@ START_TEST(test_tui_question_once_and_blocked)
 	TMX_LINE(t, "c", "carol");
 	TMX_WAIT(t, "c", "Password:");
 	TMX_LINE(t, "c", "bad1");
-	ck_assert_msg(wait_count(t, "c", "Please try again", 1), "%s",
-	    tmx_why(t));
-	WAIT_ROW(t, "c", 23, "Password:");
+	TMX_COUNT(t, "c", "Please try again", 1);
+	TMX_ROW(t, "c", 23, "Password:");
 	TMX_LINE(t, "c", "bad2");
-	ck_assert_msg(wait_count(t, "c", "Please try again", 2), "%s",
-	    tmx_why(t));
-	WAIT_ROW(t, "c", 23, "Password:");
+	TMX_COUNT(t, "c", "Please try again", 2);
+	TMX_ROW(t, "c", 23, "Password:");
 	TMX_LINE(t, "c", "bad3");
 	TMX_WAIT(t, "c", "Your account has been blocked");
 	TMX_WAIT(t, "c", "Session ended. Press any key to quit.");
@@ -220,7 +172,7 @@ START_TEST(test_tui_message_utf8)
 	TMX_WAIT(t, "a", "bob logged in");
 	TMX_TYPE(t, "a", "message b");
 	TMX_KEY(t, "a", "Tab");
-	WAIT_ROW(t, "a", 23, "> message bob");
+	TMX_ROW(t, "a", 23, "> message bob");
 	TMX_TYPE(t, "a", text);
 	snprintf(want, sizeof(want), "> message bob %s", text);
 	TMX_WAIT(t, "a", want);			/* the input line */
@@ -247,7 +199,7 @@ START_TEST(test_tui_consent_once)
 	tmx_login(t, s, "a", 80, 24, "alice", "alice123");
 	tmx_login(t, s, "b", 80, 24, "bob", "bob123");
 	TMX_TYPE(t, "b", "message al");
-	WAIT_ROW(t, "b", 23, "> message al");
+	TMX_ROW(t, "b", 23, "> message al");
 	TMX_LINE(t, "a", "startprivate bob");
 	TMX_WAIT(t, "b", "(y/n)");
 	tmx_capture(t, "b", false);
@@ -255,8 +207,8 @@ START_TEST(test_tui_consent_once)
 	    "the draft is still on the line:\n%s", t->screen);
 	TMX_KEY(t, "b", "y");
 	TMX_WAIT(t, "a", "accepted");
-	WAIT_ROW(t, "b", 23, "> message al");	/* the draft is back */
-	ck_assert_msg(wait_count(t, "b", "(y/n)", 1), "%s", tmx_why(t));
+	TMX_ROW(t, "b", 23, "> message al");	/* the draft is back */
+	TMX_COUNT(t, "b", "(y/n)", 1);
 	ck_assert_msg(strstr(strstr(t->screen, "(y/n)") + 5, "(y/n)") == NULL,
 	    "asked twice:\n%s", t->screen);
 	TMX_KEY(t, "b", "C-u");
@@ -284,15 +236,15 @@ START_TEST(test_tui_history_completion)
 	TMX_LINE(t, "a", "whoelse");
 	TMX_WAIT(t, "a", "no other active user");
 	TMX_KEY(t, "a", "Up");
-	WAIT_ROW(t, "a", 23, "> whoelse");
+	TMX_ROW(t, "a", 23, "> whoelse");
 	TMX_KEY(t, "a", "Up");
-	WAIT_ROW(t, "a", 23, "> whoelsesince 60");
+	TMX_ROW(t, "a", 23, "> whoelsesince 60");
 	TMX_KEY(t, "a", "C-w");
-	WAIT_ROW(t, "a", 23, "> whoelsesince");
+	TMX_ROW(t, "a", 23, "> whoelsesince");
 	TMX_KEY(t, "a", "Down");
-	WAIT_ROW(t, "a", 23, "> whoelse");
+	TMX_ROW(t, "a", 23, "> whoelse");
 	TMX_KEY(t, "a", "Down");
-	WAIT_ROW(t, "a", 23, ">");
+	TMX_ROW(t, "a", 23, ">");
 	screen_logout(t, "a");
 	tmx_free(t);
 	srv_stop(s);

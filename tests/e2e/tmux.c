@@ -362,6 +362,49 @@ tmx_wait_gone(struct tmx *t, const char *name, const char *sub, int ms)
 	return tmx_wait_for(t, name, sub, false, ms);
 }
 
+bool
+tmx_wait_row(struct tmx *t, const char *name, int y, const char *text,
+    int ms)
+{
+	long long deadline = e2e_now_ms() + ms;
+	char row[512];
+
+	for (;;) {
+		tmx_capture(t, name, false);
+		if (strcmp(tmx_row(t, y, row, sizeof(row)), text) == 0)
+			return true;
+		if (e2e_now_ms() >= deadline)
+			break;
+		e2e_nap(40);
+	}
+	snprintf(t->why, sizeof(t->why), "row %d is '%.200s', not '%.200s':\n"
+	    "%.60000s", y, row, text, t->screen);
+	return false;
+}
+
+bool
+tmx_wait_count(struct tmx *t, const char *name, const char *sub, int n,
+    int ms)
+{
+	long long deadline = e2e_now_ms() + ms;
+	const char *p;
+	int k;
+
+	for (;;) {
+		tmx_capture(t, name, false);
+		for (k = 0, p = t->screen; (p = strstr(p, sub)) != NULL; k++)
+			p += strlen(sub);
+		if (k == n)
+			return true;
+		if (e2e_now_ms() >= deadline)
+			break;
+		e2e_nap(40);
+	}
+	snprintf(t->why, sizeof(t->why), "'%.200s' shown %d times, not %d:\n"
+	    "%.60000s", sub, k, n, t->screen);
+	return false;
+}
+
 /* True when the session's program has ended; its status in *status. */
 static bool
 tmx_dead(struct tmx *t, const char *name, int *status)

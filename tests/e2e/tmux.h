@@ -83,6 +83,13 @@ bool		 tmx_wait(struct tmx *t, const char *name, const char *sub,
 bool		 tmx_wait_gone(struct tmx *t, const char *name, const char *sub,
 		     int ms);
 
+/* Wait until row y reads text (trailing spaces cut) / the screen shows
+   sub exactly n times.  false on timeout, with the screen in tmx_why(). */
+bool		 tmx_wait_row(struct tmx *t, const char *name, int y,
+		     const char *text, int ms);
+bool		 tmx_wait_count(struct tmx *t, const char *name,
+		     const char *sub, int n, int ms);
+
 /* True while the pane's program runs. */
 bool		 tmx_alive(struct tmx *t, const char *name);
 /* Wait for the program to exit: its status, or -1 on timeout. */
@@ -104,6 +111,12 @@ void		 tmx_login(struct tmx *t, struct srv *s, const char *name,
 	ck_assert_msg(tmx_wait((t), (n), (sub), E2E_WAIT_MS), "%s", tmx_why(t))
 #define TMX_GONE(t, n, sub)						\
 	ck_assert_msg(tmx_wait_gone((t), (n), (sub), E2E_WAIT_MS), "%s",	\
+	    tmx_why(t))
+#define TMX_ROW(t, n, y, text)						\
+	ck_assert_msg(tmx_wait_row((t), (n), (y), (text), E2E_WAIT_MS), "%s", \
+	    tmx_why(t))
+#define TMX_COUNT(t, n, sub, k)						\
+	ck_assert_msg(tmx_wait_count((t), (n), (sub), (k), E2E_WAIT_MS), "%s", \
 	    tmx_why(t))
 #define TMX_LINE(t, n, text)						\
 	ck_assert_msg(tmx_line((t), (n), (text)), "%s", tmx_why(t))
