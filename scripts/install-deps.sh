@@ -15,6 +15,20 @@ set -eu
 # broker on a free loopback port and read topics with mosquitto_sub.
 PKGS="build-essential pkgconf libinih-dev check libncurses-dev libcrypt-dev libssl-dev openssl tmux systemd man-db clang libclang-rt-14-dev valgrind iproute2 nftables libmosquitto-dev mosquitto mosquitto-clients"
 
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO="sudo"
+fi
+
+# The tests reach the server as "localhost" (a certificate's name is
+# checked against it).  Every Debian install has it in /etc/hosts; a
+# minimal root made by debootstrap has no /etc/hosts at all.
+if ! getent hosts localhost >/dev/null 2>&1; then
+	echo "install-deps: localhost does not resolve; adding it to /etc/hosts"
+	printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' |
+	    $SUDO tee -a /etc/hosts >/dev/null
+fi
+
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
@@ -31,11 +45,6 @@ if ! command -v apt-get >/dev/null 2>&1; then
 	echo "install-deps: missing packages:$missing" >&2
 	echo "install-deps: this is not a Debian system; install them by hand" >&2
 	exit 1
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-	SUDO="sudo"
 fi
 
 echo "install-deps: installing:$missing"
