@@ -587,9 +587,9 @@ $(B)/fedbench: bench/fedbench.c bench/benchlib.c bench/benchlib.h
 bench: $(SERVER_BIN) $(B)/loadgen
 	bash bench/run.sh $(B)
 
-$(B)/loadgen: bench/loadgen.c bench/lgtls.c bench/lgtls.h
+$(B)/loadgen: bench/loadgen.c bench/lgtls.c bench/lgtls.h common/sslerr.c
 	$(CC) $(PROJ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) $(LDFLAGS) -o $@ \
-	    bench/loadgen.c bench/lgtls.c $(SSL_LIBS)
+	    bench/loadgen.c bench/lgtls.c common/sslerr.c $(SSL_LIBS)
 
 # Heap bytes the TLS layer keeps per idle connection (bench/memory.sh).
 $(B)/tlsmem: bench/tlsmem.c firmware-server/tls.c common/sslerr.c common/log.c

@@ -3,12 +3,14 @@
  * sends and receives, as in a non-blocking server loop.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "lgtls.h"
+#include "sslerr.h"
 
 struct lgtls {
 	SSL	*ssl;
@@ -56,24 +58,21 @@ lgtls_free(struct lgtls *t)
 	}
 }
 
-/* Map a failed call to recv()/send() results. */
+/* Map a failed call to recv()/send() results, and note what it waits for. */
 static ssize_t
 lgtls_fail(struct lgtls *t, int r, bool reading)
 {
-	int e = SSL_get_error(t->ssl, r);
+	short want = 0;
+	ssize_t n = sslerr_io(t->ssl, r, reading, &want);
 
-	ERR_clear_error();
-	t->want_out = e == SSL_ERROR_WANT_WRITE;
+	t->want_out = want == POLLOUT;
 	if (!reading)
-		t->send_in = e == SSL_ERROR_WANT_READ;
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-		errno = EAGAIN;
-		return -1;
+		t->send_in = want == POLLIN;
+	if (n == -1 && errno == EPROTO) {
+		ERR_clear_error();
+		errno = EPIPE;
 	}
-	if (e == SSL_ERROR_ZERO_RETURN && reading)
-		return 0;
-	errno = EPIPE;
-	return -1;
+	return n;
 }
 
 /* Like recv(). */

@@ -295,43 +295,27 @@ tls_free(struct tls *t)
 	free(t);
 }
 
-/* Map a failed SSL call to recv()/send() results; *want gets the wait. */
+/* Map a failed SSL call to recv()/send() results; *want gets the wait;
+   t->err says why a connection ends. */
 static ssize_t
 tls_fail(struct tls *t, int r, short *want, bool reading)
 {
-	int e = SSL_get_error(t->ssl, r), saved = errno;
+	ssize_t n = sslerr_io(t->ssl, r, reading, want);
+	int e = errno;
 
-	switch (e) {
-	case SSL_ERROR_WANT_READ:
-		*want = POLLIN;
-		errno = EAGAIN;
-		return -1;
-	case SSL_ERROR_WANT_WRITE:
-		*want = POLLOUT;
-		errno = EAGAIN;
-		return -1;
-	case SSL_ERROR_ZERO_RETURN:
-		if (reading)
-			return 0;
-		errno = EPIPE;
-		return -1;
-	case SSL_ERROR_SYSCALL:
-		ERR_clear_error();
-		if (saved == 0 && reading)
-			return 0;	/* closed without close_notify */
-		snprintf(t->err, sizeof(t->err), "%s error: %s",
-		    reading ? "read" : "write",
-		    strerror(saved != 0 ? saved : EPIPE));
-		errno = saved != 0 ? saved : EPIPE;
-		return -1;
-	default:
+	if (n == 0 || e == EAGAIN)
+		return n;
+	if (e == EPROTO) {
 		snprintf(t->err, sizeof(t->err), "TLS %s: %s",
 		    t->hs_done ? "error" : "handshake failed",
 		    sslerr_reason("protocol error"));
 		ERR_clear_error();
-		errno = EPROTO;
-		return -1;
+	} else {
+		snprintf(t->err, sizeof(t->err), "%s error: %s",
+		    reading ? "read" : "write", strerror(e));
 	}
+	errno = e;
+	return -1;
 }
 
 /* Drive the handshake; 1 once it is over, else tls_fail()'s result. */

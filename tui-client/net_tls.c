@@ -280,34 +280,6 @@ net_tls_step(struct net_tls *t, const struct net_tls_opts *o,
 	return r;
 }
 
-/* Map a failed call to recv()/send() results. */
-static ssize_t
-net_tls_fail(struct net_tls *t, int r, bool reading)
-{
-	int e = SSL_get_error(t->ssl, r), saved = errno;
-
-	ERR_clear_error();
-	switch (e) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		errno = EAGAIN;
-		return -1;
-	case SSL_ERROR_ZERO_RETURN:
-		if (reading)
-			return 0;
-		errno = EPIPE;
-		return -1;
-	case SSL_ERROR_SYSCALL:
-		if (saved == 0 && reading)
-			return 0;
-		errno = saved != 0 ? saved : EPIPE;
-		return -1;
-	default:
-		errno = EPROTO;
-		return -1;
-	}
-}
-
 /* Like recv(). */
 ssize_t
 net_tls_read(struct net_tls *t, void *p, size_t len)
@@ -318,7 +290,7 @@ net_tls_read(struct net_tls *t, void *p, size_t len)
 	ERR_clear_error();
 	if ((r = SSL_read_ex(t->ssl, p, len, &n)) == 1)
 		return (ssize_t)n;
-	return net_tls_fail(t, r, true);
+	return sslerr_io(t->ssl, r, true, NULL);
 }
 
 /* Like send(). */
@@ -331,7 +303,7 @@ net_tls_write(struct net_tls *t, const void *p, size_t len)
 	ERR_clear_error();
 	if ((r = SSL_write_ex(t->ssl, p, len, &n)) == 1)
 		return (ssize_t)n;
-	return net_tls_fail(t, r, false);
+	return sslerr_io(t->ssl, r, false, NULL);
 }
 
 /* Decrypted bytes waiting. */
