@@ -15,6 +15,7 @@
 
 static int	 buf_room(struct buf *b, size_t n);
 static void	 buf_release_if_empty(struct buf *b);
+static int	 buf_reserve(struct buf *b, size_t n);
 
 /* Set up an empty buffer that may hold at most max bytes. */
 void
@@ -72,12 +73,11 @@ buf_release_if_empty(struct buf *b)
 	}
 }
 
-/* Append n bytes, or nothing at all over the limit. */
-int
-buf_append(struct buf *b, const void *p, size_t n)
+/* Room for n more bytes within the limit (ENOBUFS), or -1 with nothing
+   kept. */
+static int
+buf_reserve(struct buf *b, size_t n)
 {
-	if (n == 0)
-		return 0;
 	if (n > b->max - b->len) {
 		errno = ENOBUFS;
 		return -1;
@@ -86,6 +86,17 @@ buf_append(struct buf *b, const void *p, size_t n)
 		buf_release_if_empty(b);
 		return -1;
 	}
+	return 0;
+}
+
+/* Append n bytes, or nothing at all over the limit. */
+int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (buf_reserve(b, n) == -1)
+		return -1;
 	memcpy(b->data + b->off + b->len, p, n);
 	b->len += n;
 	return 0;
@@ -120,14 +131,8 @@ buf_printf(struct buf *b, const char *fmt, ...)
 		b->len += n;
 		return 0;
 	}
-	if (n > b->max - b->len) {
-		errno = ENOBUFS;
+	if (buf_reserve(b, n) == -1)
 		return -1;
-	}
-	if (buf_room(b, n) == -1) {
-		buf_release_if_empty(b);
-		return -1;
-	}
 	tail = b->data + b->off + b->len;
 	if (b->cap - b->off - b->len > n) {
 		va_start(ap, fmt);

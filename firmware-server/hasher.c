@@ -194,17 +194,7 @@ hasher_lost(const char *why)
 {
 	log_warnx("password hasher: %s; hashing in the main loop from now on",
 	    why);
-	if (hasher_loop != NULL)
-		loop_del(hasher_loop, hasher_fd);
-	close(hasher_fd);
-	hasher_fd = -1;
-	if (hasher_pid != -1) {
-		kill(hasher_pid, SIGKILL);
-		waitpid(hasher_pid, NULL, 0);
-		hasher_pid = -1;
-	}
-	hasher_nsent = 0;
-	hasher_drain_here();
+	hasher_stop();
 }
 
 /* Send what waits, up to HASHER_INFLIGHT in the child. */

@@ -241,6 +241,21 @@ pane_layout(struct pane *p, const struct model *m, int cols, int rows,
 	return filled;
 }
 
+/* The view's top one screen row later (toward the newest); false at the
+   end. */
+static bool
+pane_row_down(const struct model *m, int cols, size_t *idx, size_t *hidden)
+{
+	if (*hidden > 0)
+		(*hidden)--;
+	else if (*idx + 1 < model_line_count(m)) {
+		(*idx)++;
+		*hidden = pane_line_rows(m, *idx, cols) - 1;
+	} else
+		return false;
+	return true;
+}
+
 /* Scroll by delta rows (> 0: back). */
 void
 pane_scroll(struct pane *p, const struct model *m, int cols, int rows,
@@ -263,29 +278,15 @@ pane_scroll(struct pane *p, const struct model *m, int cols, int rows,
 		} else
 			break;
 	}
-	for (k = 0; k > delta; k--) {		/* down */
-		if (hidden > 0)
-			hidden--;
-		else if (idx + 1 < count) {
-			idx++;
-			hidden = pane_line_rows(m, idx, cols) - 1;
-		} else
+	for (k = 0; k > delta; k--)		/* down */
+		if (!pane_row_down(m, cols, &idx, &hidden))
 			break;
-	}
 	/* Never leave empty rows above the oldest line: move down. */
 	above = pane_line_rows(m, idx, cols) - hidden;
 	for (i = idx; i > 0 && above < (size_t)rows; i--)
 		above += pane_line_rows(m, i - 1, cols);
-	while (above < (size_t)rows) {
-		if (hidden > 0)
-			hidden--;
-		else if (idx + 1 < count) {
-			idx++;
-			hidden = pane_line_rows(m, idx, cols) - 1;
-		} else
-			break;
+	while (above < (size_t)rows && pane_row_down(m, cols, &idx, &hidden))
 		above++;
-	}
 	pane_set(p, m, idx, hidden);
 }
 
