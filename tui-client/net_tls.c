@@ -84,7 +84,10 @@ net_tls_context(const struct net_tls_opts *o, char *err, size_t errlen)
 		return -1;
 	}
 	SSL_CTX_set_min_proto_version(net_tls_ctx, TLS1_3_VERSION);
-	SSL_CTX_set_options(net_tls_ctx, SSL_OP_NO_COMPRESSION);
+	/* A server that goes without close_notify has gone (framed lines:
+	   nothing cut is taken for whole). */
+	SSL_CTX_set_options(net_tls_ctx, SSL_OP_NO_COMPRESSION |
+	    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(net_tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_session_cache_mode(net_tls_ctx, SSL_SESS_CACHE_CLIENT |

@@ -665,6 +665,43 @@ START_TEST(test_tls_handshake_timeout)
 }
 END_TEST
 
+/*
+ * A client that closes TCP without TLS's close_notify has just gone, as on
+ * the plain port: the log says so, not "TLS error: unexpected eof".
+ */
+START_TEST(test_tls_drop_without_close_notify)
+{
+	struct srv *s;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl = SSL_new(ctx);
+	char buf[64], *log;
+	int tp, fd, n;
+
+	s = tls_server("[log]\nlevel = debug\n", &tp);
+	fd = e2e_tcp_connect(tp);
+	ck_assert_int_ne(fd, -1);
+	SSL_set_fd(ssl, fd);
+	ck_assert_int_eq(SSL_connect(ssl), 1);
+	n = SSL_read(ssl, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(strncmp(buf, "* HELLO", 7) == 0, "greeting: %s", buf);
+	/* A FIN without close_notify (close() could send a reset instead,
+	   when bytes such as session tickets lie unread). */
+	shutdown(fd, SHUT_WR);
+	step_file_has(s, "server.log", "disconnected (connection closed by "
+	    "peer)");
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	log = srv_read_file(s, "server.log");
+	ck_assert_msg(log != NULL && strstr(log, "TLS error") == NULL,
+	    "log:\n%s", log != NULL ? log : "(missing)");
+	free(log);
+	srv_stop(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_tls(void)
 {
@@ -682,6 +719,7 @@ suite_e2e_tls(void)
 	tcase_add_test(tc, test_tls_key_once);
 	tcase_add_test(tc, test_tls_bad_files);
 	tcase_add_test(tc, test_tls_handshake_timeout);
+	tcase_add_test(tc, test_tls_drop_without_close_notify);
 	tcase_add_test(tc, test_tls_file_and_private_chat);
 	e2e_tls_ca_tests(tc);
 	suite_add_tcase(s, tc);
