@@ -691,21 +691,32 @@ lg_x_reply(struct lg_conn *c, const char *l)
 	}
 }
 
-/* What the chat did, as key=value lines; *_ok is 1 when all was right. */
+/* What the chat did, as key=value lines; *_ok is 1 when all was right
+   (what was not is said on stderr too, for the soak's log). */
 static void
 lg_x_print(void)
 {
+	bool posts = lg_x.posts_ok == lg_x.n && lg_x.posts_found == lg_x.n &&
+	    lg_x.posts_deleted == lg_x.n && lg_x.posts_errs == 0;
+	bool group = lg_x.gmsgs_ok == lg_x.n &&
+	    lg_x.gmsg_got == lg_x.gmsg_want && lg_x.group_errs == 0;
+
+	if (!posts)
+		fprintf(stderr, "loadgen: posts: %d of %d acknowledged, %d read "
+		    "back, %d deleted\n", lg_x.posts_ok, lg_x.n,
+		    lg_x.posts_found, lg_x.posts_deleted);
+	if (!group)
+		fprintf(stderr, "loadgen: groups: %d of %d GMSG acknowledged, "
+		    "%llu of %llu deliveries\n", lg_x.gmsgs_ok, lg_x.n,
+		    (unsigned long long)lg_x.gmsg_got,
+		    (unsigned long long)lg_x.gmsg_want);
 	printf("chat=%d\nposts=%d\nposts_read=%d\nposts_deleted=%d\n"
 	    "posts_ok=%d\ngroups=%d\ngmsgs=%d\ngmsg_want=%llu\n"
 	    "gmsg_delivered=%llu\ngroup_ok=%d\nedge_integers=%d\nedge_ok=%d\n",
-	    lg_x.n, lg_x.posts_ok, lg_x.posts_found, lg_x.posts_deleted,
-	    lg_x.posts_ok == lg_x.n && lg_x.posts_found == lg_x.n &&
-	    lg_x.posts_deleted == lg_x.n && lg_x.posts_errs == 0,
+	    lg_x.n, lg_x.posts_ok, lg_x.posts_found, lg_x.posts_deleted, posts,
 	    lg_x.ngroups, lg_x.gmsgs_ok, (unsigned long long)lg_x.gmsg_want,
-	    (unsigned long long)lg_x.gmsg_got, lg_x.gmsgs_ok == lg_x.n &&
-	    lg_x.gmsg_got == lg_x.gmsg_want && lg_x.group_errs == 0,
-	    LG_X_INTS, lg_x.edge_stored && lg_x.stats_ok == 3 &&
-	    !lg_x.edge_failed);
+	    (unsigned long long)lg_x.gmsg_got, group, LG_X_INTS,
+	    lg_x.edge_stored && lg_x.stats_ok == 3 && !lg_x.edge_failed);
 }
 
 /* One line of ours or IRC. */
