@@ -598,7 +598,7 @@ $(B)/tlsmem: bench/tlsmem.c firmware-server/tls.c common/sslerr.c common/log.c
 
 # A long run on one server (not in CI): SOAK_MINUTES (default 30), see
 # bench/soak.sh.
-soak: $(SERVER_BIN) $(B)/loadgen
+soak: $(SERVER_BIN) $(CLIENT_BIN) $(B)/loadgen
 	bash bench/soak.sh $(B)
 
 # Figures for peer-to-peer file send (see bench/README.md).

@@ -25,10 +25,14 @@
  * Results are "key=value" lines on stdout; bench/run.sh makes the table.
  *
  *   loadgen -P ours|irc|mqtt -p PORT -s SCENARIO -x PID [-n N] [-d SECS]
- *           [-w WINDOW] [-r RATE] [-f FANOUT] [-T]
+ *           [-w WINDOW] [-r RATE] [-f FANOUT] [-B] [-T] [-E N]
  *
  * -T speaks TLS 1.3 to the port (lgtls.c): the handshake is part of each
  * connect + login, and every message is a TLS record.
+ *
+ * -E N (ours, "idle"; for bench/soak.sh) has N of the idle clients chat
+ * beside the one stream: board posts read back and deleted, group
+ * messages, one edge data upload; each is checked (see lg_x below).
  */
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -39,6 +43,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -60,6 +65,11 @@
 #define LG_LAT_MAX	(8 * 1024 * 1024)
 #define LG_OUT_MAX	(4 * 1024 * 1024)
 #define LG_CONNECTING_MAX 256		/* logins in progress at once */
+#define LG_X_FIRST	2		/* the first chatting client (-E) */
+#define LG_X_GROUP	33		/* a group: its creator + 32 invited */
+#define LG_X_INTS	20000		/* integers in the edge upload */
+#define LG_X_FILE	1		/* its file ID, replaced every run */
+#define LG_X_CHUNK	60000		/* bytes per UPDATA, at most */
 
 enum lg_proto { LG_OURS, LG_IRC, LG_MQTT };
 enum lg_role { LG_IDLE, LG_SEND, LG_RECV, LG_STALL };
@@ -98,6 +108,49 @@ static bool		 lg_shared;		/* receivers share a channel */
 static bool		 lg_idle_recv;		/* idle clients get every message */
 static char		 lg_scratch[LG_SCRATCH + LG_REST_MAX];
 static bool		 lg_tls;		/* -T */
+
+/*
+ * -E: the soak's chat beside the stream of MSGTO or BROADCAST.  Clients
+ * u2 ... u(N+1) each POST once; then one reads the board (READPOSTS),
+ * must find every post with its author, and the authors delete them
+ * again (DELPOST), highest number first and one at a time, since a
+ * delete moves the later posts up: a board that only grew would make the
+ * soak's RSS climb for a reason that is no leak.  They also form groups
+ * of at most LG_X_GROUP (GCREATE, then GJOIN; the groups outlive the run,
+ * so the next run on the same server gets "exists" for both and goes on)
+ * and each sends one GMSG, which every other member must get.  The first
+ * one uploads LG_X_INTS generated integers (UPLOAD, UPDATA, UPEND) and
+ * compares the stored count and STATS SUM, MIN and MAX with its own.
+ * Each step starts when the replies of the one before are all in, and
+ * every text carries the generator's PID, so nothing of an earlier run
+ * is counted.
+ */
+struct lg_chat {
+	bool		 found;		/* its post was read back */
+	unsigned long	 post_n;	/* the post's number then */
+	char		 post_time[32];	/* and its time, for DELPOST */
+};
+
+static struct {
+	int		 n;		/* chatting clients; 0: no -E */
+	int		 ngroups;
+	struct lg_chat	*chat;
+	int		 reader;	/* the chatter who reads the board */
+	int		 posts_ok, posts_answered, posts_found, posts_deleted;
+	int		*order;		/* posts found, highest number first */
+	int		 del_next;	/* the next one in order to delete */
+	bool		 posts_done;
+	int		 posts_errs;
+	int		 creates_answered, joins_answered, gmsgs_ok;
+	int		 gmsgs_answered;
+	uint64_t	 gmsg_want, gmsg_got;
+	int		 group_errs;
+	char		*file;		/* the edge upload */
+	size_t		 filelen;
+	long long	 sum, min, max;
+	int		 stats_ok, stats_answered;
+	bool		 edge_stored, edge_failed;
+} lg_x;
 
 /* Monotonic nanoseconds. */
 static uint64_t
@@ -302,6 +355,370 @@ lg_delivery(struct lg_conn *c, const char *p, size_t n, uint64_t now)
 		lg_lat[lg_nlat++] = lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat;
 }
 
+/* Chatter i's connection. */
+static struct lg_conn *
+lg_x_conn(int i)
+{
+	return &lg_conns[LG_X_FIRST + i];
+}
+
+/* Chatter i's group (k = i % ngroups: sizes differ by one at most).  The
+   name holds N, so a run with another -E on the same server has its own. */
+static void
+lg_x_group(int i, char *out, size_t len)
+{
+	snprintf(out, len, "soak%dg%d", lg_x.n, i % lg_x.ngroups);
+}
+
+/* Say what the server answered that the chat did not expect. */
+static void
+lg_x_bad(const struct lg_conn *c, const char *l)
+{
+	fprintf(stderr, "loadgen: u%d: unexpected: %s\n", c->id, l);
+}
+
+/*
+ * Generate the edge upload: LG_X_INTS integers from -10^12 to 10^12, one
+ * a line (their sum fits in 64 bits), different in every run, and what
+ * STATS must answer for them.
+ */
+static void
+lg_x_make_file(void)
+{
+	uint64_t x = (uint64_t)getpid() * 2654435761u + lg_now();
+	size_t cap = LG_X_INTS * 16;
+	long long v;
+	int i;
+
+	if ((lg_x.file = malloc(cap)) == NULL)
+		lg_die("malloc");
+	lg_x.min = LLONG_MAX;
+	lg_x.max = LLONG_MIN;
+	for (i = 0; i < LG_X_INTS; i++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		v = (long long)((x >> 16) % 2000000000001u) - 1000000000000;
+		lg_x.filelen += (size_t)snprintf(lg_x.file + lg_x.filelen,
+		    cap - lg_x.filelen, "%lld\n", v);
+		lg_x.sum += v;
+		if (v < lg_x.min)
+			lg_x.min = v;
+		if (v > lg_x.max)
+			lg_x.max = v;
+	}
+}
+
+/* Set the chat up for n clients (lg_x above). */
+static void
+lg_x_init(int n)
+{
+	int k, size;
+
+	lg_x.n = n;
+	lg_x.ngroups = (n + LG_X_GROUP - 1) / LG_X_GROUP;
+	lg_x.reader = n - 1;
+	if ((lg_x.chat = calloc((size_t)n, sizeof(*lg_x.chat))) == NULL ||
+	    (lg_x.order = calloc((size_t)n, sizeof(*lg_x.order))) == NULL)
+		lg_die("malloc");
+	/* Each member's GMSG reaches every other member. */
+	for (k = 0; k < lg_x.ngroups; k++) {
+		size = (n - k + lg_x.ngroups - 1) / lg_x.ngroups;
+		lg_x.gmsg_want += (uint64_t)size * (uint64_t)(size - 1);
+	}
+	lg_x_make_file();
+}
+
+/* Start the chat: everyone posts, the creators create their groups (the
+   first ngroups chatters), the first chatter starts the upload. */
+static void
+lg_x_start(void)
+{
+	char line[1024], name[48];
+	size_t off;
+	int i, k;
+
+	for (i = 0; i < lg_x.n; i++)
+		lg_printf(lg_x_conn(i), "p POST soak post %d %d\n",
+		    (int)getpid(), i);
+	for (k = 0; k < lg_x.ngroups; k++) {
+		lg_x_group(k, name, sizeof(name));
+		off = (size_t)snprintf(line, sizeof(line), "c GCREATE %s", name);
+		for (i = k + lg_x.ngroups; i < lg_x.n; i += lg_x.ngroups)
+			off += (size_t)snprintf(line + off, sizeof(line) - off,
+			    " u%d", LG_X_FIRST + i);
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "\n");
+		lg_queue(lg_x_conn(k), line, off);
+	}
+	lg_printf(lg_x_conn(0), "u UPLOAD %d %zu\n", LG_X_FILE, lg_x.filelen);
+}
+
+/* True when every step of the chat has had its replies (and the group
+   messages have all arrived), or there is no chat. */
+static bool
+lg_x_done(void)
+{
+	return lg_x.n == 0 || (lg_x.posts_done &&
+	    lg_x.gmsgs_answered == lg_x.n && lg_x.gmsg_got >= lg_x.gmsg_want &&
+	    (lg_x.edge_failed || lg_x.stats_answered == 3));
+}
+
+/* qsort order for the posts read back: highest number first. */
+static int
+lg_x_cmp_post(const void *a, const void *b)
+{
+	unsigned long x = lg_x.chat[*(const int *)a].post_n;
+	unsigned long y = lg_x.chat[*(const int *)b].post_n;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Delete the next post read back, by its author, or end the posts. */
+static void
+lg_x_delete_next(void)
+{
+	struct lg_chat *ch;
+	int i;
+
+	if (lg_x.del_next >= lg_x.posts_found) {
+		lg_x.posts_done = true;
+		return;
+	}
+	i = lg_x.order[lg_x.del_next++];
+	ch = &lg_x.chat[i];
+	lg_printf(lg_x_conn(i), "d DELPOST %lu %s\n", ch->post_n,
+	    ch->post_time);
+}
+
+/* A READPOSTS line, "N USER EDITED DD Mon YYYY HH:MM:SS TEXT": one of
+   this run's posts, by its author, is found. */
+static void
+lg_x_post_line(const char *d)
+{
+	char user[64], edited[8], want[32];
+	const char *t, *p;
+	unsigned long num;
+	int pos = 0, pid, i, w, end = 0;
+
+	if (sscanf(d, "%lu %63s %7s %n", &num, user, edited, &pos) != 3 ||
+	    pos == 0)
+		return;
+	t = p = d + pos;
+	for (w = 0; w < 4; w++)
+		if ((p = strchr(p, ' ')) == NULL)
+			return;
+		else
+			p++;
+	if (sscanf(p, "soak post %d %d%n", &pid, &i, &end) != 2 ||
+	    p[end] != '\0' || pid != (int)getpid() || i < 0 || i >= lg_x.n)
+		return;
+	snprintf(want, sizeof(want), "u%d", LG_X_FIRST + i);
+	if (strcmp(user, want) != 0 || lg_x.chat[i].found ||
+	    (size_t)(p - 1 - t) >= sizeof(lg_x.chat[i].post_time))
+		return;
+	lg_x.chat[i].found = true;
+	lg_x.chat[i].post_n = num;
+	memcpy(lg_x.chat[i].post_time, t, (size_t)(p - 1 - t));
+	lg_x.chat[i].post_time[p - 1 - t] = '\0';
+	lg_x.order[lg_x.posts_found++] = i;
+}
+
+/* "* GMSG GROUP FROM TIME TEXT" at c: counted when it is this run's and
+   to c's own group. */
+static void
+lg_x_gmsg(const struct lg_conn *c, const char *ev)
+{
+	char name[48], mark[48];
+	size_t len;
+	int i = c->id - LG_X_FIRST;
+
+	if (i < 0 || i >= lg_x.n)
+		return;
+	lg_x_group(i, name, sizeof(name));
+	len = strlen(name);
+	snprintf(mark, sizeof(mark), " soak group %d ", (int)getpid());
+	if (strncmp(ev, name, len) == 0 && ev[len] == ' ' &&
+	    strstr(ev + len, mark) != NULL)
+		lg_x.gmsg_got++;
+}
+
+/* Queue the edge upload's chunks and its end, cut wherever LG_X_CHUNK
+   falls (a line may span two chunks). */
+static void
+lg_x_upload(struct lg_conn *c)
+{
+	size_t off, len;
+
+	for (off = 0; off < lg_x.filelen; off += len) {
+		len = lg_x.filelen - off;
+		if (len > LG_X_CHUNK)
+			len = LG_X_CHUNK;
+		lg_printf(c, "v UPDATA %d {%zu}\n", LG_X_FILE, len);
+		lg_queue(c, lg_x.file + off, len);
+	}
+	lg_printf(c, "e UPEND %d\n", LG_X_FILE);
+}
+
+/* A STATS answer, "OK OP of file ID = VALUE (COUNT integers)". */
+static void
+lg_x_stats(const struct lg_conn *c, const char *l)
+{
+	char op[16];
+	long long v, want;
+	int count;
+
+	lg_x.stats_answered++;
+	if (sscanf(l + 2, "OK %15s of file %*d = %lld (%d integers", op, &v,
+	    &count) != 3) {
+		lg_x_bad(c, l);
+		lg_x.edge_failed = true;
+		return;
+	}
+	want = strcmp(op, "SUM") == 0 ? lg_x.sum : strcmp(op, "MIN") == 0 ?
+	    lg_x.min : lg_x.max;
+	if (v != want || count != LG_X_INTS) {
+		fprintf(stderr, "loadgen: u%d: %s, expected %lld of %d "
+		    "integers\n", c->id, l, want, LG_X_INTS);
+		lg_x.edge_failed = true;
+		return;
+	}
+	lg_x.stats_ok++;
+}
+
+/*
+ * A reply to the chat (tags: p POST, r READPOSTS, d DELPOST, c GCREATE,
+ * j GJOIN, g GMSG, u UPLOAD, v UPDATA, e UPEND, s STATS); the last reply
+ * of a step sends the next.
+ */
+static void
+lg_x_reply(struct lg_conn *c, const char *l)
+{
+	char name[48];
+	const char *r = l + 2;
+	bool ok = strncmp(r, "OK", 2) == 0;
+	bool exists = strncmp(r, "ERR exists", 10) == 0;
+	unsigned long long bytes;
+	int i, count;
+
+	switch (l[0]) {
+	case 'p':
+		if (ok)
+			lg_x.posts_ok++;
+		else {
+			lg_x_bad(c, l);
+			lg_x.posts_errs++;
+		}
+		if (++lg_x.posts_answered == lg_x.n)
+			lg_printf(lg_x_conn(lg_x.reader),
+			    "r READPOSTS 01 Jan 2000 00:00:00\n");
+		return;
+	case 'r':
+		if (r[0] == '.' && r[1] == ' ') {
+			lg_x_post_line(r + 2);
+			return;
+		}
+		if (!ok) {
+			lg_x_bad(c, l);
+			lg_x.posts_errs++;
+		}
+		qsort(lg_x.order, (size_t)lg_x.posts_found,
+		    sizeof(*lg_x.order), lg_x_cmp_post);
+		lg_x_delete_next();
+		return;
+	case 'd':
+		if (ok)
+			lg_x.posts_deleted++;
+		else {
+			lg_x_bad(c, l);
+			lg_x.posts_errs++;
+		}
+		lg_x_delete_next();
+		return;
+	case 'c':
+	case 'j':
+		/* "exists": made or joined by an earlier run. */
+		if (!ok && !exists) {
+			lg_x_bad(c, l);
+			lg_x.group_errs++;
+		}
+		if (l[0] == 'c' && ++lg_x.creates_answered == lg_x.ngroups) {
+			for (i = lg_x.ngroups; i < lg_x.n; i++) {
+				lg_x_group(i, name, sizeof(name));
+				lg_printf(lg_x_conn(i), "j GJOIN %s\n", name);
+			}
+			if (lg_x.n > lg_x.ngroups)
+				return;
+		} else if (l[0] == 'c' || ++lg_x.joins_answered <
+		    lg_x.n - lg_x.ngroups)
+			return;
+		/* All are members now: each one talks once. */
+		for (i = 0; i < lg_x.n; i++) {
+			lg_x_group(i, name, sizeof(name));
+			lg_printf(lg_x_conn(i), "g GMSG %s soak group %d %d\n",
+			    name, (int)getpid(), i);
+		}
+		return;
+	case 'g':
+		if (ok)
+			lg_x.gmsgs_ok++;
+		else {
+			lg_x_bad(c, l);
+			lg_x.group_errs++;
+		}
+		lg_x.gmsgs_answered++;
+		return;
+	case 'u':
+	case 'v':
+		if (!ok) {
+			lg_x_bad(c, l);
+			lg_x.edge_failed = true;
+		} else if (l[0] == 'u')
+			lg_x_upload(c);
+		return;
+	case 'e':
+		if (!ok || sscanf(r, "OK file %*d stored: %d integers, %llu "
+		    "bytes", &count, &bytes) != 2 || count != LG_X_INTS ||
+		    bytes != lg_x.filelen) {
+			lg_x_bad(c, l);
+			lg_x.edge_failed = true;
+			return;
+		}
+		lg_x.edge_stored = true;
+		lg_printf(c, "s STATS %d SUM\ns STATS %d MIN\ns STATS %d MAX\n",
+		    LG_X_FILE, LG_X_FILE, LG_X_FILE);
+		return;
+	case 's':
+		lg_x_stats(c, l);
+		return;
+	}
+}
+
+/* What the chat did, as key=value lines; *_ok is 1 when all was right
+   (what was not is said on stderr too, for the soak's log). */
+static void
+lg_x_print(void)
+{
+	bool posts = lg_x.posts_ok == lg_x.n && lg_x.posts_found == lg_x.n &&
+	    lg_x.posts_deleted == lg_x.n && lg_x.posts_errs == 0;
+	bool group = lg_x.gmsgs_ok == lg_x.n &&
+	    lg_x.gmsg_got == lg_x.gmsg_want && lg_x.group_errs == 0;
+
+	if (!posts)
+		fprintf(stderr, "loadgen: posts: %d of %d acknowledged, %d read "
+		    "back, %d deleted\n", lg_x.posts_ok, lg_x.n,
+		    lg_x.posts_found, lg_x.posts_deleted);
+	if (!group)
+		fprintf(stderr, "loadgen: groups: %d of %d GMSG acknowledged, "
+		    "%llu of %llu deliveries\n", lg_x.gmsgs_ok, lg_x.n,
+		    (unsigned long long)lg_x.gmsg_got,
+		    (unsigned long long)lg_x.gmsg_want);
+	printf("chat=%d\nposts=%d\nposts_read=%d\nposts_deleted=%d\n"
+	    "posts_ok=%d\ngroups=%d\ngmsgs=%d\ngmsg_want=%llu\n"
+	    "gmsg_delivered=%llu\ngroup_ok=%d\nedge_integers=%d\nedge_ok=%d\n",
+	    lg_x.n, lg_x.posts_ok, lg_x.posts_found, lg_x.posts_deleted, posts,
+	    lg_x.ngroups, lg_x.gmsgs_ok, (unsigned long long)lg_x.gmsg_want,
+	    (unsigned long long)lg_x.gmsg_got, group, LG_X_INTS,
+	    lg_x.edge_stored && lg_x.stats_ok == 3 && !lg_x.edge_failed);
+}
+
 /* One line of ours or IRC. */
 static void
 lg_line(struct lg_conn *c, char *l, size_t n, uint64_t now)
@@ -315,6 +732,13 @@ lg_line(struct lg_conn *c, char *l, size_t n, uint64_t now)
 			    (caret = memchr(l, '^', n)) != NULL)
 				lg_delivery(c, caret, n - (size_t)(caret - l),
 				    now);
+			else if (lg_x.n > 0 && strncmp(l, "* GMSG ", 7) == 0)
+				lg_x_gmsg(c, l + 7);
+			return;
+		}
+		if (lg_x.n > 0 && n > 2 && l[1] == ' ' &&
+		    strchr("prdcjguves", l[0]) != NULL) {
+			lg_x_reply(c, l);
 			return;
 		}
 		if (l[0] == 'm' && l[1] == ' ') {
@@ -815,6 +1239,8 @@ lg_traffic(double dur, int window, int rate)
 	lg_record = true;
 	t0 = lg_now();
 	end = t0 + (uint64_t)(dur * 1e9);
+	if (lg_x.n > 0)
+		lg_x_start();
 	while ((now = lg_now()) < end && snd->state == LG_READY) {
 		wait = 5000000;
 		if (rate == 0) {
@@ -837,8 +1263,8 @@ lg_traffic(double dur, int window, int rate)
 	}
 	in_window = lg_delivered;
 	t1 = lg_now();
-	end = t1 + (lg_idle_recv ? 10000000000u : 3000000000u);
-	while (lg_inflight() > 0 && lg_now() < end)
+	end = t1 + (lg_idle_recv || lg_x.n > 0 ? 10000000000u : 3000000000u);
+	while ((lg_inflight() > 0 || !lg_x_done()) && lg_now() < end)
 		lg_pass(5000000);
 	sys = lg_perf_stop(perf);
 	lg_proc_read(&p1);
@@ -892,7 +1318,7 @@ lg_usage(void)
 {
 	fprintf(stderr, "usage: loadgen -P ours|irc|mqtt -p PORT -s "
 	    "one|fan|idle|burst|stall -x SERVER_PID [-n N] [-d SECONDS] "
-	    "[-w WINDOW] [-r RATE] [-f FANOUT] [-B] [-T]\n");
+	    "[-w WINDOW] [-r RATE] [-f FANOUT] [-B] [-T] [-E CHATTERS]\n");
 	exit(2);
 }
 
@@ -904,11 +1330,11 @@ main(int argc, char **argv)
 	struct lg_proc p0, p1, p2;
 	double dur = 4;
 	int ch, n = 1000, window = 256, rate = 1000, fan = 100, i, nrecv = 1;
-	int nidle = 0, ready;
+	int nidle = 0, ready, chat = 0;
 	bool bcast = false;
 	uint64_t t0, t1;
 
-	while ((ch = getopt(argc, argv, "P:p:s:x:n:d:w:r:f:BT")) != -1) {
+	while ((ch = getopt(argc, argv, "P:p:s:x:n:d:w:r:f:BTE:")) != -1) {
 		switch (ch) {
 		case 'P': proto = optarg; break;
 		case 'p': lg_port = atoi(optarg); break;
@@ -921,6 +1347,7 @@ main(int argc, char **argv)
 		case 'f': fan = atoi(optarg); break;
 		case 'B': bcast = true; break;
 		case 'T': lg_tls = true; break;
+		case 'E': chat = atoi(optarg); break;
 		default: lg_usage();
 		}
 	}
@@ -955,6 +1382,11 @@ main(int argc, char **argv)
 		nrecv = 0, nidle = n;
 	else
 		lg_usage();
+	/* The chat needs our protocol and at least two idle clients (a
+	   group of one could not be made). */
+	if (chat != 0 && (lg_proto != LG_OURS || nidle == 0 || chat < 2 ||
+	    chat > nidle))
+		lg_usage();
 	lg_nconns = (strcmp(scen, "burst") == 0 ? 0 : 1 + nrecv) + nidle;
 	lg_nrecv = nrecv;
 	if ((lg_conns = calloc((size_t)lg_nconns, sizeof(*lg_conns))) == NULL ||
@@ -986,6 +1418,8 @@ main(int argc, char **argv)
 	else
 		lg_topic = lg_proto == LG_OURS ? "u1" :
 		    lg_proto == LG_IRC ? "u1" : "b/u1";
+	if (chat > 0)
+		lg_x_init(chat);
 	printf("scenario=%s\nproto=%s\n", scen, proto);
 
 	if (strcmp(scen, "burst") == 0) {
@@ -1038,6 +1472,8 @@ main(int argc, char **argv)
 		printf("stall_dropped=%d\nstall_bytes=%llu\n", dropped ? 1 : 0,
 		    bytes);
 	}
+	if (lg_x.n > 0)
+		lg_x_print();
 	lg_settle(0.2);
 	printf("held=%d\nlost=%d\n", lg_ready, lg_dead);
 	return 0;
