@@ -19,6 +19,8 @@ set -u
 
 BUILD=${1:-build}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 LOADGEN=$BUILD/loadgen
 SERVER=$BUILD/firmware-server
 DUR=${BENCH_DUR:-4}
@@ -39,11 +41,7 @@ listed() {
 stop_server() {
 	[ -n "$SRV_PID" ] || return 0
 	kill -TERM "$SRV_PID" 2>/dev/null
-	for _ in $(seq 50); do
-		kill -0 "$SRV_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$SRV_PID" 2>/dev/null
+	wait_gone "$SRV_PID" 5 || kill -KILL "$SRV_PID" 2>/dev/null
 	wait "$SRV_PID" 2>/dev/null
 	SRV_PID=
 }
@@ -81,20 +79,6 @@ install_missing() {
 }
 
 # A free loopback port.
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# Wait until something listens on port $1 (at most 10 s).
-wait_port() {
-	for _ in $(seq 200); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "bench: nothing listens on port $1" >&2
-	return 1
-}
-
 # Start server $1 (ours, tuned, ngircd, mosquitto) on port $2.
 start_server() {
 	local kind=$1 port=$2

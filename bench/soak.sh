@@ -29,6 +29,8 @@ set -u
 BUILD=${1:-build}
 CLIENT=$(cd "$BUILD" && pwd)/tui-client	# run from other directories
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
 MINUTES=${SOAK_MINUTES:-30}
 CLIENTS=${SOAK_CLIENTS:-1000}
 RATE=${SOAK_RATE:-200}
@@ -64,15 +66,12 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 mkdir -p "$T/data"
 seq 0 $((CLIENTS + 1)) | sed 's/.*/u& p&/' >"$T/data/credentials.txt"
 printf 'p2pa pa\np2pb pb\n' >>"$T/data/credentials.txt"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port) || exit 1
 sed -e "s/^port = .*/port = $port/" -e "s|^data_dir = .*|data_dir = $T/data|" \
     "$HERE/firmware-server.ini" >"$T/ours.ini"
 "$BUILD/firmware-server" -c "$T/ours.ini" 2>"$T/server.log" &
 PID=$!
-for _ in $(seq 200); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	sleep 0.05
-done
+wait_port "$port" || exit 1
 
 fds() { ls "/proc/$PID/fd" | wc -l; }
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$PID/status"; }
@@ -93,13 +92,7 @@ waitfor() {
 
 # End client $1 (a PID) within 5 s: it logs out at the end of its input.
 client_end() {
-	local i
-
-	for i in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -TERM "$1" 2>/dev/null
+	wait_gone "$1" 5 || kill -TERM "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 }
 
