@@ -327,24 +327,66 @@ tmx_row(const struct tmx *t, int y, char *buf, size_t len)
 	return buf;
 }
 
-/* Poll the screen until sub is there (want) or gone (!want). */
+/* What a wait looks for on the screen; met() also keeps what it saw. */
+struct tmx_want {
+	bool		(*met)(struct tmx *, struct tmx_want *);
+	const char	*sub;		/* a text */
+	bool		 shown;		/* there, or gone */
+	int		 y;		/* a row, and what it must read */
+	char		 row[512];
+	int		 n, k;		/* a count wanted, and seen */
+};
+
 static bool
-tmx_wait_for(struct tmx *t, const char *name, const char *sub, bool want,
-    int ms)
+tmx_met_sub(struct tmx *t, struct tmx_want *w)
+{
+	return (strstr(t->screen, w->sub) != NULL) == w->shown;
+}
+
+static bool
+tmx_met_row(struct tmx *t, struct tmx_want *w)
+{
+	return strcmp(tmx_row(t, w->y, w->row, sizeof(w->row)), w->sub) == 0;
+}
+
+static bool
+tmx_met_count(struct tmx *t, struct tmx_want *w)
+{
+	const char *p;
+
+	for (w->k = 0, p = t->screen; (p = strstr(p, w->sub)) != NULL; w->k++)
+		p += strlen(w->sub);
+	return w->k == w->n;
+}
+
+/* Capture the screen until w is met, ms at most. */
+static bool
+tmx_poll(struct tmx *t, const char *name, struct tmx_want *w, int ms)
 {
 	long long deadline = e2e_now_ms() + ms;
 
 	for (;;) {
 		tmx_capture(t, name, false);
-		if ((strstr(t->screen, sub) != NULL) == want)
+		if (w->met(t, w))
 			return true;
 		if (e2e_now_ms() >= deadline)
-			break;
+			return false;
 		e2e_nap(TMX_POLL_MS);
 	}
+}
+
+/* Wait until the screen shows sub (shown) or no longer does. */
+static bool
+tmx_wait_for(struct tmx *t, const char *name, const char *sub, bool shown,
+    int ms)
+{
+	struct tmx_want w = { .met = tmx_met_sub, .sub = sub, .shown = shown };
+
+	if (tmx_poll(t, name, &w, ms))
+		return true;
 	snprintf(t->why, sizeof(t->why),
 	    "%s \"%s\" within %d ms; the screen:\n%s",
-	    want ? "did not see" : "still saw", sub, ms, t->screen);
+	    shown ? "did not see" : "still saw", sub, ms, t->screen);
 	return false;
 }
 
@@ -366,19 +408,12 @@ bool
 tmx_wait_row(struct tmx *t, const char *name, int y, const char *text,
     int ms)
 {
-	long long deadline = e2e_now_ms() + ms;
-	char row[512];
+	struct tmx_want w = { .met = tmx_met_row, .sub = text, .y = y };
 
-	for (;;) {
-		tmx_capture(t, name, false);
-		if (strcmp(tmx_row(t, y, row, sizeof(row)), text) == 0)
-			return true;
-		if (e2e_now_ms() >= deadline)
-			break;
-		e2e_nap(40);
-	}
+	if (tmx_poll(t, name, &w, ms))
+		return true;
 	snprintf(t->why, sizeof(t->why), "row %d is '%.200s', not '%.200s':\n"
-	    "%.60000s", y, row, text, t->screen);
+	    "%.60000s", y, w.row, text, t->screen);
 	return false;
 }
 
@@ -386,22 +421,12 @@ bool
 tmx_wait_count(struct tmx *t, const char *name, const char *sub, int n,
     int ms)
 {
-	long long deadline = e2e_now_ms() + ms;
-	const char *p;
-	int k;
+	struct tmx_want w = { .met = tmx_met_count, .sub = sub, .n = n };
 
-	for (;;) {
-		tmx_capture(t, name, false);
-		for (k = 0, p = t->screen; (p = strstr(p, sub)) != NULL; k++)
-			p += strlen(sub);
-		if (k == n)
-			return true;
-		if (e2e_now_ms() >= deadline)
-			break;
-		e2e_nap(40);
-	}
+	if (tmx_poll(t, name, &w, ms))
+		return true;
 	snprintf(t->why, sizeof(t->why), "'%.200s' shown %d times, not %d:\n"
-	    "%.60000s", sub, k, n, t->screen);
+	    "%.60000s", sub, w.k, n, t->screen);
 	return false;
 }
 
