@@ -377,6 +377,17 @@ lg_x_bad(const struct lg_conn *c, const char *l)
 	fprintf(stderr, "loadgen: u%d: unexpected: %s\n", c->id, l);
 }
 
+/* 1 for an expected answer; else 0, said, and counted in *errs. */
+static int
+lg_x_ok(const struct lg_conn *c, const char *l, bool ok, int *errs)
+{
+	if (ok)
+		return 1;
+	lg_x_bad(c, l);
+	(*errs)++;
+	return 0;
+}
+
 /*
  * Generate the edge upload: LG_X_INTS integers from -10^12 to 10^12, one
  * a line (their sum fits in 64 bits), different in every run, and what
@@ -600,12 +611,7 @@ lg_x_reply(struct lg_conn *c, const char *l)
 
 	switch (l[0]) {
 	case 'p':
-		if (ok)
-			lg_x.posts_ok++;
-		else {
-			lg_x_bad(c, l);
-			lg_x.posts_errs++;
-		}
+		lg_x.posts_ok += lg_x_ok(c, l, ok, &lg_x.posts_errs);
 		if (++lg_x.posts_answered == lg_x.n)
 			lg_printf(lg_x_conn(lg_x.reader),
 			    "r READPOSTS 01 Jan 2000 00:00:00\n");
@@ -615,30 +621,19 @@ lg_x_reply(struct lg_conn *c, const char *l)
 			lg_x_post_line(r + 2);
 			return;
 		}
-		if (!ok) {
-			lg_x_bad(c, l);
-			lg_x.posts_errs++;
-		}
+		lg_x_ok(c, l, ok, &lg_x.posts_errs);
 		qsort(lg_x.order, (size_t)lg_x.posts_found,
 		    sizeof(*lg_x.order), lg_x_cmp_post);
 		lg_x_delete_next();
 		return;
 	case 'd':
-		if (ok)
-			lg_x.posts_deleted++;
-		else {
-			lg_x_bad(c, l);
-			lg_x.posts_errs++;
-		}
+		lg_x.posts_deleted += lg_x_ok(c, l, ok, &lg_x.posts_errs);
 		lg_x_delete_next();
 		return;
 	case 'c':
 	case 'j':
 		/* "exists": made or joined by an earlier run. */
-		if (!ok && !exists) {
-			lg_x_bad(c, l);
-			lg_x.group_errs++;
-		}
+		lg_x_ok(c, l, ok || exists, &lg_x.group_errs);
 		if (l[0] == 'c' && ++lg_x.creates_answered == lg_x.ngroups) {
 			for (i = lg_x.ngroups; i < lg_x.n; i++) {
 				lg_x_group(i, name, sizeof(name));
@@ -657,12 +652,7 @@ lg_x_reply(struct lg_conn *c, const char *l)
 		}
 		return;
 	case 'g':
-		if (ok)
-			lg_x.gmsgs_ok++;
-		else {
-			lg_x_bad(c, l);
-			lg_x.group_errs++;
-		}
+		lg_x.gmsgs_ok += lg_x_ok(c, l, ok, &lg_x.group_errs);
 		lg_x.gmsgs_answered++;
 		return;
 	case 'u':
