@@ -26,7 +26,8 @@ fi
 if ! getent hosts localhost >/dev/null 2>&1; then
 	echo "install-deps: localhost does not resolve; adding it to /etc/hosts"
 	printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' |
-	    $SUDO tee -a /etc/hosts >/dev/null
+	    $SUDO tee -a /etc/hosts >/dev/null ||
+	    echo "install-deps: could not write /etc/hosts; the tests that connect to localhost will fail" >&2
 fi
 
 missing=""
