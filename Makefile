@@ -214,7 +214,7 @@ SERVER_SUITES	+= msgrules
 E2E_SUITES	+= e2e_msg
 
 # Transport security: the TLS listener, the client's trust on first use.
-SERVER_SRCS	+= firmware-server/tls.c
+SERVER_SRCS	+= firmware-server/tls.c firmware-server/tlsrec.c
 CLIENT_SRCS	+= tui-client/net_tls.c tui-client/trust.c
 CLIENT_SUITES	+= trust
 E2E_SUITES	+= e2e_tls
@@ -592,7 +592,8 @@ $(B)/loadgen: bench/loadgen.c bench/lgtls.c bench/lgtls.h common/sslerr.c
 	    bench/loadgen.c bench/lgtls.c common/sslerr.c $(SSL_LIBS)
 
 # Heap bytes the TLS layer keeps per idle connection (bench/memory.sh).
-$(B)/tlsmem: bench/tlsmem.c firmware-server/tls.c common/sslerr.c common/log.c
+$(B)/tlsmem: bench/tlsmem.c firmware-server/tls.c firmware-server/tlsrec.c \
+		   common/sslerr.c common/log.c
 	$(CC) $(PROJ_CFLAGS) -Ifirmware-server $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) \
 	    $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 

@@ -451,6 +451,13 @@ conn_io(int fd, short revents, void *arg)
 	/* Output first (only what no hold keeps back); replies to the
 	   requests read below wait for conn_pass_end(). */
 	if (revents & POLLOUT) {
+		/* A KeyUpdate the TLS layer owes goes even with no output. */
+		if (c->tls != NULL && tls_flush(c->tls) == -1 &&
+		    errno != EAGAIN) {
+			c->dead = true;
+			conn_close(c, tls_error(c->tls));
+			return;
+		}
 		conn_flush(c);
 		/* Requests held back while output was queued go on now. */
 		conn_frames(c);

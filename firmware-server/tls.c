@@ -1,18 +1,35 @@
 /*
- * tls.c - the TLS listener's engine (OpenSSL 3).
+ * tls.c - the TLS listener's engine: OpenSSL 3 for the handshake, our
+ * own record layer (tlsrec.c) after it.
  *
  * One server context, made once by tls_setup(): TLS 1.3 only, no
- * compression, stateless session tickets for fast reconnects, and
- * SSL_MODE_RELEASE_BUFFERS so that an idle connection keeps no record
- * buffers (about 34 KiB each otherwise).  The key and the certificate
- * are files; when neither exists the first start makes them, so a board
- * is secure without an admin doing anything, and the fingerprint that
- * the log and --fingerprint print is what a user pins.
+ * compression, stateless session tickets for fast reconnects.  The key
+ * and the certificate are files; when neither exists the first start
+ * makes them, so a board is secure without an admin doing anything, and
+ * the fingerprint that the log and --fingerprint print is what a user
+ * pins.
+ *
+ * OpenSSL's connection object is about 8 kB before a byte is read and
+ * 14 kB once a connection is open, for every idle client.  So it lives
+ * only for the handshake: its key log callback hands us the two
+ * application traffic secrets, its message callback counts the records
+ * it wrote under the server's application key (the session ticket), and
+ * when SSL_do_handshake() is done and nothing is left buffered in it,
+ * the object is freed.  What stays is what RFC 8446 needs to protect
+ * records: per direction the traffic secret (for KeyUpdate), a keyed
+ * AEAD context, the IV and the sequence number (docs/SECURITY.md).
  *
  * Every call is non-blocking.  A connection's handshake is driven by its
  * first reads and writes; what the engine waits for (the socket readable
- * or writable) is kept so that conn.c can poll for exactly that.
+ * or writable) is kept so that conn.c can poll for exactly that.  After
+ * the handshake a record is read in two steps (its header, then its
+ * body into a buffer that lives only while the record is incomplete or
+ * its plaintext unread), like OpenSSL without read-ahead, so poll()
+ * sees every byte that waits; a record that the socket takes only in
+ * part keeps its tail until the next write sends it, so an idle
+ * connection holds no buffer at all.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -34,17 +51,48 @@
 #include "log.h"
 #include "sslerr.h"
 #include "tls.h"
+#include "tlsrec.h"
 
 /* Years the self-made certificate is valid: the pin, not the date, is
    what clients check. */
 #define TLS_CERT_DAYS		(100 * 365)
 
+/* Room for the records a write leaves in part: one of data, a
+   KeyUpdate and a close_notify. */
+#define TLS_OUT_MAX		(TLSREC_SEALED_MAX + 64)
+/* A KeyUpdate message: type 24, length 1, update_requested. */
+#define TLS_MT_KEY_UPDATE	24
+#define TLS_MT_NEW_TICKET	4
+
+/* What the handshake gives the record layer; wiped once used. */
+struct tls_hs {
+	unsigned char	 csecret[TLSREC_SECRET_MAX];
+	unsigned char	 ssecret[TLSREC_SECRET_MAX];
+	size_t		 clen, slen;
+	bool		 counting;	/* the server's application key is on */
+	uint64_t	 wseq;		/* records OpenSSL wrote under it */
+};
+
 struct tls {
-	SSL		*ssl;
+	SSL		*ssl;		/* the handshake only */
+	struct tls_hs	*hs;		/* the handshake only */
+	int		 fd;
 	bool		 hs_done;
+	bool		 eof;		/* close_notify came */
+	bool		 ku_owed;	/* the peer asked for our KeyUpdate */
 	short		 hs_want;	/* during the handshake */
-	short		 rwant;		/* a read waits for this, or 0 */
-	short		 wwant;		/* a write waits for this, or 0 */
+	struct tlsrec_key rk, wk;	/* after the handshake */
+	/* Input: a header, then its record; then the plaintext unread. */
+	unsigned char	 hdr[TLSREC_HDR];
+	size_t		 hdr_len;
+	unsigned char	*rec;		/* NULL while no record is open */
+	size_t		 rec_len, rec_got;
+	unsigned char	*plain;		/* inside rec */
+	size_t		 plain_len;
+	/* Output: sealed records the socket has not taken yet. */
+	unsigned char	*out;		/* NULL while nothing waits */
+	size_t		 out_len, out_off;
+	size_t		 out_plain;	/* the caller's bytes in them */
 	char		 err[96];
 };
 
@@ -178,6 +226,60 @@ tls_readable(const char *what, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Hex digits to bytes; the count, or 0 when hex is not max bytes or
+   fewer. */
+static size_t
+tls_unhex(const char *hex, unsigned char *out, size_t max)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	for (; hex[0] != '\0' && hex[1] != '\0' && n < max; hex += 2) {
+		if ((hi = OPENSSL_hexchar2int((unsigned char)hex[0])) < 0 ||
+		    (lo = OPENSSL_hexchar2int((unsigned char)hex[1])) < 0)
+			return 0;
+		out[n++] = (unsigned char)(hi << 4 | lo);
+	}
+	return hex[0] == '\0' ? n : 0;
+}
+
+/*
+ * OpenSSL's key log: keep the two application traffic secrets of the
+ * handshake that ssl runs ("LABEL <client random> <secret>").  The
+ * server's is logged once the server's Finished is written, so the
+ * records written after it are under the server's application key.
+ */
+static void
+tls_keylog(const SSL *ssl, const char *line)
+{
+	struct tls *t = SSL_get_app_data(ssl);
+	const char *sp;
+
+	if (t == NULL || t->hs == NULL || (sp = strrchr(line, ' ')) == NULL)
+		return;
+	if (strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24) == 0)
+		t->hs->clen = tls_unhex(sp + 1, t->hs->csecret,
+		    sizeof(t->hs->csecret));
+	else if (strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24) == 0) {
+		t->hs->slen = tls_unhex(sp + 1, t->hs->ssecret,
+		    sizeof(t->hs->ssecret));
+		t->hs->counting = true;
+	}
+}
+
+/* OpenSSL's message callback: count the records it writes under the
+   server's application key (the session tickets). */
+static void
+tls_msg(int write_p, int version, int content_type, const void *buf,
+    size_t len, SSL *ssl, void *arg)
+{
+	struct tls *t = SSL_get_app_data(ssl);
+
+	if (write_p && content_type == SSL3_RT_HEADER && t != NULL &&
+	    t->hs != NULL && t->hs->counting)
+		t->hs->wseq++;
+}
+
 /* Set up the server context from the key and certificate files. */
 int
 tls_setup(const char *dir, const char *cert, const char *key,
@@ -209,9 +311,12 @@ tls_setup(const char *dir, const char *cert, const char *key,
 	   for a whole one (OpenSSL 3 calls it a TLS error otherwise). */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_IGNORE_UNEXPECTED_EOF);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
-	    SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* No read-ahead: OpenSSL reads no byte past the handshake, and what
+	   follows is ours (tls_takeover()). */
+	SSL_CTX_set_read_ahead(ctx, 0);
+	SSL_CTX_set_keylog_callback(ctx, tls_keylog);
+	SSL_CTX_set_msg_callback(ctx, tls_msg);
 	/*
 	 * ChaCha20-Poly1305 first: its state per connection is about 400
 	 * bytes smaller than AES-GCM's (bench/tlsmem.c), and it is the fast
@@ -267,24 +372,38 @@ tls_new(int fd)
 
 	if (tls_ctx == NULL || (t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	if ((t->ssl = SSL_new(tls_ctx)) == NULL || SSL_set_fd(t->ssl, fd) != 1) {
+	t->fd = fd;
+	if ((t->hs = calloc(1, sizeof(*t->hs))) == NULL ||
+	    (t->ssl = SSL_new(tls_ctx)) == NULL || SSL_set_fd(t->ssl, fd) != 1) {
 		SSL_free(t->ssl);
+		free(t->hs);
 		free(t);
 		ERR_clear_error();
 		return NULL;
 	}
+	SSL_set_app_data(t->ssl, t);
 	SSL_set_accept_state(t->ssl);
 	t->hs_want = POLLIN;	/* the ClientHello */
 	return t;
 }
 
-/* Send close_notify if it can go at once (before the socket closes). */
-void
-tls_shutdown(struct tls *t)
+/* Forget the handshake's secrets and OpenSSL's connection object. */
+static void
+tls_drop_handshake(struct tls *t)
 {
-	if (t != NULL && t->hs_done && t->err[0] == '\0') {
-		SSL_shutdown(t->ssl);	/* non-blocking: best effort */
-		ERR_clear_error();
+	if (t->hs != NULL) {
+		OPENSSL_cleanse(t->hs, sizeof(*t->hs));
+		free(t->hs);
+		t->hs = NULL;
+	}
+	if (t->ssl != NULL) {
+		/* A finished connection, not a failed one: OpenSSL keeps
+		   its session valid for resumption. */
+		if (t->hs_done)
+			SSL_set_shutdown(t->ssl, SSL_SENT_SHUTDOWN |
+			    SSL_RECEIVED_SHUTDOWN);
+		SSL_free(t->ssl);
+		t->ssl = NULL;
 	}
 }
 
@@ -294,31 +413,84 @@ tls_free(struct tls *t)
 {
 	if (t == NULL)
 		return;
-	SSL_free(t->ssl);
+	tls_drop_handshake(t);
+	tlsrec_key_wipe(&t->rk);
+	tlsrec_key_wipe(&t->wk);
+	if (t->rec != NULL)
+		OPENSSL_clear_free(t->rec, TLSREC_HDR + t->rec_len);
+	if (t->out != NULL)
+		OPENSSL_clear_free(t->out, TLS_OUT_MAX);
 	free(t);
 }
 
-/* Map a failed SSL call to recv()/send() results; *want gets the wait;
-   t->err says why a connection ends. */
+/* End the stream with a reason for the log: -1 with errno e. */
 static ssize_t
-tls_fail(struct tls *t, int r, short *want, bool reading)
+tls_broken(struct tls *t, int e, const char *fmt, const char *what)
 {
-	ssize_t n = sslerr_io(t->ssl, r, reading, want);
+	if (t->err[0] == '\0')
+		snprintf(t->err, sizeof(t->err), fmt, what);
+	errno = e;
+	return -1;
+}
+
+/* Map a failed SSL call of the handshake to recv()/send() results. */
+static ssize_t
+tls_fail(struct tls *t, int r, bool reading)
+{
+	ssize_t n = sslerr_io(t->ssl, r, reading, &t->hs_want);
 	int e = errno;
 
 	if (n == 0 || e == EAGAIN)
 		return n;
 	if (e == EPROTO) {
-		snprintf(t->err, sizeof(t->err), "TLS %s: %s",
-		    t->hs_done ? "error" : "handshake failed",
+		tls_broken(t, e, "TLS handshake failed: %s",
 		    sslerr_reason("protocol error"));
 		ERR_clear_error();
-	} else {
-		snprintf(t->err, sizeof(t->err), "%s error: %s",
-		    reading ? "read" : "write", strerror(e));
-	}
+	} else
+		tls_broken(t, e, reading ? "read error: %s" :
+		    "write error: %s", strerror(e));
 	errno = e;
 	return -1;
+}
+
+/*
+ * The handshake is over: take the keys, check that OpenSSL holds no byte
+ * that is ours now, and free it.  The client's first record is read
+ * sequence 0; ours goes on after the records OpenSSL wrote under our
+ * application key (the session tickets).
+ */
+static int
+tls_takeover(struct tls *t)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
+	uint16_t suite = c != NULL ? SSL_CIPHER_get_protocol_id(c) : 0;
+	const char *why = NULL;
+
+	if (SSL_version(t->ssl) != TLS1_3_VERSION)
+		why = "not TLS 1.3";
+	else if (!tlsrec_suite_ok(suite))
+		why = "an unknown cipher suite";
+	else if (SSL_has_pending(t->ssl) || SSL_pending(t->ssl) > 0)
+		why = "data buffered in the handshake";
+	else if (t->hs->clen == 0 || t->hs->slen == 0 || !t->hs->counting)
+		why = "no traffic secrets";
+	else if (tlsrec_key_init(&t->rk, suite, t->hs->csecret, t->hs->clen,
+	    false) == -1 || tlsrec_key_init(&t->wk, suite, t->hs->ssecret,
+	    t->hs->slen, true) == -1)
+		why = "cannot set up the keys";
+	if (why != NULL) {
+		ERR_clear_error();
+		tls_broken(t, EPROTO, "TLS handshake failed: %s", why);
+		tls_drop_handshake(t);
+		return -1;
+	}
+	t->wk.seq = t->hs->wseq;
+	log_debug("tls: fd %d: handshake done, %s, %s, %llu record(s) "
+	    "after it", t->fd, SSL_session_reused(t->ssl) ?
+	    "session resumed" : "full handshake", SSL_CIPHER_get_name(c),
+	    (unsigned long long)t->hs->wseq);
+	tls_drop_handshake(t);
+	return 0;
 }
 
 /* Drive the handshake; 1 once it is over, else tls_fail()'s result. */
@@ -328,59 +500,328 @@ tls_handshake(struct tls *t, bool reading)
 	int r;
 
 	if (t->hs_done)
-		return 1;
+		return t->err[0] != '\0' ? tls_broken(t, EPROTO, "%s", "") : 1;
 	ERR_clear_error();
 	if ((r = SSL_do_handshake(t->ssl)) == 1) {
 		t->hs_done = true;
 		t->hs_want = 0;
-		log_debug("tls: fd %d: handshake done, %s, %s",
-		    SSL_get_fd(t->ssl), SSL_session_reused(t->ssl) ?
-		    "session resumed" : "full handshake",
-		    SSL_get_cipher_name(t->ssl));
+		return tls_takeover(t) == 0 ? 1 : -1;
+	}
+	return tls_fail(t, r, reading);
+}
+
+/* Send what waits in t->out; 0 when all went, else -1 (EAGAIN or an
+   error that ends the stream). */
+static int
+tls_out_flush(struct tls *t)
+{
+	ssize_t n;
+
+	while (t->out_off < t->out_len) {
+		n = send(t->fd, t->out + t->out_off, t->out_len - t->out_off,
+		    MSG_NOSIGNAL);
+		if (n > 0) {
+			t->out_off += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			errno = EAGAIN;
+			return -1;
+		}
+		return (int)tls_broken(t, errno, "write error: %s",
+		    strerror(errno));
+	}
+	OPENSSL_clear_free(t->out, TLS_OUT_MAX);
+	t->out = NULL;
+	t->out_len = t->out_off = 0;
+	return 0;
+}
+
+/* Seal a record of type behind what waits; -1 when there is no room
+   or no memory, or the keys are used up (the stream is broken then). */
+static int
+tls_out_seal(struct tls *t, uint8_t type, const void *p, size_t len)
+{
+	enum tlsrec_err e;
+	size_t n;
+
+	if (t->out == NULL && (t->out = malloc(TLS_OUT_MAX)) == NULL)
+		return (int)tls_broken(t, ENOMEM, "TLS error: %s",
+		    "out of memory");
+	if (TLS_OUT_MAX - t->out_len < TLSREC_HDR + len + 1 + TLSREC_TAG) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if ((e = tlsrec_seal(&t->wk, type, p, len, t->out + t->out_len,
+	    &n)) != TLSREC_OK)
+		return (int)tls_broken(t, EPROTO, "TLS error: %s",
+		    tlsrec_strerror(e));
+	t->out_len += n;
+	return 0;
+}
+
+/*
+ * Our KeyUpdate (RFC 8446 4.6.3): when the peer asked for one, or when
+ * our key has sealed TLSREC_SEQ_LIMIT records.  It goes under the old
+ * key; the records after it under the new one.
+ */
+static int
+tls_key_update(struct tls *t)
+{
+	static const unsigned char ku[] = { TLS_MT_KEY_UPDATE, 0, 0, 1, 0 };
+
+	if (!t->ku_owed && t->wk.seq < TLSREC_SEQ_LIMIT)
+		return 0;
+	if (tls_out_seal(t, TLSREC_HANDSHAKE, ku, sizeof(ku)) == -1)
+		return -1;
+	if (tlsrec_key_update(&t->wk) == -1)
+		return (int)tls_broken(t, EPROTO, "TLS error: %s",
+		    "cannot update the keys");
+	t->ku_owed = false;
+	return 0;
+}
+
+/* The handshake messages of one record from the peer: only KeyUpdate. */
+static int
+tls_in_handshake(struct tls *t, const unsigned char *p, size_t len)
+{
+	size_t mlen;
+
+	if (len == 0)
+		return (int)tls_broken(t, EPROTO, "TLS error: %s",
+		    "an empty handshake record");
+	while (len > 0) {
+		if (len < 4 || (mlen = (size_t)p[1] << 16 |
+		    (size_t)p[2] << 8 | p[3]) > len - 4)
+			return (int)tls_broken(t, EPROTO, "TLS error: %s",
+			    "a handshake message split over records");
+		if (p[0] == TLS_MT_NEW_TICKET)
+			return (int)tls_broken(t, EPROTO, "TLS error: %s",
+			    "a session ticket from the client");
+		if (p[0] != TLS_MT_KEY_UPDATE)
+			return (int)tls_broken(t, EPROTO, "TLS error: %s",
+			    "an unexpected handshake message");
+		/* The key changes after it: it must end the record. */
+		if (mlen != 1 || p[4] > 1 || len != 5)
+			return (int)tls_broken(t, EPROTO, "TLS error: %s",
+			    "a malformed KeyUpdate");
+		if (tlsrec_key_update(&t->rk) == -1)
+			return (int)tls_broken(t, EPROTO, "TLS error: %s",
+			    "cannot update the keys");
+		if (p[4] == 1)
+			t->ku_owed = true;
+		len = 0;
+	}
+	if (tls_flush(t) == -1 && errno != EAGAIN)
+		return -1;
+	return 0;
+}
+
+/* An alert from the peer: close_notify ends the stream, 1; the others
+   break it, -1. */
+static int
+tls_in_alert(struct tls *t, const unsigned char *p, size_t len)
+{
+	char what[32];
+
+	if (len != 2)
+		return (int)tls_broken(t, EPROTO, "TLS error: %s",
+		    "a malformed alert");
+	if (p[1] == SSL_AD_CLOSE_NOTIFY) {
+		t->eof = true;
 		return 1;
 	}
-	return tls_fail(t, r, &t->hs_want, reading);
+	if (p[1] == SSL_AD_USER_CANCELLED)	/* close_notify follows */
+		return 0;
+	snprintf(what, sizeof(what), "alert %u from the peer", p[1]);
+	return (int)tls_broken(t, EPROTO, "TLS error: %s", what);
+}
+
+/* Read up to want bytes into p: 1 when they are all there, 0 at the end
+   of the stream, -1 with errno. */
+static int
+tls_in_fill(struct tls *t, unsigned char *p, size_t *got, size_t want)
+{
+	ssize_t n;
+
+	while (*got < want) {
+		n = recv(t->fd, p + *got, want - *got, 0);
+		if (n > 0) {
+			*got += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK)
+			errno = EAGAIN;
+		return errno == EAGAIN ? -1 : (int)tls_broken(t, errno,
+		    "read error: %s", strerror(errno));
+	}
+	return 1;
+}
+
+/*
+ * The next record from the socket, opened: 1 and its type and plaintext,
+ * 0 when the peer closed TCP between records, -1 with errno.  Only its
+ * header is read first, then exactly its body.
+ */
+static int
+tls_in_record(struct tls *t, uint8_t *type)
+{
+	enum tlsrec_err e;
+	size_t blen;
+	int r;
+
+	if (t->rec == NULL) {
+		if ((r = tls_in_fill(t, t->hdr, &t->hdr_len, TLSREC_HDR)) != 1)
+			return r == 0 && t->hdr_len > 0 ? (int)tls_broken(t,
+			    EPROTO, "TLS error: %s", "a truncated record") : r;
+		if ((e = tlsrec_header(t->hdr, &blen)) != TLSREC_OK)
+			return (int)tls_broken(t, EPROTO, "TLS error: %s",
+			    tlsrec_strerror(e));
+		if ((t->rec = malloc(TLSREC_HDR + blen)) == NULL)
+			return (int)tls_broken(t, ENOMEM, "TLS error: %s",
+			    "out of memory");
+		memcpy(t->rec, t->hdr, TLSREC_HDR);
+		t->rec_len = blen;
+		t->rec_got = 0;
+		t->hdr_len = 0;
+	}
+	if ((r = tls_in_fill(t, t->rec + TLSREC_HDR, &t->rec_got,
+	    t->rec_len)) != 1)
+		return r == 0 ? (int)tls_broken(t, EPROTO, "TLS error: %s",
+		    "a truncated record") : r;
+	if ((e = tlsrec_open(&t->rk, t->rec, TLSREC_HDR + t->rec_len, type,
+	    &t->plain, &t->plain_len)) != TLSREC_OK)
+		return (int)tls_broken(t, EPROTO, "TLS error: %s",
+		    tlsrec_strerror(e));
+	return 1;
+}
+
+/* Done with the open record. */
+static void
+tls_in_release(struct tls *t)
+{
+	OPENSSL_clear_free(t->rec, TLSREC_HDR + t->rec_len);
+	t->rec = NULL;
+	t->plain = NULL;
+	t->plain_len = 0;
 }
 
 /* Like recv(). */
 ssize_t
 tls_read(struct tls *t, void *p, size_t len)
 {
-	size_t n;
+	uint8_t type;
 	ssize_t h;
+	size_t n;
 	int r;
 
 	if ((h = tls_handshake(t, true)) != 1)
 		return h;
-	ERR_clear_error();
-	t->rwant = 0;
-	if ((r = SSL_read_ex(t->ssl, p, len, &n)) == 1)
-		return (ssize_t)n;
-	return tls_fail(t, r, &t->rwant, true);
+	/* A KeyUpdate that the socket did not take at once. */
+	if (tls_flush(t) == -1 && errno != EAGAIN)
+		return -1;
+	for (;;) {
+		if (t->plain_len > 0) {
+			n = len < t->plain_len ? len : t->plain_len;
+			memcpy(p, t->plain, n);
+			t->plain += n;
+			if ((t->plain_len -= n) == 0)
+				tls_in_release(t);
+			return (ssize_t)n;
+		}
+		if (t->eof)
+			return 0;	/* what follows close_notify is ignored */
+		if ((r = tls_in_record(t, &type)) != 1)
+			return r;
+		if (type == TLSREC_APPDATA && t->plain_len > 0)
+			continue;
+		if (type == TLSREC_ALERT)
+			r = tls_in_alert(t, t->plain, t->plain_len);
+		else if (type == TLSREC_HANDSHAKE)
+			r = tls_in_handshake(t, t->plain, t->plain_len);
+		else if (type != TLSREC_APPDATA)
+			r = (int)tls_broken(t, EPROTO, "TLS error: %s",
+			    "a record of an unknown content type");
+		tls_in_release(t);
+		if (r == -1)
+			return -1;
+	}
 }
 
-/* Like send(). */
+/*
+ * Like send(), with OpenSSL's rule for a write that waits: a record once
+ * sealed is the caller's bytes until the socket took all of it, so the
+ * call returns -1 (EAGAIN) until then, and the next call must offer the
+ * same bytes again (at least as many); it then returns their count.
+ */
 ssize_t
 tls_write(struct tls *t, const void *p, size_t len)
 {
-	size_t n;
 	ssize_t h;
-	int r;
+	size_t n;
 
 	if ((h = tls_handshake(t, false)) != 1)
 		return h;
-	ERR_clear_error();
-	t->wwant = 0;
-	if ((r = SSL_write_ex(t->ssl, p, len, &n)) == 1)
+	if (t->out != NULL && tls_out_flush(t) == -1)
+		return -1;
+	if ((n = t->out_plain) > 0) {
+		t->out_plain = 0;
 		return (ssize_t)n;
-	return tls_fail(t, r, &t->wwant, false);
+	}
+	if (len == 0)
+		return 0;
+	n = len < TLSREC_PLAIN_MAX ? len : TLSREC_PLAIN_MAX;
+	if (tls_key_update(t) == -1 ||
+	    tls_out_seal(t, TLSREC_APPDATA, p, n) == -1)
+		return -1;
+	t->out_plain = n;
+	if (tls_out_flush(t) == -1)
+		return -1;
+	t->out_plain = 0;
+	return (ssize_t)n;
+}
+
+/* Send what waits from an earlier call: a KeyUpdate owed (made now if
+   there was no room before) and sealed bytes.  0, or -1 with errno
+   (EAGAIN: the socket is full). */
+int
+tls_flush(struct tls *t)
+{
+	if (!t->hs_done)
+		return 0;
+	if (t->err[0] != '\0')
+		return (int)tls_broken(t, EPIPE, "%s", "");
+	if (t->ku_owed && tls_key_update(t) == -1 && errno != EAGAIN)
+		return -1;
+	return t->out != NULL ? tls_out_flush(t) : 0;
+}
+
+/* Send close_notify if it can go at once (before the socket closes). */
+void
+tls_shutdown(struct tls *t)
+{
+	static const unsigned char close_notify[] = { SSL3_AL_WARNING,
+	    SSL_AD_CLOSE_NOTIFY };
+
+	if (t == NULL || !t->hs_done || t->err[0] != '\0')
+		return;
+	/* Best effort, non-blocking: an unsent record tail goes first. */
+	if (tls_out_seal(t, TLSREC_ALERT, close_notify,
+	    sizeof(close_notify)) == 0)
+		tls_out_flush(t);
 }
 
 /* Decrypted plaintext waiting in the engine. */
 bool
 tls_pending(const struct tls *t)
 {
-	return SSL_pending(t->ssl) > 0;
+	return t->plain_len > 0;
 }
 
 /* True until the handshake is over. */
@@ -392,19 +833,15 @@ tls_handshaking(const struct tls *t)
 
 /*
  * The poll interest for a connection whose buffers ask for ev: during the
- * handshake only what the engine waits for; after it, a write that waits
- * for the peer's data polls for input instead of output (else a writable
- * socket would wake us at once, forever), and a read that waits to write
- * adds output.
+ * handshake only what OpenSSL waits for; after it, output too while
+ * sealed bytes wait for the socket.
  */
 short
 tls_poll(const struct tls *t, short ev)
 {
 	if (!t->hs_done)
 		return t->hs_want;
-	if (t->wwant == POLLIN && (ev & POLLOUT))
-		ev = (short)((ev & ~POLLOUT) | POLLIN);
-	if (t->rwant == POLLOUT)
+	if (t->out != NULL)
 		ev |= POLLOUT;
 	return ev;
 }

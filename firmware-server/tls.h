@@ -8,6 +8,8 @@
  * TLS engine waits for the socket (tls_poll() then says for what) or
  * another errno when the connection is broken.  The handshake runs
  * inside them, so the first read or write of a new connection drives it.
+ * As with OpenSSL, a write that returned EAGAIN is called again with the
+ * same bytes (or more after them): it may have sealed them already.
  */
 #ifndef TLS_H
 #define TLS_H
@@ -47,6 +49,9 @@ void		 tls_shutdown(struct tls *t);
 /* Like recv() / send(), see above. */
 ssize_t		 tls_read(struct tls *t, void *p, size_t len);
 ssize_t		 tls_write(struct tls *t, const void *p, size_t len);
+/* Send what an earlier call left (a record's tail, a KeyUpdate); 0, or
+   -1 with errno EAGAIN (tls_poll() asks for output) or another. */
+int		 tls_flush(struct tls *t);
 /* Plaintext already decrypted and not yet read. */
 bool		 tls_pending(const struct tls *t);
 /* True until the handshake is over. */
