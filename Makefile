@@ -216,6 +216,7 @@ E2E_SUITES	+= e2e_msg
 # Transport security: the TLS listener, the client's trust on first use.
 SERVER_SRCS	+= firmware-server/tls.c firmware-server/tlsrec.c
 CLIENT_SRCS	+= tui-client/net_tls.c tui-client/trust.c
+SERVER_SUITES	+= tlsrec
 CLIENT_SUITES	+= trust
 E2E_SUITES	+= e2e_tls
 E2E_TEST_SRCS	+= tests/e2e/check_e2e_tls_ca.c
