@@ -218,7 +218,7 @@ SERVER_SRCS	+= firmware-server/tls.c firmware-server/tlsrec.c
 CLIENT_SRCS	+= tui-client/net_tls.c tui-client/trust.c
 SERVER_SUITES	+= tlsrec
 CLIENT_SUITES	+= trust
-E2E_SUITES	+= e2e_tls
+E2E_SUITES	+= e2e_tls e2e_tlsrec
 E2E_TEST_SRCS	+= tests/e2e/check_e2e_tls_ca.c
 
 # Staying on when the connection goes: backoff, the queue of typed lines.
