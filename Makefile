@@ -510,7 +510,8 @@ FUZZ_SECONDS	?= 60
 FUZZ_FLAGS	:= -g -O1 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 		   -Wall -Wextra -Wno-unused-parameter \
 		   -fsanitize=fuzzer,address,undefined -Icommon
-FUZZ_SERVER	:= proto proto_ev config timefmt accounts state journal edge fed tls
+FUZZ_SERVER	:= proto proto_ev config timefmt accounts state journal edge fed tls \
+		   tlsrec
 FUZZ_CLIENT	:= p2p sanitize trust privwire
 FUZZERS		:= $(FUZZ_SERVER) $(FUZZ_CLIENT)
 FZ		:= build/fuzz

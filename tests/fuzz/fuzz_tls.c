@@ -6,7 +6,11 @@
  * what the rest is: 0, the client's very first bytes (a ClientHello or
  * garbage); 1, raw bytes after a real handshake with an OpenSSL client
  * (forged or broken records); 2, plaintext that the real client sends
- * in records cut where the input says.  Whatever comes, every call must
+ * in records cut where the input says; 3, records sealed with the
+ * client's real key (taken from its key log) whose inner content type
+ * and plaintext the input chooses, so the server's handling of what a
+ * record carries (alerts, KeyUpdates, other handshake messages, padding)
+ * is reached past the authentication.  Whatever comes, every call must
  * return like recv() / send() do, the poll interest must be one the
  * loop can wait for, and nothing may leak.  The key and certificate are
  * made once, in a temporary directory.
@@ -25,6 +29,7 @@
 #include <openssl/ssl.h>
 
 #include "tls.h"
+#include "tlsrec.h"
 
 /* Rounds of the handshake; and of reading, over the input's length
    (a record is at least one byte of it). */
@@ -34,6 +39,25 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char	 fuzz_dir[] = "/tmp/fuzz_tls.XXXXXX";
 static SSL_CTX	*fuzz_cctx;
+/* The client's application traffic secret of the current connection. */
+static unsigned char	fuzz_secret[TLSREC_SECRET_MAX];
+static size_t		fuzz_secret_len;
+
+/* The client's key log: keep CLIENT_TRAFFIC_SECRET_0. */
+static void
+fuzz_tls_keylog(const SSL *ssl, const char *line)
+{
+	const char *hex = strrchr(line, ' ');
+	unsigned int b;
+
+	(void)ssl;
+	if (strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24) != 0 || hex == NULL)
+		return;
+	for (fuzz_secret_len = 0, hex++; hex[0] != '\0' && hex[1] != '\0' &&
+	    fuzz_secret_len < sizeof(fuzz_secret); hex += 2)
+		if (sscanf(hex, "%2x", &b) == 1)
+			fuzz_secret[fuzz_secret_len++] = (unsigned char)b;
+}
 
 /* Remove the key, the certificate and their directory at exit. */
 static void
@@ -64,6 +88,7 @@ fuzz_tls_setup(void)
 	if ((fuzz_cctx = SSL_CTX_new(TLS_client_method())) == NULL)
 		abort();
 	SSL_CTX_set_min_proto_version(fuzz_cctx, TLS1_3_VERSION);
+	SSL_CTX_set_keylog_callback(fuzz_cctx, fuzz_tls_keylog);
 	atexit(fuzz_tls_atexit);
 }
 
@@ -93,12 +118,48 @@ fuzz_tls_handshake(struct tls *t, SSL *c)
 	return -1;
 }
 
+/* Mode 3: records of [type, length, plaintext] sealed with the client's
+   key, written straight to the socket. */
+static void
+fuzz_tls_sealed(SSL *c, int fd, const uint8_t *data, size_t size)
+{
+	static unsigned char rec[TLSREC_SEALED_MAX];
+	const SSL_CIPHER *cs = SSL_get_current_cipher(c);
+	struct tlsrec_key k;
+	size_t n, len;
+	uint8_t type;
+
+	memset(&k, 0, sizeof(k));
+	if (cs == NULL || tlsrec_key_init(&k, SSL_CIPHER_get_protocol_id(cs),
+	    fuzz_secret, fuzz_secret_len, true) == -1)
+		abort();
+	while (size >= 2) {
+		type = data[0];
+		n = data[1];
+		data += 2;
+		size -= 2;
+		if (n > size)
+			n = size;
+		if (tlsrec_seal(&k, type, data, n, rec, &len) != TLSREC_OK)
+			abort();
+		if (write(fd, rec, len) != (ssize_t)len)
+			abort();
+		data += n;
+		size -= n;
+	}
+	tlsrec_key_wipe(&k);
+}
+
 /* What the client sends after the handshake, as the mode says. */
 static void
 fuzz_tls_send(SSL *c, int fd, int mode, const uint8_t *data, size_t size)
 {
 	size_t n;
 
+	if (mode == 3) {
+		fuzz_tls_sealed(c, fd, data, size);
+		return;
+	}
 	if (mode == 1) {
 		if (size > 0 && write(fd, data, size) != (ssize_t)size)
 			abort();
@@ -136,7 +197,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size == 0)
 		return 0;
-	mode = data[0] % 3;
+	mode = data[0] % 4;
 	data++;
 	size--;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
