@@ -214,7 +214,8 @@ SERVER_SUITES	+= msgrules
 E2E_SUITES	+= e2e_msg
 
 # Transport security: the TLS listener, the client's trust on first use.
-SERVER_SRCS	+= firmware-server/tls.c firmware-server/tlsrec.c
+SERVER_SRCS	+= firmware-server/tls.c firmware-server/tlsrec.c \
+		   firmware-server/tlskey.c
 CLIENT_SRCS	+= tui-client/net_tls.c tui-client/trust.c
 SERVER_SUITES	+= tlsrec
 CLIENT_SUITES	+= trust
@@ -595,6 +596,7 @@ $(B)/loadgen: bench/loadgen.c bench/lgtls.c bench/lgtls.h common/sslerr.c
 
 # Heap bytes the TLS layer keeps per idle connection (bench/memory.sh).
 $(B)/tlsmem: bench/tlsmem.c firmware-server/tls.c firmware-server/tlsrec.c \
+		   firmware-server/tlskey.c \
 		   common/sslerr.c common/log.c
 	$(CC) $(PROJ_CFLAGS) -Ifirmware-server $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) \
 	    $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
