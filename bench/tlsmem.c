@@ -1,14 +1,16 @@
 /*
- * tlsmem.c - heap bytes that the server's TLS layer (firmware-server/tls.c,
- * the very code the server runs) keeps per idle connection, which is what
- * a TLS client costs over a plain one.  N connections over socket pairs,
- * each: a full handshake with an OpenSSL client, a greeting out, a line
- * in, a reply out (as a login leaves it), then the client side freed;
- * glibc's mallinfo2() before and after gives the bytes per connection.
- * Also the bytes SSL_new() alone takes, and what stays after all are
- * freed (a leak would show there).
+ * tlsmem.c - heap bytes that the server's TLS layer (firmware-server/tls.c
+ * and tlsrec.c, the very code the server runs) keeps per idle connection,
+ * which is what a TLS client costs over a plain one.  N connections over
+ * socket pairs, each: a full handshake with an OpenSSL client, a greeting
+ * out, a line in, a reply out (as a login leaves it), then the client
+ * side freed; glibc's mallinfo2() before and after gives the bytes per
+ * connection.  Also the bytes tls_new() takes for the handshake (OpenSSL's
+ * SSL object, freed when the handshake is over), and what stays after all
+ * are freed (a leak would show there).  SUITE makes the client offer only
+ * that TLS 1.3 suite (default: the server's choice, ChaCha20-Poly1305).
  *
- *   tlsmem [N]        (default 1000)
+ *   tlsmem [N [SUITE]]        (default 1000)
  */
 #include <sys/socket.h>
 
@@ -71,7 +73,7 @@ main(int argc, char **argv)
 
 	if (n < 2 || (t = calloc((size_t)n, sizeof(*t))) == NULL ||
 	    (sv = calloc((size_t)n, sizeof(*sv))) == NULL) {
-		fprintf(stderr, "usage: tlsmem [N >= 2]\n");
+		fprintf(stderr, "usage: tlsmem [N >= 2 [SUITE]]\n");
 		return 2;
 	}
 	if (mkdtemp(dir) == NULL || tls_setup(dir, TLS_CERT_DEFAULT,
@@ -79,6 +81,10 @@ main(int argc, char **argv)
 	    (cctx = SSL_CTX_new(TLS_client_method())) == NULL) {
 		fprintf(stderr, "tlsmem: %s\n", err);
 		return 1;
+	}
+	if (argc > 2 && SSL_CTX_set_ciphersuites(cctx, argv[2]) != 1) {
+		fprintf(stderr, "tlsmem: unknown suite %s\n", argv[2]);
+		return 2;
 	}
 	base = 0;
 	for (i = 0; i < n; i++) {
