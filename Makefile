@@ -555,7 +555,7 @@ fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZERS))
 # The end-to-end suites of sessions and messaging with the server and
 # every plain client under valgrind memcheck: an invalid access or a
 # definite leak makes a process exit 99, which fails the test.
-VALGRIND_SUITES	?= e2e_session e2e_msg e2e_tls
+VALGRIND_SUITES	?= e2e_session e2e_msg e2e_tls e2e_tlsrec
 test-valgrind: $(SERVER_DYN_BIN) $(CLIENT_BIN) $(B)/run-tests-e2e
 	@for s in $(VALGRIND_SUITES); do \
 		echo "valgrind: $$s"; \
