@@ -131,18 +131,7 @@ stats_of(struct srv *s, const char *name)
 static long
 peak_rss_kb(pid_t pid)
 {
-	char path[64], line[256];
-	long kb = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb;
+	return e2e_proc_kb(pid, "VmHWM");
 }
 
 /* Send "TAG UPDATA ID {N}" and the N bytes of data. */

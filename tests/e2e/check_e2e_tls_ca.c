@@ -226,8 +226,8 @@ relay_start(int target, int *port)
 }
 
 /* Number of lines of the server's log that contain sub. */
-static int
-log_count(struct srv *s, const char *sub)
+int
+e2e_tls_log_count(struct srv *s, const char *sub)
 {
 	char *log = srv_read_file(s, "server.log"), *p;
 	int n = 0;
@@ -240,12 +240,12 @@ log_count(struct srv *s, const char *sub)
 }
 
 /* Wait until the server's log has n lines with sub. */
-static bool
-log_wait(struct srv *s, const char *sub, int n)
+bool
+e2e_tls_log_wait(struct srv *s, const char *sub, int n)
 {
 	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
 
-	while (log_count(s, sub) < n) {
+	while (e2e_tls_log_count(s, sub) < n) {
 		if (e2e_now_ms() > deadline)
 			return false;
 		e2e_nap(20);
@@ -369,14 +369,16 @@ START_TEST(test_tls_session_resumed)
 	EXPECT(a, "Password");
 	SEND(a, "alice123");
 	EXPECT(a, "Welcome");
-	ck_assert_int_eq(log_count(s, "handshake done, full handshake"), 1);
-	ck_assert_int_eq(log_count(s, "session resumed"), 0);
+	ck_assert_int_eq(e2e_tls_log_count(s,
+	    "handshake done, full handshake"), 1);
+	ck_assert_int_eq(e2e_tls_log_count(s, "session resumed"), 0);
 
 	ck_assert_int_eq(kill(relay, SIGUSR1), 0);
 	EXPECT(a, "reconnected");
-	ck_assert_msg(log_wait(s, "handshake done, session resumed", 1),
+	ck_assert_msg(e2e_tls_log_wait(s, "handshake done, session resumed", 1),
 	    "the reconnect made a full handshake:\n%s", srv_log_tail(s, 20));
-	ck_assert_int_eq(log_count(s, "handshake done, full handshake"), 1);
+	ck_assert_int_eq(e2e_tls_log_count(s,
+	    "handshake done, full handshake"), 1);
 
 	/* Another process has no ticket: a full handshake. */
 	saved = s->port;
@@ -390,7 +392,8 @@ START_TEST(test_tls_session_resumed)
 	EXPECT(b, "Password");
 	SEND(b, "bob123");
 	EXPECT(b, "Welcome");
-	ck_assert_int_eq(log_count(s, "handshake done, full handshake"), 2);
+	ck_assert_int_eq(e2e_tls_log_count(s,
+	    "handshake done, full handshake"), 2);
 	SEND(b, "message alice still here after the resumption");
 	EXPECT(a, "still here after the resumption");
 

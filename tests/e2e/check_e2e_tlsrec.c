@@ -22,6 +22,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "e2e_tls.h"
 #include "harness.h"
 #include "steps.h"
 #include "../suites.h"
@@ -72,31 +73,12 @@ rec_server(int *tp)
 	return rec_server_with(tp, NULL);
 }
 
-/* Number of times sub occurs in the server's log. */
-static int
-log_count(struct srv *s, const char *sub)
-{
-	char *log = srv_read_file(s, "server.log"), *p;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(log);
-	for (p = log; (p = strstr(p, sub)) != NULL; p += strlen(sub))
-		n++;
-	free(log);
-	return n;
-}
-
 /* Wait until sub occurs n times in the server's log. */
 static void
 log_wait(struct srv *s, const char *sub, int n)
 {
-	long long deadline = e2e_now_ms() + E2E_WAIT_MS;
-
-	while (log_count(s, sub) < n) {
-		ck_assert_msg(e2e_now_ms() < deadline, "no \"%s\" (x%d) in the "
-		    "log:\n%s", sub, n, srv_log_tail(s, 20));
-		e2e_nap(20);
-	}
+	ck_assert_msg(e2e_tls_log_wait(s, sub, n), "no \"%s\" (x%d) in the "
+	    "log:\n%s", sub, n, srv_log_tail(s, 20));
 }
 
 /* Count the KeyUpdate messages the server sends. */
@@ -309,24 +291,6 @@ tlc_wait_closed(struct tlc *c)
 	}
 }
 
-/* The server's resident memory, kB. */
-static long
-rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb;
-}
-
 /* A plain connection to port that got the greeting. */
 static int
 plain_open(int port)
@@ -385,10 +349,10 @@ START_TEST(test_tlsrec_suites)
 		    strstr(out, "3 OK Goodbye") != NULL, "s_client with %s "
 		    "read:\n%s", suites[i], out);
 		free(out);
-		ck_assert_int_eq(log_count(s, suites[i]), 2);
+		ck_assert_int_eq(e2e_tls_log_count(s, suites[i]), 2);
 	}
-	ck_assert_int_eq(log_count(s, "1 record(s) after it"), 6);
-	ck_assert_int_eq(log_count(s, "TLS error"), 0);
+	ck_assert_int_eq(e2e_tls_log_count(s, "1 record(s) after it"), 6);
+	ck_assert_int_eq(e2e_tls_log_count(s, "TLS error"), 0);
 	srv_stop(s);
 }
 END_TEST
@@ -432,7 +396,7 @@ START_TEST(test_tlsrec_key_update)
 		tlc_free(a);
 	}
 	tlc_free(b);
-	ck_assert_int_eq(log_count(s, "TLS error"), 0);
+	ck_assert_int_eq(e2e_tls_log_count(s, "TLS error"), 0);
 	srv_stop(s);
 }
 END_TEST
@@ -478,7 +442,7 @@ START_TEST(test_tlsrec_long_and_many)
 	}
 	tlc_free(a);
 	tlc_free(b);
-	ck_assert_int_eq(log_count(s, "TLS error"), 0);
+	ck_assert_int_eq(e2e_tls_log_count(s, "TLS error"), 0);
 	srv_stop(s);
 }
 END_TEST
@@ -499,7 +463,7 @@ START_TEST(test_tlsrec_client_close_notify)
 	    "by peer", 1);
 	ck_assert_int_eq(tlc_end(a), 0);	/* and the server's came */
 	tlc_free(a);
-	ck_assert_int_eq(log_count(s, "TLS error"), 0);
+	ck_assert_int_eq(e2e_tls_log_count(s, "TLS error"), 0);
 	srv_stop(s);
 }
 END_TEST
@@ -563,7 +527,7 @@ START_TEST(test_tlsrec_abuse)
 		snprintf(line, sizeof(line), "%d OK pong", 30 + i);
 		TLC_EXPECT(b, line);
 	}
-	ck_assert_int_eq(log_count(s, "TLS error"), 5);
+	ck_assert_int_eq(e2e_tls_log_count(s, "TLS error"), 5);
 	tlc_free(b);
 	srv_stop(s);
 }
@@ -596,15 +560,15 @@ START_TEST(test_tlsrec_idle_memory)
 		tlc_free(tls[i]);
 		close(plain[i]);
 	}
-	r0 = rss_kb(s->pid);
+	r0 = e2e_proc_kb(s->pid, "VmRSS");
 	for (i = 0; i < n; i++)
 		plain[i] = plain_open(s->port);
-	r1 = rss_kb(s->pid);
+	r1 = e2e_proc_kb(s->pid, "VmRSS");
 	for (i = 0; i < n; i++) {
 		tls[i] = tlc_open(tp, NULL);
 		TLC_EXPECT(tls[i], "* HELLO");
 	}
-	r2 = rss_kb(s->pid);
+	r2 = e2e_proc_kb(s->pid, "VmRSS");
 	per_plain = (r1 - r0) * 1024 / n;
 	per_tls = (r2 - r1) * 1024 / n;
 	fprintf(stderr, "tlsrec: server RSS %ld kB, %d plain clients %ld kB, "

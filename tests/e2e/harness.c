@@ -64,6 +64,25 @@ e2e_nap(int ms)
 		;
 }
 
+long
+e2e_proc_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t flen = strlen(field);
+	long kb = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, field, flen) == 0 && line[flen] == ':' &&
+		    sscanf(line + flen + 1, "%ld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb;
+}
+
 int
 e2e_remaining(long long deadline)
 {

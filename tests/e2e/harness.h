@@ -263,6 +263,9 @@ void		 e2e_nap(int ms);
 /* True when s is "DD Mon YYYY HH:MM:SS". */
 bool		 e2e_is_time(const char *s);
 
+/* A "kB" line of /proc/PID/status (field "VmRSS", "VmHWM", ...), or -1. */
+long		 e2e_proc_kb(pid_t pid, const char *field);
+
 /* ---- assertions -------------------------------------------------------- */
 
 #define SRV_START(ini, creds)	e2e_srv_start_ok(srv_start((ini), (creds)))
