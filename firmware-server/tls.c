@@ -139,6 +139,10 @@ tls_msg(int write_p, int version, int content_type, const void *buf,
 {
 	struct tls *t = SSL_get_app_data(ssl);
 
+	(void)version;
+	(void)buf;
+	(void)len;
+	(void)arg;
 	if (write_p && content_type == SSL3_RT_HEADER && t != NULL &&
 	    t->hs != NULL && t->hs->counting)
 		t->hs->wseq++;
@@ -447,37 +451,31 @@ tls_key_update(struct tls *t)
 	return 0;
 }
 
-/* The handshake messages of one record from the peer: only KeyUpdate. */
+/* The handshake messages of one record from the peer: a KeyUpdate is
+   the only one a client sends now, and it ends its record (the key
+   changes after it). */
 static int
 tls_in_handshake(struct tls *t, const unsigned char *p, size_t len)
 {
-	size_t mlen;
-
-	if (len == 0)
+	if (len < 4 || ((size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3]) >
+	    len - 4)
+		return (int)tls_broken(t, EPROTO, "TLS error: %s", len == 0 ?
+		    "an empty handshake record" :
+		    "a handshake message split over records");
+	if (p[0] == TLS_MT_NEW_TICKET)
 		return (int)tls_broken(t, EPROTO, "TLS error: %s",
-		    "an empty handshake record");
-	while (len > 0) {
-		if (len < 4 || (mlen = (size_t)p[1] << 16 |
-		    (size_t)p[2] << 8 | p[3]) > len - 4)
-			return (int)tls_broken(t, EPROTO, "TLS error: %s",
-			    "a handshake message split over records");
-		if (p[0] == TLS_MT_NEW_TICKET)
-			return (int)tls_broken(t, EPROTO, "TLS error: %s",
-			    "a session ticket from the client");
-		if (p[0] != TLS_MT_KEY_UPDATE)
-			return (int)tls_broken(t, EPROTO, "TLS error: %s",
-			    "an unexpected handshake message");
-		/* The key changes after it: it must end the record. */
-		if (mlen != 1 || p[4] > 1 || len != 5)
-			return (int)tls_broken(t, EPROTO, "TLS error: %s",
-			    "a malformed KeyUpdate");
-		if (tlsrec_key_update(&t->rk) == -1)
-			return (int)tls_broken(t, EPROTO, "TLS error: %s",
-			    "cannot update the keys");
-		if (p[4] == 1)
-			t->ku_owed = true;
-		len = 0;
-	}
+		    "a session ticket from the client");
+	if (p[0] != TLS_MT_KEY_UPDATE)
+		return (int)tls_broken(t, EPROTO, "TLS error: %s",
+		    "an unexpected handshake message");
+	if (len != 5 || p[3] != 1 || p[4] > 1)
+		return (int)tls_broken(t, EPROTO, "TLS error: %s",
+		    "a malformed KeyUpdate");
+	if (tlsrec_key_update(&t->rk) == -1)
+		return (int)tls_broken(t, EPROTO, "TLS error: %s",
+		    "cannot update the keys");
+	if (p[4] == 1)
+		t->ku_owed = true;
 	if (tls_flush(t) == -1 && errno != EAGAIN)
 		return -1;
 	return 0;
