@@ -218,6 +218,7 @@ SERVER_SRCS	+= firmware-server/tls.c firmware-server/tlsrec.c \
 		   firmware-server/tlskey.c
 CLIENT_SRCS	+= tui-client/net_tls.c tui-client/trust.c
 SERVER_SUITES	+= tlsrec
+SERVER_TEST_SRCS += tests/unit/check_tls_stream.c
 CLIENT_SUITES	+= trust
 E2E_SUITES	+= e2e_tls e2e_tlsrec
 E2E_TEST_SRCS	+= tests/e2e/check_e2e_tls_ca.c

@@ -22,5 +22,7 @@ SUITES_e2e
 TCase	*tcase_proto_ev(void);
 /* The p2p suite's second test case (tests/unit/check_p2p_io.c). */
 TCase	*tcase_p2p_io(void);
+/* The tlsrec suite's second test case (tests/unit/check_tls_stream.c). */
+TCase	*tcase_tls_stream(void);
 
 #endif

@@ -313,5 +313,6 @@ suite_tlsrec(void)
 	tcase_add_test(tc, test_tlsrec_suites);
 	tcase_add_test(tc, test_tlsrec_abuse);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tcase_tls_stream());
 	return s;
 }
