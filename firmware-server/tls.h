@@ -1,7 +1,8 @@
 /*
  * tls.h - the server's TLS listener side: one context (key, certificate,
  * TLS 1.3 only) and, per connection, a non-blocking TLS stream that
- * conn.c reads and writes like a socket.
+ * conn.c reads and writes like a socket (OpenSSL for the handshake, our
+ * own record layer after it, see tls.c).
  *
  * tls_read() and tls_write() behave like recv() and send(): bytes, 0 at
  * the end of the stream (read only), or -1 with errno EAGAIN when the
@@ -57,8 +58,9 @@ bool		 tls_pending(const struct tls *t);
 /* True until the handshake is over. */
 bool		 tls_handshaking(const struct tls *t);
 /* The poll interest to use when the caller's buffers ask for ev; with
-   ev 0, non-zero while the engine itself waits (the handshake, or a read
-   or write that waits for the other direction). */
+   ev 0, non-zero while the engine itself waits (the handshake, or sealed
+   bytes that wait for the socket: tls_flush() or the next write sends
+   them). */
 short		 tls_poll(const struct tls *t, short ev);
 /* Why the last call failed, for the log (static text). */
 const char	*tls_error(const struct tls *t);
