@@ -353,8 +353,8 @@ tls_takeover(struct tls *t)
 		return -1;
 	}
 	t->wk.seq = t->hs->wseq;
-	log_debug("tls: fd %d: handshake done, %s, %s, %llu record(s) "
-	    "after it", t->fd, SSL_session_reused(t->ssl) ?
+	log_debug("tls: fd %d: handshake done, %s, %s; our records start "
+	    "at sequence %llu", t->fd, SSL_session_reused(t->ssl) ?
 	    "session resumed" : "full handshake", SSL_CIPHER_get_name(c),
 	    (unsigned long long)t->hs->wseq);
 	tls_drop_handshake(t);
