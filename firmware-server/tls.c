@@ -286,8 +286,7 @@ tls_free(struct tls *t)
 	tlsrec_key_wipe(&t->wk);
 	if (t->rec != NULL)
 		OPENSSL_clear_free(t->rec, TLSREC_HDR + t->rec_len);
-	if (t->out != NULL)
-		OPENSSL_clear_free(t->out, TLS_OUT_MAX);
+	free(t->out);		/* ciphertext only */
 	free(t);
 }
 
@@ -401,7 +400,7 @@ tls_out_flush(struct tls *t)
 		return (int)tls_broken(t, errno, "write error: %s",
 		    strerror(errno));
 	}
-	OPENSSL_clear_free(t->out, TLS_OUT_MAX);
+	free(t->out);	/* ciphertext only */
 	t->out = NULL;
 	t->out_len = t->out_off = 0;
 	return 0;
