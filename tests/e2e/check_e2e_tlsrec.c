@@ -4,10 +4,11 @@
  * client of the test (libssl's record layer) and the openssl s_client
  * program, in each of the three suites; KeyUpdates asked of the server
  * and not; a line cut over hundreds of records and hundreds of messages
- * both ways; close_notify both ways; and broken records (a flipped bit,
- * a length of 20,000, a record cut by EOF, plain garbage, a replay),
- * each of which ends that connection with a TLS error in the log while
- * the server goes on serving the others.
+ * both ways; a 3 MB upload from the real client; close_notify both
+ * ways; broken records (a flipped bit, a length of 20,000, a record cut
+ * by EOF, plain garbage, a replay), each of which ends that connection
+ * with a TLS error in the log while the server goes on serving the
+ * others; and the memory an idle TLS client costs.
  */
 #include <sys/socket.h>
 
@@ -535,6 +536,61 @@ START_TEST(test_tlsrec_abuse)
 END_TEST
 
 /*
+ * The real client (OpenSSL's record layer) uploads a file of 300,000
+ * integers over TLS: about 200 records of 16 kB one way, cut anywhere by
+ * the socket; the server stores exactly the client's bytes, and a
+ * message sent to the uploader while it uploads reaches it.
+ */
+START_TEST(test_tlsrec_client_upload)
+{
+	char fp[80], *log, *p, *mine, *theirs;
+	struct cli *a;
+	struct tlc *b;
+	struct srv *s;
+	int tp, saved;
+
+	s = rec_server(&tp);
+	log = srv_read_file(s, "server.log");
+	ck_assert_ptr_nonnull(log);
+	p = strstr(log, ", certificate SHA256:");
+	ck_assert_msg(p != NULL, "no tls line in the log:\n%s", log);
+	snprintf(fp, sizeof(fp), "%.71s", p + 14);
+	free(log);
+	saved = s->port;
+	s->port = tp;
+	a = cli_start(s, "--tls", "--fingerprint", fp, (char *)NULL);
+	s->port = saved;
+	ck_assert_msg(a != NULL, "tui-client did not start: %s", e2e_error());
+	cli_label(a, "alice");
+	step_log_in(a, "alice", "alice123", NULL);
+	b = tlc_open(tp, suites[2]);
+	tlc_login(b, "bob", "bob123");
+	SEND(a, "EDG 1 300000");
+	EXPECT(a, "Wrote 300000 random integers");
+	SEND(a, "UED 1");
+	tlc_send(b, "4 MSGTO alice during the upload");
+	TLC_EXPECT(b, "4 OK");
+	EXPECT(a, "during the upload");
+	EXPECT_MS(a, "Uploaded alice-1.txt: file 1 stored: 300000 integers, ",
+	    3 * E2E_WAIT_MS);
+	mine = srv_read_file(s, "client/alice-1.txt");
+	theirs = srv_read_file(s, "edge/alice/1.txt");
+	ck_assert_ptr_nonnull(mine);
+	ck_assert_ptr_nonnull(theirs);
+	ck_assert_uint_gt(strlen(mine), 1000000);
+	ck_assert_msg(strcmp(mine, theirs) == 0, "the stored file differs");
+	free(mine);
+	free(theirs);
+	SEND(a, "logout");
+	EXPECT_EXIT(a, 0);
+	cli_free(a);
+	tlc_free(b);
+	ck_assert_int_eq(e2e_tls_log_count(s, "TLS error"), 0);
+	srv_stop(s);
+}
+END_TEST
+
+/*
  * What an idle TLS client costs the server's resident memory over a
  * plain one: IDLE_N of each, connected and greeted, at most
  * IDLE_TLS_EXTRA bytes more each (not judged under ASan or valgrind,
@@ -606,6 +662,7 @@ suite_e2e_tlsrec(void)
 	tcase_add_test(tc, test_tlsrec_long_and_many);
 	tcase_add_test(tc, test_tlsrec_client_close_notify);
 	tcase_add_test(tc, test_tlsrec_abuse);
+	tcase_add_test(tc, test_tlsrec_client_upload);
 	tcase_add_test(tc, test_tlsrec_idle_memory);
 	suite_add_tcase(s, tc);
 	return s;
