@@ -56,8 +56,8 @@ tls_server(const char *extra, int *tls_port)
 }
 
 /* The fingerprint the server logged at start ("SHA256:" + 64 hex). */
-static void
-logged_fp(struct srv *s, char fp[80])
+void
+e2e_tls_logged_fp(struct srv *s, char fp[80])
 {
 	char *log = srv_read_file(s, "server.log"), *p;
 
@@ -270,7 +270,7 @@ START_TEST(test_tls_login_messages)
 	int tp;
 
 	s = tls_server(NULL, &tp);
-	logged_fp(s, fp);
+	e2e_tls_logged_fp(s, fp);
 	ck_assert_int_eq(srv_exec(s, argv, E2E_EXIT_MS, &out), 0);
 	ck_assert_msg(out != NULL && strncmp(out, fp, 71) == 0 &&
 	    out[71] == '\n', "--fingerprint printed %s, the log %s", out, fp);
@@ -308,7 +308,7 @@ START_TEST(test_tls_proxy_sees_no_clear_text)
 	int tp;
 
 	s = tls_server(NULL, &tp);
-	logged_fp(s, fp);
+	e2e_tls_logged_fp(s, fp);
 	proxy_start(&tp_rec, s, "tls", tp, NULL, NULL);
 	b = cli_on(s, tp, "--fingerprint", fp, NULL);
 	cli_label(b, "bob");
@@ -364,7 +364,7 @@ START_TEST(test_tls_mitm_refused)
 	int tp;
 
 	s = tls_server(NULL, &tp);
-	logged_fp(s, fp);
+	e2e_tls_logged_fp(s, fp);
 	other_identity(s, "mallory", other);
 	ck_assert_str_ne(fp, other);
 	snprintf(cert, sizeof(cert), "%s/mallory/tls-cert.pem", s->dir);
@@ -431,7 +431,7 @@ START_TEST(test_tls_tofu)
 	int tp;
 
 	s = tls_server(NULL, &tp);
-	logged_fp(s, fp);
+	e2e_tls_logged_fp(s, fp);
 	use_xdg(s, "xdg-no", store, sizeof(store));
 	a = cli_on(s, tp, "--tls", NULL, NULL);
 	EXPECT(a, fp);
@@ -474,7 +474,7 @@ START_TEST(test_tls_wrong_fingerprint)
 	int tp;
 
 	s = tls_server(NULL, &tp);
-	logged_fp(s, fp);
+	e2e_tls_logged_fp(s, fp);
 	snprintf(wrong, sizeof(wrong), "%s", fp);
 	wrong[7] = wrong[7] == '0' ? '1' : '0';
 	a = cli_on(s, tp, "--fingerprint", wrong, NULL);
@@ -508,7 +508,7 @@ START_TEST(test_tls_key_once)
 	int tp;
 
 	s = tls_server(NULL, &tp);
-	logged_fp(s, fp);
+	e2e_tls_logged_fp(s, fp);
 	snprintf(key, sizeof(key), "%s/tls-key.pem", s->dir);
 	ck_assert_int_eq(stat(key, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
@@ -546,7 +546,7 @@ START_TEST(test_tls_file_and_private_chat)
 	int tp;
 
 	s = tls_server(NULL, &tp);
-	logged_fp(s, fp);
+	e2e_tls_logged_fp(s, fp);
 	a = cli_on(s, tp, "--fingerprint", fp, NULL);
 	cli_label(a, "alice");
 	step_log_in(a, "alice", "alice123", NULL);
@@ -642,7 +642,7 @@ START_TEST(test_tls_handshake_timeout)
 
 	snprintf(ini, sizeof(ini), "[server]\nlogin_timeout = %d\n", secs);
 	s = tls_server(ini, &tp);
-	logged_fp(s, fp);
+	e2e_tls_logged_fp(s, fp);
 	fd = e2e_tcp_connect(tp);
 	ck_assert_int_ne(fd, -1);
 	t0 = e2e_now_ms();

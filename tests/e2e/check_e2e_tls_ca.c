@@ -332,7 +332,7 @@ END_TEST
  */
 START_TEST(test_tls_session_resumed)
 {
-	char fp[80], *log, *p;
+	char fp[80];
 	struct cli *a, *b;
 	struct srv *s;
 	int tp, rp, saved;
@@ -349,12 +349,7 @@ START_TEST(test_tls_session_resumed)
 		    "port = %d\n", tp);
 		ck_assert_msg(srv_start_prepared(s, body), "%s", e2e_error());
 	}
-	log = srv_read_file(s, "server.log");
-	ck_assert_ptr_nonnull(log);
-	p = strstr(log, ", certificate SHA256:");
-	ck_assert_msg(p != NULL, "no tls line in the log:\n%s", log);
-	snprintf(fp, sizeof(fp), "%.71s", p + 14);
-	free(log);
+	e2e_tls_logged_fp(s, fp);
 	relay = relay_start(tp, &rp);
 
 	saved = s->port;

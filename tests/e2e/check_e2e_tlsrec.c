@@ -543,19 +543,14 @@ END_TEST
  */
 START_TEST(test_tlsrec_client_upload)
 {
-	char fp[80], *log, *p, *mine, *theirs;
+	char fp[80], *mine, *theirs;
 	struct cli *a;
 	struct tlc *b;
 	struct srv *s;
 	int tp, saved;
 
 	s = rec_server(&tp);
-	log = srv_read_file(s, "server.log");
-	ck_assert_ptr_nonnull(log);
-	p = strstr(log, ", certificate SHA256:");
-	ck_assert_msg(p != NULL, "no tls line in the log:\n%s", log);
-	snprintf(fp, sizeof(fp), "%.71s", p + 14);
-	free(log);
+	e2e_tls_logged_fp(s, fp);
 	saved = s->port;
 	s->port = tp;
 	a = cli_start(s, "--tls", "--fingerprint", fp, (char *)NULL);

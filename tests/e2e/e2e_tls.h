@@ -14,6 +14,8 @@
 
 /* Add check_e2e_tls_ca.c's tests to tc. */
 void	e2e_tls_ca_tests(TCase *tc);
+/* The fingerprint the server logged at start ("SHA256:" + 64 hex). */
+void	e2e_tls_logged_fp(struct srv *s, char fp[80]);
 /* How many times sub occurs in the server's log. */
 int	e2e_tls_log_count(struct srv *s, const char *sub);
 /* Wait (E2E_WAIT_MS) until sub occurs n times in the server's log. */
