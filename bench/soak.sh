@@ -23,8 +23,14 @@
 # the end: the range of RSS and of descriptors from minute 2 on (target:
 # within 5 %), and the log's warnings and errors.
 #
+# The server runs with GLIBC_TUNABLES=glibc.malloc.tcache_count=0, as the
+# packaged unit starts it: with glibc's per-thread cache of freed chunks
+# its resident heap creeps up by pages the trim cannot give back (see
+# bench/README.md, "Soak"); SOAK_GLIBC_TUNABLES= (empty) runs the default.
+#
 #   SOAK_MINUTES=30 SOAK_CLIENTS=1000 SOAK_RATE=200 SOAK_CHAT=200 \
-#       SOAK_P2P_KB=4096 bash bench/soak.sh build
+#       SOAK_P2P_KB=4096 SOAK_GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
+#       bash bench/soak.sh build
 set -u
 BUILD=${1:-build}
 CLIENT=$(cd "$BUILD" && pwd)/tui-client	# run from other directories
@@ -37,6 +43,9 @@ RATE=${SOAK_RATE:-200}
 BC_RATE=${SOAK_BC_RATE:-5}
 CHAT=${SOAK_CHAT:-200}
 P2P_KB=${SOAK_P2P_KB:-4096}
+# The allocator setting the packaged server runs with
+# (board/firmware-server.service); SOAK_GLIBC_TUNABLES= runs glibc's default.
+TUNABLES=${SOAK_GLIBC_TUNABLES-glibc.malloc.tcache_count=0}
 T=$(mktemp -d /tmp/fs-soak-XXXXXX)
 PID= LG= PA= PB=
 
@@ -69,7 +78,8 @@ printf 'p2pa pa\np2pb pb\n' >>"$T/data/credentials.txt"
 port=$(free_port) || exit 1
 sed -e "s/^port = .*/port = $port/" -e "s|^data_dir = .*|data_dir = $T/data|" \
     "$HERE/firmware-server.ini" >"$T/ours.ini"
-"$BUILD/firmware-server" -c "$T/ours.ini" 2>"$T/server.log" &
+env ${TUNABLES:+GLIBC_TUNABLES="$TUNABLES"} "$BUILD/firmware-server" -c "$T/ours.ini" \
+    2>"$T/server.log" &
 PID=$!
 wait_port "$port" || exit 1
 
@@ -144,7 +154,7 @@ p2p_once() {
 	rm -rf "$d"
 }
 
-echo "soak: $(date -u '+%Y-%m-%d %H:%M UTC'), $MINUTES min, $CLIENTS clients a minute, $RATE MSGTO/s or $BC_RATE BROADCAST/s, $CHAT chatting, a P2P file of $P2P_KB KiB; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "soak: $(date -u '+%Y-%m-%d %H:%M UTC'), $MINUTES min, $CLIENTS clients a minute, $RATE MSGTO/s or $BC_RATE BROADCAST/s, $CHAT chatting, a P2P file of $P2P_KB KiB; server GLIBC_TUNABLES=${TUNABLES:-(unset)}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 row='%6s %-9s %9s %5s %7s %10s %8s %9s %6s %6s %4s %4s %s\n'
 printf "$row" minute kind rss_kB fds cpu_s p99_us sent delivered posts gmsgs \
     edge p2p check

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "steps.h"
@@ -331,6 +332,32 @@ START_TEST(test_signals_clean_shutdown)
 }
 END_TEST
 
+/*
+ * A port that another process listens on is not taken for the server's:
+ * the harness starts the server on another port.  Under valgrind the
+ * server takes seconds to exit after "cannot listen ... in use", and the
+ * other process (in parallel runs, another test's server) answered the
+ * harness's connect, so the test ran against a stranger's server.
+ */
+START_TEST(test_port_taken_elsewhere)
+{
+	struct srv *s = srv_prepare(CREDS);
+	struct cli *a;
+	int fd, held;
+
+	ck_assert_msg(s != NULL, "%s", e2e_error());
+	fd = e2e_tcp_listen(&held);
+	s->port = held;
+	ck_assert_msg(srv_start_prepared(s, INI_BASIC), "%s", e2e_error());
+	ck_assert_msg(s->port != held, "the server is taken to listen on "
+	    "port %d, where this test listens", held);
+	a = step_login(s, "alice", "alice123", 0);
+	step_logout(a, "logout", "alice");
+	close(fd);
+	step_stop_ok(s);
+}
+END_TEST
+
 START_TEST(test_positional_attempts)
 {
 	struct srv *s = srv_start_pos(CREDS, "2", NULL);
@@ -426,6 +453,7 @@ tcase_e2e_startup(void)
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_startup_errors);
 	tcase_add_test(tc, test_signals_clean_shutdown);
+	tcase_add_test(tc, test_port_taken_elsewhere);
 	tcase_add_test(tc, test_positional_attempts);
 	tcase_add_test(tc, test_positional_block_idle);
 	return tc;

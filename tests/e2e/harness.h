@@ -71,7 +71,9 @@ struct srv {
  * (NULL: no credentials.txt) and server.ini, which sets [server] listen and
  * port and [storage] data_dir, plus ini_body (NULL or more sections; a
  * [server] or [storage] header in it is merged, never repeated).  Waits
- * until the port accepts.  NULL on failure (see e2e_error()).
+ * until the port accepts and the server holds its listening socket (a port
+ * taken by another process: another port, up to START_TRIES).  NULL on
+ * failure (see e2e_error()).
  */
 struct srv	*srv_start(const char *ini_body, const char *credentials);
 
@@ -90,7 +92,8 @@ struct srv	*srv_start_pos(const char *credentials, ...)
 struct srv	*srv_prepare(const char *credentials);
 
 /* Start the prepared server with argv (argv[0] unused: the binary is
-   E2E_SERVER_BIN) in its dir and wait until it accepts.  true when up. */
+   E2E_SERVER_BIN) in its dir and wait until it accepts on a socket of its
+   own.  true when up. */
 bool		 srv_run(struct srv *s, const char *const argv[]);
 
 /* srv_start()'s second half, for a prepared dir: write server.ini, start. */

@@ -4,6 +4,7 @@
  * restarted, run to its end, stopped (see harness.h).
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -150,6 +151,71 @@ srv_restart(struct srv *s)
 	return srv_run(s, (const char *const *)s->args);
 }
 
+/* The inode of the socket listening on TCP port in file (/proc/net/tcp
+   or tcp6), or 0. */
+static unsigned long
+listen_inode(const char *file, int port)
+{
+	char line[512];
+	unsigned long inode = 0, ino;
+	unsigned lport, state;
+	FILE *fp;
+
+	if ((fp = fopen(file, "r")) == NULL)
+		return 0;
+	while (inode == 0 && fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, " %*u: %*x:%x %*x:%*x %x %*x:%*x %*x:%*x "
+		    "%*x %*u %*u %lu", &lport, &state, &ino) == 3 &&
+		    (int)lport == port && state == 0x0A)	/* LISTEN */
+			inode = ino;
+	fclose(fp);
+	return inode;
+}
+
+/* Is the socket listening on port one of pid's descriptors? */
+static bool
+holds_listener(pid_t pid, int port)
+{
+	char dir[64], path[64 + 256], link[64], want[64];
+	unsigned long inode;
+	struct dirent *e;
+	bool found = false;
+	ssize_t n;
+	DIR *d;
+
+	if ((inode = listen_inode("/proc/net/tcp", port)) == 0 &&
+	    (inode = listen_inode("/proc/net/tcp6", port)) == 0)
+		return false;
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(dir)) == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			found = strcmp(link, want) == 0;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Is the server the one listening on port?  A port that accepts is no
+ * proof: under valgrind the server takes seconds to exit after "cannot
+ * listen ... in use", and meanwhile the process that took the port (in
+ * parallel runs, another test's server) answers the connect, so the test
+ * went on against a stranger's server.  Until its exec, the child still
+ * holds this process's descriptors: a listener of ours is not its own.
+ */
+static bool
+listens_on(pid_t pid, int port)
+{
+	return holds_listener(pid, port) && !holds_listener(getpid(), port);
+}
+
 bool
 srv_run(struct srv *s, const char *const args[])
 {
@@ -185,7 +251,8 @@ srv_run(struct srv *s, const char *const args[])
 		fd = e2e_tcp_connect(s->port);
 		if (fd != -1) {
 			close(fd);
-			return true;
+			if (listens_on(s->pid, s->port))
+				return true;
 		}
 		if (e2e_now_ms() >= deadline)
 			break;
