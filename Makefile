@@ -212,7 +212,7 @@ SERVER_SRCS	+= firmware-server/board.c firmware-server/groups.c \
 CLIENT_SRCS	+= tui-client/msgs.c tui-client/who.c tui-client/msgid.c
 CLIENT_SUITES	+= msgid
 SERVER_SUITES	+= msgrules
-E2E_SUITES	+= e2e_msg
+E2E_SUITES	+= e2e_msg e2e_msgid
 
 # Transport security: the TLS listener, the client's trust on first use.
 SERVER_SRCS	+= firmware-server/tls.c
