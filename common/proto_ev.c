@@ -428,18 +428,10 @@ ev_info_decode(char *text, struct proto_ev *ev)
 bool
 proto_ev_valid_msgid(const char *s)
 {
-	size_t i;
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
 
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i >= PROTO_MSGID_MAX)
-			return false;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return i > 0;
+	return n > 0 && n <= PROTO_MSGID_MAX && s[n] == '\0';
 }
 
 /*
