@@ -29,7 +29,8 @@
 #define PROTO_ARGS_MAX		34	/* words in one request after the verb */
 #define PROTO_IP_MAX		63	/* text of an IPv4 or IPv6 address */
 #define PROTO_TIME_MAX		31	/* text of a TIME ("23 Feb 2021 16:01:20") */
-#define PROTO_MSGID_MAX		80	/* a direct message's id: [A-Za-z0-9._-]{1,80} */
+#define PROTO_MSGID_MAX		80	/* a direct message's id:
+					   [A-Za-z0-9._-]{1,80} */
 
 /* The version as text, for HELLO (the request and the greeting). */
 #define PROTO_STR_(x)		#x

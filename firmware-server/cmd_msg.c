@@ -4,6 +4,7 @@
  */
 #include <sys/random.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,20 +36,15 @@ static void
 cmd_local_id(unsigned long seq, char *id, size_t len)
 {
 	static char run[17];
-	unsigned char r[8];
-	size_t i;
+	uint64_t r;
 
 	if (run[0] == '\0') {
-		if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
-			/* Early in a boot: the clock and the pid differ between
-			   runs all the same. */
-			unsigned long long t = (unsigned long long)time(NULL) << 20 ^
-			    (unsigned long long)getpid();
-
-			memcpy(r, &t, sizeof(r));
-		}
-		for (i = 0; i < sizeof(r); i++)
-			snprintf(run + 2 * i, 3, "%02x", r[i]);
+		/* Early in a boot the pool may not be ready: the clock and
+		   the pid differ between runs all the same. */
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) !=
+		    (ssize_t)sizeof(r))
+			r = (uint64_t)time(NULL) << 22 ^ (uint64_t)getpid();
+		snprintf(run, sizeof(run), "%016" PRIx64, r);
 	}
 	snprintf(id, len, "%s.%lu", run, seq);
 }
@@ -105,7 +101,8 @@ cmd_msgto(struct cmd_ctx *ctx)
 		cmd_ok(ctx, "Message sent to %s at %s", to->name, when);
 		return;
 	}
-	if (offline_add(st->offline, seq, id, now, from, to->name, text) == -1 ||
+	if (offline_add(st->offline, seq, id, now, from, to->name,
+	    text) == -1 ||
 	    state_offline_append(st, offline_at(st->offline,
 	    offline_count(st->offline) - 1)) == -1) {
 		/* Kept in messages.txt all the same; say it was not queued. */

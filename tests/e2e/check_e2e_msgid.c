@@ -283,12 +283,14 @@ suite_e2e_msgid(void)
 	TCase *tc = tcase_create("msgid");
 	TCase *tt = tcase_create("msgid_screen");
 
-	tcase_add_unchecked_fixture(tc, e2e_fixture_setup, e2e_fixture_teardown);
+	tcase_add_unchecked_fixture(tc, e2e_fixture_setup,
+	    e2e_fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_redelivered_once_plain);
 	tcase_add_test(tc, test_ids_server_assigned);
 	suite_add_tcase(s, tc);
-	tcase_add_unchecked_fixture(tt, tmx_fixture_setup, tmx_fixture_teardown);
+	tcase_add_unchecked_fixture(tt, tmx_fixture_setup,
+	    tmx_fixture_teardown);
 	tcase_set_timeout(tt, 60);
 	tcase_add_test(tt, test_redelivered_once_screen);
 	suite_add_tcase(s, tt);

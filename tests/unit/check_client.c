@@ -509,7 +509,7 @@ START_TEST(test_app_msg_once)
 {
 	static const char *const once[] = {
 		"* MSG carol 22 Nov 2026 10:16:40 id:ab.1 hi\n",
-		"* MSG carol 22 Nov 2026 10:16:40 id:ab.1 hi\n",	/* dropped */
+		"* MSG carol 22 Nov 2026 10:16:40 id:ab.1 hi\n", /* again */
 		"* MSG dave 22 Nov 2026 10:16:40 id:ab.1 hi\n",
 		"* MSG carol 22 Nov 2026 10:16:40 id:ab.2 hi\n",
 		"* MSG carol 22 Nov 2026 10:16:40 hi\n",
