@@ -209,9 +209,10 @@ SERVER_SRCS	+= firmware-server/board.c firmware-server/groups.c \
 		   firmware-server/blocks.c firmware-server/offline.c \
 		   firmware-server/cmd_msg.c firmware-server/cmd_board.c \
 		   firmware-server/cmd_group.c
-CLIENT_SRCS	+= tui-client/msgs.c tui-client/who.c
+CLIENT_SRCS	+= tui-client/msgs.c tui-client/who.c tui-client/msgid.c
+CLIENT_SUITES	+= msgid
 SERVER_SUITES	+= msgrules
-E2E_SUITES	+= e2e_msg
+E2E_SUITES	+= e2e_msg e2e_msgid
 
 # Transport security: the TLS listener, the client's trust on first use.
 SERVER_SRCS	+= firmware-server/tls.c firmware-server/tlsrec.c \

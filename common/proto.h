@@ -29,6 +29,8 @@
 #define PROTO_ARGS_MAX		34	/* words in one request after the verb */
 #define PROTO_IP_MAX		63	/* text of an IPv4 or IPv6 address */
 #define PROTO_TIME_MAX		31	/* text of a TIME ("23 Feb 2021 16:01:20") */
+#define PROTO_MSGID_MAX		80	/* a direct message's id:
+					   [A-Za-z0-9._-]{1,80} */
 
 /* The version as text, for HELLO (the request and the greeting). */
 #define PROTO_STR_(x)		#x
@@ -97,7 +99,9 @@
 #define PROTO_EV_IDLE		"IDLE"		/* IDLE SECONDS: idle timeout */
 /* The OFFLINE reason when a user blocked you: not a logout. */
 #define PROTO_OFF_HIDDEN	"hidden"
-#define PROTO_EV_MSG		"MSG"		/* MSG FROM TIME TEXT */
+#define PROTO_EV_MSG		"MSG"		/* MSG FROM TIME id:ID TEXT */
+/* The word in front of a direct message's id in MSG. */
+#define PROTO_MSGID_PREFIX	"id:"
 #define PROTO_EV_BCAST		"BCAST"		/* BCAST FROM TIME TEXT */
 #define PROTO_EV_GINVITE	"GINVITE"	/* GINVITE GROUP FROM MEMBER... */
 #define PROTO_EV_GMSG		"GMSG"		/* GMSG GROUP FROM TIME TEXT */

@@ -117,13 +117,16 @@ proto_ev_undelivered_encode(char *out, size_t n, const char *to,
 	    PROTO_EV_INFO, to, reason);
 }
 
-/* "* MSG FROM TIME TEXT" */
+/* "* MSG FROM TIME id:ID TEXT" ("* MSG FROM TIME TEXT" without an id) */
 int
 proto_ev_msg_encode(char *out, size_t n, const char *from, const char *time,
-    const char *text)
+    const char *id, const char *text)
 {
-	return ev_printf(out, n, "* %s %s %s %s\n", PROTO_EV_MSG, from, time,
-	    text);
+	if (id == NULL)
+		return ev_printf(out, n, "* %s %s %s %s\n", PROTO_EV_MSG, from,
+		    time, text);
+	return ev_printf(out, n, "* %s %s %s " PROTO_MSGID_PREFIX "%s %s\n",
+	    PROTO_EV_MSG, from, time, id, text);
 }
 
 /* "* BCAST FROM TIME TEXT" */
@@ -225,9 +228,10 @@ proto_ev_encode(const struct proto_ev *ev, char *out, size_t n)
 		return proto_ev_undelivered_encode(out, n, ev->u.undelivered.to,
 		    ev->u.undelivered.reason);
 	case PROTO_EVT_MSG:
+		return proto_ev_msg_encode(out, n, ev->u.msg.from,
+		    ev->u.msg.time, ev->u.msg.id, ev->u.msg.text);
 	case PROTO_EVT_BCAST:
-		return (ev->type == PROTO_EVT_MSG ? proto_ev_msg_encode :
-		    proto_ev_bcast_encode)(out, n, ev->u.msg.from,
+		return proto_ev_bcast_encode(out, n, ev->u.msg.from,
 		    ev->u.msg.time, ev->u.msg.text);
 	case PROTO_EVT_GINVITE:
 		return proto_ev_ginvite_encode(out, n, ev->u.ginvite.group,
@@ -420,12 +424,49 @@ ev_info_decode(char *text, struct proto_ev *ev)
 	ev->u.info = text;
 }
 
-/* The fields of the events with a FROM TIME TEXT tail. */
-static bool
-ev_msg_decode(char **p, struct proto_ev_msg *m)
+/* True when s is a message id. */
+bool
+proto_ev_valid_msgid(const char *s)
 {
-	return (m->from = ev_addr(p)) != NULL &&
-	    (m->time = ev_time(p)) != NULL && (m->text = ev_rest(p)) != NULL;
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+	return n > 0 && n <= PROTO_MSGID_MAX && s[n] == '\0';
+}
+
+/*
+ * MSG's id at *p: a word "id:ID" with text after it, cut off; NULL (and
+ * *p untouched) otherwise, so the line of a server before ids, whose text
+ * comes right after TIME, still reads as it did.
+ */
+static const char *
+ev_msgid(char **p)
+{
+	size_t pl = strlen(PROTO_MSGID_PREFIX);
+	char *w = *p, *sp;
+
+	if (strncmp(w, PROTO_MSGID_PREFIX, pl) != 0 ||
+	    (sp = strchr(w, ' ')) == NULL || sp[1] == '\0')
+		return NULL;
+	*sp = '\0';
+	if (!proto_ev_valid_msgid(w + pl)) {
+		*sp = ' ';
+		return NULL;
+	}
+	*p = sp + 1;
+	return w + pl;
+}
+
+/* The fields of the events with a FROM TIME TEXT tail (MSG: an id may
+   come before TEXT). */
+static bool
+ev_msg_decode(char **p, struct proto_ev_msg *m, bool dm)
+{
+	if ((m->from = ev_addr(p)) == NULL || (m->time = ev_time(p)) == NULL)
+		return false;
+	if (dm)
+		m->id = ev_msgid(p);
+	return (m->text = ev_rest(p)) != NULL;
 }
 
 /* FILEOFFER's fields. */
@@ -508,7 +549,8 @@ proto_ev_decode(const char *name, char *text, struct proto_ev *ev)
 	} else if (strcmp(name, PROTO_EV_MSG) == 0 ||
 	    strcmp(name, PROTO_EV_BCAST) == 0) {
 		ev->type = *name == 'M' ? PROTO_EVT_MSG : PROTO_EVT_BCAST;
-		ok = ev_msg_decode(&p, &ev->u.msg);
+		ok = ev_msg_decode(&p, &ev->u.msg,
+		    ev->type == PROTO_EVT_MSG);
 	} else if (strcmp(name, PROTO_EV_GINVITE) == 0) {
 		ev->type = PROTO_EVT_GINVITE;
 		ok = (ev->u.ginvite.group = ev_group(&p)) != NULL &&
@@ -613,6 +655,7 @@ proto_ev_equal(const struct proto_ev *a, const struct proto_ev *b)
 	case PROTO_EVT_BCAST:
 		return ev_streq(a->u.msg.from, b->u.msg.from) &&
 		    ev_streq(a->u.msg.time, b->u.msg.time) &&
+		    ev_streq(a->u.msg.id, b->u.msg.id) &&
 		    ev_streq(a->u.msg.text, b->u.msg.text);
 	case PROTO_EVT_GINVITE:
 		return ev_streq(a->u.ginvite.group, b->u.ginvite.group) &&

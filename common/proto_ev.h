@@ -35,7 +35,7 @@ enum proto_ev_type {
 				   offline */
 	PROTO_EVT_UNDELIVERED,	/* INFO Your message to USER@BOARD could not
 				   be delivered: REASON */
-	PROTO_EVT_MSG,		/* MSG FROM TIME TEXT */
+	PROTO_EVT_MSG,		/* MSG FROM TIME [id:ID] TEXT */
 	PROTO_EVT_BCAST,	/* BCAST FROM TIME TEXT */
 	PROTO_EVT_GINVITE,	/* GINVITE GROUP FROM MEMBER... */
 	PROTO_EVT_GMSG,		/* GMSG GROUP FROM TIME TEXT */
@@ -75,10 +75,15 @@ struct proto_ev_code {
 	const char	*text;		/* "" when none */
 };
 
-/* MSG and BCAST. */
+/*
+ * MSG and BCAST.  A direct message carries its id (a word "id:ID" after
+ * TIME), the same every time the server delivers that message again, so
+ * a client shows it once; NULL for BCAST and from a server before ids.
+ */
 struct proto_ev_msg {
 	const char	*from;
 	const char	*time;
+	const char	*id;
 	const char	*text;
 };
 
@@ -171,8 +176,9 @@ int	 proto_ev_info_encode(char *out, size_t n, const char *text);
 int	 proto_ev_offcount_encode(char *out, size_t n, unsigned long count);
 int	 proto_ev_undelivered_encode(char *out, size_t n, const char *to,
 	     const char *reason);
+/* id NULL: the form of a server before ids, for tests. */
 int	 proto_ev_msg_encode(char *out, size_t n, const char *from,
-	     const char *time, const char *text);
+	     const char *time, const char *id, const char *text);
 int	 proto_ev_bcast_encode(char *out, size_t n, const char *from,
 	     const char *time, const char *text);
 int	 proto_ev_ginvite_encode(char *out, size_t n, const char *group,
@@ -207,6 +213,9 @@ enum proto_err	 proto_ev_decode(const char *name, char *text,
 
 /* Decode "USER IP UDPPORT TIME" (ONLINE's fields, a WHO line) in place. */
 enum proto_err	 proto_ev_user_decode(char *text, struct proto_ev_user *u);
+
+/* True when s is a message id: [A-Za-z0-9._-]{1,PROTO_MSGID_MAX}. */
+bool		 proto_ev_valid_msgid(const char *s);
 
 /* True when a and b are the same event with the same fields. */
 bool		 proto_ev_equal(const struct proto_ev *a,

@@ -2,9 +2,14 @@
  * cmd_msg.c - direct messages, broadcast, block and unblock.
  * Each handler checks everything first, then writes, then acts.
  */
+#include <sys/random.h>
+
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accounts.h"
 #include "blocks.h"
@@ -19,6 +24,31 @@
 #include "state.h"
 #include "timefmt.h"
 
+/*
+ * The id of this board's direct message number seq: "RUN.SEQ", RUN 16 hex
+ * digits drawn once per server run.  The number alone would not do: a
+ * live * MSG goes out before its messages.txt line is written, so after a
+ * kill -9 the next run may give the same number to another message, which
+ * a client that saw the first would drop.  The id of a waiting message is
+ * kept in offline.txt, so it stays the same when it is delivered again.
+ */
+static void
+cmd_local_id(unsigned long seq, char *id, size_t len)
+{
+	static char run[17];
+	uint64_t r;
+
+	if (run[0] == '\0') {
+		/* Early in a boot the pool may not be ready: the clock and
+		   the pid differ between runs all the same. */
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) !=
+		    (ssize_t)sizeof(r))
+			r = (uint64_t)time(NULL) << 22 ^ (uint64_t)getpid();
+		snprintf(run, sizeof(run), "%016" PRIx64, r);
+	}
+	snprintf(id, len, "%s.%lu", run, seq);
+}
+
 /* MSGTO USER TEXT */
 void
 cmd_msgto(struct cmd_ctx *ctx)
@@ -27,6 +57,7 @@ cmd_msgto(struct cmd_ctx *ctx)
 	struct account *to = NULL;
 	const char *from = ctx->s->name, *text = ctx->argv[1];
 	char when[TIMEFMT_LEN], addr[PROTO_ADDR_MAX + 1], ev[PROTO_LINE_MAX + 1];
+	char id[PROTO_MSGID_MAX + 1];
 	enum fed_resolve r;
 	unsigned long seq;
 	time_t now;
@@ -62,14 +93,16 @@ cmd_msgto(struct cmd_ctx *ctx)
 	}
 	st->dm_seq = seq;
 	timefmt_format(now, when);
+	cmd_local_id(seq, id, sizeof(id));
 	if (online) {
-		if ((n = proto_ev_msg_encode(ev, sizeof(ev), from, when,
+		if ((n = proto_ev_msg_encode(ev, sizeof(ev), from, when, id,
 		    text)) > 0)
 			conn_write(to->session->conn, ev, (size_t)n);
 		cmd_ok(ctx, "Message sent to %s at %s", to->name, when);
 		return;
 	}
-	if (offline_add(st->offline, seq, now, from, to->name, text) == -1 ||
+	if (offline_add(st->offline, seq, id, now, from, to->name,
+	    text) == -1 ||
 	    state_offline_append(st, offline_at(st->offline,
 	    offline_count(st->offline) - 1)) == -1) {
 		/* Kept in messages.txt all the same; say it was not queued. */
@@ -102,7 +135,7 @@ cmd_offline_fill(struct conn *c, void *arg)
 	if ((m = offline_next(st->offline, os->s->name, os->last)) == NULL)
 		return true;
 	if ((n = proto_ev_msg_encode(ev, sizeof(ev), m->from,
-	    timefmt_format(m->time, when), m->text)) > 0)
+	    timefmt_format(m->time, when), m->id, m->text)) > 0)
 		conn_write(c, ev, (size_t)n);
 	os->last = m->seq;
 	os->count++;

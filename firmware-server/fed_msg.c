@@ -375,10 +375,13 @@ fed_deliver(const struct fed_rec *r, const char *from)
 	struct state *st = fed_m.srv->state;
 	struct account *a;
 	struct session *s;
-	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX + 1];
+	char when[TIMEFMT_LEN], ev[PROTO_LINE_MAX + 1], id[PROTO_MSGID_MAX + 1];
 	time_t t = (time_t)r->time;
 	int n;
 
+	/* Its id: the origin's (board, outbox id, number), the same when the
+	   origin sends it again after a crash here. */
+	snprintf(id, sizeof(id), "%s.%s.%llu", r->board, r->epoch, r->seq);
 	if ((a = accounts_find(fed_m.srv->accounts, r->to)) == NULL)
 		return FED_ACK_NOUSER;
 	if (blocks_has(st->blocks, a->name, from))
@@ -399,11 +402,11 @@ fed_deliver(const struct fed_rec *r, const char *from)
 		 * but before the sync would keep the record and lose the line.
 		 */
 		if ((n = proto_ev_msg_encode(ev, sizeof(ev), from,
-		    timefmt_format(t, when), r->text)) > 0)
+		    timefmt_format(t, when), id, r->text)) > 0)
 			conn_write(s->conn, ev, (size_t)n);
 		return FED_ACK_OK;
 	}
-	if (offline_add(st->offline, st->dm_seq, t, from, a->name,
+	if (offline_add(st->offline, st->dm_seq, id, t, from, a->name,
 	    r->text) == -1 || state_offline_append(st, offline_at(st->offline,
 	    offline_count(st->offline) - 1)) == -1)
 		log_warnx("federation: a message from %s for %s could not be "

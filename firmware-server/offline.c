@@ -62,8 +62,8 @@ offline_at(const struct offline *q, size_t i)
 
 /* Queue a message. */
 int
-offline_add(struct offline *q, unsigned long seq, time_t when,
-    const char *from, const char *to, const char *text)
+offline_add(struct offline *q, unsigned long seq, const char *id,
+    time_t when, const char *from, const char *to, const char *text)
 {
 	struct offline_msg *nm, *m;
 	size_t cap;
@@ -82,6 +82,12 @@ offline_add(struct offline *q, unsigned long seq, time_t when,
 	if ((m->text = strdup(text)) == NULL)
 		return -1;
 	m->seq = seq;
+	/* A number alone has no dot, so it is never a newer id (which has
+	   one or two, see cmd_msg.c and fed_msg.c). */
+	if (id != NULL && *id != '\0')
+		snprintf(m->id, sizeof(m->id), "%s", id);
+	else
+		snprintf(m->id, sizeof(m->id), "%lu", seq);
 	m->time = when;
 	snprintf(m->from, sizeof(m->from), "%s", from);
 	snprintf(m->to, sizeof(m->to), "%s", to);

@@ -15,6 +15,7 @@
 
 struct offline_msg {
 	unsigned long	 seq;		/* number in messages.txt */
+	char		 id[PROTO_MSGID_MAX + 1];	/* its id in * MSG */
 	time_t		 time;
 	char		 from[PROTO_ADDR_MAX + 1];	/* or USER@BOARD */
 	char		 to[PROTO_USER_MAX + 1];
@@ -30,9 +31,14 @@ size_t		 offline_count(const struct offline *q);
 size_t		 offline_count_for(const struct offline *q, const char *user);
 /* Message i in order of arrival. */
 const struct offline_msg *offline_at(const struct offline *q, size_t i);
-/* Queue a message; 0, or -1 (the limits, or out of memory). */
-int		 offline_add(struct offline *q, unsigned long seq, time_t when,
-		     const char *from, const char *to, const char *text);
+/*
+ * Queue a message with its id (the one its * MSG carries, every time it
+ * is delivered); id NULL or "" for a record of a server before ids: its
+ * number is its id then.  0, or -1 (the limits, or out of memory).
+ */
+int		 offline_add(struct offline *q, unsigned long seq,
+		     const char *id, time_t when, const char *from,
+		     const char *to, const char *text);
 /*
  * Hand every message for user to fn, oldest first, then drop them.
  * Returns how many there were.

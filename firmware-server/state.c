@@ -15,13 +15,14 @@
 #include "log.h"
 #include "offline.h"
 #include "proto.h"
+#include "proto_ev.h"
 #include "state.h"
 #include "timefmt.h"
 
 #define STATE_LINE_MAX	(PROTO_LINE_MAX + 256)	/* a line of any file */
 
-static void	state_dm_line(char *, size_t, unsigned long, time_t,
-		    const char *, const char *, const char *);
+static void	state_dm_line(char *, size_t, unsigned long, const char *,
+		    time_t, const char *, const char *, const char *);
 
 /* Called for each line of a file; 0, or -1 with err set. */
 typedef int state_line_fn(void *arg, char *line, char *err, size_t errlen);
@@ -210,17 +211,28 @@ state_load_block(void *arg, char *line, char *err, size_t errlen)
 	return 0;
 }
 
-/* Parse "N; TIME; FROM; TO; TEXT". */
+/* Parse "N; TIME; FROM; TO; TEXT"; with ids, N may be "N ID" (offline.txt
+   since message ids; m->id is "" without one). */
 static int
-state_parse_dm(char *line, unsigned long expect, struct offline_msg *m,
-    char *err, size_t errlen)
+state_parse_dm(char *line, unsigned long expect, bool ids,
+    struct offline_msg *m, char *err, size_t errlen)
 {
-	char *f[5];
+	char *f[5], *id;
 	long long v;
 
 	if (state_fields(line, f, 4, err, errlen,
-	    "N; TIME; FROM; TO; TEXT") == -1 ||
-	    state_numbered(f[0], f[1], expect, &m->time, err, errlen) == -1)
+	    "N; TIME; FROM; TO; TEXT") == -1)
+		return -1;
+	m->id[0] = '\0';
+	if (ids && (id = strchr(f[0], ' ')) != NULL) {
+		*id++ = '\0';
+		if (!proto_ev_valid_msgid(id)) {
+			snprintf(err, errlen, "bad message id '%.40s'", id);
+			return -1;
+		}
+		snprintf(m->id, sizeof(m->id), "%s", id);
+	}
+	if (state_numbered(f[0], f[1], expect, &m->time, err, errlen) == -1)
 		return -1;
 	/* FROM is USER@BOARD for a message from another board. */
 	if (!proto_valid_addr(f[2]) || !proto_valid_user(f[3])) {
@@ -242,7 +254,7 @@ state_load_dm(void *arg, char *line, char *err, size_t errlen)
 	struct state *st = arg;
 	struct offline_msg m;
 
-	if (state_parse_dm(line, st->dm_seq + 1, &m, err, errlen) == -1)
+	if (state_parse_dm(line, st->dm_seq + 1, false, &m, err, errlen) == -1)
 		return -1;
 	st->dm_seq++;
 	return 0;
@@ -255,9 +267,10 @@ state_load_offline(void *arg, char *line, char *err, size_t errlen)
 	struct state *st = arg;
 	struct offline_msg m;
 
-	if (state_parse_dm(line, 0, &m, err, errlen) == -1)
+	if (state_parse_dm(line, 0, true, &m, err, errlen) == -1)
 		return -1;
-	if (offline_add(st->offline, m.seq, m.time, m.from, m.to, m.text) == -1) {
+	if (offline_add(st->offline, m.seq, m.id, m.time, m.from, m.to,
+	    m.text) == -1) {
 		snprintf(err, errlen, "too many messages waiting");
 		return -1;
 	}
@@ -393,8 +406,8 @@ state_dump(struct state *st, int which, FILE *fp)
 	default:
 		for (i = 0; i < offline_count(st->offline); i++) {
 			m = offline_at(st->offline, i);
-			state_dm_line(line, sizeof(line), m->seq, m->time,
-			    m->from, m->to, m->text);
+			state_dm_line(line, sizeof(line), m->seq, m->id,
+			    m->time, m->from, m->to, m->text);
 			if (fprintf(fp, "%s\n", line) < 0)
 				return -1;
 		}
@@ -743,15 +756,15 @@ state_block_save(struct state *st, const char *blocker, const char *blocked,
 	return state_journal(st, line);
 }
 
-/* Format a direct message line. */
+/* Format a direct message line ("N ID; ..." with an id). */
 static void
-state_dm_line(char *line, size_t len, unsigned long seq, time_t when,
-    const char *from, const char *to, const char *text)
+state_dm_line(char *line, size_t len, unsigned long seq, const char *id,
+    time_t when, const char *from, const char *to, const char *text)
 {
 	char t[TIMEFMT_LEN];
 
-	snprintf(line, len, "%lu; %s; %s; %s; %s", seq,
-	    timefmt_format(when, t), from, to, text);
+	snprintf(line, len, "%lu%s%s; %s; %s; %s; %s", seq, id ? " " : "",
+	    id ? id : "", timefmt_format(when, t), from, to, text);
 }
 
 /* Append to messages.txt. */
@@ -761,7 +774,7 @@ state_dm_append(struct state *st, unsigned long seq, time_t when,
 {
 	char line[STATE_LINE_MAX];
 
-	state_dm_line(line, sizeof(line), seq, when, from, to, text);
+	state_dm_line(line, sizeof(line), seq, NULL, when, from, to, text);
 	return state_append(st, "messages.txt", line);
 }
 
@@ -771,8 +784,8 @@ state_offline_append(struct state *st, const struct offline_msg *m)
 {
 	char line[STATE_LINE_MAX];
 
-	state_dm_line(line, sizeof(line), m->seq, m->time, m->from, m->to,
-	    m->text);
+	state_dm_line(line, sizeof(line), m->seq, m->id, m->time, m->from,
+	    m->to, m->text);
 	return state_append(st, "offline.txt", line);
 }
 

@@ -10,7 +10,7 @@
  *   groups.txt            NAME; CREATOR; USER=joined|invited ...
  *   blocks.txt            BLOCKER; BLOCKED
  *   messages.txt          N; TIME; FROM; TO; TEXT         appended (every DM)
- *   offline.txt           N; TIME; FROM; TO; TEXT         appended
+ *   offline.txt           N ID; TIME; FROM; TO; TEXT      appended
  *   journal.txt           one record per change to the files above:
  *       post; N; TIME; USER; TEXT; no|yes    (once the board is journaled)
  *       edit; N; TIME; TEXT      delete; N

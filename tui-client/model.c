@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "model.h"
+#include "msgid.h"
 #include "proto_ev.h"
 #include "sanitize.h"
 
@@ -52,6 +53,8 @@ struct model {
 	size_t	 nprivate;
 	char	 blocked[MODEL_PRIVATE_MAX][PROTO_USER_MAX + 1];
 	size_t	 nblocked;
+
+	struct msgid_set	*ids;	/* direct messages shown, by id */
 };
 
 static void	 model_users_changed(struct model *m);
@@ -85,7 +88,18 @@ model_free(struct model *m)
 		free(m->lines[(m->head + i) % m->cap].text);
 	free(m->lines);
 	free(m->users);
+	msgid_free(m->ids);
 	free(m);
+}
+
+/* A repeat of a direct message shown before. */
+bool
+model_msg_repeat(struct model *m, const char *from, const char *id)
+{
+	/* Without memory for the set every message is shown: never lost. */
+	if (m->ids == NULL && (m->ids = msgid_new(MSGID_KEEP)) == NULL)
+		return false;
+	return msgid_seen(m->ids, from, id);
 }
 
 /* Install the frontend's hooks. */

@@ -212,6 +212,15 @@ size_t		 model_recent_count(const struct model *m);
 const char	*model_recent_at(const struct model *m, size_t i);
 
 /*
+ * True when from's direct message id was shown already in this run (the
+ * server delivered it again: drop it); else it is remembered and false.
+ * The last MSGID_KEEP ids, kept across reconnects; memory is taken at the
+ * first call, so the conversation windows' models cost nothing.
+ */
+bool		 model_msg_repeat(struct model *m, const char *from,
+		     const char *id);
+
+/*
  * Users we have a private chat with, marked in the user panel (set by the
  * private-chat code; calls on_users).  Bounded by MODEL_PRIVATE_MAX.
  */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "log.h"
 #include "model.h"
 #include "msgs.h"
 #include "proto.h"
@@ -274,6 +275,13 @@ msgs_event(struct app *a, const struct proto_ev *ev)
 	char when[160];
 
 	if (ev->type == PROTO_EVT_MSG || ev->type == PROTO_EVT_BCAST) {
+		/* Delivered again (the server cannot know what reached us
+		   before a crash or a cut): shown once, by its id. */
+		if (dm->id != NULL && model_msg_repeat(m, dm->from, dm->id)) {
+			log_debug("message %s from %s shown already", dm->id,
+			    dm->from);
+			return true;
+		}
 		if (ev->type == PROTO_EVT_MSG)
 			msgs_conv(m, '@', dm->from, false);
 		if (model_stamped(m)) {

@@ -135,8 +135,9 @@ START_TEST(test_dm_offline)
 	    "next login");
 	SEND(a, "message carol second one");
 	EXPECT(a, "carol is offline");
-	file_has_re(s, "offline.txt", "^2; " TIME_RE "; alice; carol; second "
-	    "one$");
+	/* Its id (this run's id and its number) is kept with it. */
+	file_has_re(s, "offline.txt", "^2 [0-9a-f]{16}\\.2; " TIME_RE
+	    "; alice; carol; second one$");
 	c = step_login(s, "carol", "carol123", 0);
 	EXPECT_LINE(c, "2 messages arrived while you were offline");
 	EXPECT(c, "alice: first one");
@@ -699,8 +700,9 @@ START_TEST(test_long_replies)
 	ck_assert_msg(raw_expect(r, "* INFO 600 messages arrived while you "
 	    "were offline", E2E_WAIT_MS), "%s", raw_why(r));
 	for (i = 1; i <= 600; i++) {
+		/* Records of a server before ids: the number is the id. */
 		snprintf(want, sizeof(want), "* MSG alice 23 Feb 2021 16:01:20 "
-		    "m%zu %s", i, filler);
+		    "id:%zu m%zu %s", i, i, filler);
 		l = raw_next(r, E2E_WAIT_MS);
 		ck_assert_msg(l != NULL && strcmp(l, want) == 0,
 		    "waiting message %zu: got %s", i, l ? l : raw_why(r));

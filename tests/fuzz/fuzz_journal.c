@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "3; 23 Feb 2021 16:01:22; alice; three; yes\n";
 	static const char offline[] =
 	    "1; 23 Feb 2021 16:01:20; alice; bob; hi\n"
-	    "2; 23 Feb 2021 16:01:20; carol; bob; yo\n";
+	    "2 0123456789abcdef.2; 23 Feb 2021 16:01:20; carol; bob; yo\n";
 	struct state st;
 	char err[512];
 

@@ -503,6 +503,34 @@ START_TEST(test_app_malformed_events)
 }
 END_TEST
 
+/* A MSG whose id was shown (from that sender) is dropped; one without an
+   id (a server before ids) is shown every time. */
+START_TEST(test_app_msg_once)
+{
+	static const char *const once[] = {
+		"* MSG carol 22 Nov 2026 10:16:40 id:ab.1 hi\n",
+		"* MSG carol 22 Nov 2026 10:16:40 id:ab.1 hi\n", /* again */
+		"* MSG dave 22 Nov 2026 10:16:40 id:ab.1 hi\n",
+		"* MSG carol 22 Nov 2026 10:16:40 id:ab.2 hi\n",
+		"* MSG carol 22 Nov 2026 10:16:40 hi\n",
+		"* MSG carol 22 Nov 2026 10:16:40 hi\n",
+	};
+	static const int shown[] = { 1, 0, 1, 1, 1, 1 };
+	struct fake f;
+	size_t lines, i;
+
+	fake_open(&f);
+	fake_login(&f);
+	for (i = 0; i < sizeof(once) / sizeof(once[0]); i++) {
+		lines = model_line_count(f.m);
+		fake_say(&f, once[i]);
+		ck_assert_msg(model_line_count(f.m) == lines + (size_t)shown[i],
+		    "line %zu: %s", i, once[i]);
+	}
+	fake_close(&f);
+}
+END_TEST
+
 START_TEST(test_app_exit_statuses)
 {
 	struct fake f;
@@ -745,6 +773,7 @@ suite_client(void)
 	tcase_add_test(tc, test_app_login_and_silent_who);
 	tcase_add_test(tc, test_app_commands_and_events);
 	tcase_add_test(tc, test_app_malformed_events);
+	tcase_add_test(tc, test_app_msg_once);
 	tcase_add_test(tc, test_app_exit_statuses);
 	tcase_add_test(tc, test_app_register);
 	tcase_add_test(tc, test_app_name_taken_meanwhile);

@@ -231,9 +231,9 @@ START_TEST(test_offline_take)
 	struct offline *q = offline_new();
 	char got[128] = "";
 
-	offline_add(q, 1, 10, "alice", "bob", "a");
-	offline_add(q, 2, 11, "carol", "dave", "x");
-	offline_add(q, 3, 12, "carol", "bob", "b");
+	offline_add(q, 1, NULL, 10, "alice", "bob", "a");
+	offline_add(q, 2, NULL, 11, "carol", "dave", "x");
+	offline_add(q, 3, NULL, 12, "carol", "bob", "b");
 	ck_assert_uint_eq(offline_count_for(q, "bob"), 2);
 	ck_assert_uint_eq(offline_take(q, "bob", collect, got), 2);
 	ck_assert_str_eq(got, "a,b,");
@@ -250,10 +250,10 @@ START_TEST(test_offline_next_drop)
 	struct offline *q = offline_new();
 	const struct offline_msg *m;
 
-	offline_add(q, 1, 10, "alice", "bob", "a");
-	offline_add(q, 2, 11, "carol", "dave", "x");
-	offline_add(q, 4, 12, "carol", "bob", "b");
-	offline_add(q, 7, 13, "dave", "bob", "c");
+	offline_add(q, 1, NULL, 10, "alice", "bob", "a");
+	offline_add(q, 2, NULL, 11, "carol", "dave", "x");
+	offline_add(q, 4, NULL, 12, "carol", "bob", "b");
+	offline_add(q, 7, NULL, 13, "dave", "bob", "c");
 	m = offline_next(q, "bob", 0);
 	ck_assert_str_eq(m->text, "a");
 	ck_assert_uint_eq(offline_drop(q, "dave", 100), 1);	/* shifts */
@@ -276,10 +276,10 @@ START_TEST(test_offline_limit)
 	int i;
 
 	for (i = 0; i < OFFLINE_PER_USER_MAX; i++)
-		ck_assert_int_eq(offline_add(q, (unsigned long)i + 1, 1, "a",
-		    "bob", "m"), 0);
-	ck_assert_int_eq(offline_add(q, 9999, 1, "a", "bob", "m"), -1);
-	ck_assert_int_eq(offline_add(q, 9999, 1, "a", "carol", "m"), 0);
+		ck_assert_int_eq(offline_add(q, (unsigned long)i + 1, NULL, 1,
+		    "a", "bob", "m"), 0);
+	ck_assert_int_eq(offline_add(q, 9999, NULL, 1, "a", "bob", "m"), -1);
+	ck_assert_int_eq(offline_add(q, 9999, NULL, 1, "a", "carol", "m"), 0);
 	offline_free(q);
 }
 END_TEST
@@ -458,7 +458,8 @@ START_TEST(test_state_journal_replay)
 	holds(dir, "groups.txt", "g1; alice; alice=joined bob=joined\n"
 	    "g2; bob; bob=joined alice=invited\n");
 	holds(dir, "blocks.txt", "carol; dave\nerin; alice\nerin; bob@lab2\n");
-	holds(dir, "offline.txt", "3; " T1 "; alice; carol; x\n");
+	/* A record of a server before ids keeps its number as its id. */
+	holds(dir, "offline.txt", "3 3; " T1 "; alice; carol; x\n");
 	holds(dir, "journal.txt", NULL);
 	holds(dir, "journal.commit", NULL);
 	holds(dir, "messagelog.txt.compact", NULL);
@@ -597,6 +598,57 @@ START_TEST(test_state_compact_fails_softly)
 }
 END_TEST
 
+/*
+ * offline.txt with message ids: "N ID" loads with its id, a record from a
+ * server before ids loads with its number as id, both come out of a
+ * compaction the same; a bad id stops the start with FILE:LINE: reason,
+ * and messages.txt (no ids there) refuses one.
+ */
+START_TEST(test_state_offline_ids)
+{
+	char dir[] = "/tmp/fs-state-XXXXXX", err[256];
+	struct state st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "offline.txt",
+	    "1; " T1 "; alice; bob; old one\n"
+	    "2 0123456789abcdef.2; " T1 "; alice; bob; local; with semicolon\n"
+	    "3 lab1.00ff.41; " T1 "; carol@lab1; bob; remote\n");
+	put(dir, "journal.txt", "delivered; dave; 1\n");	/* compacts */
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(offline_count(st.offline), 3);
+	ck_assert_str_eq(offline_at(st.offline, 0)->id, "1");
+	ck_assert_str_eq(offline_at(st.offline, 1)->id, "0123456789abcdef.2");
+	ck_assert_str_eq(offline_at(st.offline, 1)->text,
+	    "local; with semicolon");
+	ck_assert_str_eq(offline_at(st.offline, 2)->id, "lab1.00ff.41");
+	ck_assert_str_eq(offline_at(st.offline, 2)->from, "carol@lab1");
+	state_free(&st);
+	holds(dir, "offline.txt",
+	    "1 1; " T1 "; alice; bob; old one\n"
+	    "2 0123456789abcdef.2; " T1 "; alice; bob; local; with semicolon\n"
+	    "3 lab1.00ff.41; " T1 "; carol@lab1; bob; remote\n");
+	ck_assert_msg(state_load(&st, dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(offline_at(st.offline, 0)->id, "1");
+	ck_assert_str_eq(offline_at(st.offline, 2)->id, "lab1.00ff.41");
+	state_free(&st);
+
+	put(dir, "offline.txt", "1 1; " T1 "; alice; bob; a\n"
+	    "2 a:b; " T1 "; alice; bob; b\n");
+	ck_assert_int_eq(state_load(&st, dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "offline.txt:2: bad message id 'a:b'") !=
+	    NULL, "got: %s", err);
+	state_free(&st);
+	put(dir, "offline.txt", "");
+	put(dir, "messages.txt", "1 x.1; " T1 "; alice; bob; hi\n");
+	ck_assert_int_eq(state_load(&st, dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "messages.txt:1: bad number") != NULL,
+	    "got: %s", err);
+	state_free(&st);
+	rmdir_all(dir);
+}
+END_TEST
+
 Suite *
 suite_msgrules(void)
 {
@@ -622,6 +674,7 @@ suite_msgrules(void)
 	tcase_add_test(ts, test_state_torn_tail);
 	tcase_add_test(ts, test_state_bad_line);
 	tcase_add_test(ts, test_state_journal_replay);
+	tcase_add_test(ts, test_state_offline_ids);
 	tcase_add_test(ts, test_state_compact_interrupted);
 	tcase_add_test(ts, test_state_journal_bad_record);
 	tcase_add_test(ts, test_state_orphan_group_log);

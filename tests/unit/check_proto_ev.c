@@ -45,12 +45,27 @@ static const struct ev_case ev_cases[] = {
 	{ "* INFO Your message to dave@south could not be delivered: they "
 	    "have blocked you", { PROTO_EVT_UNDELIVERED, .u.undelivered =
 	    { "dave@south", "they have blocked you" } } },
+	{ "* MSG alice " T " id:0123456789abcdef.7 hello  there, bob",
+	    { PROTO_EVT_MSG, .u.msg = { "alice", T, "0123456789abcdef.7",
+	    "hello  there, bob" } } },
+	{ "* MSG carol@north " T " id:north.00ff.3 hi", { PROTO_EVT_MSG,
+	    .u.msg = { "carol@north", T, "north.00ff.3", "hi" } } },
+	/* A server before ids: the text follows TIME, whatever it says. */
 	{ "* MSG alice " T " hello  there, bob", { PROTO_EVT_MSG,
-	    .u.msg = { "alice", T, "hello  there, bob" } } },
-	{ "* MSG carol@north " T " hi", { PROTO_EVT_MSG,
-	    .u.msg = { "carol@north", T, "hi" } } },
+	    .u.msg = { "alice", T, NULL, "hello  there, bob" } } },
+	{ "* MSG alice " T " id:x", { PROTO_EVT_MSG,
+	    .u.msg = { "alice", T, NULL, "id:x" } } },
+	{ "* MSG alice " T " id:b@d look", { PROTO_EVT_MSG,
+	    .u.msg = { "alice", T, NULL, "id:b@d look" } } },
+	{ "* MSG alice " T " id: look", { PROTO_EVT_MSG,
+	    .u.msg = { "alice", T, NULL, "id: look" } } },
+	/* The id is the first word only: the text may start like one. */
+	{ "* MSG alice " T " id:a.1 id:a.2 hi", { PROTO_EVT_MSG,
+	    .u.msg = { "alice", T, "a.1", "id:a.2 hi" } } },
 	{ "* BCAST alice " T " all of you", { PROTO_EVT_BCAST,
-	    .u.msg = { "alice", T, "all of you" } } },
+	    .u.msg = { "alice", T, NULL, "all of you" } } },
+	{ "* BCAST alice " T " id:a.1 is not an id here", { PROTO_EVT_BCAST,
+	    .u.msg = { "alice", T, NULL, "id:a.1 is not an id here" } } },
 	{ "* GINVITE team1 alice bob carol", { PROTO_EVT_GINVITE,
 	    .u.ginvite = { "team1", "alice", "bob carol" } } },
 	{ "* GMSG team1 alice " T " to the group", { PROTO_EVT_GMSG,
@@ -122,7 +137,9 @@ START_TEST(test_ev_encoders)
 {
 	char out[PROTO_LINE_MAX + 1];
 
-	proto_ev_msg_encode(out, sizeof(out), "alice", T, "hi");
+	proto_ev_msg_encode(out, sizeof(out), "alice", T, "ab12.9", "hi");
+	ck_assert_str_eq(out, "* MSG alice " T " id:ab12.9 hi\n");
+	proto_ev_msg_encode(out, sizeof(out), "alice", T, NULL, "hi");
 	ck_assert_str_eq(out, "* MSG alice " T " hi\n");
 	proto_ev_offline_encode(out, sizeof(out), "bob", PROTO_OFF_HIDDEN);
 	ck_assert_str_eq(out, "* OFFLINE bob hidden\n");
@@ -139,13 +156,42 @@ START_TEST(test_ev_encoders)
 }
 END_TEST
 
+/* A message id: its characters and its length; a longer word after TIME
+   is text, as from a server before ids. */
+START_TEST(test_ev_msgid)
+{
+	char id[PROTO_MSGID_MAX + 2], line[PROTO_LINE_MAX];
+	struct proto_ev ev;
+
+	ck_assert(proto_ev_valid_msgid("lab-2.0123abcd.18446744073709551615"));
+	ck_assert(proto_ev_valid_msgid("17"));
+	ck_assert(!proto_ev_valid_msgid(""));
+	ck_assert(!proto_ev_valid_msgid("a b"));
+	ck_assert(!proto_ev_valid_msgid("a:b"));
+	ck_assert(!proto_ev_valid_msgid("a@b"));
+	memset(id, 'x', PROTO_MSGID_MAX);
+	id[PROTO_MSGID_MAX] = '\0';
+	ck_assert(proto_ev_valid_msgid(id));
+	snprintf(line, sizeof(line), "* MSG alice " T " id:%s hi", id);
+	ck_assert_int_eq(proto_ev_parse(line, &ev), PROTO_OK);
+	ck_assert_str_eq(ev.u.msg.id, id);
+	ck_assert_str_eq(ev.u.msg.text, "hi");
+	strcat(id, "x");
+	ck_assert(!proto_ev_valid_msgid(id));
+	snprintf(line, sizeof(line), "* MSG alice " T " id:%s hi", id);
+	ck_assert_int_eq(proto_ev_parse(line, &ev), PROTO_OK);
+	ck_assert_ptr_null(ev.u.msg.id);
+	ck_assert(strncmp(ev.u.msg.text, "id:xxx", 6) == 0);
+}
+END_TEST
+
 /* A buffer too small gives -1 and an empty string, never a cut line. */
 START_TEST(test_ev_encode_small)
 {
 	char out[16];
 
 	ck_assert_int_eq(proto_ev_msg_encode(out, sizeof(out), "alice", T,
-	    "hi"), -1);
+	    NULL, "hi"), -1);
 	ck_assert_str_eq(out, "");
 	ck_assert_int_eq(proto_ev_idle_encode(out, 0, 1), -1);
 	ck_assert_int_eq(proto_ev_idle_encode(out, 11, 300), -1);
@@ -355,6 +401,7 @@ tcase_proto_ev(void)
 	tcase_add_loop_test(tc, test_ev_round_trip, 0, (int)NCASES);
 	tcase_add_test(tc, test_ev_encoders);
 	tcase_add_test(tc, test_ev_encode_small);
+	tcase_add_test(tc, test_ev_msgid);
 	tcase_add_test(tc, test_ev_malformed);
 	tcase_add_test(tc, test_ev_info_lookalikes);
 	tcase_add_test(tc, test_ev_user_line);
