@@ -431,7 +431,8 @@ fed_decode_batch(struct fed_rec *r, const char *p, size_t len)
 	if (len == 0 || p[len - 1] == '\n')
 		return FED_E_FORMAT;
 	while (off < len) {
-		n = fed_line_len(p + off, len - off);
+		if ((n = fed_line_len(p + off, len - off)) == 0)
+			return FED_E_FORMAT;	/* an empty line */
 		memset(&d, 0, sizeof(d));
 		d.kind = FED_K_DM;
 		memcpy(d.board, r->board, sizeof(d.board));

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fed_codec.h"
 #include "harness.h"
 #include "steps.h"
 #include "tmux.h"
@@ -713,6 +714,170 @@ START_TEST(test_spoofed_ignored)
 }
 END_TEST
 
+/* Run mosquitto_pub with a payload of n bytes (from a file: it may hold
+   LFs and be longer than a command line should be). */
+static void
+publish_bytes(struct broker *b, const char *topic, const char *payload,
+    size_t n)
+{
+	char path[160], cmd[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/payload", b->dir);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(payload, 1, n, fp), n);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "mosquitto_pub -h 127.0.0.1 -p %d -q 1 "
+	    "-t '%s' -f %s", b->port, topic, path);
+	ck_assert_int_eq(system(cmd), 0);
+	unlink(path);
+}
+
+/* Publish a batch given as a C string. */
+static void
+publish_batch(struct broker *b, const char *payload)
+{
+	publish_bytes(b, "fs/v1/dmb/lab1/lab2", payload, strlen(payload));
+}
+
+/* The next DM from eve@lab2 that alice sees must end in " want". */
+static void
+expect_eve(struct raw *alice, const char *want)
+{
+	const char *l = wait_line(alice, "* MSG eve@lab2 ");
+	size_t n = strlen(l), w = strlen(want);
+
+	ck_assert_msg(n > w && l[n - w - 1] == ' ' &&
+	    strcmp(l + n - w, want) == 0, "expected %s, got: %s", want, l);
+}
+
+/* Batches of DMs that a broken or hostile board could publish: one with a
+   record of another board, a gap or a repeat inside, too long: each is
+   ignored whole and logged, nothing of it delivered.  Good batches that
+   overlap or repeat earlier ones deliver each message once, in order; a
+   batch after a gap waits for the origin to go back. */
+START_TEST(test_batch_abuse)
+{
+	static char big[FED_BATCH_MAX + 100];
+	struct broker *b;
+	struct srv *s1;
+	struct raw *alice;
+	size_t i;
+
+	NEED_MOSQUITTO();
+	b = mosq_start(NULL);
+	s1 = board_start(b, "lab1", CREDS1);
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	publish(b, "fs/v1/board/lab2", "1 lab2 e1 online", true);
+
+	publish_batch(b, "1 lab2 o 1 1 eve alice x1\n"
+	    "1 lab3 o 2 1 eve alice spoofed");
+	step_file_has(s1, "server.log", "ignored a record on "
+	    "fs/v1/dmb/lab1/lab2: names inside do not match the topic: "
+	    "\"1 lab2 o 1 1 eve alice x1\\x0a1 lab3 o 2");
+	publish_batch(b, "1 lab2 o 1 1 eve alice x1\n"
+	    "1 lab2 o 3 1 eve alice gap");
+	step_file_has(s1, "server.log", "ignored a record on "
+	    "fs/v1/dmb/lab1/lab2: malformed payload: \"1 lab2 o 1 1 eve "
+	    "alice x1\\x0a1 lab2 o 3");
+	publish_batch(b, "1 lab2 o 1 1 eve alice x1\n"
+	    "1 lab2 o 1 1 eve alice twice");
+	step_file_has(s1, "server.log", "1 lab2 o 1 1 eve alice x1\\x0a1 "
+	    "lab2 o 1 1 eve alice twice");
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "1 lab2 o 1 1 eve alice ", 23);
+	for (i = 2000; i < sizeof(big); i += 2000)
+		memcpy(big + i, "\n1 lab2 o 1 1 eve alice ", 24);
+	publish_bytes(b, "fs/v1/dmb/lab1/lab2", big, sizeof(big));
+	step_file_has(s1, "server.log", "ignored a record on "
+	    "fs/v1/dmb/lab1/lab2: payload too long");
+
+	/* Good ones: 1-3, 1-3 again, 2-4, then 6-7 (a gap), then 5, 6. */
+	publish_batch(b, "1 lab2 o 1 1 eve alice b1\n1 lab2 o 2 1 eve alice "
+	    "b2\n1 lab2 o 3 1 eve alice b3");
+	publish_batch(b, "1 lab2 o 1 1 eve alice b1\n1 lab2 o 2 1 eve alice "
+	    "b2\n1 lab2 o 3 1 eve alice b3");
+	publish_batch(b, "1 lab2 o 2 1 eve alice b2\n1 lab2 o 3 1 eve alice "
+	    "b3\n1 lab2 o 4 1 eve alice b4");
+	publish_batch(b, "1 lab2 o 6 1 eve alice b6\n1 lab2 o 7 1 eve alice "
+	    "b7");
+	publish_batch(b, "1 lab2 o 5 1 eve alice b5");
+	publish_batch(b, "1 lab2 o 6 1 eve alice b6");
+	expect_eve(alice, "b1");
+	expect_eve(alice, "b2");
+	expect_eve(alice, "b3");
+	expect_eve(alice, "b4");
+	expect_eve(alice, "b5");
+	expect_eve(alice, "b6");
+	/* Nothing more came (the next one is the next number). */
+	publish_batch(b, "1 lab2 o 7 1 eve alice b7");
+	expect_eve(alice, "b7");
+	raw_close(alice);
+	step_stop_ok(s1);
+	mosq_stop(b);
+}
+END_TEST
+
+/* The topic and payload of the next DM lab1 publishes for lab2 (a first
+   send or a resend: the origin goes back while nothing acknowledges). */
+static char *
+next_dm(struct broker *b)
+{
+	static char out[4096];
+	char cmd[512];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "mosquitto_sub -h 127.0.0.1 -p %d -t "
+	    "'fs/v1/+/lab2/lab1' -v -C 1 -W %d 2>/dev/null", b->port,
+	    (int)(e2e_scale(20000) / 1000));
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	return out;
+}
+
+/* A board that announces no batches (an older one) gets one DM per
+   publication; once it announces them for its connection, batches. */
+START_TEST(test_batch_older_board)
+{
+	struct broker *b;
+	struct srv *s1;
+	struct raw *alice;
+	const char *m;
+
+	NEED_MOSQUITTO();
+	b = mosq_start(NULL);
+	s1 = board_start(b, "lab1", CREDS1);
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	publish(b, "fs/v1/board/lab2", "1 lab2 e1 online", true);
+	publish(b, "fs/v1/feat/lab2", "1 lab2 e0 dmb", true);	/* stale */
+	publish(b, "fs/v1/presence/lab2/bob",
+	    "1 lab2 e1 bob 10.0.0.9 5000 1700000000", true);
+	wait_listed(alice, "bob@lab2", true);
+	RAW_SEND(alice, "1 MSGTO bob@lab2 one");
+	wait_line(alice, "1 OK Message sent to bob@lab2");
+	m = next_dm(b);
+	ck_assert_msg(strncmp(m, "fs/v1/dm/lab2/lab1 1 lab1 ", 26) == 0 &&
+	    strstr(m, " 1 ") != NULL && strstr(m, " alice bob one") != NULL,
+	    "a single DM expected: %s", m);
+
+	publish(b, "fs/v1/feat/lab2", "1 lab2 e1 dmb", true);
+	RAW_SEND(alice, "2 MSGTO bob@lab2 two");
+	wait_line(alice, "2 OK Message sent to bob@lab2");
+	/* The resend of both, unacknowledged, in one batch. */
+	do
+		m = next_dm(b);
+	while (strstr(m, " alice bob two") == NULL && m[0] != '\0');
+	ck_assert_msg(strncmp(m, "fs/v1/dmb/lab2/lab1 1 lab1 ", 27) == 0,
+	    "a batch expected: %s", m);
+	raw_close(alice);
+	step_stop_ok(s1);
+	mosq_stop(b);
+}
+END_TEST
+
 /* A board whose link dies without a clean logout (SIGKILL) leaves the
    other board's lists within 1.5 x the keep-alive (5 s here). */
 START_TEST(test_dead_board_leaves)
@@ -849,6 +1014,8 @@ suite_e2e_fed(void)
 	tcase_add_test(tc, test_three_boards_ambiguous);
 	tcase_add_test(tc, test_bridge);
 	tcase_add_test(tc, test_spoofed_ignored);
+	tcase_add_test(tc, test_batch_abuse);
+	tcase_add_test(tc, test_batch_older_board);
 	tcase_add_test(tc, test_dead_board_leaves);
 	tcase_add_test(tc, test_edge_summary);
 	suite_add_tcase(s, tc);
