@@ -681,6 +681,17 @@ publish(struct broker *b, const char *topic, const char *payload, bool retain)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* A broker and lab1 with alice logged in; lab2 is only a retained
+   "online" record that the test publishes for (mosquitto_pub). */
+static void
+lab1_and_fake_lab2(struct broker **b, struct srv **s1, struct raw **alice)
+{
+	*b = mosq_start(NULL);
+	*s1 = board_start(*b, "lab1", CREDS1);
+	*alice = step_raw_login(*s1, "alice", "alice123", 5001);
+	publish(*b, "fs/v1/board/lab2", "1 lab2 e1 online", true);
+}
+
 /* A spoofed presence (lab3 speaking for lab2) and a malformed DM are
    ignored and logged; the board keeps working. */
 START_TEST(test_spoofed_ignored)
@@ -690,10 +701,7 @@ START_TEST(test_spoofed_ignored)
 	struct raw *alice;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	publish(b, "fs/v1/board/lab2", "1 lab2 e1 online", true);
+	lab1_and_fake_lab2(&b, &s1, &alice);
 	publish(b, "fs/v1/presence/lab2/mallory",
 	    "1 lab3 e1 mallory 10.0.0.9 5000 1700000000", true);
 	publish(b, "fs/v1/dm/lab1/lab2", "1 lab2 i 1 1 eve alice\\x", false);
@@ -765,10 +773,7 @@ START_TEST(test_batch_abuse)
 	size_t i;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	publish(b, "fs/v1/board/lab2", "1 lab2 e1 online", true);
+	lab1_and_fake_lab2(&b, &s1, &alice);
 
 	publish_batch(b, "1 lab2 o 1 1 eve alice x1\n"
 	    "1 lab3 o 2 1 eve alice spoofed");
@@ -848,10 +853,7 @@ START_TEST(test_batch_older_board)
 	const char *m;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	publish(b, "fs/v1/board/lab2", "1 lab2 e1 online", true);
+	lab1_and_fake_lab2(&b, &s1, &alice);
 	publish(b, "fs/v1/feat/lab2", "1 lab2 e0 dmb", true);	/* stale */
 	publish(b, "fs/v1/presence/lab2/bob",
 	    "1 lab2 e1 bob 10.0.0.9 5000 1700000000", true);
