@@ -15,7 +15,9 @@
  * fed-inbox.log, and acknowledges only once that record is on disk.  The
  * origin resends from the first unacknowledged message when the link or
  * the home board comes back, or when no acknowledgement came for
- * FED_RESEND_MS (go-back-N).
+ * FED_RESEND_MS (go-back-N).  It publishes once per loop pass, after the
+ * pass's outbox lines are written: to a board that announced it reads
+ * them (its FEAT record), all that is ready goes in one batch (DMB).
  */
 #include <sys/queue.h>
 
