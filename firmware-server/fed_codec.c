@@ -95,9 +95,8 @@ int
 fed_topic(char *out, size_t len, const char *prefix, enum fed_kind kind,
     const char *board, const char *sub)
 {
-	int n;
-
 	bool to = kind == FED_K_DM || kind == FED_K_DMB || kind == FED_K_ACK;
+	int n;
 
 	if (sub != NULL)
 		n = snprintf(out, len, "%s/v1/%s/%s/%s", prefix,
