@@ -481,6 +481,13 @@ fed_msg_pass_sent(void)
 	uint64_t gen;
 	size_t i;
 
+	/* The pass's outbox lines go to the file now and their messages to
+	   the broker, before store_commit() starts the syncs: the kernel's
+	   fsync work would otherwise run ahead of them on a small machine. */
+	if (fed_m.written != fed_m.appended) {
+		store_write_now();
+		fed_msg_pass_end();
+	}
 	if (fed_m.nlive == 0)
 		return;
 	if (store_append_line(fed_m.in_path, fed_m.live) == -1)
@@ -505,13 +512,14 @@ fed_msg_pass_sent(void)
 }
 
 /*
- * The end of the pass, after store_commit() wrote its appends: the outbox
- * lines of the pass are in the file (their fsync runs; the sender's OK
- * waits for it), so their messages may go.  Publishing them before that
- * write would let a kill -9 lose a line whose number the home board has
- * seen, and that number would be given to the next message, which the
- * home board would drop as a repeat.  Every peer's outbox is published
- * here, once per pass, so one batch carries all that the pass made ready.
+ * Publish every peer's outbox, once the outbox lines appended so far are
+ * written (by store_write_now() in fed_msg_pass_sent(), or store_commit()
+ * before the pass's end; their fsync runs, the sender's OK waits for it).
+ * Publishing before that write would let a kill -9 lose a line whose
+ * number the home board has seen, and that number would be given to the
+ * next message, which the home board would drop as a repeat.  Once per
+ * pass (twice: after the writes, and at the end for what acknowledgements
+ * and resends made ready), so one batch carries all that was ready.
  */
 void
 fed_msg_pass_end(void)
