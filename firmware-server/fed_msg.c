@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mono.h"
 #include "accounts.h"
@@ -122,6 +123,8 @@ fed_msg_init(struct server *srv)
 	if (fed_outbox_load() == -1)
 		return -1;
 	fed_m.ready = true;
+	fed_m.test_crash = getenv("FS_TEST_FED_CRASH") != NULL &&
+	    strcmp(getenv("FS_TEST_FED_CRASH"), "publish") == 0;
 	if (fed_m.nout > 0)
 		log_info("federation: %zu message%s in the outbox", fed_m.nout,
 		    fed_m.nout == 1 ? "" : "s");
@@ -153,6 +156,23 @@ fed_peer_rewind(struct fed_peer *p)
 {
 	p->cursor = TAILQ_FIRST(&p->out);
 	p->progress_ms = fed_m.now_ms;
+}
+
+/*
+ * Tests only (FS_TEST_FED_CRASH=publish): end as a kill -9 would (no
+ * writes, no syncs), right after a message went to the broker, to show
+ * that its outbox line was in the file first (e2e_fed
+ * test_origin_crash_after_publish), with a status no other path uses.
+ */
+#define FED_TEST_CRASH_STATUS	86
+
+static void
+fed_test_crash(void)
+{
+	if (fed_m.test_crash) {
+		fed_link_flush();
+		_exit(FED_TEST_CRASH_STATUS);
+	}
 }
 
 /* A batch being built (fed_peer_pump). */
@@ -191,6 +211,7 @@ fed_peer_pump(struct fed_peer *p)
 		if (!batch) {
 			if (fed_publish(&r, p->name, 0, false) == -1)
 				return;
+			fed_test_crash();
 		} else if (n == FED_BATCH_RECORDS ||
 		    fed_batch_add(fed_batch, sizeof(fed_batch), &len, &r) == -1) {
 			if (n == 0) {
@@ -203,6 +224,7 @@ fed_peer_pump(struct fed_peer *p)
 				p->cursor = first;
 				return;
 			}
+			fed_test_crash();
 			len = 0;
 			n = 0;
 			continue;	/* o starts the next batch */
@@ -213,6 +235,8 @@ fed_peer_pump(struct fed_peer *p)
 	if (n > 0 && fed_publish_payload(FED_K_DMB, p->name, fed_batch,
 	    len) == -1)
 		p->cursor = first;
+	else if (n > 0)
+		fed_test_crash();
 }
 
 /* Connected: everything unacknowledged goes again. */

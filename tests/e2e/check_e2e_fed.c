@@ -4,9 +4,11 @@
  * loopback port with its own config and stops by PID.  Presence both
  * ways, DMs live and offline, broadcast, block, ambiguous names, 1,000
  * DMs through a broker restart and through a board's kill -9 (each
- * delivered once, in order), two brokers joined by a bridge, and a
- * spoofed record ignored and logged; the screen's users panel with a
- * remote user.  Skipped when mosquitto is missing.
+ * delivered once, in order), an origin ending right after a publication
+ * (FS_TEST_FED_CRASH), two brokers joined by a bridge, a spoofed record
+ * and bad batches ignored and logged, batches only to boards that
+ * announce them; the screen's users panel with a remote user.  Skipped
+ * when mosquitto is missing.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -670,6 +672,49 @@ START_TEST(test_bridge)
 }
 END_TEST
 
+/* The origin ends (as by kill -9) right after a message went to the
+   broker, in the pass that appended its outbox line.  That line must be
+   in the file before the publication: else the number the home board has
+   seen is given, after the restart, to the next message, which the home
+   board drops as a repeat: "second" would be acknowledged and lost. */
+START_TEST(test_origin_crash_after_publish)
+{
+	struct broker *b;
+	struct srv *s1, *s2;
+	struct raw *alice, *bob;
+	const char *l;
+
+	NEED_MOSQUITTO();
+	two_boards(&b, &s1, &s2, &alice, &bob);
+	raw_close(alice);
+	ck_assert_int_eq(srv_terminate(s1, SIGTERM), 0);
+	setenv("FS_TEST_FED_CRASH", "publish", 1);
+	ck_assert(srv_run(s1, (const char *const *)s1->args));
+	unsetenv("FS_TEST_FED_CRASH");
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	wait_listed(alice, "bob@lab2", true);
+	RAW_SEND(alice, "1 MSGTO bob@lab2 first");
+	ck_assert_ptr_nonnull(strstr(wait_line(bob, "* MSG alice@lab1 "),
+	    " first"));
+	raw_close(alice);
+	/* It has ended by itself (86: the test hook's status). */
+	ck_assert_int_eq(srv_terminate(s1, SIGKILL), 86);
+	ck_assert(srv_run(s1, (const char *const *)s1->args));
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	wait_listed(alice, "bob@lab2", true);
+	RAW_SEND(alice, "2 MSGTO bob@lab2 second");
+	wait_line(alice, "2 OK Message sent to bob@lab2");
+	/* "first" again would be a repeat too: the next one is "second". */
+	while ((l = raw_next(bob, e2e_scale(15000))) != NULL &&
+	    strncmp(l, "* MSG ", 6) != 0)
+		;			/* presence events */
+	ck_assert_msg(l != NULL && strstr(l, " second") != NULL, "\"second\" "
+	    "was acknowledged and not delivered: %s", l != NULL ? l :
+	    raw_why(bob));
+	two_boards_end(b, s1, s2, alice, bob);
+}
+END_TEST
+
 /* Run mosquitto_pub with a record. */
 static void
 publish(struct broker *b, const char *topic, const char *payload, bool retain)
@@ -1027,6 +1072,7 @@ suite_e2e_fed(void)
 	tcase_add_test(tl, test_home_kill9);
 	tcase_add_test(tl, test_origin_kill9);
 	tcase_add_test(tl, test_origin_power_cut);
+	tcase_add_test(tl, test_origin_crash_after_publish);
 	suite_add_tcase(s, tl);
 	tcase_add_unchecked_fixture(tt, tmx_fixture_setup,
 	    tmx_fixture_teardown);
