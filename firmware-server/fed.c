@@ -40,6 +40,8 @@ struct fed_board {
 	char		 name[PROTO_BOARD_MAX + 1];
 	char		 epoch[FED_EPOCH_MAX + 1];
 	bool		 online;
+	char		 feat_epoch[FED_EPOCH_MAX + 1];	/* of its FEAT */
+	unsigned	 feat;		/* FED_FEAT_* it announced */
 };
 
 struct fed_user {
@@ -130,6 +132,19 @@ fed_publish(struct fed_rec *r, const char *sub, int qos, bool retain)
 	return fed_link_publish(topic, payload, (size_t)n, qos, retain);
 }
 
+/* Publish a prebuilt payload on this board's topic of kind. */
+int
+fed_publish_payload(enum fed_kind kind, const char *sub, const char *payload,
+    size_t len)
+{
+	char topic[FED_TOPIC_MAX];
+
+	if (fed_topic(topic, sizeof(topic), F.prefix, kind, F.board,
+	    sub) == -1)
+		return -1;
+	return fed_link_publish(topic, payload, len, 0, false);
+}
+
 /* The board named name, added when new; NULL when the table is full. */
 static struct fed_board *
 fed_board_get(const char *name, bool add)
@@ -153,6 +168,46 @@ fed_board_online(const char *board)
 	struct fed_board *b = fed_board_get(board, false);
 
 	return b != NULL && b->online;
+}
+
+/* True when board is online and reads batches of DMs (its FEAT record
+   is of its current connection). */
+bool
+fed_board_batches(const char *board)
+{
+	struct fed_board *b = fed_board_get(board, false);
+
+	return b != NULL && b->online && (b->feat & FED_FEAT_DMB) &&
+	    strcmp(b->feat_epoch, b->epoch) == 0;
+}
+
+/* What a board's software understands (older boards publish none). */
+static void
+fed_on_feat(const struct fed_rec *r)
+{
+	struct fed_board *b;
+
+	if (strcmp(r->board, F.board) == 0 ||
+	    (b = fed_board_get(r->board, true)) == NULL)
+		return;
+	snprintf(b->feat_epoch, sizeof(b->feat_epoch), "%s", r->epoch);
+	b->feat = r->feat;
+}
+
+/* Each DM of a checked batch, in order. */
+static void
+fed_on_batch(const struct fed_rec *head, const void *payload, size_t len)
+{
+	struct fed_rec *r;
+	size_t off = 0;
+
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		log_warnx("federation: out of memory; a batch is dropped");
+		return;
+	}
+	while (fed_batch_next(head, payload, len, &off, r))
+		fed_msg_on_dm(r);
+	free(r);
 }
 
 /* Show or hide u as its board and record say; tell local users. */
@@ -355,11 +410,20 @@ fed_on_message(const char *topic, const void *payload, size_t len)
 		    strcmp(r->board, F.board) != 0)
 			fed_msg_on_ack(r);
 		break;
+	case FED_K_DMB:
+		if (strcmp(r->dest, F.board) == 0 &&
+		    strcmp(r->board, F.board) != 0)
+			fed_on_batch(r, payload, len);
+		break;
 	case FED_K_BCAST:
 		if (strcmp(r->board, F.board) != 0)
 			fed_msg_on_bcast(r);
 		break;
+	case FED_K_FEAT:
+		fed_on_feat(r);
+		break;
 	case FED_K_EDGE:
+	case FED_K_NKINDS:
 		break;
 	}
 	free(r);
@@ -410,11 +474,20 @@ fed_on_up(void)
 	F.down_ms = 0;
 	F.grace_over = false;
 	snprintf(mine, sizeof(mine), "%s/+", F.board);
+	/* Features before boards: a board's FEAT is known when it shows
+	   online (retained messages come in the order of the subscriptions). */
+	fed_subscribe("feat", "+");
 	fed_subscribe("board", "+");
 	fed_subscribe("presence", "+/+");
 	fed_subscribe("dm", mine);
+	fed_subscribe("dmb", mine);
 	fed_subscribe("ack", mine);
 	fed_subscribe("bcast", "+");
+	memset(&r, 0, sizeof(r));
+	r.kind = FED_K_FEAT;
+	r.feat = FED_FEAT_DMB;
+	snprintf(r.epoch, sizeof(r.epoch), "%s", F.epoch);
+	fed_publish(&r, NULL, 1, true);
 	memset(&r, 0, sizeof(r));
 	r.kind = FED_K_BOARD;
 	r.online = true;
@@ -531,7 +604,7 @@ void
 fed_pass_sent(void)
 {
 	if (F.on)
-		fed_msg_pass_end();
+		fed_msg_pass_sent();
 }
 
 /* After the pass's output was sent. */

@@ -21,7 +21,12 @@ static const char *fed_kind_word[] = {
 	[FED_K_ACK] = "ack",
 	[FED_K_BCAST] = "bcast",
 	[FED_K_EDGE] = "edge",
+	[FED_K_DMB] = "dmb",
+	[FED_K_FEAT] = "feat",
 };
+
+/* The feature words, bit i = FED_FEAT bit (1 << i). */
+static const char *fed_feat_word[] = { "dmb" };
 
 static const char *fed_ack_word[FED_ACK_NSTATUS] = {
 	[FED_ACK_OK] = "ok",
@@ -90,13 +95,12 @@ int
 fed_topic(char *out, size_t len, const char *prefix, enum fed_kind kind,
     const char *board, const char *sub)
 {
+	bool to = kind == FED_K_DM || kind == FED_K_DMB || kind == FED_K_ACK;
 	int n;
 
 	if (sub != NULL)
 		n = snprintf(out, len, "%s/v1/%s/%s/%s", prefix,
-		    fed_kind_word[kind], kind == FED_K_DM || kind == FED_K_ACK ?
-		    sub : board, kind == FED_K_DM || kind == FED_K_ACK ? board :
-		    sub);
+		    fed_kind_word[kind], to ? sub : board, to ? board : sub);
 	else
 		n = snprintf(out, len, "%s/v1/%s/%s", prefix,
 		    fed_kind_word[kind], board);
@@ -174,12 +178,40 @@ fed_encode(const struct fed_rec *r, char *out, size_t len)
 		n = snprintf(out, len, FED_VERSION " %s %s %llu %lld %s %s",
 		    r->board, r->epoch, r->seq, r->time, r->user, r->text);
 		break;
+	case FED_K_FEAT:
+		if (!fed_valid_epoch(r->epoch) || (r->feat & FED_FEAT_DMB) == 0)
+			return -1;	/* the one feature there is */
+		n = snprintf(out, len, FED_VERSION " %s %s %s", r->board,
+		    r->epoch, fed_feat_word[0]);
+		break;
 	case FED_K_EDGE:
+	case FED_K_DMB:
+	case FED_K_NKINDS:
 		return -1;
 	}
 	if (n < 0 || (size_t)n >= len)
 		return -1;
 	return n;
+}
+
+/* Add DM r to a batch. */
+int
+fed_batch_add(char *out, size_t cap, size_t *len, const struct fed_rec *r)
+{
+	size_t sep = *len > 0, room;
+	int n;
+
+	if (cap > FED_BATCH_MAX + 1)
+		cap = FED_BATCH_MAX + 1;
+	if (r->kind != FED_K_DM || *len + sep >= cap)
+		return -1;
+	room = cap - *len - sep;
+	if ((n = fed_encode(r, out + *len + sep, room)) <= 0)
+		return -1;
+	if (sep)
+		out[*len] = '\n';
+	*len += sep + (size_t)n;
+	return 0;
 }
 
 /* A whole unsigned number (no sign, no leading zeros), at most max. */
@@ -216,11 +248,11 @@ fed_topic_split(const char *prefix, const char *topic, enum fed_kind *kind,
 	p = topic + plen + 4;
 	if ((slash = strchr(p, '/')) == NULL)
 		return -1;
-	for (i = 0; i <= FED_K_EDGE; i++)
+	for (i = 0; i < FED_K_NKINDS; i++)
 		if (strlen(fed_kind_word[i]) == (size_t)(slash - p) &&
 		    strncmp(p, fed_kind_word[i], (size_t)(slash - p)) == 0)
 			break;
-	if (i > FED_K_EDGE)
+	if (i == FED_K_NKINDS)
 		return -1;
 	*kind = (enum fed_kind)i;
 	for (p = slash + 1; nlv < 3; p = slash + 1) {
@@ -236,48 +268,45 @@ fed_topic_split(const char *prefix, const char *topic, enum fed_kind *kind,
 	return -1;
 }
 
-/* Decode one message from the broker. */
-enum fed_err
-fed_decode(const char *prefix, const char *topic, const void *payload,
-    size_t len, struct fed_rec *r)
+/* True when s is a list of feature words (single spaces); *feat gets the
+   ones this board knows. */
+static bool
+fed_parse_feat(const char *s, unsigned *feat)
 {
-	char lv[3][PROTO_BOARD_MAX + 1];
+	size_t n, i, words = 0;
+
+	*feat = 0;
+	for (;;) {
+		n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789");
+		if (n == 0 || n > FED_FEAT_WORD_MAX ||
+		    ++words > FED_FEAT_WORDS_MAX ||
+		    (s[n] != ' ' && s[n] != '\0'))
+			return false;
+		for (i = 0; i < sizeof(fed_feat_word) / sizeof(fed_feat_word[0]);
+		    i++)
+			if (strlen(fed_feat_word[i]) == n &&
+			    strncmp(s, fed_feat_word[i], n) == 0)
+				*feat |= 1U << i;
+		if (s[n] == '\0')
+			return true;
+		s += n + 1;
+	}
+}
+
+/*
+ * The fields of one payload (len bytes) into r, whose kind and topic
+ * names are set.  Single-space separated; a text (DM, BCAST) or a word
+ * list (FEAT), last, keeps its own spaces.
+ */
+static enum fed_err
+fed_decode_payload(struct fed_rec *r, const char *payload, size_t len)
+{
 	char buf[FED_PAYLOAD_MAX + 1], *f[FED_FIELDS_MAX];
 	unsigned long long v;
-	int nlv, nf = 0, want, i;
+	int nf = 0, want, i;
 
-	memset(r, 0, sizeof(*r));
-	if ((nlv = fed_topic_split(prefix, topic, &r->kind, lv)) == -1)
-		return FED_E_TOPIC;
-	switch (r->kind) {
-	case FED_K_BOARD:
-	case FED_K_BCAST:
-		if (nlv != 1 || !proto_valid_board(lv[0]))
-			return FED_E_TOPIC;
-		snprintf(r->board, sizeof(r->board), "%s", lv[0]);
-		break;
-	case FED_K_PRESENCE:
-		if (nlv != 2 || !proto_valid_board(lv[0]) ||
-		    !proto_valid_user(lv[1]))
-			return FED_E_TOPIC;
-		snprintf(r->board, sizeof(r->board), "%s", lv[0]);
-		snprintf(r->user, sizeof(r->user), "%s", lv[1]);
-		break;
-	case FED_K_DM:
-	case FED_K_ACK:
-		if (nlv != 2 || !proto_valid_board(lv[0]) ||
-		    !proto_valid_board(lv[1]))
-			return FED_E_TOPIC;
-		snprintf(r->dest, sizeof(r->dest), "%s", lv[0]);
-		snprintf(r->board, sizeof(r->board), "%s", lv[1]);
-		break;
-	case FED_K_EDGE:
-		return FED_E_TOPIC;
-	}
 	if (len > FED_PAYLOAD_MAX)
 		return FED_E_SIZE;
-	if (len == 0 && r->kind == FED_K_PRESENCE)
-		return FED_OK;		/* logged out */
 	memcpy(buf, payload, len);
 	buf[len] = '\0';
 	if (strlen(buf) != len || strpbrk(buf, "\r\n") != NULL)
@@ -287,9 +316,9 @@ fed_decode(const char *prefix, const char *topic, const void *payload,
 	case FED_K_PRESENCE:	want = 7; break;
 	case FED_K_DM:		want = 8; break;
 	case FED_K_ACK:		want = 5; break;
+	case FED_K_FEAT:	want = 4; break;
 	default:		want = 7; break;
 	}
-	/* Single-space separated; the text (the last field) keeps its own. */
 	f[nf++] = buf;
 	for (i = 0; buf[i] != '\0' && nf < want; i++)
 		if (buf[i] == ' ') {
@@ -301,7 +330,7 @@ fed_decode(const char *prefix, const char *topic, const void *payload,
 	if (nf != want)
 		return FED_E_FORMAT;
 	if (r->kind != FED_K_DM && r->kind != FED_K_BCAST &&
-	    strchr(f[want - 1], ' ') != NULL)
+	    r->kind != FED_K_FEAT && strchr(f[want - 1], ' ') != NULL)
 		return FED_E_FORMAT;
 	for (i = 1; i < want - 1; i++)
 		if (f[i][0] == '\0')
@@ -363,10 +392,133 @@ fed_decode(const char *prefix, const char *topic, const void *payload,
 		snprintf(r->user, sizeof(r->user), "%s", f[5]);
 		snprintf(r->text, sizeof(r->text), "%s", f[6]);
 		break;
+	case FED_K_FEAT:
+		if (!fed_parse_feat(f[3], &r->feat))
+			return FED_E_FORMAT;
+		break;
 	case FED_K_EDGE:
+	case FED_K_DMB:
+	case FED_K_NKINDS:
 		return FED_E_TOPIC;
 	}
 	return FED_OK;
+}
+
+/* The length of the line at p (len bytes left): up to a LF or the end. */
+static size_t
+fed_line_len(const char *p, size_t len)
+{
+	const char *nl = memchr(p, '\n', len);
+
+	return nl != NULL ? (size_t)(nl - p) : len;
+}
+
+/*
+ * A batch: every line a DM of the topic's board, one outbox id, the
+ * numbers consecutive (a gap or a repeat inside is refused: the origin
+ * never sends one), no empty line, within the limits.
+ */
+static enum fed_err
+fed_decode_batch(struct fed_rec *r, const char *p, size_t len)
+{
+	struct fed_rec d;
+	size_t off = 0, n;
+	enum fed_err e;
+
+	if (len > FED_BATCH_MAX)
+		return FED_E_SIZE;
+	if (len == 0 || p[len - 1] == '\n')
+		return FED_E_FORMAT;
+	while (off < len) {
+		if ((n = fed_line_len(p + off, len - off)) == 0)
+			return FED_E_FORMAT;	/* an empty line */
+		memset(&d, 0, sizeof(d));
+		d.kind = FED_K_DM;
+		memcpy(d.board, r->board, sizeof(d.board));
+		if ((e = fed_decode_payload(&d, p + off, n)) != FED_OK)
+			return e;
+		if (r->count == 0) {
+			memcpy(r->epoch, d.epoch, sizeof(r->epoch));
+			r->seq = d.seq;
+		} else if (strcmp(d.epoch, r->epoch) != 0 ||
+		    d.seq != r->seq + r->count)
+			return FED_E_FORMAT;
+		if (++r->count > FED_BATCH_RECORDS)
+			return FED_E_SIZE;
+		off += n + 1;
+	}
+	return FED_OK;
+}
+
+/* Decode one message from the broker. */
+enum fed_err
+fed_decode(const char *prefix, const char *topic, const void *payload,
+    size_t len, struct fed_rec *r)
+{
+	char lv[3][PROTO_BOARD_MAX + 1];
+	int nlv;
+
+	memset(r, 0, sizeof(*r));
+	if ((nlv = fed_topic_split(prefix, topic, &r->kind, lv)) == -1)
+		return FED_E_TOPIC;
+	switch (r->kind) {
+	case FED_K_BOARD:
+	case FED_K_BCAST:
+	case FED_K_FEAT:
+		if (nlv != 1 || !proto_valid_board(lv[0]))
+			return FED_E_TOPIC;
+		snprintf(r->board, sizeof(r->board), "%s", lv[0]);
+		break;
+	case FED_K_PRESENCE:
+		if (nlv != 2 || !proto_valid_board(lv[0]) ||
+		    !proto_valid_user(lv[1]))
+			return FED_E_TOPIC;
+		snprintf(r->board, sizeof(r->board), "%s", lv[0]);
+		snprintf(r->user, sizeof(r->user), "%s", lv[1]);
+		break;
+	case FED_K_DM:
+	case FED_K_DMB:
+	case FED_K_ACK:
+		if (nlv != 2 || !proto_valid_board(lv[0]) ||
+		    !proto_valid_board(lv[1]))
+			return FED_E_TOPIC;
+		snprintf(r->dest, sizeof(r->dest), "%s", lv[0]);
+		snprintf(r->board, sizeof(r->board), "%s", lv[1]);
+		break;
+	case FED_K_EDGE:
+	case FED_K_NKINDS:
+		return FED_E_TOPIC;
+	}
+	if (r->kind == FED_K_DMB)
+		return fed_decode_batch(r, payload, len);
+	if (len > FED_PAYLOAD_MAX)
+		return FED_E_SIZE;
+	if (len == 0 && r->kind == FED_K_PRESENCE)
+		return FED_OK;		/* logged out */
+	return fed_decode_payload(r, payload, len);
+}
+
+/* The next record of a checked batch. */
+bool
+fed_batch_next(const struct fed_rec *head, const void *payload, size_t len,
+    size_t *off, struct fed_rec *r)
+{
+	const char *p = payload;
+	size_t n;
+
+	if (*off >= len)
+		return false;
+	n = fed_line_len(p + *off, len - *off);
+	memset(r, 0, sizeof(*r));
+	r->kind = FED_K_DM;
+	memcpy(r->board, head->board, sizeof(r->board));
+	memcpy(r->dest, head->dest, sizeof(r->dest));
+	if (fed_decode_payload(r, p + *off, n) != FED_OK) {
+		*off = len;
+		return false;
+	}
+	*off += n + 1;
+	return true;
 }
 
 /* A short description of a decoding error, for the log. */

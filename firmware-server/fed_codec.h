@@ -6,9 +6,12 @@
  *   PREFIX/v1/board/B             retained  "1 B EPOCH online|offline"
  *   PREFIX/v1/presence/B/U        retained  "1 B EPOCH U IP UDP TIME", or
  *                                           empty: U logged out
- *   PREFIX/v1/dm/D/B              QoS 1     "1 B INC SEQ TIME FROM TO TEXT"
- *   PREFIX/v1/ack/D/B             QoS 1     "1 B INC SEQ STATUS"
+ *   PREFIX/v1/dm/D/B              QoS 0     "1 B INC SEQ TIME FROM TO TEXT"
+ *   PREFIX/v1/dmb/D/B             QoS 0     DM payloads, one a line, their
+ *                                           SEQs consecutive (a batch)
+ *   PREFIX/v1/ack/D/B             QoS 0     "1 B INC SEQ STATUS"
  *   PREFIX/v1/bcast/B             QoS 1     "1 B EPOCH ID TIME FROM TEXT"
+ *   PREFIX/v1/feat/B              retained  "1 B EPOCH WORD..." (features)
  *   PREFIX/v1/edge/B/U/FILEID     retained  JSON (published only)
  *
  * B is always the board that publishes; a record is refused unless the B
@@ -29,6 +32,13 @@
 #define FED_IP_MAX		45	/* an IPv4 or IPv6 literal */
 /* Longest payload accepted: a DM with the longest text and fields. */
 #define FED_PAYLOAD_MAX		(PROTO_TEXT_MAX + 256)
+/* A batch of DMs: at most this many bytes and records. */
+#define FED_BATCH_MAX		65536
+#define FED_BATCH_RECORDS	512
+/* Feature words a board announces (FEAT): [a-z0-9]{1,16}, at most 8. */
+#define FED_FEAT_WORD_MAX	16
+#define FED_FEAT_WORDS_MAX	8
+#define FED_FEAT_DMB		0x1	/* "dmb": reads batches of DMs */
 
 enum fed_kind {
 	FED_K_BOARD,		/* a board's link: online or offline */
@@ -37,6 +47,9 @@ enum fed_kind {
 	FED_K_ACK,		/* board B has a DM of D on its disk */
 	FED_K_BCAST,		/* a broadcast */
 	FED_K_EDGE,		/* an edge summary (never decoded) */
+	FED_K_DMB,		/* a batch of DMs for users of board D */
+	FED_K_FEAT,		/* what a board's software understands */
+	FED_K_NKINDS
 };
 
 enum fed_err {
@@ -72,6 +85,8 @@ struct fed_rec {
 	unsigned long long seq;		/* DM, ACK; BCAST: ID */
 	long long	 time;		/* PRESENCE: login; DM, BCAST: sent */
 	enum fed_ack	 status;	/* ACK */
+	unsigned	 feat;		/* FEAT: FED_FEAT_* known */
+	unsigned	 count;		/* DMB: records (seq: the first) */
 	char		 text[PROTO_TEXT_MAX + 1];	/* DM, BCAST */
 };
 
@@ -98,10 +113,26 @@ int		 fed_topic(char *out, size_t len, const char *prefix,
 int		 fed_encode(const struct fed_rec *r, char *out, size_t len);
 /*
  * Decode a message from the broker: its topic under prefix and payload
- * (len bytes, not NUL-terminated).  Fills r, or returns why not.
+ * (len bytes, not NUL-terminated).  Fills r, or returns why not.  A batch
+ * (DMB) is checked whole, every record: r gets its boards, its outbox id
+ * (epoch), its first seq and its count; fed_batch_next() reads the
+ * records.
  */
 enum fed_err	 fed_decode(const char *prefix, const char *topic,
 		     const void *payload, size_t len, struct fed_rec *r);
+/*
+ * The record of a batch that fed_decode() accepted (head) at *off (0 for
+ * the first), into r as a DM; *off moves on.  Returns false at the end.
+ */
+bool		 fed_batch_next(const struct fed_rec *head, const void *payload,
+		     size_t len, size_t *off, struct fed_rec *r);
+/*
+ * Add DM r to the batch in out (*len bytes so far, at most cap, at most
+ * FED_BATCH_MAX).  0, or -1 when r is invalid or does not fit (out is
+ * unchanged).  The caller keeps the records of one batch consecutive.
+ */
+int		 fed_batch_add(char *out, size_t cap, size_t *len,
+		     const struct fed_rec *r);
 const char	*fed_strerror(enum fed_err e);
 const char	*fed_ack_name(enum fed_ack a);
 

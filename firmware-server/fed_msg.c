@@ -15,7 +15,9 @@
  * fed-inbox.log, and acknowledges only once that record is on disk.  The
  * origin resends from the first unacknowledged message when the link or
  * the home board comes back, or when no acknowledgement came for
- * FED_RESEND_MS (go-back-N).
+ * FED_RESEND_MS (go-back-N).  It publishes once per loop pass, after the
+ * pass's outbox lines are written: to a board that announced it reads
+ * them (its FEAT record), all that is ready goes in one batch (DMB).
  */
 #include <sys/queue.h>
 
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mono.h"
 #include "accounts.h"
@@ -120,6 +123,8 @@ fed_msg_init(struct server *srv)
 	if (fed_outbox_load() == -1)
 		return -1;
 	fed_m.ready = true;
+	fed_m.test_crash = getenv("FS_TEST_FED_CRASH") != NULL &&
+	    strcmp(getenv("FS_TEST_FED_CRASH"), "publish") == 0;
 	if (fed_m.nout > 0)
 		log_info("federation: %zu message%s in the outbox", fed_m.nout,
 		    fed_m.nout == 1 ? "" : "s");
@@ -153,18 +158,46 @@ fed_peer_rewind(struct fed_peer *p)
 	p->progress_ms = fed_m.now_ms;
 }
 
-/* Publish what the window allows of p's outbox. */
+/*
+ * Tests only (FS_TEST_FED_CRASH=publish): end as a kill -9 would (no
+ * writes, no syncs), right after a message went to the broker, to show
+ * that its outbox line was in the file first (e2e_fed
+ * test_origin_crash_after_publish), with a status no other path uses.
+ */
+#define FED_TEST_CRASH_STATUS	86
+
+static void
+fed_test_crash(void)
+{
+	if (fed_m.test_crash) {
+		fed_link_flush();
+		_exit(FED_TEST_CRASH_STATUS);
+	}
+}
+
+/* A batch being built (fed_peer_pump). */
+static char fed_batch[FED_BATCH_MAX + 1];
+
+/*
+ * Publish what the window allows of p's outbox, once per pass (at its
+ * end): to a board that reads batches, every record ready goes in as few
+ * publications as the batch limits allow; to an older board, one each.
+ */
 static void
 fed_peer_pump(struct fed_peer *p)
 {
 	uint64_t done = store_gen_done();
+	bool batch = fed_board_batches(p->name);
+	struct fed_out *o, *first = NULL;
 	struct fed_rec r;
-	struct fed_out *o;
+	size_t len = 0;
+	unsigned n = 0;
 
 	if (!fed_link_up() || !fed_board_online(p->name))
 		return;
 	memset(&r, 0, sizeof(r));
 	r.kind = FED_K_DM;
+	snprintf(r.board, sizeof(r.board), "%s", fed_board());
 	snprintf(r.epoch, sizeof(r.epoch), "%s", fed_m.inc);
 	while ((o = p->cursor) != NULL && o->seq <= p->acked + FED_WINDOW &&
 	    (o->num <= fed_m.written || o->gen <= done)) {
@@ -175,10 +208,35 @@ fed_peer_pump(struct fed_peer *p)
 		snprintf(r.user, sizeof(r.user), "%s", o->from);
 		snprintf(r.to, sizeof(r.to), "%s", o->to);
 		snprintf(r.text, sizeof(r.text), "%s", o->text);
-		if (fed_publish(&r, p->name, 0, false) == -1)
-			return;
+		if (!batch) {
+			if (fed_publish(&r, p->name, 0, false) == -1)
+				return;
+			fed_test_crash();
+		} else if (n == FED_BATCH_RECORDS ||
+		    fed_batch_add(fed_batch, sizeof(fed_batch), &len, &r) == -1) {
+			if (n == 0) {
+				log_warnx("federation: cannot encode message %llu "
+				    "for %s", o->seq, p->name);
+				return;
+			}
+			if (fed_publish_payload(FED_K_DMB, p->name, fed_batch,
+			    len) == -1) {
+				p->cursor = first;
+				return;
+			}
+			fed_test_crash();
+			len = 0;
+			n = 0;
+			continue;	/* o starts the next batch */
+		} else if (n++ == 0)
+			first = o;
 		p->cursor = TAILQ_NEXT(o, entry);
 	}
+	if (n > 0 && fed_publish_payload(FED_K_DMB, p->name, fed_batch,
+	    len) == -1)
+		p->cursor = first;
+	else if (n > 0)
+		fed_test_crash();
 }
 
 /* Connected: everything unacknowledged goes again. */
@@ -207,10 +265,8 @@ fed_msg_board_online(const char *board)
 {
 	struct fed_peer *p = fed_peer_get(board, false);
 
-	if (p != NULL) {
-		fed_peer_rewind(p);
-		fed_peer_pump(p);
-	}
+	if (p != NULL)
+		fed_peer_rewind(p);	/* published at the pass's end */
 }
 
 /*
@@ -281,7 +337,6 @@ fed_msg_pass(int64_t now_ms)
 			if (p->resend_ms < FED_RESEND_MAX_MS)
 				p->resend_ms *= 2;
 		}
-		fed_peer_pump(p);
 		if (fed_link_up() && fed_board_online(p->name)) {
 			int left = (int)(p->progress_ms + p->resend_ms - now_ms);
 
@@ -439,25 +494,26 @@ fed_live_add(const char *line)
 }
 
 /*
- * After the pass's output went to the sockets (and its appends to the
- * files): publish the outbox lines just written; write the inbox records
- * of the live deliveries (one append), then acknowledge them once on disk.
- * A crash before this write makes the origin send them again (shown twice,
- * never lost); the reverse order would lose what a crash kept from the
- * screen.  A kill -9 must land inside the pass's send() calls to see it.
+ * Right after the pass's deliveries went to the sockets
+ * (conn_send_ready()), before its disk work: write the inbox records of
+ * the live deliveries (one append), then acknowledge them once on disk.
+ * A crash before this write makes the origin send them again (shown
+ * twice, never lost); the reverse order would lose what a crash kept from
+ * the screen.  A kill -9 must land inside the pass's send() calls to see
+ * it.
  */
 void
-fed_msg_pass_end(void)
+fed_msg_pass_sent(void)
 {
 	uint64_t gen;
 	size_t i;
 
-	/* The pass's outbox lines were written (store_commit()): they go to
-	   the broker now, while their fsync runs (fed_lost_tail()). */
-	if (store_failed() == 0 && fed_m.written != fed_m.appended) {
-		fed_m.written = fed_m.appended;
-		for (i = 0; i < fed_m.npeers; i++)
-			fed_peer_pump(fed_m.peers[i]);
+	/* The pass's outbox lines go to the file now and their messages to
+	   the broker, before store_commit() starts the syncs: the kernel's
+	   fsync work would otherwise run ahead of them on a small machine. */
+	if (fed_m.written != fed_m.appended) {
+		store_write_now();
+		fed_msg_pass_end();
 	}
 	if (fed_m.nlive == 0)
 		return;
@@ -480,6 +536,27 @@ fed_msg_pass_end(void)
 	}
 	fed_m.nlive = 0;
 	fed_m.live_len = 0;
+}
+
+/*
+ * Publish every peer's outbox, once the outbox lines appended so far are
+ * written (by store_write_now() in fed_msg_pass_sent(), or store_commit()
+ * before the pass's end; their fsync runs, the sender's OK waits for it).
+ * Publishing before that write would let a kill -9 lose a line whose
+ * number the home board has seen, and that number would be given to the
+ * next message, which the home board would drop as a repeat.  Once per
+ * pass (twice: after the writes, and at the end for what acknowledgements
+ * and resends made ready), so one batch carries all that was ready.
+ */
+void
+fed_msg_pass_end(void)
+{
+	size_t i;
+
+	if (store_failed() == 0)
+		fed_m.written = fed_m.appended;
+	for (i = 0; i < fed_m.npeers; i++)
+		fed_peer_pump(fed_m.peers[i]);
 }
 
 /* A DM from another board for one of our users. */
@@ -585,7 +662,7 @@ fed_msg_on_ack(const struct fed_rec *r)
 	/* If this is lost in a crash, the home board acknowledges again. */
 	if (store_append_line(fed_m.out_path, line) == 0)
 		fed_m.out_lines++;
-	fed_peer_pump(p);
+	/* What the window now allows goes at the pass's end. */
 }
 
 /* BROADCAST to the other boards. */

@@ -89,6 +89,7 @@ struct fed_msg_state {
 	char			 log_boot[FED_BOOT_MAX + 1];	/* the outbox's */
 	bool			 log_clean;	/* it ends with a clean stop */
 	bool			 ready;		/* fed_msg_init() done */
+	bool			 test_crash;	/* FS_TEST_FED_CRASH=publish */
 	int64_t			 now_ms;
 	uint64_t		 pass;		/* fed_msg_pass() calls */
 };

@@ -465,6 +465,19 @@ store_commit(int64_t now_ms)
 	return -1;
 }
 
+/* Write what was gathered, without starting its sync (store_commit()
+   does): for a caller that tells others of records once they are in the
+   files, ahead of the sync's kernel work. */
+void
+store_write_now(void)
+{
+	int i;
+
+	for (i = 0; i < STORE_CACHE_MAX; i++)
+		if (store_cache[i].path != NULL)
+			store_write_gathered(&store_cache[i]);
+}
+
 /* syncq's eventfd is readable. */
 void
 store_sync_ready(void)

@@ -46,6 +46,8 @@ void	store_set_sync_interval(int ms);
  * generation when due.  Returns ms until the next deadline, or -1.
  */
 int	store_commit(int64_t now_ms);
+/* Write what was gathered now; its sync starts at store_commit(). */
+void	store_write_now(void);
 /* Call when syncq's eventfd (from syncq_open()) is readable. */
 void	store_sync_ready(void);
 /* Write and sync everything now, waiting (at shutdown, and before a

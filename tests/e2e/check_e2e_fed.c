@@ -4,9 +4,11 @@
  * loopback port with its own config and stops by PID.  Presence both
  * ways, DMs live and offline, broadcast, block, ambiguous names, 1,000
  * DMs through a broker restart and through a board's kill -9 (each
- * delivered once, in order), two brokers joined by a bridge, and a
- * spoofed record ignored and logged; the screen's users panel with a
- * remote user.  Skipped when mosquitto is missing.
+ * delivered once, in order), an origin ending right after a publication
+ * (FS_TEST_FED_CRASH), two brokers joined by a bridge, a spoofed record
+ * and bad batches ignored and logged, batches only to boards that
+ * announce them; the screen's users panel with a remote user.  Skipped
+ * when mosquitto is missing.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fed_codec.h"
 #include "harness.h"
 #include "steps.h"
 #include "tmux.h"
@@ -719,6 +722,50 @@ START_TEST(test_bridge)
 }
 END_TEST
 
+/* The origin ends (as by kill -9) right after a message went to the
+   broker, in the pass that appended its outbox line.  That line must be
+   in the file before the publication: else the number the home board has
+   seen is given, after the restart, to the next message, which the home
+   board drops as a repeat: "second" would be acknowledged and lost. */
+START_TEST(test_origin_crash_after_publish)
+{
+	struct broker *b;
+	struct srv *s1, *s2;
+	struct raw *alice, *bob;
+	const char *l;
+
+	NEED_MOSQUITTO();
+	two_boards(&b, &s1, &s2, &alice, &bob);
+	raw_close(alice);
+	ck_assert_int_eq(srv_terminate(s1, SIGTERM), 0);
+	setenv("FS_TEST_FED_CRASH", "publish", 1);
+	ck_assert(srv_run(s1, (const char *const *)s1->args));
+	unsetenv("FS_TEST_FED_CRASH");
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	wait_listed(alice, "bob@lab2", true);
+	RAW_SEND(alice, "1 MSGTO bob@lab2 first");
+	ck_assert_ptr_nonnull(strstr(wait_line(bob, "* MSG alice@lab1 "),
+	    " first"));
+	raw_close(alice);
+	/* It ends by itself (signal 0: none sent, its end awaited), with
+	   the test hook's status. */
+	ck_assert_int_eq(srv_terminate(s1, 0), 86);
+	ck_assert(srv_run(s1, (const char *const *)s1->args));
+	alice = step_raw_login(s1, "alice", "alice123", 5001);
+	wait_listed(alice, "bob@lab2", true);
+	RAW_SEND(alice, "2 MSGTO bob@lab2 second");
+	wait_line(alice, "2 OK Message sent to bob@lab2");
+	/* "first" again would be a repeat too: the next one is "second". */
+	while ((l = raw_next(bob, e2e_scale(15000))) != NULL &&
+	    strncmp(l, "* MSG ", 6) != 0)
+		;			/* presence events */
+	ck_assert_msg(l != NULL && strstr(l, " second") != NULL, "\"second\" "
+	    "was acknowledged and not delivered: %s", l != NULL ? l :
+	    raw_why(bob));
+	two_boards_end(b, s1, s2, alice, bob);
+}
+END_TEST
+
 /* Run mosquitto_pub with a record. */
 static void
 publish(struct broker *b, const char *topic, const char *payload, bool retain)
@@ -730,6 +777,17 @@ publish(struct broker *b, const char *topic, const char *payload, bool retain)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* A broker and lab1 with alice logged in; lab2 is only a retained
+   "online" record that the test publishes for (mosquitto_pub). */
+static void
+lab1_and_fake_lab2(struct broker **b, struct srv **s1, struct raw **alice)
+{
+	*b = mosq_start(NULL);
+	*s1 = board_start(*b, "lab1", CREDS1);
+	*alice = step_raw_login(*s1, "alice", "alice123", 5001);
+	publish(*b, "fs/v1/board/lab2", "1 lab2 e1 online", true);
+}
+
 /* A spoofed presence (lab3 speaking for lab2) and a malformed DM are
    ignored and logged; the board keeps working. */
 START_TEST(test_spoofed_ignored)
@@ -739,10 +797,7 @@ START_TEST(test_spoofed_ignored)
 	struct raw *alice;
 
 	NEED_MOSQUITTO();
-	b = mosq_start(NULL);
-	s1 = board_start(b, "lab1", CREDS1);
-	alice = step_raw_login(s1, "alice", "alice123", 5001);
-	publish(b, "fs/v1/board/lab2", "1 lab2 e1 online", true);
+	lab1_and_fake_lab2(&b, &s1, &alice);
 	publish(b, "fs/v1/presence/lab2/mallory",
 	    "1 lab3 e1 mallory 10.0.0.9 5000 1700000000", true);
 	publish(b, "fs/v1/dm/lab1/lab2", "1 lab2 i 1 1 eve alice\\x", false);
@@ -757,6 +812,164 @@ START_TEST(test_spoofed_ignored)
 	/* The board's will (offline) takes bob off the list. */
 	publish(b, "fs/v1/board/lab2", "1 lab2 e1 offline", true);
 	wait_line(alice, "* OFFLINE bob@lab2 lost");
+	raw_close(alice);
+	step_stop_ok(s1);
+	mosq_stop(b);
+}
+END_TEST
+
+/* Run mosquitto_pub with a payload of n bytes (from a file: it may hold
+   LFs and be longer than a command line should be). */
+static void
+publish_bytes(struct broker *b, const char *topic, const char *payload,
+    size_t n)
+{
+	char path[160], cmd[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/payload", b->dir);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(payload, 1, n, fp), n);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "mosquitto_pub -h 127.0.0.1 -p %d -q 1 "
+	    "-t '%s' -f %s", b->port, topic, path);
+	ck_assert_int_eq(system(cmd), 0);
+	unlink(path);
+}
+
+/* Publish a batch given as a C string. */
+static void
+publish_batch(struct broker *b, const char *payload)
+{
+	publish_bytes(b, "fs/v1/dmb/lab1/lab2", payload, strlen(payload));
+}
+
+/* The next DM from eve@lab2 that alice sees must end in " want". */
+static void
+expect_eve(struct raw *alice, const char *want)
+{
+	const char *l = wait_line(alice, "* MSG eve@lab2 ");
+	size_t n = strlen(l), w = strlen(want);
+
+	ck_assert_msg(n > w && l[n - w - 1] == ' ' &&
+	    strcmp(l + n - w, want) == 0, "expected %s, got: %s", want, l);
+}
+
+/* Batches of DMs that a broken or hostile board could publish: one with a
+   record of another board, a gap or a repeat inside, too long: each is
+   ignored whole and logged, nothing of it delivered.  Good batches that
+   overlap or repeat earlier ones deliver each message once, in order; a
+   batch after a gap waits for the origin to go back. */
+START_TEST(test_batch_abuse)
+{
+	static char big[FED_BATCH_MAX + 100];
+	struct broker *b;
+	struct srv *s1;
+	struct raw *alice;
+	size_t i;
+
+	NEED_MOSQUITTO();
+	lab1_and_fake_lab2(&b, &s1, &alice);
+
+	publish_batch(b, "1 lab2 o 1 1 eve alice x1\n"
+	    "1 lab3 o 2 1 eve alice spoofed");
+	step_file_has(s1, "server.log", "ignored a record on "
+	    "fs/v1/dmb/lab1/lab2: names inside do not match the topic: "
+	    "\"1 lab2 o 1 1 eve alice x1\\x0a1 lab3 o 2");
+	publish_batch(b, "1 lab2 o 1 1 eve alice x1\n"
+	    "1 lab2 o 3 1 eve alice gap");
+	step_file_has(s1, "server.log", "ignored a record on "
+	    "fs/v1/dmb/lab1/lab2: malformed payload: \"1 lab2 o 1 1 eve "
+	    "alice x1\\x0a1 lab2 o 3");
+	publish_batch(b, "1 lab2 o 1 1 eve alice x1\n"
+	    "1 lab2 o 1 1 eve alice twice");
+	step_file_has(s1, "server.log", "1 lab2 o 1 1 eve alice x1\\x0a1 "
+	    "lab2 o 1 1 eve alice twice");
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "1 lab2 o 1 1 eve alice ", 23);
+	for (i = 2000; i < sizeof(big); i += 2000)
+		memcpy(big + i, "\n1 lab2 o 1 1 eve alice ", 24);
+	publish_bytes(b, "fs/v1/dmb/lab1/lab2", big, sizeof(big));
+	step_file_has(s1, "server.log", "ignored a record on "
+	    "fs/v1/dmb/lab1/lab2: payload too long");
+
+	/* Good ones: 1-3, 1-3 again, 2-4, then 6-7 (a gap), then 5, 6. */
+	publish_batch(b, "1 lab2 o 1 1 eve alice b1\n1 lab2 o 2 1 eve alice "
+	    "b2\n1 lab2 o 3 1 eve alice b3");
+	publish_batch(b, "1 lab2 o 1 1 eve alice b1\n1 lab2 o 2 1 eve alice "
+	    "b2\n1 lab2 o 3 1 eve alice b3");
+	publish_batch(b, "1 lab2 o 2 1 eve alice b2\n1 lab2 o 3 1 eve alice "
+	    "b3\n1 lab2 o 4 1 eve alice b4");
+	publish_batch(b, "1 lab2 o 6 1 eve alice b6\n1 lab2 o 7 1 eve alice "
+	    "b7");
+	publish_batch(b, "1 lab2 o 5 1 eve alice b5");
+	publish_batch(b, "1 lab2 o 6 1 eve alice b6");
+	expect_eve(alice, "b1");
+	expect_eve(alice, "b2");
+	expect_eve(alice, "b3");
+	expect_eve(alice, "b4");
+	expect_eve(alice, "b5");
+	expect_eve(alice, "b6");
+	/* Nothing more came (the next one is the next number). */
+	publish_batch(b, "1 lab2 o 7 1 eve alice b7");
+	expect_eve(alice, "b7");
+	raw_close(alice);
+	step_stop_ok(s1);
+	mosq_stop(b);
+}
+END_TEST
+
+/* The topic and payload of the next DM lab1 publishes for lab2 (a first
+   send or a resend: the origin goes back while nothing acknowledges). */
+static char *
+next_dm(struct broker *b)
+{
+	static char out[4096];
+	char cmd[512];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "mosquitto_sub -h 127.0.0.1 -p %d -t "
+	    "'fs/v1/+/lab2/lab1' -v -C 1 -W %d 2>/dev/null", b->port,
+	    (int)(e2e_scale(20000) / 1000));
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	return out;
+}
+
+/* A board that announces no batches (an older one) gets one DM per
+   publication; once it announces them for its connection, batches. */
+START_TEST(test_batch_older_board)
+{
+	struct broker *b;
+	struct srv *s1;
+	struct raw *alice;
+	const char *m;
+
+	NEED_MOSQUITTO();
+	lab1_and_fake_lab2(&b, &s1, &alice);
+	publish(b, "fs/v1/feat/lab2", "1 lab2 e0 dmb", true);	/* stale */
+	publish(b, "fs/v1/presence/lab2/bob",
+	    "1 lab2 e1 bob 10.0.0.9 5000 1700000000", true);
+	wait_listed(alice, "bob@lab2", true);
+	RAW_SEND(alice, "1 MSGTO bob@lab2 one");
+	wait_line(alice, "1 OK Message sent to bob@lab2");
+	m = next_dm(b);
+	ck_assert_msg(strncmp(m, "fs/v1/dm/lab2/lab1 1 lab1 ", 26) == 0 &&
+	    strstr(m, " 1 ") != NULL && strstr(m, " alice bob one") != NULL,
+	    "a single DM expected: %s", m);
+
+	publish(b, "fs/v1/feat/lab2", "1 lab2 e1 dmb", true);
+	RAW_SEND(alice, "2 MSGTO bob@lab2 two");
+	wait_line(alice, "2 OK Message sent to bob@lab2");
+	/* The resend of both, unacknowledged, in one batch. */
+	do
+		m = next_dm(b);
+	while (strstr(m, " alice bob two") == NULL && m[0] != '\0');
+	ck_assert_msg(strncmp(m, "fs/v1/dmb/lab2/lab1 1 lab1 ", 27) == 0,
+	    "a batch expected: %s", m);
 	raw_close(alice);
 	step_stop_ok(s1);
 	mosq_stop(b);
@@ -899,6 +1112,8 @@ suite_e2e_fed(void)
 	tcase_add_test(tc, test_three_boards_ambiguous);
 	tcase_add_test(tc, test_bridge);
 	tcase_add_test(tc, test_spoofed_ignored);
+	tcase_add_test(tc, test_batch_abuse);
+	tcase_add_test(tc, test_batch_older_board);
 	tcase_add_test(tc, test_dead_board_leaves);
 	tcase_add_test(tc, test_edge_summary);
 	suite_add_tcase(s, tc);
@@ -908,6 +1123,7 @@ suite_e2e_fed(void)
 	tcase_add_test(tl, test_home_kill9);
 	tcase_add_test(tl, test_origin_kill9);
 	tcase_add_test(tl, test_origin_power_cut);
+	tcase_add_test(tl, test_origin_crash_after_publish);
 	suite_add_tcase(s, tl);
 	tcase_add_unchecked_fixture(tt, tmx_fixture_setup,
 	    tmx_fixture_teardown);

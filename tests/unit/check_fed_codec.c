@@ -225,6 +225,141 @@ START_TEST(test_config)
 }
 END_TEST
 
+/* A DM of lab1 numbered seq, for the batch tests. */
+static void
+batch_rec(struct fed_rec *r, unsigned long long seq, const char *text)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = FED_K_DM;
+	strcpy(r->board, "lab1");
+	strcpy(r->epoch, "ob1");
+	r->seq = seq;
+	r->time = 1700000000;
+	strcpy(r->user, "alice");
+	strcpy(r->to, "bob");
+	snprintf(r->text, sizeof(r->text), "%s", text);
+}
+
+/* A batch is built, decoded whole and read back record by record, in
+   order; a board's features decode, unknown words ignored. */
+START_TEST(test_batch_roundtrip)
+{
+	static char buf[FED_BATCH_MAX + 1];
+	struct fed_rec r, head, d;
+	char topic[FED_TOPIC_MAX];
+	size_t len = 0, off = 0;
+	unsigned i;
+
+	ck_assert_int_gt(fed_topic(topic, sizeof(topic), "fs", FED_K_DMB,
+	    "lab1", "lab2"), 0);
+	ck_assert_str_eq(topic, "fs/v1/dmb/lab2/lab1");
+	for (i = 0; i < 3; i++) {
+		batch_rec(&r, 7 + i, i == 1 ? "two  spaces" : "hi");
+		ck_assert_int_eq(fed_batch_add(buf, sizeof(buf), &len, &r), 0);
+	}
+	ck_assert_int_eq(fed_decode("fs", topic, buf, len, &head), FED_OK);
+	ck_assert_int_eq(head.kind, FED_K_DMB);
+	ck_assert_str_eq(head.board, "lab1");
+	ck_assert_str_eq(head.dest, "lab2");
+	ck_assert_str_eq(head.epoch, "ob1");
+	ck_assert_uint_eq(head.seq, 7);
+	ck_assert_uint_eq(head.count, 3);
+	for (i = 0; fed_batch_next(&head, buf, len, &off, &d); i++) {
+		ck_assert_int_eq(d.kind, FED_K_DM);
+		ck_assert_str_eq(d.board, "lab1");
+		ck_assert_str_eq(d.dest, "lab2");
+		ck_assert_uint_eq(d.seq, 7 + i);
+		ck_assert_str_eq(d.to, "bob");
+		ck_assert_str_eq(d.text, i == 1 ? "two  spaces" : "hi");
+	}
+	ck_assert_uint_eq(i, 3);
+	/* Full: the record that does not fit leaves the batch as it was. */
+	len = 0;
+	batch_rec(&r, 1, "");
+	memset(r.text, 'a', PROTO_TEXT_MAX);
+	for (i = 0; fed_batch_add(buf, sizeof(buf), &len, &r) == 0; i++)
+		r.seq++;
+	ck_assert_uint_eq(i, FED_BATCH_MAX / (PROTO_TEXT_MAX + 30));
+	ck_assert_uint_le(len, FED_BATCH_MAX);
+	ck_assert_int_eq(fed_decode("fs", topic, buf, len, &head), FED_OK);
+	ck_assert_uint_eq(head.count, i);
+	/* Only DMs go in a batch. */
+	r.kind = FED_K_ACK;
+	ck_assert_int_eq(fed_batch_add(buf, sizeof(buf), &len, &r), -1);
+
+	ck_assert_int_eq(dec("fs/v1/feat/lab2", "1 lab2 e1 dmb", &r), FED_OK);
+	ck_assert_int_eq(r.kind, FED_K_FEAT);
+	ck_assert_uint_eq(r.feat, FED_FEAT_DMB);
+	ck_assert_int_eq(dec("fs/v1/feat/lab2", "1 lab2 e1 zip dmb v3", &r),
+	    FED_OK);
+	ck_assert_uint_eq(r.feat, FED_FEAT_DMB);
+	ck_assert_int_eq(dec("fs/v1/feat/lab2", "1 lab2 e1 later", &r), FED_OK);
+	ck_assert_uint_eq(r.feat, 0);
+	r.kind = FED_K_FEAT;
+	r.feat = FED_FEAT_DMB;
+	ck_assert_int_eq(fed_encode(&r, topic, sizeof(topic)), 13);
+	ck_assert_str_eq(topic, "1 lab2 e1 dmb");
+}
+END_TEST
+
+/* What a broken or hostile board could put in a batch is refused whole:
+   a record of another board, a gap, a repeat, two outbox ids, an empty
+   line, a bad record, too many records or bytes. */
+START_TEST(test_batch_refused)
+{
+	static const struct { const char *p; enum fed_err e; } bad[] = {
+		{ "1 x i 1 1 a b one\n1 y i 2 1 a b two", FED_E_SPOOF },
+		{ "1 y i 1 1 a b one", FED_E_SPOOF },
+		{ "1 x i 1 1 a b one\n1 x i 3 1 a b three", FED_E_FORMAT },
+		{ "1 x i 2 1 a b two\n1 x i 2 1 a b again", FED_E_FORMAT },
+		{ "1 x i 2 1 a b two\n1 x i 1 1 a b one", FED_E_FORMAT },
+		{ "1 x i 1 1 a b one\n1 x j 2 1 a b two", FED_E_FORMAT },
+		{ "1 x i 1 1 a b one\n\n1 x i 2 1 a b two", FED_E_FORMAT },
+		{ "1 x i 1 1 a b one\n", FED_E_FORMAT },
+		{ "\n1 x i 1 1 a b one", FED_E_FORMAT },
+		{ "", FED_E_FORMAT },
+		{ "1 x i 1 1 a b one\n1 x i 2 1 a b@c two", FED_E_FORMAT },
+		{ "1 x i 1 1 a b one\r\n1 x i 2 1 a b two", FED_E_FORMAT },
+		{ "1 x i 1 1 a b one\n2 x i 2 1 a b two", FED_E_VERSION },
+		{ "1 x i 1 1 a b one\n1 x i 2 1 a b", FED_E_FORMAT },
+	};
+	static char big[FED_BATCH_MAX + FED_PAYLOAD_MAX];
+	struct fed_rec r;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(dec("fs/v1/dmb/y/x", bad[i].p, &r) == bad[i].e,
+		    "\"%s\": got %d, want %d", bad[i].p,
+		    dec("fs/v1/dmb/y/x", bad[i].p, &r), bad[i].e);
+	ck_assert_int_eq(dec("fs/v1/dmb/y", "1 x i 1 1 a b one", &r),
+	    FED_E_TOPIC);
+	/* One record too many, each valid. */
+	for (i = 0, len = 0; i <= FED_BATCH_RECORDS; i++)
+		len += (size_t)snprintf(big + len, sizeof(big) - len, "%s1 x i "
+		    "%zu 1 a b m", i ? "\n" : "", i + 1);
+	ck_assert_int_eq(fed_decode("fs", "fs/v1/dmb/y/x", big, len, &r),
+	    FED_E_SIZE);
+	len -= strlen("\n1 x i 513 1 a b m");
+	ck_assert_int_eq(fed_decode("fs", "fs/v1/dmb/y/x", big, len, &r),
+	    FED_OK);
+	ck_assert_uint_eq(r.count, FED_BATCH_RECORDS);
+	/* Over the byte limit. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "1 x i 1 1 a b ", 14);
+	ck_assert_int_eq(fed_decode("fs", "fs/v1/dmb/y/x", big,
+	    FED_BATCH_MAX + 1, &r), FED_E_SIZE);
+	/* Features: words of [a-z0-9]{1,16}, at most 8, single spaces. */
+	ck_assert_int_eq(dec("fs/v1/feat/x", "1 x e DMB", &r), FED_E_FORMAT);
+	ck_assert_int_eq(dec("fs/v1/feat/x", "1 x e dmb  v2", &r),
+	    FED_E_FORMAT);
+	ck_assert_int_eq(dec("fs/v1/feat/x", "1 x e a b c d e f g h i", &r),
+	    FED_E_FORMAT);
+	ck_assert_int_eq(dec("fs/v1/feat/x", "1 x e abcdefghijklmnopq", &r),
+	    FED_E_FORMAT);
+	ck_assert_int_eq(dec("fs/v1/feat/x", "1 y e dmb", &r), FED_E_SPOOF);
+}
+END_TEST
+
 Suite *
 suite_fed_codec(void)
 {
@@ -238,6 +373,8 @@ suite_fed_codec(void)
 	tcase_add_test(tc, test_size_limits);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_config);
+	tcase_add_test(tc, test_batch_roundtrip);
+	tcase_add_test(tc, test_batch_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
