@@ -5,11 +5,12 @@
 
 #include "sig.h"
 
+static const int sig_caught[] = { SIGINT, SIGTERM, SIGHUP };
+
 /* Install handler, block the signals, make the mask to wait with. */
 int
 sig_setup(void (*handler)(int), int extra, sigset_t *waitmask)
 {
-	static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 	sigset_t block;
 	size_t i;
@@ -18,19 +19,38 @@ sig_setup(void (*handler)(int), int extra, sigset_t *waitmask)
 	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&block);
-	for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++) {
-		if (sigaction(caught[i], &sa, NULL) == -1)
+	for (i = 0; i < sizeof(sig_caught) / sizeof(sig_caught[0]); i++) {
+		if (sigaction(sig_caught[i], &sa, NULL) == -1)
 			return -1;
-		sigaddset(&block, caught[i]);
+		sigaddset(&block, sig_caught[i]);
 	}
 	if (extra != 0)
 		sigaddset(&block, extra);
 	signal(SIGPIPE, SIG_IGN);
 	if (sigprocmask(SIG_BLOCK, &block, waitmask) == -1)
 		return -1;
-	for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
-		sigdelset(waitmask, caught[i]);
+	for (i = 0; i < sizeof(sig_caught) / sizeof(sig_caught[0]); i++)
+		sigdelset(waitmask, sig_caught[i]);
 	if (extra != 0)
 		sigdelset(waitmask, extra);
 	return 0;
+}
+
+/* Let pending caught signals in now (see sig.h). */
+void
+sig_deliver(const sigset_t *waitmask)
+{
+	sigset_t pending, old;
+	size_t i;
+
+	if (sigpending(&pending) == -1)
+		return;
+	for (i = 0; i < sizeof(sig_caught) / sizeof(sig_caught[0]); i++)
+		if (sigismember(&pending, sig_caught[i]) == 1)
+			break;
+	if (i == sizeof(sig_caught) / sizeof(sig_caught[0]))
+		return;
+	/* The handlers run as the mask opens; then it closes again. */
+	if (sigprocmask(SIG_SETMASK, waitmask, &old) == 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 }

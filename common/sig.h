@@ -15,5 +15,13 @@
  * the one before, with those signals unblocked.  0, or -1 with errno.
  */
 int	sig_setup(void (*handler)(int), int extra, sigset_t *waitmask);
+/*
+ * Run the handlers of caught signals that are pending, by unblocking them
+ * for a moment.  epoll_pwait() and ppoll() deliver a signal only when they
+ * would sleep: a loop that always finds a descriptor ready (a client that
+ * floods, a socket that stays writable) never sees SIGTERM unless it calls
+ * this.  Cheap when nothing is pending (one sigpending()).
+ */
+void	sig_deliver(const sigset_t *waitmask);
 
 #endif /* SIG_H */

@@ -7,7 +7,9 @@
  * (conn_release), flush and free connections (conn_pass_end), write the
  * pass's log lines in one write(), then wait in epoll_pwait() with the
  * signals unblocked, so a signal can only arrive while waiting and is seen
- * right after.
+ * right after.  epoll_pwait() does not take a signal when descriptors are
+ * ready, so a loop that is never idle lets signals in every
+ * SERVER_SIG_CHECK_MS.
  */
 #include <sys/socket.h>
 
@@ -43,6 +45,9 @@
 #include "tls.h"
 #include "userlog.h"
 
+/* A loop that finds descriptors ready pass after pass lets pending
+   signals in at least this often (sig_deliver()). */
+#define SERVER_SIG_CHECK_MS	50
 /* Unknown names whose failed logins are remembered. */
 #define SERVER_UNKNOWN_MAX	4096
 /* Connections waiting to be accepted: a burst of a class logging in at
@@ -349,7 +354,8 @@ server_run(struct server *srv)
 {
 	const struct cmd_feature *f;
 	sigset_t waitmask;
-	int timeout, status = 0;
+	int64_t sig_checked = mono_now_ms(), now;
+	int timeout, status = 0, ran;
 
 	if (sig_setup(server_on_signal, 0, &waitmask) == -1) {
 		log_warn("signals");
@@ -384,10 +390,17 @@ server_run(struct server *srv)
 		/* What the connections closed in conn_pass_end() changed. */
 		timeout = server_min_timeout(timeout, session_pass_end(srv));
 		log_flush();	/* the pass's log lines, after its sends */
-		if (loop_once(srv->loop, timeout, &waitmask) == -1 &&
+		if ((ran = loop_once(srv->loop, timeout, &waitmask)) == -1 &&
 		    errno != EINTR) {
 			log_warn("epoll_pwait");
 			break;
+		}
+		/* epoll_pwait() lets a signal in only when it would sleep:
+		   under a flood it never does. */
+		if (ran > 0 && (now = mono_now_ms()) - sig_checked >=
+		    SERVER_SIG_CHECK_MS) {
+			sig_checked = now;
+			sig_deliver(&waitmask);
 		}
 		if (server_sig_hup) {
 			server_sig_hup = 0;

@@ -4,10 +4,19 @@
  * log, bytes a terminal would obey, floods of registrations and of
  * connections.  Each test does the attack and checks what a user sees.
  */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../common/proto.h"
 #include "../../firmware-server/hasher.h"
@@ -538,6 +547,94 @@ START_TEST(test_output_budget)
 }
 END_TEST
 
+/*
+ * A child that floods the server on one connection with PINGs while a
+ * second child reads the answers, both until the connection ends: the
+ * server finds that socket ready at every pass.
+ */
+static pid_t
+flood_start(int port)
+{
+	static char chunk[64 * 1024];
+	struct sockaddr_in sa;
+	pid_t pid;
+	size_t i;
+	int fd;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1)
+		_exit(1);
+	if (fork() == 0) {		/* the reader */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		while (read(fd, chunk, sizeof(chunk)) > 0)
+			;
+		_exit(0);
+	}
+	for (i = 0; i + 7 <= sizeof(chunk); i += 7)
+		memcpy(chunk + i, "1 PING\n", 7);
+	while (write(fd, chunk, i) > 0)
+		;
+	_exit(0);
+}
+
+/* CPU time the process has used, in clock ticks. */
+static long
+cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	long utime = 0, stime = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	/* After "(comm)": state and 10 more fields, then utime, stime. */
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	    "%ld %ld", &utime, &stime) != 2)
+		return -1;
+	return utime + stime;
+}
+
+/* A client that never lets the server idle cannot keep it from stopping:
+   epoll_pwait() takes no signal while a descriptor is ready. */
+START_TEST(test_stop_under_flood)
+{
+	long long deadline;
+	struct srv *s;
+	long start;
+	pid_t flood;
+	int status;
+
+	s = SRV_START(INI, CREDS);
+	start = cpu_ticks(s->pid);
+	flood = flood_start(s->port);
+	ck_assert_int_gt(flood, 0);
+	/* The flood is on once the server has worked for a second of CPU. */
+	deadline = e2e_now_ms() + e2e_scale(30000);
+	while (cpu_ticks(s->pid) - start < sysconf(_SC_CLK_TCK)) {
+		ck_assert_msg(e2e_now_ms() < deadline, "the server is not "
+		    "busy with the flood\n%s", srv_log_tail(s, 10));
+		e2e_nap(20);
+	}
+	status = srv_terminate(s, SIGTERM);
+	kill(flood, SIGKILL);
+	waitpid(flood, NULL, 0);
+	ck_assert_msg(status == 0, "exit status %d under a flood: %s\n%s",
+	    status, s->note, srv_log_tail(s, 5));
+	srv_stop(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_abuse(void)
 {
@@ -559,6 +656,7 @@ suite_e2e_abuse(void)
 	tcase_add_test(tc, test_pending_per_address);
 	tcase_add_test(tc, test_privreq_per_user);
 	tcase_add_test(tc, test_output_budget);
+	tcase_add_test(tc, test_stop_under_flood);
 	suite_add_tcase(s, tl);
 	suite_add_tcase(s, tc);
 	return s;
