@@ -573,6 +573,10 @@ tls_in_release(struct tls *t)
 	t->plain_len = 0;
 }
 
+/* Records without data (empty ones, KeyUpdates, warning alerts) one
+   tls_read() handles before it lets the loop serve other connections. */
+#define TLS_READ_EMPTY_MAX	16
+
 /* Like recv(). */
 ssize_t
 tls_read(struct tls *t, void *p, size_t len)
@@ -580,7 +584,7 @@ tls_read(struct tls *t, void *p, size_t len)
 	uint8_t type;
 	ssize_t h;
 	size_t n;
-	int r;
+	int r, empty = 0;
 
 	if ((h = tls_handshake(t, true)) != 1)
 		return h;
@@ -612,6 +616,12 @@ tls_read(struct tls *t, void *p, size_t len)
 		tls_in_release(t);
 		if (r == -1)
 			return -1;
+		/* A peer that sends only such records must not hold the
+		   loop: the socket stays readable, the next pass goes on. */
+		if (!t->eof && ++empty == TLS_READ_EMPTY_MAX) {
+			errno = EAGAIN;
+			return -1;
+		}
 	}
 }
 

@@ -156,6 +156,37 @@ START_TEST(test_tls_stream_pending)
 }
 END_TEST
 
+/* A peer that sends only records without data (here KeyUpdates) does not
+   hold the loop: one read handles a bounded number of them and says
+   EAGAIN with the socket still readable; the data behind them comes. */
+START_TEST(test_tls_stream_bounded_read)
+{
+	struct pollfd pfd;
+	char buf[16];
+	struct pair p;
+	ssize_t n = -1;
+	int i;
+
+	pair_open(&p);
+	for (i = 0; i < 40; i++) {
+		ck_assert_int_eq(SSL_key_update(p.c,
+		    SSL_KEY_UPDATE_NOT_REQUESTED), 1);
+		ck_assert_int_eq(SSL_do_handshake(p.c), 1);
+	}
+	ck_assert_int_eq(SSL_write(p.c, "hi", 2), 2);
+	ck_assert_int_eq(tls_read(p.t, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	pfd.fd = p.sv[0];
+	pfd.events = POLLIN;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	for (i = 0; i < 10 && n == -1; i++)
+		n = tls_read(p.t, buf, sizeof(buf));
+	ck_assert_int_eq(n, 2);
+	ck_assert_mem_eq(buf, "hi", 2);
+	pair_close(&p);
+}
+END_TEST
+
 /* The tlsrec suite's case for the stream. */
 TCase *
 tcase_tls_stream(void)
@@ -165,5 +196,6 @@ tcase_tls_stream(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_tls_stream_partial_write);
 	tcase_add_test(tc, test_tls_stream_pending);
+	tcase_add_test(tc, test_tls_stream_bounded_read);
 	return tc;
 }
