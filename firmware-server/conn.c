@@ -446,7 +446,7 @@ conn_io(int fd, short revents, void *arg)
 	if (c->closing)
 		return;
 	/* The TLS engine waits on its own (handshake): drive both ways. */
-	if (c->tls != NULL && tls_poll(c->tls, 0) != 0)
+	if (c->tls != NULL && tls_handshaking(c->tls))
 		revents |= POLLIN | POLLOUT;
 	/* Output first (only what no hold keeps back); replies to the
 	   requests read below wait for conn_pass_end(). */
