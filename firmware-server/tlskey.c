@@ -43,7 +43,7 @@ tlskey_write_file(const char *path, BIO *mem, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX + 8], *data;
 	long len;
-	int fd;
+	int fd, saved;
 
 	len = BIO_get_mem_data(mem, &data);
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
@@ -51,16 +51,19 @@ tlskey_write_file(const char *path, BIO *mem, char *err, size_t errlen)
 		return -1;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1 || write(fd, data, (size_t)len) != len || fsync(fd) == -1 ||
-	    close(fd) == -1 || rename(tmp, path) == -1) {
-		snprintf(err, errlen, "cannot write %s: %s", path,
-		    strerror(errno));
-		if (fd != -1)
-			close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	if (fd != -1 && (write(fd, data, (size_t)len) != len ||
+	    fsync(fd) == -1)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		fd = -1;
+	} else if (fd != -1 && close(fd) == -1)
+		fd = -1;		/* closed all the same */
+	else if (fd != -1 && rename(tmp, path) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	unlink(tmp);
+	return -1;
 }
 
 /* Make an ECDSA P-256 key and a self-signed certificate for it. */
@@ -74,7 +77,8 @@ tlskey_create(const char *certpath, const char *keypath, char *err,
 	BIO *kb = NULL, *cb = NULL;
 	unsigned char serial[16];
 	BIGNUM *bn = NULL;
-	char host[256];
+	char host[256], *kdata;
+	long klen;
 	int rc = -1;
 
 	if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
@@ -115,6 +119,8 @@ fail:
 	snprintf(err, errlen, "cannot make a key and certificate: %s",
 	    sslerr_reason("out of memory"));
 out:
+	if (kb != NULL && (klen = BIO_get_mem_data(kb, &kdata)) > 0)
+		OPENSSL_cleanse(kdata, (size_t)klen);	/* the private key */
 	BIO_free(kb);
 	BIO_free(cb);
 	BN_free(bn);
