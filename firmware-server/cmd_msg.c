@@ -39,10 +39,10 @@ cmd_local_id(unsigned long seq, char *id, size_t len)
 	uint64_t r;
 
 	if (run[0] == '\0') {
-		/* Early in a boot the pool may not be ready: the clock and
-		   the pid differ between runs all the same. */
-		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) !=
-		    (ssize_t)sizeof(r))
+		/* Waits, once, for the kernel's pool early in a boot: a
+		   board without a clock that starts the service with the
+		   same pid would make the same run id from those. */
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 			r = (uint64_t)time(NULL) << 22 ^ (uint64_t)getpid();
 		snprintf(run, sizeof(run), "%016" PRIx64, r);
 	}
