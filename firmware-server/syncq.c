@@ -98,12 +98,20 @@ syncq_reap(int wait, int *err)
 	uint64_t count;
 	long n, i;
 
-	if (syncq_efd == -1 || syncq_inflight == 0)
+	if (syncq_efd == -1)
 		return 0;
-	/* Empty the eventfd first: a completion after this read raises it
-	   again, so none is missed. */
+	/*
+	 * Empty the eventfd first: a completion after this read raises it
+	 * again, so none is missed.  Also with nothing in flight: the kernel
+	 * queues a completion's event before it raises the eventfd, so an
+	 * earlier call can reap an event whose raise comes after that
+	 * call's read.  Left raised, the eventfd would wake the loop on
+	 * every pass, a busy loop until the next sync.
+	 */
 	if (read(syncq_efd, &count, sizeof(count)) == -1 && errno != EAGAIN)
 		return -1;
+	if (syncq_inflight == 0)
+		return 0;
 	do
 		n = syscall(SYS_io_getevents, syncq_ctx, wait ? 1L : 0L,
 		    (long)SYNCQ_DEPTH, ev, wait ? NULL : &zero);
