@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -168,10 +169,15 @@ e2e_is_time(const char *s)
 
 /* ---- directories and files --------------------------------------------- */
 
+/* One entry of a tree being removed.  A directory still mounted (a test
+   that failed before unmounting its small tmpfs) is detached first, so
+   no mount is left behind under /tmp. */
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	remove(path);
+	if (remove(path) == -1 && errno == EBUSY && flag == FTW_DP &&
+	    umount2(path, MNT_DETACH) == 0)
+		remove(path);
 	return 0;
 }
 
