@@ -3,7 +3,8 @@
  * from alice to bob
  *   1. flat out (256 requests in flight), msg/s from the first send to
  *      bob's last MSG;
- *   2. at 1,000 msg/s for 3 s, p50 and p99 of send-to-MSG latency;
+ *   2. at 1,000 msg/s for 3 s, p50 and p99 of send-to-MSG latency, and
+ *      across boards the CPU time per message of origin, broker, home;
  * both across two boards through a real mosquitto and, for comparison,
  * on one board; and
  *   3. with the broker killed, 1,000 messages accepted into the outbox,
@@ -282,6 +283,23 @@ paced(struct peer *a, struct peer *b, const char *to, const char *what,
 	    "p99 %.2f ms\n", what, got, got ? *lat50 : 0, got ? *lat99 : 0);
 }
 
+/* Nanoseconds pid has run on a CPU (/proc/PID/schedstat), or 0. */
+static unsigned long long
+cpu_ns(pid_t pid)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(fp, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(fp);
+	return ns;
+}
+
 /* The median of n figures (sorts them). */
 static double
 median(double *v, int n)
@@ -352,13 +370,14 @@ main(int argc, char **argv)
 	int count = argc > 2 ? atoi(argv[2]) : 20000;
 	int rounds = argc > 3 ? atoi(argv[3]) : 3;
 	int mport = bench_free_port(), p1 = bench_free_port(), p2 = bench_free_port();
-	int p0 = bench_free_port(), got, r;
+	int p0 = bench_free_port(), got, r, i;
 	char bin[256];
 	const char *tmp;
 	struct peer *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	struct peer *a0 = calloc(1, sizeof(*a0)), *b0 = calloc(1, sizeof(*b0));
 	double flat1[16], flat2[16], p50_1[16], p99_1[16], p50_2[16], p99_2[16];
 	double dr[16], m;
+	unsigned long long cpu0[3];
 	pid_t mq, s1, s2, s0;
 
 	if (rounds < 1 || rounds > 16 || count < 1) {
@@ -398,7 +417,15 @@ main(int argc, char **argv)
 		printf("two boards flat out: %.0f msg/s (%d messages, through "
 		    "mosquitto)\n", flat2[r], count);
 		paced(a0, b0, "bob", "one board", &p50_1[r], &p99_1[r]);
+		for (i = 0; i < 3; i++)
+			cpu0[i] = cpu_ns(procs[i]);
 		paced(a, b, "bob@lab2", "two boards", &p50_2[r], &p99_2[r]);
+		/* What a message alone in its loop pass costs each process. */
+		printf("two boards CPU per message at 1,000 msg/s: origin %.1f "
+		    "us, broker %.1f us, home %.1f us\n",
+		    (cpu_ns(procs[1]) - cpu0[1]) / 3000e3,
+		    (cpu_ns(procs[0]) - cpu0[0]) / 3000e3,
+		    (cpu_ns(procs[2]) - cpu0[2]) / 3000e3);
 		dr[r] = drain(&mq, mport, a, b, &got);
 	}
 
