@@ -629,8 +629,9 @@ app_on_event(void *arg, const struct proto_msg *msg)
 		a->last_req_ms = mono_now_ms();
 	} else if (ev.type == PROTO_EVT_BYE)
 		app_event_bye(a, &ev.u.bye);
-	else if (ev.type == PROTO_EVT_INFO || ev.type == PROTO_EVT_OFFCOUNT ||
-	    ev.type == PROTO_EVT_UNDELIVERED)
+	else if (ev.type == PROTO_EVT_OFFCOUNT)
+		model_hold_info(a->model, ev.u.offcount, msg->text);
+	else if (ev.type == PROTO_EVT_INFO || ev.type == PROTO_EVT_UNDELIVERED)
 		model_add_line(a->model, MODEL_LINE_INFO, "%s", msg->text);
 	else {
 		for (f = a->features; f != NULL && *f != NULL; f++)

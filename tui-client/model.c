@@ -55,6 +55,8 @@ struct model {
 	size_t	 nblocked;
 
 	struct msgid_set	*ids;	/* direct messages shown, by id */
+	char			*held;	/* an announcement waiting, or NULL */
+	unsigned long		 held_for;	/* the messages it announces */
 };
 
 static void	 model_users_changed(struct model *m);
@@ -89,6 +91,7 @@ model_free(struct model *m)
 	free(m->lines);
 	free(m->users);
 	msgid_free(m->ids);
+	free(m->held);
 	free(m);
 }
 
@@ -99,7 +102,47 @@ model_msg_repeat(struct model *m, const char *from, const char *id)
 	/* Without memory for the set every message is shown: never lost. */
 	if (m->ids == NULL && (m->ids = msgid_new(MSGID_KEEP)) == NULL)
 		return false;
-	return msgid_seen(m->ids, from, id);
+	if (!msgid_seen(m->ids, from, id))
+		return false;
+	/* Every message the held announcement was for came again. */
+	if (m->held != NULL && --m->held_for == 0) {
+		free(m->held);
+		m->held = NULL;
+	}
+	return true;
+}
+
+/* Add the held announcement now, leaving the next line's conversation
+   to that line. */
+static void
+model_release(struct model *m)
+{
+	char conv[MODEL_CONV_MAX], *text = m->held;
+	bool own = m->conv_own;
+
+	if (text == NULL)
+		return;
+	m->held = NULL;
+	snprintf(conv, sizeof(conv), "%s", m->conv);
+	m->conv[0] = '\0';
+	m->conv_own = false;
+	model_add_line(m, MODEL_LINE_INFO, "%s", text);
+	snprintf(m->conv, sizeof(m->conv), "%s", conv);
+	m->conv_own = own;
+	free(text);
+}
+
+/* An announcement of count direct messages, shown before the first of
+   them that is not a repeat, or with any other line that comes first. */
+void
+model_hold_info(struct model *m, unsigned long count, const char *text)
+{
+	model_release(m);
+	if (count == 0 || (m->held = strdup(text)) == NULL) {
+		model_add_line(m, MODEL_LINE_INFO, "%s", text);
+		return;
+	}
+	m->held_for = count;
 }
 
 /* Install the frontend's hooks. */
@@ -159,8 +202,10 @@ model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
 	struct tm tm;
 	time_t now;
 	va_list ap;
-	bool own = m->conv_own;
+	bool own;
 
+	model_release(m);
+	own = m->conv_own;
 	snprintf(conv, sizeof(conv), "%s", m->conv);
 	m->conv[0] = '\0';
 	m->conv_own = false;

@@ -219,6 +219,14 @@ const char	*model_recent_at(const struct model *m, size_t i);
  */
 bool		 model_msg_repeat(struct model *m, const char *from,
 		     const char *id);
+/*
+ * "N messages arrived while you were offline": held until the first of
+ * the N direct messages that follow is shown (any other line shows it
+ * first), and dropped when all N are repeats (model_msg_repeat), as after
+ * a server's crash that delivers again what we showed before.
+ */
+void		 model_hold_info(struct model *m, unsigned long count,
+		     const char *text);
 
 /*
  * Users we have a private chat with, marked in the user panel (set by the

@@ -138,6 +138,63 @@ START_TEST(test_model_repeat)
 }
 END_TEST
 
+/* The lines of m, "|"-joined (static buffer). */
+static const char *
+lines_of(const struct model *m)
+{
+	static char out[1024];
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < model_line_count(m); i++)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s",
+		    i ? "|" : "", model_line_at(m, i)->text);
+	return out;
+}
+
+/*
+ * "N messages arrived while you were offline" shows with the first of
+ * the N that is new, and not at all when all N were shown before (a
+ * server that crashed delivers them again); any other line shows it.
+ */
+START_TEST(test_offline_note_held)
+{
+	struct model *m = model_new(20);
+
+	ck_assert(!model_msg_repeat(m, "alice", "r.1"));
+	ck_assert(!model_msg_repeat(m, "alice", "r.2"));
+	model_hold_info(m, 2, "2 messages arrived while you were offline");
+	ck_assert_uint_eq(model_line_count(m), 0);
+	ck_assert(model_msg_repeat(m, "alice", "r.1"));
+	ck_assert(model_msg_repeat(m, "alice", "r.2"));
+	ck_assert_uint_eq(model_line_count(m), 0);
+	model_add_line(m, MODEL_LINE_INFO, "other active user");
+	ck_assert_str_eq(lines_of(m), "other active user");
+
+	/* One repeat, one new: the note, then the new one in its window. */
+	model_hold_info(m, 2, "2 messages arrived while you were offline");
+	ck_assert(model_msg_repeat(m, "alice", "r.2"));
+	ck_assert(!model_msg_repeat(m, "alice", "r.3"));
+	model_set_conv(m, "@alice", false);
+	model_add_line(m, MODEL_LINE_MESSAGE, "alice: three");
+	ck_assert_str_eq(lines_of(m), "other active user|2 messages arrived "
+	    "while you were offline|alice: three");
+	ck_assert_ptr_null(model_line_at(m, 1)->conv);
+	ck_assert_str_eq(model_line_at(m, 2)->conv, "@alice");
+
+	/* Any other line first: the note goes before it. */
+	model_hold_info(m, 1, "1 message arrived while you were offline");
+	model_add_line(m, MODEL_LINE_INFO, "Disconnected");
+	ck_assert_str_eq(model_line_at(m, 3)->text,
+	    "1 message arrived while you were offline");
+	ck_assert_str_eq(model_line_at(m, 4)->text, "Disconnected");
+	model_hold_info(m, 0, "0 messages");
+	ck_assert_str_eq(model_line_at(m, 5)->text, "0 messages");
+	model_hold_info(m, 3, "held at the end");
+	model_free(m);		/* frees what is still held */
+}
+END_TEST
+
 Suite *
 suite_msgid(void)
 {
@@ -148,6 +205,7 @@ suite_msgid(void)
 	tcase_add_test(tc, test_bounded_eviction);
 	tcase_add_test(tc, test_matches_reference);
 	tcase_add_test(tc, test_no_false_drop);
+	tcase_add_test(tc, test_offline_note_held);
 	tcase_add_test(tc, test_model_repeat);
 	suite_add_tcase(s, tc);
 	return s;
