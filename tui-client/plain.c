@@ -310,6 +310,10 @@ plain_run(struct app *a, struct model *m)
 			log_warn("ppoll");
 			break;
 		}
+		/* ppoll() lets a signal in only when it would sleep: a
+		   server that floods would keep SIGTERM out for good. */
+		if (r > 0)
+			sig_deliver(&old);
 		app_poll_done(a, fds, n);
 		if (fds[n].revents != 0 && !app_done(a, NULL))
 			plain_read_stdin(&p);

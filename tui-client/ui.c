@@ -644,7 +644,7 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 	size_t loglen = 0;
 	struct pollfd fds[APP_POLL_MAX + 2];
 	struct timespec ts, *tsp;
-	int status = APP_EXIT_ERROR, handled = 0, t, n, at;
+	int status = APP_EXIT_ERROR, handled = 0, t, n, at, r;
 	int64_t gone_deadline = 0;
 
 	for (;;) {
@@ -690,10 +690,15 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 			ts.tv_nsec = (long)(t % 1000) * 1000000;
 			tsp = &ts;
 		}
-		if (ppoll(fds, (nfds_t)n + 2, tsp, old) == -1 && errno != EINTR) {
+		if ((r = ppoll(fds, (nfds_t)n + 2, tsp, old)) == -1 &&
+		    errno != EINTR) {
 			log_warn("ppoll");
 			break;
 		}
+		/* A signal gets in only when ppoll() would sleep (see
+		   sig_deliver()): not while a server floods. */
+		if (r > 0)
+			sig_deliver(old);
 		if (n > 0)
 			app_poll_done(u->app, fds, n);
 		if (fds[n + 1].revents != 0)

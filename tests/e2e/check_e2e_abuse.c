@@ -12,7 +12,11 @@
 #include <netinet/in.h>
 
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -635,6 +639,161 @@ START_TEST(test_stop_under_flood)
 }
 END_TEST
 
+/* Write all of buf to the non-blocking fd, waiting as needed; false when
+   the peer is gone. */
+static bool
+write_fully(int fd, const char *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) > 0) {
+			buf += n;
+			len -= (size_t)n;
+		} else if (n == -1 && errno == EAGAIN)
+			poll(&pfd, 1, 1000);
+		else
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A server that floods its one client (a child process): it greets,
+ * answers HELLO, LOGIN and PASS as the real one does, then writes events
+ * the client ignores ("* ZZZ ...") as fast as the socket takes them, and
+ * answers any other request "OK".  It exits 0 when the client's LOGOUT
+ * comes, 1 when the client goes without one.
+ */
+static pid_t
+flooding_server(int lfd)
+{
+	static char chunk[60 * 1024], in[4096];
+	char reply[256], *nl, *sp;
+	size_t have = 0, off = 0, i;
+	bool flood = false;
+	pid_t pid;
+	ssize_t n;
+	int fd;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if ((fd = accept(lfd, NULL, NULL)) == -1)
+		_exit(1);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	for (i = 0; i + 20 <= sizeof(chunk); i += 20)
+		memcpy(chunk + i, "* ZZZ not for you 1\n", 20);
+	if (!write_fully(fd, "* HELLO firmware-server PROTO 1\n", 32))
+		_exit(1);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd,
+		    .events = POLLIN | (flood ? POLLOUT : 0) };
+
+		poll(&pfd, 1, 1000);
+		if (flood && (n = write(fd, chunk + off, i - off)) > 0)
+			off = (off + (size_t)n) % i;
+		n = read(fd, in + have, sizeof(in) - 1 - have);
+		if (n == 0 || (n == -1 && errno != EAGAIN))
+			_exit(1);
+		if (n > 0)
+			have += (size_t)n;
+		while ((nl = memchr(in, '\n', have)) != NULL) {
+			*nl = '\0';
+			sp = strchr(in, ' ');
+			if (sp != NULL && strncmp(sp + 1, "LOGOUT", 6) == 0)
+				_exit(0);
+			if (sp != NULL && strncmp(sp + 1, "HELLO ", 6) == 0)
+				snprintf(reply, sizeof(reply), "%.*s OK "
+				    "firmware-server protocol 1\n", (int)(sp - in),
+				    in);
+			else if (sp != NULL && strncmp(sp + 1, "LOGIN ", 6) == 0)
+				snprintf(reply, sizeof(reply), "%.*s OK password "
+				    "Enter your password\n", (int)(sp - in), in);
+			else if (sp != NULL && strncmp(sp + 1, "PASS ", 5) == 0) {
+				snprintf(reply, sizeof(reply), "%.*s OK Welcome "
+				    "alice\n", (int)(sp - in), in);
+				flood = true;
+			} else
+				snprintf(reply, sizeof(reply), "%.*s OK\n",
+				    (int)(sp != NULL ? sp - in : 0), in);
+			/* A reply starts at a line's start in the flood. */
+			if (off % 20 != 0 && !write_fully(fd, chunk + off,
+			    20 - off % 20))
+				_exit(1);
+			off += off % 20 ? 20 - off % 20 : 0;
+			off %= i;
+			if (!write_fully(fd, reply, strlen(reply)))
+				_exit(1);
+			have -= (size_t)(nl + 1 - in);
+			memmove(in, nl + 1, have);
+		}
+	}
+}
+
+/*
+ * The abuse from the other side: a server that never lets the client
+ * idle cannot keep it from stopping (ppoll() takes no signal while a
+ * descriptor is ready).  The first SIGTERM logs out, as at the end of
+ * input: the server must see the LOGOUT while it floods.
+ */
+START_TEST(test_client_stops_under_flood)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t salen = sizeof(sa);
+	struct srv *s = SRV_START(INI, CREDS);	/* for its directory */
+	long long deadline;
+	struct cli *c;
+	pid_t fake, r = 0;
+	long start;
+	int lfd, saved = s->port, st = -1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ne(lfd, -1);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(lfd, 1), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &salen), 0);
+	fake = flooding_server(lfd);
+	ck_assert_int_gt(fake, 0);
+	close(lfd);
+	s->port = ntohs(sa.sin_port);
+	c = cli_start(s, (char *)NULL);
+	s->port = saved;
+	ck_assert_ptr_nonnull(c);
+	EXPECT(c, "Username:");
+	SEND(c, "alice");
+	EXPECT(c, "Password:");
+	SEND(c, "alice123");
+	EXPECT(c, "Welcome alice");
+	/* The flood is on once the client has worked for a second of CPU. */
+	start = cpu_ticks(c->pid);
+	deadline = e2e_now_ms() + e2e_scale(30000);
+	while (cpu_ticks(c->pid) - start < sysconf(_SC_CLK_TCK)) {
+		ck_assert_msg(e2e_now_ms() < deadline, "the client is not "
+		    "busy with the flood: %s", cli_why(c));
+		e2e_nap(20);
+	}
+	ck_assert_int_eq(kill(c->pid, SIGTERM), 0);
+	deadline = e2e_now_ms() + E2E_EXIT_MS;
+	while ((r = waitpid(fake, &st, WNOHANG)) == 0 &&
+	    e2e_now_ms() < deadline)
+		e2e_nap(20);
+	if (r == 0) {
+		kill(fake, SIGKILL);
+		waitpid(fake, NULL, 0);
+	}
+	kill(c->pid, SIGKILL);
+	cli_close_wait(c, E2E_EXIT_MS);
+	cli_free(c);
+	ck_assert_msg(r == fake && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "no LOGOUT from the client after SIGTERM under a flood "
+	    "(server status %d)", r == fake ? st : -1);
+	step_stop_ok(s);
+}
+END_TEST
+
 Suite *
 suite_e2e_abuse(void)
 {
@@ -657,6 +816,7 @@ suite_e2e_abuse(void)
 	tcase_add_test(tc, test_privreq_per_user);
 	tcase_add_test(tc, test_output_budget);
 	tcase_add_test(tc, test_stop_under_flood);
+	tcase_add_test(tc, test_client_stops_under_flood);
 	suite_add_tcase(s, tl);
 	suite_add_tcase(s, tc);
 	return s;
