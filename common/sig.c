@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "mono.h"
 #include "sig.h"
 
 static const int sig_caught[] = { SIGINT, SIGTERM, SIGHUP };
@@ -53,4 +54,16 @@ sig_deliver(const sigset_t *waitmask)
 	/* The handlers run as the mask opens; then it closes again. */
 	if (sigprocmask(SIG_SETMASK, waitmask, &old) == 0)
 		sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The same, at most every SIG_CHECK_MS (see sig.h). */
+void
+sig_deliver_busy(const sigset_t *waitmask, int64_t *checked)
+{
+	int64_t now = mono_now_ms();
+
+	if (now - *checked < SIG_CHECK_MS)
+		return;
+	*checked = now;
+	sig_deliver(waitmask);
 }

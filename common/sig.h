@@ -7,6 +7,7 @@
 #define SIG_H
 
 #include <signal.h>
+#include <stdint.h>
 
 /*
  * Catch SIGINT, SIGTERM and SIGHUP with handler and block them, and extra
@@ -23,5 +24,13 @@ int	sig_setup(void (*handler)(int), int extra, sigset_t *waitmask);
  * this.  Cheap when nothing is pending (one sigpending()).
  */
 void	sig_deliver(const sigset_t *waitmask);
+/*
+ * For a loop after a wait that found descriptors ready: sig_deliver() at
+ * most every SIG_CHECK_MS, so a flood costs one clock read per pass and a
+ * sigpending() now and then.  *checked is the time of the last check
+ * (mono_now_ms()), 0 at the start.
+ */
+#define SIG_CHECK_MS	50
+void	sig_deliver_busy(const sigset_t *waitmask, int64_t *checked);
 
 #endif /* SIG_H */

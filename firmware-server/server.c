@@ -9,7 +9,7 @@
  * signals unblocked, so a signal can only arrive while waiting and is seen
  * right after.  epoll_pwait() does not take a signal when descriptors are
  * ready, so a loop that is never idle lets signals in every
- * SERVER_SIG_CHECK_MS.
+ * SIG_CHECK_MS (sig_deliver_busy()).
  */
 #include <sys/socket.h>
 
@@ -45,9 +45,6 @@
 #include "tls.h"
 #include "userlog.h"
 
-/* A loop that finds descriptors ready pass after pass lets pending
-   signals in at least this often (sig_deliver()). */
-#define SERVER_SIG_CHECK_MS	50
 /* Unknown names whose failed logins are remembered. */
 #define SERVER_UNKNOWN_MAX	4096
 /* Connections waiting to be accepted: a burst of a class logging in at
@@ -354,7 +351,7 @@ server_run(struct server *srv)
 {
 	const struct cmd_feature *f;
 	sigset_t waitmask;
-	int64_t sig_checked = mono_now_ms(), now;
+	int64_t sig_checked = 0;
 	int timeout, status = 0, ran;
 
 	if (sig_setup(server_on_signal, 0, &waitmask) == -1) {
@@ -397,11 +394,8 @@ server_run(struct server *srv)
 		}
 		/* epoll_pwait() lets a signal in only when it would sleep:
 		   under a flood it never does. */
-		if (ran > 0 && (now = mono_now_ms()) - sig_checked >=
-		    SERVER_SIG_CHECK_MS) {
-			sig_checked = now;
-			sig_deliver(&waitmask);
-		}
+		if (ran > 0)
+			sig_deliver_busy(&waitmask, &sig_checked);
 		if (server_sig_hup) {
 			server_sig_hup = 0;
 			reload_run(srv);

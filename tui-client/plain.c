@@ -269,6 +269,7 @@ plain_run(struct app *a, struct model *m)
 	struct pollfd fds[APP_POLL_MAX + 1];
 	struct timespec ts;
 	int status = APP_EXIT_ERROR, handled = 0, r, n, ms;
+	int64_t sig_checked = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.app = a;
@@ -313,7 +314,7 @@ plain_run(struct app *a, struct model *m)
 		/* ppoll() lets a signal in only when it would sleep: a
 		   server that floods would keep SIGTERM out for good. */
 		if (r > 0)
-			sig_deliver(&old);
+			sig_deliver_busy(&old, &sig_checked);
 		app_poll_done(a, fds, n);
 		if (fds[n].revents != 0 && !app_done(a, NULL))
 			plain_read_stdin(&p);

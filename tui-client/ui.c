@@ -645,7 +645,7 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 	struct pollfd fds[APP_POLL_MAX + 2];
 	struct timespec ts, *tsp;
 	int status = APP_EXIT_ERROR, handled = 0, t, n, at, r;
-	int64_t gone_deadline = 0;
+	int64_t gone_deadline = 0, sig_checked = 0;
 
 	for (;;) {
 		if (ui_signals > handled) {
@@ -698,7 +698,7 @@ ui_loop(struct ui *u, int logfd, const sigset_t *old)
 		/* A signal gets in only when ppoll() would sleep (see
 		   sig_deliver()): not while a server floods. */
 		if (r > 0)
-			sig_deliver(old);
+			sig_deliver_busy(old, &sig_checked);
 		if (n > 0)
 			app_poll_done(u->app, fds, n);
 		if (fds[n + 1].revents != 0)
