@@ -112,23 +112,17 @@ model_msg_repeat(struct model *m, const char *from, const char *id)
 	return true;
 }
 
-/* Add the held announcement now, leaving the next line's conversation
-   to that line. */
+/* Add the held announcement now (model_add_line() took the next line's
+   conversation aside first). */
 static void
 model_release(struct model *m)
 {
-	char conv[MODEL_CONV_MAX], *text = m->held;
-	bool own = m->conv_own;
+	char *text = m->held;
 
 	if (text == NULL)
 		return;
 	m->held = NULL;
-	snprintf(conv, sizeof(conv), "%s", m->conv);
-	m->conv[0] = '\0';
-	m->conv_own = false;
 	model_add_line(m, MODEL_LINE_INFO, "%s", text);
-	snprintf(m->conv, sizeof(m->conv), "%s", conv);
-	m->conv_own = own;
 	free(text);
 }
 
@@ -202,13 +196,12 @@ model_add_line(struct model *m, enum model_line_kind kind, const char *fmt,
 	struct tm tm;
 	time_t now;
 	va_list ap;
-	bool own;
+	bool own = m->conv_own;
 
-	model_release(m);
-	own = m->conv_own;
 	snprintf(conv, sizeof(conv), "%s", m->conv);
 	m->conv[0] = '\0';
 	m->conv_own = false;
+	model_release(m);
 	if (m->stamp[0] != '\0') {
 		now = m->now != NULL ? m->now(NULL) : time(NULL);
 		localtime_r(&now, &tm);
