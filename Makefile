@@ -598,7 +598,8 @@ $(B)/loadgen: bench/loadgen.c bench/lgtls.c bench/lgtls.h common/sslerr.c
 
 # Heap bytes the TLS layer keeps per idle connection (bench/memory.sh).
 $(B)/tlsmem: bench/tlsmem.c firmware-server/tls.c firmware-server/tlsrec.c \
-		   firmware-server/tlskey.c \
+		   firmware-server/tlskey.c firmware-server/store.c \
+		   firmware-server/syncq.c common/fdio.c \
 		   common/sslerr.c common/log.c
 	$(CC) $(PROJ_CFLAGS) -Ifirmware-server $(CPPFLAGS) $(CFLAGS) $(PROJ_LDFLAGS) \
 	    $(LDFLAGS) -o $@ $^ $(SSL_LIBS)

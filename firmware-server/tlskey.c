@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include "sslerr.h"
+#include "store.h"
 #include "tlskey.h"
 
 /* Years the self-made certificate is valid: the pin, not the date, is
@@ -37,33 +37,20 @@ tlskey_path(char *out, size_t size, const char *dir, const char *name)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* Write PEM text to path atomically with mode 0600. */
+/* Write PEM text to path atomically with mode 0600 (the store's
+   temporary file, fsync, rename and directory fsync). */
 static int
 tlskey_write_file(const char *path, BIO *mem, char *err, size_t errlen)
 {
-	char tmp[PATH_MAX + 8], *data;
-	long len;
-	int fd, saved;
+	char *data;
+	long len = BIO_get_mem_data(mem, &data);
 
-	len = BIO_get_mem_data(mem, &data);
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", path);
+	if (len < 0 || store_write_atomic(path, data, (size_t)len, true) == -1) {
+		snprintf(err, errlen, "cannot write %s: %s", path,
+		    len < 0 ? "no data" : strerror(errno));
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd != -1 && (write(fd, data, (size_t)len) != len ||
-	    fsync(fd) == -1)) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		fd = -1;
-	} else if (fd != -1 && close(fd) == -1)
-		fd = -1;		/* closed all the same */
-	else if (fd != -1 && rename(tmp, path) == 0)
-		return 0;
-	snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-	unlink(tmp);
-	return -1;
+	return 0;
 }
 
 /* Make an ECDSA P-256 key and a self-signed certificate for it. */

@@ -604,11 +604,12 @@ start_fails(struct srv *s, const char *cert, const char *key,
 	free(out);
 }
 
-/* Unreadable, broken or mismatched files stop the start, named. */
+/* Unreadable, broken, mismatched or unwritable files stop the start,
+   named. */
 START_TEST(test_tls_bad_files)
 {
 	struct srv *s = srv_prepare(CREDS);
-	char fp[80];
+	char fp[80], *text;
 
 	ck_assert_ptr_nonnull(s);
 	other_identity(s, "a", fp);
@@ -622,6 +623,14 @@ START_TEST(test_tls_bad_files)
 	start_fails(s, "a/tls-key.pem", "a/tls-key.pem", "certificate "
 	    "./a/tls-key.pem:");
 	start_fails(s, "a", "a/tls-key.pem", "certificate ./a:");
+	/* Neither exists and they cannot be made: named, and no key is
+	   left without its certificate. */
+	start_fails(s, "nodir/c.pem", "nodir/k.pem",
+	    "cannot write ./nodir/k.pem: No such file");
+	start_fails(s, "nodir/c.pem", "k.pem",
+	    "cannot write ./nodir/c.pem: No such file");
+	text = srv_read_file(s, "k.pem");
+	ck_assert_msg(text == NULL, "a key left without its certificate");
 	srv_stop(s);
 }
 END_TEST
