@@ -560,7 +560,6 @@ static pid_t
 flood_start(int port)
 {
 	static char chunk[64 * 1024];
-	struct sockaddr_in sa;
 	pid_t pid;
 	size_t i;
 	int fd;
@@ -568,12 +567,7 @@ flood_start(int port)
 	if ((pid = fork()) != 0)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1)
+	if ((fd = e2e_tcp_connect(port)) == -1)
 		_exit(1);
 	if (fork() == 0) {		/* the reader */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
